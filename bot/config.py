@@ -1,0 +1,62 @@
+"""Settings, read from the environment and a ``.env`` file and validated at start.
+
+Every setting is listed, with a comment, in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
+
+class ConfigError(Exception):
+    """A setting with an invalid value; the message names the setting."""
+
+
+class Settings(BaseSettings):
+    """All of Quizbot's settings. Environment variable names are the upper-cased field names."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    quizbot_database: Path = Path("data/quizbot.db")
+    quizbot_questions_dir: Path | None = None
+    quizbot_round_seconds: int = Field(default=60, ge=5, le=86_400)
+    quizbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    discord_token: str | None = None
+    discord_api_base_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str | None = None
+    discord_dev_guild_id: int | None = None
+
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_admin_user_ids: str = ""
+    quizbot_http_host: str = "0.0.0.0"
+    quizbot_http_port: int = Field(default=3000, ge=1, le=65_535)
+
+    @property
+    def discord_enabled(self) -> bool:
+        """True when a Discord token is set."""
+        return bool(self.discord_token)
+
+    @property
+    def slack_enabled(self) -> bool:
+        """True when a Slack bot token is set."""
+        return bool(self.slack_bot_token)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; an invalid value raises :class:`ConfigError` naming the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise ConfigError(f"invalid setting {name}: {first['msg']}") from None

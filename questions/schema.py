@@ -1,0 +1,171 @@
+"""The question schema: what a pack file may contain, validated with pydantic.
+
+A pack is one YAML file holding questions of one category::
+
+    category: python
+    title: Python fundamentals
+    questions:
+      - id: list-vs-tuple
+        difficulty: easy
+        rarity: common
+        prompt: ...
+        answer: ...
+        explanation: ...
+        choices: [{text: ..., correct: true}, {text: ...}, {text: ...}, {text: ...}]
+        key_points: [{label: ..., phrases: [...], weight: 1, required: true}]
+        misconceptions: [{phrases: [...], correction: ...}]
+        samples: [{label: full, text: ..., expected: [0.8, 1.0]}]
+
+Every string field is strict: a YAML ``yes`` or ``12`` where text is expected is an error,
+not a silently converted value.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+__all__ = [
+    "Choice",
+    "Difficulty",
+    "DIFFICULTIES",
+    "KeyPoint",
+    "Misconception",
+    "Pack",
+    "Question",
+    "Rarity",
+    "Sample",
+]
+
+Difficulty = Literal["easy", "medium", "hard"]
+Rarity = Literal["common", "medium", "rare"]
+DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Choice(BaseModel):
+    """One multiple-choice option; exactly one per question is correct."""
+
+    model_config = _STRICT
+
+    text: Text = Field(max_length=200)
+    correct: bool = False
+    why_wrong: Text | None = None
+
+
+class KeyPoint(BaseModel):
+    """Something a good free-text answer must cover, with the phrasings that count for it."""
+
+    model_config = _STRICT
+
+    label: Text
+    phrases: list[Text] = Field(min_length=1)
+    weight: float = Field(default=1.0, gt=0, le=10)
+    required: bool = False
+
+
+class Misconception(BaseModel):
+    """A statement that makes an answer wrong, with the correction shown to the learner."""
+
+    model_config = _STRICT
+
+    phrases: list[Text] = Field(min_length=1)
+    correction: Text
+
+
+class Sample(BaseModel):
+    """An example free-text answer and the score range the grader must give it."""
+
+    model_config = _STRICT
+
+    label: Text
+    text: Text
+    expected: tuple[float, float]
+
+    @field_validator("expected", mode="before")
+    @classmethod
+    def _list_to_tuple(cls, value: object) -> object:
+        return tuple(value) if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def _range_is_ordered(self) -> Sample:
+        low, high = self.expected
+        if not 0.0 <= low <= high <= 1.0:
+            raise ValueError("expected must be [low, high] with 0 <= low <= high <= 1")
+        return self
+
+
+class Question(BaseModel):
+    """One interview question, gradeable both as multiple choice and as free text."""
+
+    model_config = _STRICT
+
+    id: Slug
+    category: Slug
+    difficulty: Difficulty
+    rarity: Rarity
+    prompt: Text = Field(max_length=1000)
+    answer: Text
+    explanation: Text
+    choices: list[Choice] = Field(min_length=4, max_length=4)
+    key_points: list[KeyPoint] = Field(min_length=1)
+    misconceptions: list[Misconception] = Field(default_factory=list)
+    samples: list[Sample] = Field(default_factory=list)
+
+    @field_validator("choices")
+    @classmethod
+    def _exactly_one_correct(cls, choices: list[Choice]) -> list[Choice]:
+        correct = sum(choice.correct for choice in choices)
+        if correct != 1:
+            raise ValueError(f"exactly one choice must be correct, found {correct}")
+        texts = [choice.text.casefold() for choice in choices]
+        if len(set(texts)) != len(texts):
+            raise ValueError("choices must all differ")
+        return choices
+
+    @property
+    def correct_index(self) -> int:
+        """Index, in file order, of the correct choice."""
+        return next(i for i, choice in enumerate(self.choices) if choice.correct)
+
+
+class Pack(BaseModel):
+    """One YAML file: a category and its questions."""
+
+    model_config = _STRICT
+
+    category: Slug
+    title: Text
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _questions_inherit_category(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("questions"), list):
+            category = data.get("category")
+            data = dict(data)
+            data["questions"] = [
+                {"category": category, **item} if isinstance(item, dict) else item
+                for item in data["questions"]
+            ]
+        return data
+
+    @model_validator(mode="after")
+    def _ids_unique_and_category_consistent(self) -> Pack:
+        seen: set[str] = set()
+        for question in self.questions:
+            if question.id in seen:
+                raise ValueError(f"duplicate question id {question.id!r}")
+            seen.add(question.id)
+            if question.category != self.category:
+                raise ValueError(
+                    f"question {question.id!r} has category {question.category!r}, "
+                    f"pack is {self.category!r}"
+                )
+        return self
+
