@@ -119,7 +119,9 @@ def pack_files(directory: Path) -> list[Path]:
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
 
 
-def load_bank(extra_dir: Path | None = None, *, builtin_dir: Path = BUILTIN_PACKS_DIR) -> QuestionBank:
+def load_bank(
+    extra_dir: Path | None = None, *, builtin_dir: Path = BUILTIN_PACKS_DIR
+) -> QuestionBank:
     """Load the built-in packs plus, optionally, the custom packs of ``extra_dir``."""
     paths = pack_files(builtin_dir)
     if extra_dir is not None:

@@ -24,12 +24,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
+    "DIFFICULTIES",
     "Choice",
     "Difficulty",
-    "DIFFICULTIES",
     "KeyPoint",
     "Misconception",
     "Pack",
@@ -168,4 +175,3 @@ class Pack(BaseModel):
                     f"pack is {self.category!r}"
                 )
         return self
-

@@ -1,0 +1,220 @@
+"""The console adapter: a terminal chat on the same engine as Discord and Slack.
+
+One :class:`ConsoleSession` simulates a team: switch player (``/as``), channel (``/channel``) and
+even team (``/team``). Each command's reply is one block of text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.adapters.console import render
+from bot.adapters.console.commands import COMMANDS, Command, CommandError, parse_line
+from bot.engine.engine import QuizEngine
+from bot.engine.errors import QuizError
+from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Team
+from bot.safe_text import visible
+
+__all__ = ["PLATFORM", "ConsoleOutbox", "ConsoleSession", "help_text"]
+
+PLATFORM = "console"
+MAX_NAME = 32
+
+
+def help_text() -> str:
+    """Every command with its options."""
+    width = max(len(usage) for usage, _, _ in COMMANDS.values())
+    lines = ["Commands:"]
+    lines += [f"  {usage:<{width}}  {about}" for usage, about, _ in COMMANDS.values()]
+    return "\n".join(lines)
+
+
+class ConsoleOutbox:
+    """Unsolicited messages (a round closing on its timer) printed as their own block."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+        self._posted = 0
+
+    async def post(self, channel: Channel, view: QuestionCard | Reveal) -> MessageRef:
+        """Print a view; the returned ref is a running message number."""
+        self._posted += 1
+        self._write(self._text(view, channel.name or channel.channel_id))
+        return MessageRef(channel.channel_id, str(self._posted))
+
+    async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
+        """A terminal cannot edit what it printed: print the new version."""
+        self._write(self._text(view, ref.channel_id))
+
+    @staticmethod
+    def _text(view: QuestionCard | Reveal, channel_name: str) -> str:
+        if isinstance(view, Reveal):
+            return f"[#{visible(channel_name)}] Time's up!\n{render.render_reveal(view)}"
+        return render.render_card(view, channel_name)
+
+
+class ConsoleSession:
+    """The state of one terminal chat: who is typing, where, in which team."""
+
+    def __init__(
+        self,
+        engine: QuizEngine,
+        *,
+        player_name: str = "you",
+        channel_name: str = "general",
+        team_name: str = "local",
+    ) -> None:
+        self.engine = engine
+        self.team = Team(PLATFORM, team_name)
+        self.player_name = player_name
+        self.channel_name = channel_name.lstrip("#")
+
+    @property
+    def player(self) -> Player:
+        """The player currently typing."""
+        return Player(self.team, self.player_name.casefold(), self.player_name)
+
+    @property
+    def channel(self) -> Channel:
+        """The channel currently shown."""
+        return Channel(self.team, self.channel_name, self.channel_name)
+
+    async def handle(self, line: str) -> str | None:
+        """Run one line and return its reply block (None for a blank line)."""
+        await self.engine.close_due_rounds()
+        try:
+            command = parse_line(line)
+            if command is None:
+                return None
+            return await self._dispatch(command)
+        except (CommandError, QuizError) as exc:
+            return str(exc)
+
+    async def _dispatch(self, command: Command) -> str:
+        handler = getattr(self, f"_cmd_{command.name}")
+        result: str = await handler(command)
+        return result
+
+    async def _cmd_help(self, command: Command) -> str:
+        return help_text()
+
+    async def _cmd_quit(self, command: Command) -> str:
+        return "Bye!"
+
+    async def _cmd_quiz(self, command: Command) -> str:
+        card = await self.engine.start_round(
+            self.channel,
+            self.player,
+            category=command.options.get("category"),
+            difficulty=command.options.get("difficulty"),
+            mode=command.options.get("mode"),
+        )
+        return render.render_card(card, self.channel_name)
+
+    async def _cmd_answer(self, command: Command) -> str:
+        round_id = await self._target_round(command.options.get("round"))
+        reply = command.rest
+        if len(reply.strip()) == 1 and reply.strip().upper() in "ABCD":
+            feedback = await self.engine.answer(self.player, round_id, choice=reply)
+        else:
+            feedback = await self.engine.answer(self.player, round_id, text=reply)
+        return render.render_feedback(feedback)
+
+    async def _target_round(self, option: str | None) -> int:
+        if option is not None:
+            if not option.isdigit() or len(option) > 18:
+                raise CommandError(f"round must be a round number, not {option[:20]!r}.")
+            return int(option)
+        card = await self.engine.current_round(self.channel)
+        if card is None:
+            raise CommandError(
+                f"There is no open question in #{visible(self.channel_name)}; "
+                "start one with /quiz."
+            )
+        return card.round_id
+
+    async def _cmd_close(self, command: Command) -> str:
+        reveal = await self.engine.close_channel_round(self.channel)
+        return render.render_reveal(reveal)
+
+    async def _cmd_leaderboard(self, command: Command) -> str:
+        period: str | None = None
+        channel: str | None = None
+        for word in command.args:
+            if word.startswith("#"):
+                channel = word[1:]
+            elif word.casefold() == "here":
+                channel = self.channel_name
+            elif period is None:
+                period = word
+            else:
+                raise CommandError(f"Usage: {COMMANDS['leaderboard'][0]}")
+        board = await self.engine.leaderboard(
+            self.team, period=period, channel_id=channel, caller=self.player
+        )
+        return render.render_leaderboard(board, channel)
+
+    async def _cmd_stats(self, command: Command) -> str:
+        name = " ".join(command.args) or self.player_name
+        target = Player(self.team, name.casefold(), name)
+        return render.render_stats(await self.engine.stats(target))
+
+    async def _cmd_as(self, command: Command) -> str:
+        self.player_name = _valid_name(command.rest, "player")
+        return f"You are now {visible(self.player_name)}."
+
+    async def _cmd_channel(self, command: Command) -> str:
+        self.channel_name = _valid_name(command.rest.lstrip("#"), "channel")
+        return f"You are now in #{visible(self.channel_name)}."
+
+    async def _cmd_team(self, command: Command) -> str:
+        self.team = Team(PLATFORM, _valid_name(command.rest, "team"))
+        return f"You are now in team {visible(self.team.team_id)}."
+
+
+def _valid_name(name: str, what: str) -> str:
+    name = name.strip()
+    if not name:
+        raise CommandError(f"Give a {what} name, e.g. /{'as' if what == 'player' else what} bob.")
+    if len(name) > MAX_NAME:
+        raise CommandError(f"A {what} name is at most {MAX_NAME} characters.")
+    return name
+
+
+async def run_console(
+    session: ConsoleSession,
+    *,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    interactive: bool | None = None,
+) -> int:
+    """Read commands until end of input (or /quit) and print each reply block.
+
+    Interactive (a terminal): a prompt, and a timer closing rounds on time. Otherwise each reply
+    block is followed by a blank line, so scripts can split the output.
+    """
+    interactive = stdin.isatty() if interactive is None else interactive
+
+    def write(block: str) -> None:
+        stdout.write(block + "\n\n")
+        stdout.flush()
+
+    session.engine.register_outbox(PLATFORM, ConsoleOutbox(write))
+    if interactive:
+        write("Quizbot console — type /help for commands, /quiz to start.")
+    loop = asyncio.get_running_loop()
+    while True:
+        if interactive:
+            stdout.write(f"[#{visible(session.channel_name)}] {visible(session.player_name)}> ")
+            stdout.flush()
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line:
+            return 0
+        reply = await session.handle(line)
+        if reply is not None:
+            write(reply)
+        if line.strip().casefold() == "/quit":
+            return 0

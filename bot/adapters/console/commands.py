@@ -1,0 +1,100 @@
+"""Parsing console lines into commands: ``/name positional key:value ...``."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+__all__ = ["COMMANDS", "Command", "CommandError", "parse_line"]
+
+COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    # name: (usage, description, allowed key:value options)
+    "quiz": (
+        "/quiz [category:C] [difficulty:easy|medium|hard] [mode:choice|open]",
+        "open a round in this channel",
+        ("category", "difficulty", "mode"),
+    ),
+    "answer": (
+        "/answer <A-D or your own words> [round:N]",
+        "answer the open round (a bare A, B, C or D works too)",
+        ("round",),
+    ),
+    "close": ("/close", "close this channel's open round and show the reveal", ()),
+    "leaderboard": (
+        "/leaderboard [week|month|all] [#channel]",
+        "the team's top 10 and your rank",
+        (),
+    ),
+    "stats": ("/stats [player]", "points, answers and accuracy by category", ()),
+    "as": ("/as NAME", "switch to another player", ()),
+    "channel": ("/channel NAME", "switch to another channel", ()),
+    "team": ("/team NAME", "switch to another team (a separate server or workspace)", ()),
+    "help": ("/help", "this list", ()),
+    "quit": ("/quit", "leave", ()),
+}
+
+
+class CommandError(Exception):
+    """A line that is not a valid command; the message says what to type instead."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed line: the command name, positional words and key:value options."""
+
+    name: str
+    args: tuple[str, ...] = ()
+    options: dict[str, str] = field(default_factory=dict)
+    rest: str = ""
+
+
+def parse_line(line: str) -> Command | None:
+    """Parse one console line; None for a blank line.
+
+    A bare ``A``-``D`` is an answer. ``/answer`` keeps its text as typed (``rest``).
+    """
+    text = line.strip()
+    if not text:
+        return None
+    if len(text) == 1 and text.upper() in "ABCD":
+        return Command("answer", rest=text)
+    if not text.startswith("/"):
+        raise CommandError(
+            "Commands start with '/'. Answer with A-D or /answer <text>; type /help for more."
+        )
+    name, _, rest = text[1:].partition(" ")
+    name = name.casefold()
+    if name not in COMMANDS:
+        raise CommandError(f"Unknown command '/{name[:30]}'. Type /help to see every command.")
+    allowed = COMMANDS[name][2]
+    if name in ("answer", "as", "channel", "team"):
+        return _with_rest(name, rest.strip(), allowed)
+    try:
+        words = shlex.split(rest)
+    except ValueError:
+        words = rest.split()
+    args: list[str] = []
+    options: dict[str, str] = {}
+    for word in words:
+        key, colon, value = word.partition(":")
+        if colon and key.isidentifier():
+            if key.casefold() not in allowed:
+                shown = ", ".join(allowed) if allowed else "none"
+                raise CommandError(f"Unknown option '{key[:30]}' for /{name}. Options: {shown}.")
+            options[key.casefold()] = value
+        else:
+            args.append(word)
+    if allowed and args:
+        raise CommandError(f"Unexpected '{args[0][:30]}'. Usage: {COMMANDS[name][0]}")
+    return Command(name, tuple(args), options, rest.strip())
+
+
+def _with_rest(name: str, rest: str, allowed: tuple[str, ...]) -> Command:
+    """Commands whose argument is free text; a leading ``round:N`` is taken as an option."""
+    options: dict[str, str] = {}
+    first, _, remainder = rest.partition(" ")
+    key, colon, value = first.partition(":")
+    if colon and key.casefold() in allowed:
+        options[key.casefold()] = value
+        rest = remainder.strip()
+    return Command(name, (), options, rest)

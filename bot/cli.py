@@ -1,0 +1,86 @@
+"""``quizbot`` sub-commands. With no sub-command, ``quizbot`` runs the bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+from questions.loader import PackError
+from storage.store import StoreError
+
+__all__ = ["build_parser", "main"]
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.app import run
+
+    return asyncio.run(run(_settings()))
+
+
+def _console(args: argparse.Namespace) -> int:
+    from bot.app import run_console_app
+
+    return asyncio.run(
+        run_console_app(_settings(), seed=args.seed, player=args.player, channel=args.channel)
+    )
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.quizbot_log_level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    return settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="quizbot",
+        description="Quizbot: interview-practice quizzes for Discord, Slack and the terminal. "
+        "Without a sub-command, runs every adapter whose credentials are set "
+        "(the console when none are).",
+    )
+    parser.add_argument("--version", action="version", version=f"quizbot {__version__}")
+    parser.set_defaults(func=_run)
+    sub = parser.add_subparsers(title="sub-commands", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot (same as no sub-command)")
+    run.set_defaults(func=_run)
+
+    console = sub.add_parser("console", help="chat with Quizbot in this terminal")
+    console.add_argument("--seed", type=int, default=None, help="seed for repeatable question draws")
+    console.add_argument("--as", dest="player", default="you", metavar="NAME", help="player name")
+    console.add_argument("--channel", default="general", metavar="NAME", help="channel name")
+    console.set_defaults(func=_console)
+
+    for register in _plugins():
+        register(sub)
+    return parser
+
+
+def _plugins() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
+    from bot.commands import questions
+
+    return [questions.register]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``quizbot`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except (ConfigError, StoreError, PackError) as exc:
+        print(f"quizbot: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code

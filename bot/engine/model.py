@@ -1,0 +1,196 @@
+"""Platform-neutral types the engine takes and the views it returns to adapters.
+
+Adapters translate platform ids into :class:`Team`, :class:`Channel` and :class:`Player`, call
+the engine, and render the frozen view dataclasses it returns (:class:`QuestionCard`,
+:class:`Feedback`, :class:`Reveal`, :class:`Leaderboard`, :class:`Stats`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "CHOICE_LETTERS",
+    "PERIODS",
+    "CategoryStats",
+    "Channel",
+    "ChoiceTally",
+    "Feedback",
+    "Leaderboard",
+    "LeaderboardRow",
+    "MessageRef",
+    "Mode",
+    "Period",
+    "Player",
+    "QuestionCard",
+    "Reveal",
+    "RoundKind",
+    "Stats",
+    "Team",
+    "View",
+]
+
+Mode = Literal["choice", "open"]
+RoundKind = Literal["quiz", "daily"]
+Period = Literal["week", "month", "all"]
+PERIODS: tuple[Period, ...] = ("week", "month", "all")
+MODES: tuple[Mode, ...] = ("choice", "open")
+CHOICE_LETTERS = "ABCD"
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """A Discord server, a Slack workspace or a console session: the unit of isolation."""
+
+    platform: str
+    team_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A channel of a team; ``name`` is for display only."""
+
+    team: Team
+    channel_id: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Player:
+    """A member of a team; ``display_name`` is raw user text, escape it before showing."""
+
+    team: Team
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """Where an adapter posted a message, so it can be edited later (opaque to the engine)."""
+
+    channel_id: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionCard:
+    """A round's question as shown in the channel. ``choices`` is empty in open mode."""
+
+    round_id: int
+    kind: RoundKind
+    mode: Mode
+    question_id: str
+    category: str
+    category_title: str
+    difficulty: str
+    prompt: str
+    choices: tuple[str, ...]
+    closes_at: float
+    time_limit_s: int
+    answer_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """Private feedback to one player on their answer."""
+
+    round_id: int
+    question_id: str
+    correct: bool
+    grade: float
+    points: int
+    verdict: Literal["correct", "partial", "wrong"]
+    your_answer: str
+    reference_answer: str
+    explanation: str
+    covered: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
+    misconception: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceTally:
+    """How many players picked one option."""
+
+    letter: str
+    text: str
+    count: int
+    correct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """What everyone sees when a round closes."""
+
+    round_id: int
+    question_id: str
+    mode: Mode
+    prompt: str
+    correct_letter: str | None
+    correct_text: str
+    explanation: str
+    tallies: tuple[ChoiceTally, ...]
+    answer_count: int
+    correct_players: tuple[str, ...]
+    first_correct: str | None
+    message_ref: MessageRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardRow:
+    """One line of a leaderboard."""
+
+    rank: int
+    user_id: str
+    display_name: str
+    points: int
+    answers: int
+    correct: int
+
+
+@dataclass(frozen=True, slots=True)
+class Leaderboard:
+    """The top of a team's ranking, plus the caller's own line when they have one."""
+
+    period: Period
+    channel_id: str | None
+    rows: tuple[LeaderboardRow, ...]
+    caller: LeaderboardRow | None
+    total_players: int
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryStats:
+    """A player's results in one category."""
+
+    category: str
+    title: str
+    answers: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        """Share of correct answers, 0..1 (0 when there are none)."""
+        return self.correct / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """A player's totals and accuracy by category."""
+
+    user_id: str
+    display_name: str
+    points: int
+    answers: int
+    correct: int
+    rank: int | None
+    categories: tuple[CategoryStats, ...] = field(default_factory=tuple)
+
+    @property
+    def accuracy(self) -> float:
+        """Share of correct answers, 0..1 (0 when there are none)."""
+        return self.correct / self.answers if self.answers else 0.0
+
+
+View = QuestionCard | Feedback | Reveal | Leaderboard | Stats

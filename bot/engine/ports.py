@@ -1,0 +1,34 @@
+"""What the engine needs from the outside world: a clock and an outbox per platform."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal
+
+__all__ = ["Clock", "Outbox", "system_clock"]
+
+Clock = Callable[[], float]
+"""Returns the current time as seconds since the epoch (UTC)."""
+
+
+def system_clock() -> float:
+    """The real time."""
+    return time.time()
+
+
+class Outbox(Protocol):
+    """How the engine posts unsolicited messages (a round closing on its timer, the daily post).
+
+    Each adapter implements it for its platform.
+    """
+
+    async def post(self, channel: Channel, view: QuestionCard | Reveal) -> MessageRef:
+        """Post a new message to a channel and return where it landed."""
+        ...
+
+    async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
+        """Replace an earlier message (e.g. the question becomes its reveal)."""
+        ...

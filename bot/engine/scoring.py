@@ -1,0 +1,40 @@
+"""Points: base points by difficulty × grade × speed factor.
+
+- base: easy 100, medium 200, hard 300;
+- grade: 1 for a correct choice, 0 for a wrong one; 0..1 partial credit for free text;
+- speed: 1.0 when answered at once, falling linearly to 0.5 at the time limit.
+
+A wrong answer (grade 0) scores 0. Points are rounded to the nearest integer.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = ["BASE_POINTS", "CORRECT_THRESHOLD", "points_for", "speed_factor", "verdict_for"]
+
+BASE_POINTS = {"easy": 100, "medium": 200, "hard": 300}
+CORRECT_THRESHOLD = 0.75
+"""A free-text grade at or above this counts as correct; above 0 and below it, as partial."""
+
+
+def speed_factor(elapsed_s: float, time_limit_s: float) -> float:
+    """1.0 at once, 0.5 at (or after) the time limit, linear in between."""
+    if time_limit_s <= 0:
+        return 1.0
+    share = min(max(elapsed_s, 0.0) / time_limit_s, 1.0)
+    return 1.0 - 0.5 * share
+
+
+def points_for(difficulty: str, grade: float, elapsed_s: float, time_limit_s: float) -> int:
+    """Points earned for an answer of ``grade`` given ``elapsed_s`` after the round opened."""
+    if grade <= 0:
+        return 0
+    return round(BASE_POINTS[difficulty] * grade * speed_factor(elapsed_s, time_limit_s))
+
+
+def verdict_for(grade: float) -> Literal["correct", "partial", "wrong"]:
+    """How a grade is described to the player."""
+    if grade >= CORRECT_THRESHOLD:
+        return "correct"
+    return "partial" if grade > 0 else "wrong"

@@ -1,0 +1,29 @@
+"""Closing rounds when their time is up, for every adapter of the process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.engine.engine import QuizEngine
+
+__all__ = ["run_round_timer"]
+
+log = logging.getLogger(__name__)
+
+
+async def run_round_timer(engine: QuizEngine, *, max_sleep_s: float = 1.0) -> None:
+    """Forever: close due rounds (publishing their reveals), then sleep until the next deadline.
+
+    Sleeps at most ``max_sleep_s`` so rounds opened meanwhile are seen promptly. Errors are
+    logged and the loop goes on.
+    """
+    while True:
+        try:
+            await engine.close_due_rounds()
+            deadline = await engine.next_deadline()
+        except Exception:
+            log.exception("round timer failed; retrying")
+            deadline = None
+        wait = max_sleep_s if deadline is None else deadline - engine.clock()
+        await asyncio.sleep(min(max(wait, 0.05), max_sleep_s))
