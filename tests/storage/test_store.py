@@ -1,0 +1,79 @@
+"""Opening databases: migrations, WAL, and refusing bad files without touching them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage import migrations
+from storage.store import Store, StoreError
+
+
+async def test_new_database_is_created_migrated_and_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "dir" / "quizbot.db"
+    store = await Store.open(path)
+    try:
+        assert await store.schema_version() == migrations.available()[-1].version
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert {"teams", "players", "rounds", "answers", "scores"} <= tables
+
+
+async def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    await (await Store.open(path)).close()
+    store = await Store.open(path)
+    try:
+        assert await migrations.pending(store._conn) == []
+    finally:
+        await store.close()
+
+
+async def test_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="is a directory"):
+        await Store.open(tmp_path)
+
+
+async def test_non_sqlite_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are my notes, not a database\n" * 10)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not an SQLite database"):
+        await Store.open(path)
+    assert path.read_bytes() == before
+
+
+async def test_unreadable_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "locked.db"
+    path.write_bytes(b"")
+    path.chmod(0)
+    try:
+        if path.stat().st_mode & 0o400 == 0 and _can_read(path):
+            pytest.skip("running as a user that ignores file permissions")
+        with pytest.raises(StoreError, match="cannot"):
+            await Store.open(path)
+    finally:
+        path.chmod(0o600)
+
+
+def _can_read(path: Path) -> bool:
+    try:
+        path.read_bytes()
+    except OSError:
+        return False
+    return True
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    with pytest.raises(StoreError, match="newer"):
+        await Store.open(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 999
