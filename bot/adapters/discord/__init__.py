@@ -1,0 +1,72 @@
+"""The Discord adapter: slash commands, buttons and modals translated to the quiz engine.
+
+Entry points: :func:`run_discord` (run until cancelled), :func:`create_bot` (tests),
+:func:`sync_commands` and :func:`invite_url` (the ``quizbot discord`` CLI).
+"""
+
+from __future__ import annotations
+
+import discord
+
+from bot.adapters.discord.client import QuizBot, configure_endpoints
+from bot.adapters.discord.outbox import DiscordOutbox
+from bot.config import ConfigError, Settings
+from bot.engine.engine import QuizEngine
+
+__all__ = [
+    "INVITE_PERMISSIONS",
+    "DiscordOutbox",
+    "QuizBot",
+    "create_bot",
+    "invite_url",
+    "run_discord",
+    "sync_commands",
+]
+
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+)
+
+
+def _token(settings: Settings) -> str:
+    if not settings.discord_token:
+        raise ConfigError("DISCORD_TOKEN is not set; put the bot token in the environment or .env")
+    return settings.discord_token
+
+
+def create_bot(engine: QuizEngine | None, settings: Settings) -> QuizBot:
+    """A Quizbot client talking to the configured API and gateway (not yet logged in)."""
+    configure_endpoints(settings)
+    return QuizBot(engine)
+
+
+async def run_discord(engine: QuizEngine, settings: Settings) -> None:
+    """Log in, connect to the gateway and serve until cancelled; the client is always closed."""
+    token = _token(settings)
+    async with create_bot(engine, settings) as bot:
+        await bot.start(token)
+
+
+async def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:
+    """Upload the slash commands (to one guild when ``guild_id``, else globally); their names."""
+    token = _token(settings)
+    async with create_bot(None, settings) as bot:
+        await bot.login(token)
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            bot.tree.copy_global_to(guild=guild)
+        synced = await bot.tree.sync(guild=guild)
+        return [command.name for command in synced]
+
+
+async def invite_url(settings: Settings) -> str:
+    """The OAuth2 URL that adds the bot with its commands and minimal permissions."""
+    token = _token(settings)
+    async with create_bot(None, settings) as bot:
+        await bot.login(token)
+        assert bot.application_id is not None
+        return discord.utils.oauth_url(
+            bot.application_id,
+            permissions=INVITE_PERMISSIONS,
+            scopes=("bot", "applications.commands"),
+        )

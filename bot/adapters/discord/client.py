@@ -1,0 +1,80 @@
+"""The Discord client: intents, command tree, dynamic buttons and the outbox, wired together."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.adapters.discord.commands import add_commands, on_tree_error
+from bot.adapters.discord.components import (
+    DYNAMIC_ITEMS,
+    handle_modal_submit,
+    handle_unknown,
+    is_ours,
+)
+from bot.adapters.discord.identity import PLATFORM
+from bot.adapters.discord.outbox import DiscordOutbox
+from bot.config import Settings
+from bot.engine.engine import QuizEngine
+
+__all__ = ["QuizBot", "QuizTree", "configure_endpoints", "quiz_intents"]
+
+log = logging.getLogger(__name__)
+
+
+def configure_endpoints(settings: Settings) -> None:
+    """Point discord.py's REST (and webhook) routes and gateway at the configured URLs."""
+    Route.BASE = settings.discord_api_base_url.rstrip("/")
+    if settings.discord_gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def quiz_intents() -> discord.Intents:
+    """The intents Quizbot needs: guilds only; nothing privileged (no message content)."""
+    return discord.Intents(guilds=True)
+
+
+class QuizTree(app_commands.CommandTree[Any]):
+    """The command tree, with refusals and failures answered ephemerally."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /
+    ) -> None:
+        """Answer the user (response or followup) and log unexpected failures."""
+        await on_tree_error(interaction, error)
+
+
+class QuizBot(discord.Client):
+    """Quizbot on Discord. ``quiz_engine`` is what interaction handlers call."""
+
+    def __init__(self, engine: QuizEngine | None) -> None:
+        super().__init__(intents=quiz_intents(), allowed_mentions=discord.AllowedMentions.none())
+        self.quiz_engine = engine
+        self.outbox = DiscordOutbox(self)
+        self.tree = QuizTree(self)
+        add_commands(self.tree, self.outbox)
+
+    async def setup_hook(self) -> None:
+        """Register the restart-proof buttons and the outbox for timer reveals."""
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        if self.quiz_engine is not None:
+            self.quiz_engine.register_outbox(PLATFORM, self.outbox)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer what no handler will: modal submissions and unknown component ids."""
+        try:
+            if interaction.type is discord.InteractionType.modal_submit:
+                await handle_modal_submit(interaction)
+            elif interaction.type is discord.InteractionType.component:
+                data: dict[str, Any] = dict(interaction.data or {})
+                custom_id = str(data.get("custom_id", ""))
+                if not is_ours(custom_id):
+                    await handle_unknown(interaction)
+        except Exception:
+            log.exception("interaction %s failed", interaction.id)

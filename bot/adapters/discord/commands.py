@@ -1,0 +1,201 @@
+"""The slash commands: ``/quiz``, ``/leaderboard``, ``/stats`` and ``/quiz-admin close``.
+
+Each command translates its options, defers (engine calls touch the database), calls the
+engine and renders the view it returns. Refusals (:class:`QuizError`) reach the tree's error
+handler, which shows them ephemerally.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord import render
+from bot.adapters.discord.identity import (
+    channel_of,
+    engine_of,
+    member_player,
+    player_of,
+    team_of,
+)
+from bot.adapters.discord.outbox import DiscordOutbox
+from bot.engine.errors import QuizError
+from bot.engine.model import MODES, PERIODS
+
+__all__ = ["NEEDS_MANAGE_GUILD", "add_commands", "on_tree_error", "reply"]
+
+log = logging.getLogger(__name__)
+
+NEEDS_MANAGE_GUILD = "Only members with the **Manage Server** permission can do that."
+SOMETHING_WRONG = "Something went wrong on my side; please try again in a moment."
+NONE = discord.AllowedMentions.none()
+
+DIFFICULTY_CHOICES = [app_commands.Choice(name=d, value=d) for d in ("easy", "medium", "hard")]
+MODE_CHOICES = [
+    app_commands.Choice(name="multiple choice" if m == "choice" else "in my own words", value=m)
+    for m in MODES
+]
+PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in PERIODS]
+SCOPE_CHOICES = [app_commands.Choice(name=s, value=s) for s in ("server", "channel")]
+
+
+async def reply(
+    interaction: discord.Interaction[Any],
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    ephemeral: bool = True,
+) -> None:
+    """Answer an interaction whether or not it was already answered (deferred)."""
+    if content is not None:
+        content = render.shorten_content(content)
+    if interaction.response.is_done():
+        if embed is None:
+            await interaction.followup.send(
+                content or "", ephemeral=ephemeral, allowed_mentions=NONE
+            )
+        else:
+            await interaction.followup.send(
+                content or "", embed=embed, ephemeral=ephemeral, allowed_mentions=NONE
+            )
+    elif embed is None:
+        await interaction.response.send_message(content, ephemeral=ephemeral, allowed_mentions=NONE)
+    else:
+        await interaction.response.send_message(
+            content, embed=embed, ephemeral=ephemeral, allowed_mentions=NONE
+        )
+
+
+async def on_tree_error(
+    interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+) -> None:
+    """Show refusals ephemerally; log anything else and apologise."""
+    original = getattr(error, "original", error)
+    if isinstance(original, QuizError):
+        message = original.message
+    elif isinstance(error, app_commands.MissingPermissions | app_commands.NoPrivateMessage):
+        message = (
+            NEEDS_MANAGE_GUILD
+            if isinstance(error, app_commands.MissingPermissions)
+            else ("Quizbot works in servers only, not in direct messages.")
+        )
+    elif isinstance(error, app_commands.CheckFailure):
+        message = "You cannot use this command here."
+    else:
+        log.error("command failed", exc_info=original)
+        message = SOMETHING_WRONG
+    try:
+        await reply(interaction, message)
+    except discord.HTTPException:
+        log.exception("could not report an error to the user")
+
+
+def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> None:
+    """Register every Quizbot command on ``tree`` (globally; sync copies them to a guild)."""
+
+    async def category_autocomplete(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        titles = engine_of(interaction).bank.category_titles
+        wanted = current.casefold()
+        return [
+            app_commands.Choice(name=render.shorten_choice(titles.get(c, c)), value=c)
+            for c in engine_of(interaction).bank.categories
+            if wanted in c or wanted in titles.get(c, c).casefold()
+        ][:25]
+
+    @app_commands.command(name="quiz", description="Post an interview question in this channel")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        category="Topic (leave empty for any)",
+        difficulty="Difficulty (leave empty for any)",
+        mode="Multiple choice (default) or answer in your own words",
+    )
+    @app_commands.choices(difficulty=DIFFICULTY_CHOICES, mode=MODE_CHOICES)
+    @app_commands.autocomplete(category=category_autocomplete)
+    async def quiz(
+        interaction: discord.Interaction[Any],
+        category: str | None = None,
+        difficulty: app_commands.Choice[str] | None = None,
+        mode: app_commands.Choice[str] | None = None,
+    ) -> None:
+        engine = engine_of(interaction)
+        channel = channel_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await engine.start_round(
+            channel,
+            player_of(interaction),
+            category=category,
+            difficulty=difficulty.value if difficulty else None,
+            mode=mode.value if mode else None,
+        )
+        ref = await outbox.post(channel, card)
+        await engine.attach_message(channel.team, card.round_id, ref)
+        await reply(interaction, f"Question #{card.round_id} is up — good luck!")
+
+    @app_commands.command(name="leaderboard", description="The top 10 of this server and your rank")
+    @app_commands.guild_only()
+    @app_commands.describe(period="Which period (default: this week)", scope="Server or channel")
+    @app_commands.choices(period=PERIOD_CHOICES, scope=SCOPE_CHOICES)
+    async def leaderboard(
+        interaction: discord.Interaction[Any],
+        period: app_commands.Choice[str] | None = None,
+        scope: app_commands.Choice[str] | None = None,
+    ) -> None:
+        engine = engine_of(interaction)
+        in_channel = scope is not None and scope.value == "channel"
+        channel = channel_of(interaction)
+        await interaction.response.defer(thinking=True)
+        board = await engine.leaderboard(
+            channel.team,
+            period=period.value if period else None,
+            channel_id=channel.channel_id if in_channel else None,
+            caller=player_of(interaction),
+        )
+        where = f"<#{channel.channel_id}>" if in_channel else None
+        await reply(interaction, embed=render.leaderboard_embed(board, where), ephemeral=False)
+
+    @app_commands.command(name="stats", description="Points, answers and accuracy by topic")
+    @app_commands.guild_only()
+    @app_commands.describe(member="Whose stats (default: yours)")
+    async def stats(
+        interaction: discord.Interaction[Any], member: discord.Member | None = None
+    ) -> None:
+        engine = engine_of(interaction)
+        target = member_player(team_of(interaction), member or interaction.user)
+        await interaction.response.defer(thinking=True)
+        await reply(
+            interaction, embed=render.stats_embed(await engine.stats(target)), ephemeral=False
+        )
+
+    admin = app_commands.Group(
+        name="quiz-admin",
+        description="Quizbot administration",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    @admin.command(name="close", description="Close this channel's open question and reveal it")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def close(interaction: discord.Interaction[Any]) -> None:
+        engine = engine_of(interaction)
+        channel = channel_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        reveal = await engine.close_channel_round(channel)
+        if reveal.message_ref is not None:
+            await outbox.edit(reveal.message_ref, reveal)
+        else:
+            await outbox.post(channel, reveal)
+        await reply(interaction, f"Round #{reveal.round_id} is closed; the answer is revealed.")
+
+    commands: tuple[app_commands.Command[Any, Any, None] | app_commands.Group, ...] = (
+        quiz,
+        leaderboard,
+        stats,
+        admin,
+    )
+    for command in commands:
+        tree.add_command(command)

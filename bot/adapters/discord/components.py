@@ -1,0 +1,238 @@
+"""Buttons and the free-text modal. All state lives in the ``custom_id``, so a restart loses none.
+
+- ``quiz:<round>:<A-D>``: answer a multiple-choice round (:class:`AnswerButton`).
+- ``quizopen:<round>``: open the free-text modal of an open round (:class:`OpenAnswerButton`).
+- ``quizmodal:<round>``: the modal's id; its submission is handled by :func:`handle_modal_submit`.
+
+Any other component or modal id (forged, stale, garbage) gets an ephemeral "unknown" reply from
+:func:`handle_unknown` instead of a failed interaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+
+from bot.adapters.discord import render
+from bot.adapters.discord.identity import engine_of, player_of
+from bot.engine.errors import QuizError
+from bot.engine.model import CHOICE_LETTERS, QuestionCard, Reveal
+from bot.safe_text import shorten
+
+__all__ = [
+    "ANSWER_FIELD",
+    "DYNAMIC_ITEMS",
+    "MODAL_ID",
+    "UNKNOWN_QUESTION",
+    "AnswerButton",
+    "AnswerModal",
+    "OpenAnswerButton",
+    "card_view",
+    "handle_modal_submit",
+    "handle_unknown",
+    "is_ours",
+    "reveal_view",
+    "submit_answer",
+]
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_QUESTION = "This question is closed or unknown."
+ANSWER_FIELD = "answer"
+MODAL_ID = re.compile(r"quizmodal:(?P<round>[0-9]{1,18})")
+OPEN_LABEL = "Answer in my own words"
+MAX_ANSWER = 4000
+
+Button = discord.ui.Button[discord.ui.View]
+
+
+ANSWER_TEMPLATE = r"quiz:(?P<round>[0-9]{1,18}):(?P<choice>[A-D])"
+OPEN_TEMPLATE = r"quizopen:(?P<round>[0-9]{1,18})"
+
+
+class AnswerButton(discord.ui.DynamicItem[Button], template=ANSWER_TEMPLATE):
+    """One of the A-D buttons of a multiple-choice round."""
+
+    def __init__(self, round_id: int, letter: str, text: str = "") -> None:
+        label = shorten(f"{letter}) {text}", render.MAX_LABEL) if text else letter
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"quiz:{round_id}:{letter}",
+            )
+        )
+        self.round_id = round_id
+        self.letter = letter
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> AnswerButton:
+        """Rebuild the button from its id (after a restart too); never raises."""
+        label = getattr(item, "label", None) or match["choice"]
+        button = cls(int(match["round"]), match["choice"])
+        button.item.label = label
+        return button
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer the round with this letter; the feedback is ephemeral."""
+        await submit_answer(interaction, self.round_id, choice=self.letter)
+
+
+class OpenAnswerButton(discord.ui.DynamicItem[Button], template=OPEN_TEMPLATE):
+    """The "Answer in my own words" button of an open round: it opens :class:`AnswerModal`."""
+
+    def __init__(self, round_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=OPEN_LABEL,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"quizopen:{round_id}",
+            )
+        )
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> OpenAnswerButton:
+        """Rebuild the button from its id; never raises."""
+        return cls(int(match["round"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the modal (a modal must be the first response, so no defer here)."""
+        await interaction.response.send_modal(AnswerModal(self.round_id))
+
+
+class AnswerModal(discord.ui.Modal):
+    """The free-text answer form. Its submission is handled by id (see module docs)."""
+
+    def __init__(self, round_id: int) -> None:
+        super().__init__(title="Your answer", custom_id=f"quizmodal:{round_id}", timeout=None)
+        self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
+            label="Answer in your own words",
+            style=discord.TextStyle.paragraph,
+            custom_id=ANSWER_FIELD,
+            max_length=MAX_ANSWER,
+            required=True,
+        )
+        self.add_item(self.answer)
+        # Submissions are routed by custom_id in handle_modal_submit, which also works after a
+        # restart; a stopped modal is not kept in discord.py's in-memory view store.
+        self.stop()
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Button]], ...] = (AnswerButton, OpenAnswerButton)
+
+
+def is_ours(custom_id: str) -> bool:
+    """True when a registered dynamic item will handle this component id."""
+    return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS)
+
+
+def card_view(card: QuestionCard) -> discord.ui.View:
+    """The buttons under a question: A-D, or the free-text button."""
+    view = discord.ui.View(timeout=None)
+    if card.choices:
+        for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False):
+            view.add_item(AnswerButton(card.round_id, letter, text))
+    else:
+        view.add_item(OpenAnswerButton(card.round_id))
+    return view
+
+
+def reveal_view(reveal: Reveal) -> discord.ui.View:
+    """The question's buttons, disabled, with the tallies; the correct one is green."""
+    view = discord.ui.View(timeout=None)
+    if reveal.tallies:
+        for tally in reveal.tallies:
+            view.add_item(
+                discord.ui.Button(
+                    label=shorten(f"{tally.letter}) {tally.text}", 70) + f" · {tally.count}",
+                    style=discord.ButtonStyle.success
+                    if tally.correct
+                    else discord.ButtonStyle.secondary,
+                    custom_id=f"quiz:{reveal.round_id}:{tally.letter}",
+                    disabled=True,
+                )
+            )
+    else:
+        view.add_item(
+            discord.ui.Button(
+                label=OPEN_LABEL, custom_id=f"quizopen:{reveal.round_id}", disabled=True
+            )
+        )
+    view.stop()  # nothing to listen for: keep it out of the view store
+    return view
+
+
+async def submit_answer(
+    interaction: discord.Interaction[Any],
+    round_id: int,
+    *,
+    choice: str | None = None,
+    text: str | None = None,
+) -> None:
+    """Defer ephemerally, answer through the engine, and send the feedback (or refusal)."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    try:
+        player = player_of(interaction)
+        feedback = await engine_of(interaction).answer(player, round_id, choice=choice, text=text)
+    except QuizError as exc:
+        await interaction.followup.send(
+            exc.message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+        return
+    await interaction.followup.send(
+        embed=render.feedback_embed(feedback),
+        ephemeral=True,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
+
+
+def _modal_value(components: list[Any]) -> str | None:
+    """The text input's value, in either the classic (action row) or label payload shape."""
+    for component in components:
+        if not isinstance(component, dict):
+            continue
+        if component.get("custom_id") == ANSWER_FIELD and isinstance(component.get("value"), str):
+            return str(component["value"])
+        children = list(component.get("components") or [])
+        if isinstance(component.get("component"), dict):
+            children.append(component["component"])
+        found = _modal_value(children)
+        if found is not None:
+            return found
+    return None
+
+
+async def handle_modal_submit(interaction: discord.Interaction[Any]) -> None:
+    """Answer a round from a submitted ``quizmodal:<round>``; anything else is unknown."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    match = MODAL_ID.fullmatch(str(data.get("custom_id", "")))
+    text = _modal_value(list(data.get("components") or []))
+    if match is None or text is None:
+        await handle_unknown(interaction)
+        return
+    await submit_answer(interaction, int(match["round"]), text=text)
+
+
+async def handle_unknown(interaction: discord.Interaction[Any]) -> None:
+    """Reply to a component or modal nobody handles (forged, stale or garbage id)."""
+    log.info("unknown component id on interaction %s", interaction.id)
+    if not interaction.response.is_done():
+        await interaction.response.send_message(
+            UNKNOWN_QUESTION, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )

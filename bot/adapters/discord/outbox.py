@@ -1,0 +1,44 @@
+"""The Discord :class:`~bot.engine.ports.Outbox`: unsolicited posts and edits over REST."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.adapters.discord import render
+from bot.adapters.discord.components import card_view, reveal_view
+from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal
+
+__all__ = ["DiscordOutbox", "embed_and_view"]
+
+
+def embed_and_view(view: QuestionCard | Reveal) -> tuple[discord.Embed, discord.ui.View]:
+    """The embed and buttons of a question (live) or a reveal (buttons disabled)."""
+    if isinstance(view, Reveal):
+        return render.reveal_embed(view), reveal_view(view)
+    return render.card_embed(view), card_view(view)
+
+
+class DiscordOutbox:
+    """Posts to a channel and edits the round's message, with mentions disabled."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    async def post(self, channel: Channel, view: QuestionCard | Reveal) -> MessageRef:
+        """Post ``view`` as a new message in ``channel`` and return where it landed."""
+        embed, buttons = embed_and_view(view)
+        target = self._client.get_partial_messageable(
+            int(channel.channel_id), guild_id=int(channel.team.team_id)
+        )
+        message = await target.send(
+            embed=embed, view=buttons, allowed_mentions=discord.AllowedMentions.none()
+        )
+        return MessageRef(str(message.channel.id), str(message.id))
+
+    async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
+        """Replace the round's message (the question becomes its reveal, buttons disabled)."""
+        embed, buttons = embed_and_view(view)
+        channel = self._client.get_partial_messageable(int(ref.channel_id))
+        await channel.get_partial_message(int(ref.message_id)).edit(
+            embed=embed, view=buttons, allowed_mentions=discord.AllowedMentions.none()
+        )

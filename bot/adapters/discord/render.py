@@ -1,0 +1,200 @@
+"""Rendering the engine's views as Discord embeds and button rows, within Discord's limits.
+
+User text (display names, free-text answers) is made visible, markdown-escaped and
+mention-escaped; question text is authored markdown (code in backticks) and only has its
+mentions escaped. Every string is cut to Discord's limits with :func:`bot.safe_text.shorten`.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from bot.engine.model import (
+    CHOICE_LETTERS,
+    Feedback,
+    Leaderboard,
+    LeaderboardRow,
+    QuestionCard,
+    Reveal,
+    Stats,
+)
+from bot.safe_text import shorten, visible
+
+__all__ = [
+    "MAX_CONTENT",
+    "MAX_DESCRIPTION",
+    "MAX_FIELD",
+    "MAX_LABEL",
+    "MAX_TITLE",
+    "authored",
+    "card_embed",
+    "feedback_embed",
+    "leaderboard_embed",
+    "reveal_embed",
+    "shorten_choice",
+    "shorten_content",
+    "stats_embed",
+    "user_text",
+]
+
+MAX_CONTENT = 2000
+MAX_TITLE = 256
+MAX_DESCRIPTION = 4096
+MAX_FIELD = 1024
+MAX_LABEL = 80
+
+COLOUR_OPEN = discord.Colour.blurple()
+COLOUR_RIGHT = discord.Colour.green()
+COLOUR_PARTIAL = discord.Colour.gold()
+COLOUR_WRONG = discord.Colour.red()
+COLOUR_INFO = discord.Colour.dark_teal()
+
+_VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong": "❌ Not quite."}
+_VERDICT_COLOUR = {"correct": COLOUR_RIGHT, "partial": COLOUR_PARTIAL, "wrong": COLOUR_WRONG}
+_PERIOD = {"week": "this week", "month": "this month", "all": "all time"}
+
+
+def user_text(text: str, limit: int, *, keep_newlines: bool = True) -> str:
+    """User-supplied text, inert on Discord (no markdown, no mentions), cut to ``limit``."""
+    safe = visible(text, keep_newlines=keep_newlines)
+    escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(safe))
+    return shorten(escaped, limit)
+
+
+def authored(text: str, limit: int) -> str:
+    """Question-bank text (trusted markdown): mentions escaped, cut to ``limit``."""
+    return shorten(discord.utils.escape_mentions(visible(text.strip())), limit)
+
+
+def _name(name: str) -> str:
+    return user_text(name, 64, keep_newlines=False)
+
+
+def card_embed(card: QuestionCard) -> discord.Embed:
+    """The question as posted in the channel."""
+    kind = "Daily question" if card.kind == "daily" else "Question"
+    embed = discord.Embed(
+        title=shorten(f"{kind} #{card.round_id} · {card.category_title}", MAX_TITLE),
+        description=authored(card.prompt, MAX_DESCRIPTION),
+        colour=COLOUR_OPEN,
+    )
+    for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False):
+        embed.add_field(name=letter, value=authored(text, MAX_FIELD) or "—", inline=False)
+    how = (
+        "Pick A, B, C or D below."
+        if card.choices
+        else "Press “Answer in my own words” below and write your answer."
+    )
+    embed.set_footer(text=f"{card.difficulty} · {card.time_limit_s}s to answer · {how}")
+    return embed
+
+
+def feedback_embed(feedback: Feedback) -> discord.Embed:
+    """Private feedback to the player who answered."""
+    embed = discord.Embed(
+        title=f"{_VERDICT[feedback.verdict]} +{feedback.points} points",
+        description=f"Grade {feedback.grade:.0%}.",
+        colour=_VERDICT_COLOUR[feedback.verdict],
+    )
+    embed.add_field(
+        name="Your answer", value=user_text(feedback.your_answer, MAX_FIELD) or "—", inline=False
+    )
+    points = [f"✅ {label}" for label in feedback.covered]
+    points += [f"❌ {label}" for label in feedback.missed]
+    if points:
+        embed.add_field(name="Key points", value=authored("\n".join(points), MAX_FIELD))
+    if feedback.misconception:
+        embed.add_field(
+            name="Correction", value=authored(feedback.misconception, MAX_FIELD), inline=False
+        )
+    embed.add_field(
+        name="Reference answer", value=authored(feedback.reference_answer, MAX_FIELD), inline=False
+    )
+    embed.add_field(name="Why", value=authored(feedback.explanation, MAX_FIELD), inline=False)
+    return embed
+
+
+def reveal_embed(reveal: Reveal) -> discord.Embed:
+    """The reveal everyone sees when a round closes."""
+    lines = [authored(reveal.prompt, 1500), ""]
+    if reveal.correct_letter:
+        lines.append(f"**Answer: {reveal.correct_letter}) {authored(reveal.correct_text, 500)}**")
+        lines += [
+            f"{'✅' if t.correct else '▫️'} {t.letter}) {authored(t.text, 200)} — {t.count}"
+            for t in reveal.tallies
+        ]
+    else:
+        lines.append(f"**Reference answer:** {authored(reveal.correct_text, 1000)}")
+    embed = discord.Embed(
+        title=f"Time's up — round #{reveal.round_id}",
+        description=shorten("\n".join(lines), MAX_DESCRIPTION),
+        colour=COLOUR_INFO,
+    )
+    embed.add_field(name="Why", value=authored(reveal.explanation, MAX_FIELD), inline=False)
+    if reveal.correct_players:
+        names = ", ".join(_name(n) for n in reveal.correct_players)
+        embed.add_field(
+            name=f"Right ({len(reveal.correct_players)}/{reveal.answer_count})",
+            value=shorten(names, MAX_FIELD),
+            inline=False,
+        )
+        embed.add_field(name="First correct", value=_name(reveal.first_correct or ""))
+    else:
+        embed.add_field(
+            name="Nobody got it right", value=f"{reveal.answer_count} answered.", inline=False
+        )
+    return embed
+
+
+def _row(row: LeaderboardRow) -> str:
+    return (
+        f"**{row.rank}.** {_name(row.display_name)} — {row.points} pts "
+        f"({row.correct}/{row.answers} correct)"
+    )
+
+
+def leaderboard_embed(board: Leaderboard, scope: str | None) -> discord.Embed:
+    """The top ten, and the caller's own line even when outside it."""
+    where = f" in {scope}" if scope else ""
+    lines = [_row(row) for row in board.rows] or ["No answers yet. Start a round with `/quiz`."]
+    if board.caller is not None and all(r.user_id != board.caller.user_id for r in board.rows):
+        lines += ["…", _row(board.caller)]
+    embed = discord.Embed(
+        title=f"Leaderboard — {_PERIOD[board.period]}{where}",
+        description=shorten("\n".join(lines), MAX_DESCRIPTION),
+        colour=COLOUR_INFO,
+    )
+    if board.caller is not None:
+        embed.set_footer(text=f"Your rank: {board.caller.rank} of {board.total_players}")
+    else:
+        embed.set_footer(text=f"{board.total_players} players")
+    return embed
+
+
+def stats_embed(stats: Stats) -> discord.Embed:
+    """A player's points, answers and accuracy by category."""
+    rank = f" · rank {stats.rank}" if stats.rank else ""
+    embed = discord.Embed(
+        title=shorten(f"Stats for {visible(stats.display_name, keep_newlines=False)}", MAX_TITLE),
+        description=f"{stats.points} points{rank} · {stats.answers} answers · "
+        f"{stats.accuracy:.0%} correct",
+        colour=COLOUR_INFO,
+    )
+    for category in stats.categories[:25]:
+        embed.add_field(
+            name=shorten(category.title, MAX_TITLE),
+            value=f"{category.correct}/{category.answers} ({category.accuracy:.0%})",
+        )
+    if not stats.answers:
+        embed.add_field(name="No answers yet", value="Start a round with `/quiz`.")
+    return embed
+
+
+def shorten_content(text: str) -> str:
+    """Message content cut to Discord's 2 000 characters."""
+    return shorten(text, MAX_CONTENT)
+
+
+def shorten_choice(text: str) -> str:
+    """An autocomplete choice name cut to Discord's 100 characters."""
+    return shorten(text, 100)

@@ -1,0 +1,77 @@
+"""``quizbot discord …``: sync the slash commands, print the invite URL.
+
+The lead wires :func:`register` into ``bot/cli.py``. This module imports no discord code at
+import time (only bot/adapters/** may, and only when a sub-command runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import TYPE_CHECKING
+
+from bot.config import Settings, load_settings
+
+__all__ = ["register"]
+
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+NO_TOKEN = (
+    "quizbot: error: DISCORD_TOKEN is not set. Create a bot at "
+    "https://discord.com/developers/applications and put its token in the environment or .env."
+)
+
+
+def _settings_with_token() -> Settings | None:
+    settings = load_settings()
+    if not settings.discord_token:
+        print(NO_TOKEN, file=sys.stderr)
+        return None
+    return settings
+
+
+def _sync(args: argparse.Namespace) -> int:
+    settings = _settings_with_token()
+    if settings is None:
+        return 2
+    from bot.adapters.discord import sync_commands
+
+    guild_id: int | None = args.guild or settings.discord_dev_guild_id
+    names = asyncio.run(sync_commands(settings, guild_id))
+    where = f"guild {guild_id} (available now)" if guild_id else "globally (may take up to an hour)"
+    print(f"Synced {len(names)} commands {where}: {', '.join('/' + n for n in names)}")
+    return 0
+
+
+def _invite_url(args: argparse.Namespace) -> int:
+    settings = _settings_with_token()
+    if settings is None:
+        return 2
+    from bot.adapters.discord import invite_url
+
+    print(asyncio.run(invite_url(settings)))
+    return 0
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add ``discord sync [--guild ID]`` and ``discord invite-url`` to the CLI."""
+    discord_parser = subparsers.add_parser("discord", help="Discord set-up: sync commands, invite")
+    discord_parser.set_defaults(func=lambda args: _help(discord_parser))
+    sub = discord_parser.add_subparsers(title="discord commands", metavar="COMMAND")
+
+    sync = sub.add_parser(
+        "sync",
+        help="upload the slash commands (to one guild with --guild or DISCORD_DEV_GUILD_ID)",
+    )
+    sync.add_argument("--guild", type=int, default=None, metavar="ID", help="guild (server) id")
+    sync.set_defaults(func=_sync)
+
+    invite = sub.add_parser("invite-url", help="print the URL that adds the bot to a server")
+    invite.set_defaults(func=_invite_url)
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2

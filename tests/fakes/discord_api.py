@@ -1,0 +1,418 @@
+"""A strict loopback fake of the Discord REST API and gateway, for the discord.py adapter tests.
+
+It serves on 127.0.0.1:0 and records every request. Like Discord it enforces the 3-second
+interaction deadline (404, code 10062), one response per interaction (400, code 40060), the
+2 000-character content limit, embed limits and at most five buttons per row (400, code 50035).
+A websocket at ``/gateway`` speaks enough of the gateway protocol to identify a client and
+push events to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+__all__ = ["APP_ID", "BOT_ID", "FakeDiscord", "Recorded"]
+
+APP_ID = 111111111111111111
+BOT_ID = 111111111111111111
+TIMESTAMP = "2025-11-24T16:00:00.000000+00:00"
+JSON = "application/json"
+
+_ids = itertools.count(900_000_000_000_000_000)
+
+
+def snowflake() -> str:
+    """A fresh unique id."""
+    return str(next(_ids))
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    # discord.py only parses JSON when the content type is exactly application/json.
+    body = json.dumps(data).encode()
+    return web.Response(status=status, body=body, headers={"Content-Type": JSON})
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    return _json({"code": code, "message": message}, status)
+
+
+@dataclass
+class Recorded:
+    """One request the fake received."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+
+
+@dataclass
+class _Interaction:
+    token: str
+    created: float
+    channel_id: str
+    user: dict[str, Any]
+    responded: bool = False
+    ephemeral: bool = False
+    deferred: bool = False
+    original: dict[str, Any] | None = None
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
+class FakeDiscord:
+    """The fake server; ``await start()`` it, ``await close()`` it."""
+
+    deadline_s: float = 3.0
+    requests: list[Recorded] = field(default_factory=list)
+    messages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    identify: list[dict[str, Any]] = field(default_factory=list)
+    bot_user: dict[str, Any] = field(
+        default_factory=lambda: {
+            "id": str(BOT_ID),
+            "username": "Quizbot",
+            "discriminator": "0",
+            "global_name": None,
+            "avatar": None,
+            "bot": True,
+        }
+    )
+
+    def __post_init__(self) -> None:
+        self._interactions: dict[str, _Interaction] = {}
+        self._runner: web.AppRunner | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self.port = 0
+        self.gateway_identified = asyncio.Event()
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        """What DISCORD_API_BASE_URL should be."""
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """What DISCORD_GATEWAY_URL should be."""
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    async def start(self) -> None:
+        """Serve on a free loopback port."""
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._api)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[attr-defined]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+
+    async def close(self) -> None:
+        """Close every gateway socket and stop serving."""
+        for ws in self._sockets:
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- test helpers ---------------------------------------------------------------------
+
+    def open_interaction(
+        self, interaction_id: str, token: str, channel_id: str, user: dict[str, Any]
+    ) -> None:
+        """Start an interaction's 3-second clock (call when its INTERACTION_CREATE is sent)."""
+        loop = asyncio.get_running_loop()
+        self._interactions[token] = _Interaction(token, loop.time(), channel_id, user)
+        self._interactions[interaction_id] = self._interactions[token]
+
+    async def answered(self, token: str) -> None:
+        """Wait (at most 5 s) until the interaction got its complete reply, not just a defer."""
+        async with asyncio.timeout(5):
+            await self._interactions[token].done.wait()
+
+    def original(self, token: str) -> dict[str, Any] | None:
+        """The interaction's original response message, as it stands now."""
+        return self._interactions[token].original
+
+    def responses(self, token: str) -> list[Recorded]:
+        """Callbacks and followups sent for the interaction with this token."""
+        return [r for r in self.requests if token in r.path]
+
+    def calls(self, method: str, path_part: str) -> list[Recorded]:
+        """The recorded requests of ``method`` whose path contains ``path_part``."""
+        return [r for r in self.requests if r.method == method and path_part in r.path]
+
+    async def push(self, event: str, data: dict[str, Any], sequence: int = 2) -> None:
+        """Send a dispatch event to every connected gateway client."""
+        for ws in self._sockets:
+            await ws.send_str(json.dumps({"op": 0, "t": event, "s": sequence, "d": data}))
+
+    # -- validation -----------------------------------------------------------------------
+
+    @staticmethod
+    def _invalid(body: Any) -> str | None:
+        """Why Discord would refuse this message body (None when it is valid)."""
+        if not isinstance(body, dict):
+            return None
+        if len(body.get("content") or "") > 2000:
+            return "content: Must be 2000 or fewer in length."
+        embeds = body.get("embeds") or []
+        if len(embeds) > 10:
+            return "embeds: at most 10"
+        for embed in embeds:
+            total = len(embed.get("title", "")) + len(embed.get("description", ""))
+            if len(embed.get("title", "")) > 256:
+                return "embed title: Must be 256 or fewer in length."
+            if len(embed.get("description", "")) > 4096:
+                return "embed description: Must be 4096 or fewer in length."
+            fields = embed.get("fields", [])
+            if len(fields) > 25:
+                return "embed fields: at most 25"
+            for embed_field in fields:
+                if not embed_field.get("name") or not embed_field.get("value"):
+                    return "embed field: name and value are required"
+                if len(embed_field["name"]) > 256 or len(embed_field["value"]) > 1024:
+                    return "embed field: name ≤ 256, value ≤ 1024"
+                total += len(embed_field["name"]) + len(embed_field["value"])
+            total += len(embed.get("footer", {}).get("text", ""))
+            if len(embed.get("footer", {}).get("text", "")) > 2048 or total > 6000:
+                return "embed: footer ≤ 2048, total ≤ 6000"
+        rows = body.get("components") or []
+        if len(rows) > 5:
+            return "components: at most 5 rows"
+        for row in rows:
+            buttons = row.get("components", [])
+            if row.get("type") == 1 and len(buttons) > 5:
+                return "components: at most 5 buttons per row"
+            for button in buttons:
+                if len(button.get("label") or "") > 80 or len(button.get("custom_id") or "") > 100:
+                    return "button: label ≤ 80, custom_id ≤ 100"
+        return None
+
+    # -- REST -----------------------------------------------------------------------------
+
+    def message(
+        self, channel_id: str, body: dict[str, Any], *, flags: int = 0, **extra: Any
+    ) -> dict[str, Any]:
+        """Store and return a full message object built from a create-message body."""
+        message = {
+            "id": snowflake(),
+            "channel_id": channel_id,
+            "author": self.bot_user,
+            "content": body.get("content") or "",
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": flags | int(body.get("flags") or 0),
+            "allowed_mentions": body.get("allowed_mentions"),
+            **extra,
+        }
+        self.messages[message["id"]] = message
+        return message
+
+    def _edit(self, message: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        for key in ("content", "embeds", "components", "allowed_mentions"):
+            if key in body:
+                message[key] = body[key]
+        message["edited_timestamp"] = TIMESTAMP
+        return message
+
+    async def _api(self, request: web.Request) -> web.Response:
+        body: Any = None
+        if request.can_read_body:
+            if request.content_type == "multipart/form-data":
+                form = await request.post()
+                body = json.loads(str(form.get("payload_json", "{}")))
+            else:
+                body = await request.json()
+        path = "/" + request.match_info["tail"]
+        self.requests.append(Recorded(request.method, path, dict(request.query), body))
+        parts = path.strip("/").split("/")
+        checked = body.get("data") if path.endswith("/callback") and body else body
+        invalid = self._invalid(checked)
+        if invalid is not None:
+            return _error(400, 50035, f"Invalid Form Body: {invalid}")
+        return await self._route(request.method, parts, body, dict(request.query))
+
+    async def _route(
+        self, method: str, parts: list[str], body: Any, query: dict[str, str]
+    ) -> web.Response:
+        match method, parts:
+            case "GET", ["users", "@me"]:
+                return _json(self.bot_user)
+            case "GET", ["oauth2", "applications", "@me"]:
+                return _json(self._application())
+            case "GET", ["gateway"] | ["gateway", "bot"]:
+                return _json(
+                    {
+                        "url": self.gateway_url,
+                        "shards": 1,
+                        "session_start_limit": {
+                            "total": 1000,
+                            "remaining": 1000,
+                            "reset_after": 0,
+                            "max_concurrency": 1,
+                        },
+                    }
+                )
+            case "PUT", ["applications", app, *_, "commands"]:
+                return _json([self._command(app, c) for c in body])
+            case "POST", ["interactions", interaction_id, token, "callback"]:
+                return self._callback(interaction_id, token, body, query)
+            case "POST", ["webhooks", _app, token]:
+                return self._followup(token, body)
+            case "PATCH", ["webhooks", _app, token, "messages", "@original"]:
+                found = self._interactions.get(token)
+                if found is None or found.original is None:
+                    return _error(404, 10008, "Unknown Message")
+                found.deferred = False
+                found.done.set()
+                return _json(self._edit(found.original, body))
+            case "PATCH", ["webhooks", _app, _token, "messages", message_id]:
+                if message_id not in self.messages:
+                    return _error(404, 10008, "Unknown Message")
+                return _json(self._edit(self.messages[message_id], body))
+            case "POST", ["channels", channel_id, "messages"]:
+                if not (body.get("content") or body.get("embeds")):
+                    return _error(400, 50006, "Cannot send an empty message")
+                return _json(self.message(channel_id, body))
+            case "PATCH", ["channels", channel_id, "messages", message_id]:
+                found_message = self.messages.get(message_id)
+                if found_message is None or found_message["channel_id"] != channel_id:
+                    return _error(404, 10008, "Unknown Message")
+                return _json(self._edit(found_message, body))
+        return _error(404, 0, "404: Not Found")
+
+    def _application(self) -> dict[str, Any]:
+        return {
+            "id": str(APP_ID),
+            "name": "Quizbot",
+            "description": "",
+            "icon": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": self.bot_user,
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "team": None,
+        }
+
+    @staticmethod
+    def _command(app: str, command: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": snowflake(),
+            "application_id": app,
+            "version": snowflake(),
+            "type": 1,
+            "description": "",
+            "options": [],
+            "default_member_permissions": None,
+            "dm_permission": True,
+            "nsfw": False,
+            **command,
+        }
+
+    def _callback(
+        self, interaction_id: str, token: str, body: dict[str, Any], query: dict[str, str]
+    ) -> web.Response:
+        found = self._interactions.get(token)
+        if found is None or self._interactions.get(interaction_id) is not found:
+            return _error(404, 10062, "Unknown interaction")
+        if asyncio.get_running_loop().time() - found.created > self.deadline_s:
+            return _error(404, 10062, "Unknown interaction")
+        if found.responded:
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        found.responded = True
+        kind = body["type"]
+        data = body.get("data") or {}
+        flags = int(data.get("flags") or 0)
+        found.ephemeral = bool(flags & 64)
+        message: dict[str, Any] | None = None
+        if kind != 5:
+            found.done.set()
+        if kind in (4, 5):  # a message, or "thinking…"
+            found.deferred = kind == 5
+            found.original = message = self.message(
+                found.channel_id,
+                data if kind == 4 else {},
+                flags=flags | (128 if kind == 5 else 0),
+                interaction_metadata={
+                    "id": interaction_id,
+                    "type": 2,
+                    "user": found.user,
+                    "authorizing_integration_owners": {},
+                },
+            )
+            if kind == 5:
+                message["content"] = ""
+        if query.get("with_response") not in ("1", "true", "True"):
+            return web.Response(status=204)
+        payload: dict[str, Any] = {
+            "interaction": {
+                "id": interaction_id,
+                "type": 2,
+                "activity_instance_id": None,
+                "response_message_id": message["id"] if message else None,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": found.ephemeral,
+            }
+        }
+        if message is not None:
+            payload["resource"] = {"type": kind, "message": message}
+        return _json(payload)
+
+    def _followup(self, token: str, body: dict[str, Any]) -> web.Response:
+        found = self._interactions.get(token)
+        if found is None or not found.responded:
+            return _error(404, 10015, "Unknown Webhook")
+        if found.deferred and found.original is not None:
+            # Discord: the first followup after a deferred ("thinking") response replaces it.
+            found.deferred = False
+            message = self._edit(found.original, body)
+            message["flags"] = int(message["flags"]) & ~128
+            found.done.set()
+            return _json(message)
+        return _json(self.message(found.channel_id, body, webhook_id=str(APP_ID)))
+
+    # -- gateway --------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45_000}}))
+        async for frame in ws:
+            if frame.type is not WSMsgType.TEXT:
+                continue
+            payload = json.loads(frame.data)
+            if payload["op"] == 1:
+                await ws.send_str(json.dumps({"op": 11}))
+            elif payload["op"] == 2:
+                self.identify.append(payload["d"])
+                ready = {
+                    "v": 10,
+                    "user": self.bot_user,
+                    "guilds": [],
+                    "session_id": "fake-session",
+                    "resume_gateway_url": self.gateway_url,
+                    "application": {"id": str(APP_ID), "flags": 0},
+                }
+                await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": 1, "d": ready}))
+                self.gateway_identified.set()
+        return ws
