@@ -1,0 +1,383 @@
+"""The bolt ``AsyncApp``: slash commands, buttons, the answer modal and the App Home tab.
+
+Every listener acknowledges Slack first (inside its 3-second deadline) and then calls the
+engine; bolt answers the HTTP request (or Socket Mode envelope) as soon as ``ack()`` is called
+and lets the listener finish in the background. Refusals (:class:`QuizError`, usage errors)
+are shown to the user ephemerally. No quiz rule lives here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import blocks
+from bot.adapters.slack.blocks import Block
+from bot.adapters.slack.outbox import SlackOutbox, make_client
+from bot.adapters.slack.parsing import (
+    UsageError,
+    parse_admin,
+    parse_button_value,
+    parse_leaderboard,
+    parse_quiz,
+    parse_stats,
+)
+from bot.adapters.slack.payloads import (
+    PLATFORM,
+    PayloadError,
+    command_identity,
+    interaction_channel,
+    interaction_identity,
+    text_field,
+)
+from bot.config import ConfigError, Settings
+from bot.engine.engine import QuizEngine
+from bot.engine.errors import QuizError, RoundNotFoundError
+from bot.engine.model import Channel, Player, Reveal, Team
+
+__all__ = ["SlackQuiz", "create_app", "parse_admin_ids"]
+
+log = logging.getLogger(__name__)
+
+Reply = Callable[[str, list[Block]], Awaitable[None]]
+Body = dict[str, Any]
+
+BROKEN_BUTTON = "That button is not valid (anymore); start a new question with /quiz."
+NOT_ADMIN = "Only workspace admins and owners (or Quizbot admins) can use /quiz-admin."
+SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again."
+
+
+def parse_admin_ids(raw: str) -> frozenset[str]:
+    """``SLACK_ADMIN_USER_IDS``: comma-separated Slack user ids."""
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
+class SlackQuiz:
+    """The Quizbot Slack app: the bolt app, its Web API client and its listeners."""
+
+    def __init__(
+        self,
+        engine: QuizEngine,
+        client: AsyncWebClient,
+        *,
+        signing_secret: str,
+        admins: frozenset[str],
+    ) -> None:
+        self.engine = engine
+        self.client = client
+        self.outbox = SlackOutbox(client)
+        self.admins = admins
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=signing_secret,
+            process_before_response=False,
+            name="quizbot",
+        )
+        self._work: set[asyncio.Task[Any]] = set()
+        self._register()
+
+    # -- background work -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        """Count the current listener as in-flight work until it returns (see :meth:`drain`)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._work.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._work.discard(task)
+
+    async def drain(self) -> None:
+        """Wait until every listener that has acknowledged Slack has finished its work."""
+        while self._work:
+            await asyncio.gather(*list(self._work), return_exceptions=True)
+
+    async def _guarded(self, reply: Reply, work: Awaitable[None]) -> None:
+        """Run ``work``; show a refusal or a usage hint to the user, privately."""
+        try:
+            await work
+        except (QuizError, UsageError) as exc:
+            await self._safe_reply(reply, exc.message)
+        except PayloadError:
+            log.warning("ignored a Slack payload with missing fields", exc_info=True)
+        except Exception:
+            log.exception("Slack listener failed")
+            await self._safe_reply(reply, SOMETHING_WRONG)
+
+    @staticmethod
+    async def _safe_reply(reply: Reply, message: str) -> None:
+        try:
+            await reply(message, blocks.notice_blocks(message))
+        except Exception:
+            log.exception("could not send an ephemeral reply")
+
+    # -- registration ----------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.app
+
+        async def on_quiz(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
+            with self._tracked():
+                await ack()
+                await self._guarded(_command_reply(respond), self.quiz(body))
+
+        async def on_leaderboard(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
+            with self._tracked():
+                await ack()
+                reply = _command_reply(respond)
+                await self._guarded(reply, self.leaderboard(body, reply))
+
+        async def on_stats(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
+            with self._tracked():
+                await ack()
+                reply = _command_reply(respond)
+                await self._guarded(reply, self.stats(body, reply))
+
+        async def on_admin(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
+            with self._tracked():
+                await ack()
+                reply = _command_reply(respond)
+                await self._guarded(reply, self.admin(body, reply))
+
+        async def on_button(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
+            with self._tracked():
+                await ack()
+                reply = _action_reply(respond)
+                await self._guarded(reply, self.button(body, reply))
+
+        async def on_modal(ack: AsyncAck, body: Body) -> None:
+            with self._tracked():
+                await ack()
+                try:
+                    await self.modal(body)
+                except PayloadError:
+                    log.warning("ignored a modal submission with missing fields", exc_info=True)
+
+        async def on_home(body: Body, event: Body) -> None:
+            with self._tracked():
+                try:
+                    await self.home(body, event)
+                except Exception:
+                    log.exception("could not publish the App Home tab")
+
+        app.command("/quiz")(on_quiz)
+        app.command("/leaderboard")(on_leaderboard)
+        app.command("/stats")(on_stats)
+        app.command("/quiz-admin")(on_admin)
+        app.action(re.compile(r"^quiz:"))(on_button)
+        app.view(blocks.MODAL_CALLBACK_ID)(on_modal)
+        app.event("app_home_opened")(on_home)
+
+    # -- slash commands --------------------------------------------------------------------
+
+    async def quiz(self, body: Body) -> None:
+        """``/quiz``: open a round and post its question with answer buttons."""
+        channel, player = command_identity(body)
+        args = parse_quiz(body.get("text"))
+        card = await self.engine.start_round(
+            channel, player, category=args.category, difficulty=args.difficulty, mode=args.mode
+        )
+        try:
+            ref = await self.outbox.post(channel, card)
+        except SlackApiError as exc:
+            with contextlib.suppress(QuizError):
+                await self.engine.close_round(channel.team, card.round_id)
+            error = text_field(exc.response.data, "error") or "error"
+            raise QuizError(
+                f"I could not post the question here ({error}). "
+                "Invite me to this channel (/invite @Quizbot) and try again."
+            ) from None
+        await self.engine.attach_message(channel.team, card.round_id, ref)
+
+    async def leaderboard(self, body: Body, reply: Reply) -> None:
+        """``/leaderboard``: the team's (or a channel's) top ten, privately to the caller."""
+        channel, player = command_identity(body)
+        args = parse_leaderboard(body.get("text"), channel.channel_id)
+        board = await self.engine.leaderboard(
+            channel.team, period=args.period, channel_id=args.channel_id, caller=player
+        )
+        await reply(blocks.leaderboard_text(board), blocks.leaderboard_blocks(board))
+
+    async def stats(self, body: Body, reply: Reply) -> None:
+        """``/stats [@user]``: points and accuracy of the caller or of a mentioned user."""
+        channel, player = command_identity(body)
+        args = parse_stats(body.get("text"))
+        if args.user_id is not None:
+            player = Player(channel.team, args.user_id, args.name or args.user_id)
+        stats = await self.engine.stats(player)
+        await reply(blocks.stats_text(stats), blocks.stats_blocks(stats))
+
+    async def admin(self, body: Body, reply: Reply) -> None:
+        """``/quiz-admin close``: close this channel's open round (admins only)."""
+        channel, player = command_identity(body)
+        if not await self.is_admin(player.user_id):
+            raise QuizError(NOT_ADMIN)
+        parse_admin(body.get("text"))
+        reveal = await self.engine.close_channel_round(channel)
+        await self.show_reveal(channel, reveal)
+        message = f"Closed round #{reveal.round_id}."
+        await reply(message, blocks.notice_blocks(message))
+
+    async def is_admin(self, user_id: str) -> bool:
+        """Listed in SLACK_ADMIN_USER_IDS, or a workspace admin or owner per users.info."""
+        if user_id in self.admins:
+            return True
+        try:
+            response = await self.client.users_info(user=user_id)
+        except SlackApiError:
+            log.warning("users.info failed for %s", user_id, exc_info=True)
+            return False
+        user = response.get("user")
+        if not isinstance(user, Mapping):
+            return False
+        return any(user.get(flag) is True for flag in ("is_admin", "is_owner", "is_primary_owner"))
+
+    async def show_reveal(self, channel: Channel, reveal: Reveal) -> None:
+        """Turn the round's question message into its reveal (or post the reveal)."""
+        if reveal.message_ref is not None:
+            await self.outbox.edit(reveal.message_ref, reveal)
+        else:
+            await self.outbox.post(channel, reveal)
+
+    # -- interactions ----------------------------------------------------------------------
+
+    async def button(self, body: Body, reply: Reply) -> None:
+        """An answer button (A–D), or "Answer in my own words" which opens the modal."""
+        team, player = interaction_identity(body)
+        actions = body.get("actions")
+        action = actions[0] if isinstance(actions, list) and actions else {}
+        try:
+            value = parse_button_value(action.get("value") if isinstance(action, dict) else None)
+        except ValueError:
+            raise QuizError(BROKEN_BUTTON) from None
+        if value.choice == "open":
+            await self._open_modal(body, team, value.round_id)
+            return
+        feedback = await self.engine.answer(player, value.round_id, choice=value.choice)
+        await reply(blocks.feedback_text(feedback), blocks.feedback_blocks(feedback))
+
+    async def _open_modal(self, body: Body, team: Team, round_id: int) -> None:
+        channel = interaction_channel(body, team)
+        trigger_id = text_field(body, "trigger_id")
+        if channel is None or not trigger_id:
+            raise PayloadError("open button without channel or trigger_id")
+        current = await self.engine.current_round(channel)
+        prompt = current.prompt if current and current.round_id == round_id else ""
+        await self.client.views_open(
+            trigger_id=trigger_id, view=blocks.answer_modal(round_id, channel.channel_id, prompt)
+        )
+
+    async def modal(self, body: Body) -> None:
+        """The answer modal was submitted: grade the text, reply with chat.postEphemeral."""
+        _, player = interaction_identity(body)
+        view = body.get("view")
+        round_id, channel_id = _modal_metadata(view)
+        reply = _ephemeral_reply(self.client, channel_id, player.user_id)
+        await self._guarded(reply, self._answer_text(player, round_id, view, reply))
+
+    async def _answer_text(self, player: Player, round_id: int, view: object, reply: Reply) -> None:
+        if round_id <= 0:
+            raise RoundNotFoundError()
+        feedback = await self.engine.answer(player, round_id, text=_modal_text(view))
+        await reply(blocks.feedback_text(feedback), blocks.feedback_blocks(feedback))
+
+    # -- events ----------------------------------------------------------------------------
+
+    async def home(self, body: Body, event: Body) -> None:
+        """``app_home_opened``: publish the team leaderboard and the user's own stats."""
+        if event.get("tab", "home") != "home":
+            return
+        team_id = text_field(body, "team_id")
+        user_id = text_field(event, "user")
+        if not team_id or not user_id:
+            raise PayloadError("app_home_opened without team or user")
+        team = Team(PLATFORM, team_id)
+        player = Player(team, user_id, user_id)
+        board = await self.engine.leaderboard(team, period="week", caller=player)
+        stats = await self.engine.stats(player)
+        await self.client.views_publish(user_id=user_id, view=blocks.home_view(board, stats))
+
+
+def _command_reply(respond: AsyncRespond) -> Reply:
+    async def reply(text: str, message_blocks: list[Block]) -> None:
+        await respond(text=text, blocks=message_blocks, response_type="ephemeral")
+
+    return reply
+
+
+def _action_reply(respond: AsyncRespond) -> Reply:
+    async def reply(text: str, message_blocks: list[Block]) -> None:
+        await respond(
+            text=text, blocks=message_blocks, response_type="ephemeral", replace_original=False
+        )
+
+    return reply
+
+
+def _ephemeral_reply(client: AsyncWebClient, channel_id: str, user_id: str) -> Reply:
+    async def reply(text: str, message_blocks: list[Block]) -> None:
+        await client.chat_postEphemeral(
+            channel=channel_id, user=user_id, text=text, blocks=message_blocks
+        )
+
+    return reply
+
+
+def _modal_metadata(view: object) -> tuple[int, str]:
+    """The round id and channel id stored in the modal's ``private_metadata``."""
+    try:
+        raw = view.get("private_metadata") if isinstance(view, Mapping) else None
+        meta = json.loads(raw) if isinstance(raw, str) else None
+        round_id, channel_id = meta["round"], meta["channel"]  # type: ignore[index]
+    except (ValueError, KeyError, TypeError):
+        raise PayloadError("modal without valid private_metadata") from None
+    if not isinstance(round_id, int) or not isinstance(channel_id, str) or not channel_id:
+        raise PayloadError("modal without valid private_metadata")
+    return round_id, channel_id
+
+
+def _modal_text(view: object) -> str:
+    """The text typed into the modal's answer input ("" when absent)."""
+    if not isinstance(view, Mapping):
+        return ""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, Mapping) else None
+    block = values.get(blocks.ANSWER_BLOCK_ID) if isinstance(values, Mapping) else None
+    field = block.get(blocks.ANSWER_INPUT_ID) if isinstance(block, Mapping) else None
+    return text_field(field, "value")
+
+
+def create_app(
+    engine: QuizEngine, settings: Settings, *, client: AsyncWebClient | None = None
+) -> SlackQuiz:
+    """Build the Slack app for ``engine`` and register its outbox with the engine.
+
+    ``client`` defaults to a Web API client for ``SLACK_API_URL`` with ``SLACK_BOT_TOKEN`` that
+    retries rate-limited calls.
+    """
+    if client is None:
+        if not settings.slack_bot_token:
+            raise ConfigError("SLACK_BOT_TOKEN is required for Slack")
+        client = make_client(settings.slack_bot_token, settings.slack_api_url)
+    quiz = SlackQuiz(
+        engine,
+        client,
+        signing_secret=settings.slack_signing_secret or "",
+        admins=parse_admin_ids(settings.slack_admin_user_ids),
+    )
+    engine.register_outbox(PLATFORM, quiz.outbox)
+    return quiz

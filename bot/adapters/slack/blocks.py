@@ -1,0 +1,344 @@
+"""Rendering the engine's views as Slack Block Kit, with user text escaped and cut to fit.
+
+Every piece of user-supplied text (names, answers) goes through :func:`escape` before it lands
+in a ``mrkdwn`` field, so ``<!channel>``, ``<!here>`` or ``<@U…>`` typed by a user is shown,
+never acted on. Every text is cut with :func:`bot.safe_text.shorten` to Slack's limits instead
+of letting Slack reject the message.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.engine.model import (
+    CHOICE_LETTERS,
+    Feedback,
+    Leaderboard,
+    LeaderboardRow,
+    QuestionCard,
+    Reveal,
+    Stats,
+)
+from bot.safe_text import shorten, visible
+
+__all__ = [
+    "ANSWER_ACTION_PREFIX",
+    "ANSWER_BLOCK_ID",
+    "ANSWER_INPUT_ID",
+    "MAX_BLOCKS",
+    "MAX_BUTTON_CHARS",
+    "MAX_HEADER_CHARS",
+    "MAX_SECTION_CHARS",
+    "MODAL_CALLBACK_ID",
+    "OPEN_ACTION_ID",
+    "Block",
+    "answer_modal",
+    "button_value",
+    "card_blocks",
+    "card_text",
+    "escape",
+    "feedback_blocks",
+    "feedback_text",
+    "home_view",
+    "leaderboard_blocks",
+    "leaderboard_text",
+    "mrkdwn",
+    "notice_blocks",
+    "reveal_blocks",
+    "reveal_text",
+    "stats_blocks",
+    "stats_text",
+]
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 50
+MAX_HOME_BLOCKS = 100
+MAX_SECTION_CHARS = 3000
+MAX_BUTTON_CHARS = 75
+MAX_HEADER_CHARS = 150
+MAX_CONTEXT_CHARS = 2000
+MAX_FALLBACK_CHARS = 3000
+MAX_INPUT_CHARS = 3000  # Slack caps plain_text_input max_length at 3000
+
+ANSWER_ACTION_PREFIX = "quiz:answer:"
+OPEN_ACTION_ID = "quiz:open"
+MODAL_CALLBACK_ID = "quiz:answer_modal"
+ANSWER_BLOCK_ID = "answer"
+ANSWER_INPUT_ID = "text"
+
+_VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong": "❌ Not quite."}
+_PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
+
+
+def escape(text: str) -> str:
+    """Escape text for a Slack ``mrkdwn`` field: ``&``, ``<``, ``>`` and control characters."""
+    return visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(text: str, limit: int = MAX_SECTION_CHARS, *, raw: str = "") -> str:
+    """``raw`` (trusted mrkdwn) followed by ``text`` escaped, the whole cut to ``limit`` chars.
+
+    The cut happens on the unescaped text, so an entity such as ``&amp;`` is never split.
+    """
+    room = limit - len(raw)
+    if room <= 0:
+        return shorten(raw, limit)
+    budget = room
+    while True:
+        escaped = escape(shorten(text, budget))
+        if len(escaped) <= room or budget <= 1:
+            return raw + escaped[:room]
+        budget -= max(len(escaped) - room, 1)
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": shorten(visible(text), limit), "emoji": True}
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": _plain(text, MAX_HEADER_CHARS)}
+
+
+def _section(text: str) -> Block:
+    """A section of already-escaped mrkdwn (cut to the section limit as a last resort)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": shorten(text, MAX_SECTION_CHARS)}}
+
+
+def _context(text: str) -> Block:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": shorten(text, MAX_CONTEXT_CHARS)}],
+    }
+
+
+def _fit(blocks: list[Block], limit: int = MAX_BLOCKS) -> list[Block]:
+    """At most ``limit`` blocks (the last ones dropped)."""
+    return blocks[:limit]
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return ", ".join(visible(name, keep_newlines=False) for name in names)
+
+
+# -- question cards ---------------------------------------------------------------------------
+
+
+def button_value(round_id: int, choice: str) -> str:
+    """The ``value`` of an answer button: ``quiz:<round>:<A-D|open>``."""
+    return f"quiz:{round_id}:{choice}"
+
+
+def card_text(card: QuestionCard) -> str:
+    """The notification text of a question message."""
+    kind = "Daily question" if card.kind == "daily" else "Question"
+    return mrkdwn(card.prompt, MAX_FALLBACK_CHARS, raw=f"{kind} #{card.round_id}: ")
+
+
+def card_blocks(card: QuestionCard) -> list[Block]:
+    """A question with A–D buttons (choice mode) or an "Answer in my own words" button."""
+    kind = "Daily question" if card.kind == "daily" else "Question"
+    blocks: list[Block] = [
+        _header(f"{kind} #{card.round_id} · {card.category_title} · {card.difficulty}"),
+        _section(mrkdwn(card.prompt)),
+    ]
+    if card.choices:
+        listing = "\n".join(
+            f"*{letter})* {escape(text)}"
+            for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
+        )
+        blocks.append(_section(shorten(listing, MAX_SECTION_CHARS)))
+        buttons = [
+            {
+                "type": "button",
+                "action_id": f"{ANSWER_ACTION_PREFIX}{letter}",
+                "text": _plain(f"{letter}) {text}", MAX_BUTTON_CHARS),
+                "value": button_value(card.round_id, letter),
+            }
+            for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
+        ]
+        blocks.append({"type": "actions", "block_id": f"quiz:{card.round_id}", "elements": buttons})
+        hint = "Pick A, B, C or D"
+    else:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"quiz:{card.round_id}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": OPEN_ACTION_ID,
+                        "style": "primary",
+                        "text": _plain("Answer in my own words", MAX_BUTTON_CHARS),
+                        "value": button_value(card.round_id, "open"),
+                    }
+                ],
+            }
+        )
+        hint = "Answer in your own words"
+    blocks.append(
+        _context(f"{hint} within {card.time_limit_s}s · only you see your feedback · one answer")
+    )
+    return _fit(blocks)
+
+
+def answer_modal(round_id: int, channel_id: str, prompt: str = "") -> dict[str, Any]:
+    """The modal for an open-mode answer (multiline, at most 3 000 characters: Slack's cap)."""
+    blocks: list[Block] = []
+    if prompt:
+        blocks.append(_section(mrkdwn(prompt)))
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": ANSWER_BLOCK_ID,
+            "label": _plain("Your answer", 2000),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": ANSWER_INPUT_ID,
+                "multiline": True,
+                "max_length": MAX_INPUT_CHARS,
+            },
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": MODAL_CALLBACK_ID,
+        "private_metadata": json.dumps({"round": round_id, "channel": channel_id}),
+        "title": _plain(f"Question #{round_id}", 24),
+        "submit": _plain("Submit", 24),
+        "close": _plain("Cancel", 24),
+        "blocks": blocks,
+    }
+
+
+# -- feedback and reveal ----------------------------------------------------------------------
+
+
+def feedback_text(feedback: Feedback) -> str:
+    """The notification text of an answer's private feedback."""
+    return f"{_VERDICT[feedback.verdict]} +{feedback.points} points."
+
+
+def feedback_blocks(feedback: Feedback) -> list[Block]:
+    """Private feedback to the player who answered."""
+    blocks: list[Block] = [
+        _section(
+            f"*{_VERDICT[feedback.verdict]}* Grade {feedback.grade:.0%}, +{feedback.points} points."
+        ),
+        _section(mrkdwn(feedback.your_answer, raw="*Your answer:* ")),
+    ]
+    points = [f"✅ {escape(label)}" for label in feedback.covered]
+    points += [f"❌ {escape(label)}" for label in feedback.missed]
+    if points:
+        blocks.append(_section(shorten("\n".join(points), MAX_SECTION_CHARS)))
+    if feedback.misconception:
+        blocks.append(_section(mrkdwn(feedback.misconception, raw="*Correction:* ")))
+    blocks.append(_section(mrkdwn(feedback.reference_answer, raw="*Reference answer:* ")))
+    blocks.append(_section(mrkdwn(feedback.explanation.strip(), raw="*Why:* ")))
+    return _fit(blocks)
+
+
+def reveal_text(reveal: Reveal) -> str:
+    """The notification text of a reveal."""
+    return mrkdwn(reveal.prompt, MAX_FALLBACK_CHARS, raw=f"Round #{reveal.round_id} closed: ")
+
+
+def reveal_blocks(reveal: Reveal) -> list[Block]:
+    """What everyone sees when a round closes: no buttons, the answer and who got it."""
+    blocks: list[Block] = [
+        _header(f"Round #{reveal.round_id} closed"),
+        _section(mrkdwn(reveal.prompt)),
+    ]
+    if reveal.correct_letter:
+        blocks.append(
+            _section(
+                mrkdwn(reveal.correct_text, raw=f"*Correct answer:* {reveal.correct_letter}) ")
+            )
+        )
+        tallies = "\n".join(
+            f"{'✅' if t.correct else '▫️'} *{t.letter})* {t.count} · {escape(t.text)}"
+            for t in reveal.tallies
+        )
+        if tallies:
+            blocks.append(_section(shorten(tallies, MAX_SECTION_CHARS)))
+    else:
+        blocks.append(_section(mrkdwn(reveal.correct_text, raw="*Reference answer:* ")))
+    blocks.append(_section(mrkdwn(reveal.explanation.strip(), raw="*Why:* ")))
+    if reveal.correct_players:
+        raw = f"Right ({len(reveal.correct_players)}/{reveal.answer_count}): "
+        blocks.append(_context(mrkdwn(_names(reveal.correct_players), MAX_CONTEXT_CHARS, raw=raw)))
+        first = reveal.first_correct or ""
+        blocks.append(_context(mrkdwn(first, MAX_CONTEXT_CHARS, raw="🏅 First correct: ")))
+    else:
+        blocks.append(_context(f"Nobody got it right ({reveal.answer_count} answered)."))
+    return _fit(blocks)
+
+
+# -- leaderboard, stats, home -----------------------------------------------------------------
+
+
+def _row(row: LeaderboardRow) -> str:
+    name = escape(shorten(visible(row.display_name, keep_newlines=False), 80))
+    return f"{row.rank}. {name} — *{row.points}* pts ({row.correct}/{row.answers} correct)"
+
+
+def leaderboard_text(board: Leaderboard) -> str:
+    """The notification text of a leaderboard."""
+    return f"Leaderboard — {_PERIOD_TITLE[board.period]}"
+
+
+def leaderboard_blocks(board: Leaderboard) -> list[Block]:
+    """The top ten and the caller's own rank."""
+    scope = f" in <#{board.channel_id}>" if board.channel_id else ""
+    blocks: list[Block] = [
+        _header(f"Leaderboard — {_PERIOD_TITLE[board.period]}"),
+        _context(f"{board.total_players} players{scope}"),
+    ]
+    if board.rows:
+        blocks.append(_section(shorten("\n".join(_row(r) for r in board.rows), 3000)))
+    else:
+        blocks.append(_section("No answers yet. Start a round with `/quiz`."))
+    if board.caller is not None:
+        mine = f"Your rank: *{board.caller.rank}* of {board.total_players}"
+        if all(row.user_id != board.caller.user_id for row in board.rows):
+            mine = f"{_row(board.caller)}\n{mine}"
+        blocks.append(_section(mine))
+    return _fit(blocks)
+
+
+def stats_text(stats: Stats) -> str:
+    """The notification text of a player's stats."""
+    return mrkdwn(visible(stats.display_name, keep_newlines=False), 200, raw="Stats for ")
+
+
+def stats_blocks(stats: Stats) -> list[Block]:
+    """A player's points, answers and accuracy by category."""
+    name = visible(stats.display_name, keep_newlines=False)
+    rank = f", rank *{stats.rank}*" if stats.rank else ""
+    blocks: list[Block] = [
+        _section(mrkdwn(name, 200, raw="*Stats for* ")),
+        _section(
+            f"*{stats.points}* points{rank}, {stats.answers} answers, {stats.accuracy:.0%} correct"
+        ),
+    ]
+    if stats.categories:
+        lines = "\n".join(
+            f"• {escape(c.title)}: {c.correct}/{c.answers} ({c.accuracy:.0%})"
+            for c in stats.categories
+        )
+        blocks.append(_section(shorten(lines, MAX_SECTION_CHARS)))
+    else:
+        blocks.append(_context("No answers yet. Start a round with `/quiz`."))
+    return _fit(blocks)
+
+
+def home_view(board: Leaderboard, stats: Stats) -> dict[str, Any]:
+    """The App Home tab: the team leaderboard and the user's own stats."""
+    blocks = [*leaderboard_blocks(board), {"type": "divider"}, *stats_blocks(stats)]
+    return {"type": "home", "blocks": _fit(blocks, MAX_HOME_BLOCKS)}
+
+
+def notice_blocks(text: str) -> list[Block]:
+    """A one-section message (refusals and usage hints), escaped: it may quote user input."""
+    return [_section(mrkdwn(text))]

@@ -1,0 +1,58 @@
+"""The Slack :class:`~bot.engine.ports.Outbox`, and the Web API client it posts with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import blocks
+from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal
+
+__all__ = ["SlackOutbox", "make_client", "render"]
+
+RATE_LIMIT_RETRIES = 5
+
+
+def make_client(token: str | None, base_url: str) -> AsyncWebClient:
+    """A Web API client for ``base_url`` that retries 429s after ``Retry-After`` seconds."""
+    if not base_url.endswith("/"):
+        base_url += "/"
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+def render(view: QuestionCard | Reveal) -> dict[str, Any]:
+    """``text`` and ``blocks`` arguments for a question (with buttons) or its reveal (without)."""
+    if isinstance(view, Reveal):
+        return {"text": blocks.reveal_text(view), "blocks": blocks.reveal_blocks(view)}
+    return {"text": blocks.card_text(view), "blocks": blocks.card_blocks(view)}
+
+
+class SlackOutbox:
+    """Posts questions and reveals with chat.postMessage, turns a question into its reveal
+    with chat.update (which removes the buttons)."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def post(self, channel: Channel, view: QuestionCard | Reveal) -> MessageRef:
+        """Post ``view`` to ``channel`` and return where it landed (channel id, ts)."""
+        response = await self._client.chat_postMessage(
+            channel=channel.channel_id, unfurl_links=False, unfurl_media=False, **render(view)
+        )
+        return MessageRef(str(response["channel"]), str(response["ts"]))
+
+    async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
+        """Replace the message at ``ref`` with ``view``."""
+        await self._client.chat_update(channel=ref.channel_id, ts=ref.message_id, **render(view))

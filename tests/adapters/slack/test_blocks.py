@@ -1,0 +1,115 @@
+"""Block Kit rendering: escaping and Slack's limits, checked with the fake's own validator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.adapters.slack import blocks
+from bot.engine.model import (
+    CategoryStats,
+    ChoiceTally,
+    Feedback,
+    Leaderboard,
+    LeaderboardRow,
+    QuestionCard,
+    Reveal,
+    Stats,
+)
+from tests.fakes.slack_api import block_problems
+
+LONG = ("word & <!channel> " * 600).strip()
+
+
+def mrkdwn_texts(value: Any) -> list[str]:
+    """Every mrkdwn text in a block tree (plain_text is never parsed for mentions)."""
+    if isinstance(value, list):
+        return [text for item in value for text in mrkdwn_texts(item)]
+    if isinstance(value, dict):
+        if value.get("type") == "mrkdwn":
+            return [value["text"]]
+        return [text for item in value.values() for text in mrkdwn_texts(item)]
+    return []
+
+
+def card(prompt: str = LONG, choice: str = LONG, mode: str = "choice") -> QuestionCard:
+    return QuestionCard(
+        round_id=123456789012345678,
+        kind="quiz",
+        mode=mode,  # type: ignore[arg-type]
+        question_id="q",
+        category="alpha",
+        category_title="T" * 300,
+        difficulty="hard",
+        prompt=prompt,
+        choices=(choice,) * 4 if mode == "choice" else (),
+        closes_at=0.0,
+        time_limit_s=60,
+    )
+
+
+def test_escape_neutralises_mentions_and_entities() -> None:
+    assert blocks.escape("<!here> & <@U1>") == "&lt;!here&gt; &amp; &lt;@U1&gt;"
+    assert blocks.escape("a\x1b[31mb") == "a\\u001b[31mb"
+
+
+@given(st.text(max_size=400), st.integers(min_value=1, max_value=300))
+def test_mrkdwn_fits_and_never_leaves_raw_brackets(text: str, limit: int) -> None:
+    out = blocks.mrkdwn(text, limit)
+    assert len(out) <= limit
+    assert "<" not in out and ">" not in out
+
+
+def test_long_question_card_stays_within_limits() -> None:
+    rendered = blocks.card_blocks(card())
+    assert block_problems(rendered) == []
+    buttons = [e for b in rendered if b["type"] == "actions" for e in b["elements"]]
+    assert all(len(button["text"]["text"]) <= 75 for button in buttons)
+    assert all("<!" not in text for text in mrkdwn_texts(rendered))
+    assert block_problems(blocks.card_blocks(card(mode="open"))) == []
+    assert len(blocks.card_text(card())) <= 3000
+
+
+def test_long_feedback_reveal_leaderboard_stats_stay_within_limits() -> None:
+    feedback = Feedback(
+        round_id=1,
+        question_id="q",
+        correct=False,
+        grade=0.5,
+        points=3,
+        verdict="partial",
+        your_answer=LONG,
+        reference_answer=LONG,
+        explanation=LONG,
+        covered=(LONG,) * 20,
+        missed=(LONG,) * 20,
+        misconception=LONG,
+    )
+    reveal = Reveal(
+        round_id=1,
+        question_id="q",
+        mode="choice",
+        prompt=LONG,
+        correct_letter="A",
+        correct_text=LONG,
+        explanation=LONG,
+        tallies=tuple(ChoiceTally(letter, LONG, 3, letter == "A") for letter in "ABCD"),
+        answer_count=500,
+        correct_players=("<!everyone>",) * 500,
+        first_correct="<!everyone>",
+    )
+    row = LeaderboardRow(1, "U1", LONG, 10, 2, 1)
+    board = Leaderboard("week", "C1", (row,) * 10, LeaderboardRow(11, "U2", LONG, 1, 1, 0), 11)
+    stats = Stats("U1", LONG, 10, 2, 1, 3, (CategoryStats("c", LONG, 2, 1),) * 30)
+    for rendered in (
+        blocks.feedback_blocks(feedback),
+        blocks.reveal_blocks(reveal),
+        blocks.leaderboard_blocks(board),
+        blocks.stats_blocks(stats),
+        blocks.notice_blocks(LONG),
+    ):
+        assert block_problems(rendered) == []
+        assert all("<!" not in text for text in mrkdwn_texts(rendered))
+    assert block_problems(blocks.home_view(board, stats)["blocks"], max_blocks=100) == []

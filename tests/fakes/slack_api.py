@@ -1,0 +1,337 @@
+"""A strict loopback fake of the Slack Web API, response URLs and Socket Mode, for adapter tests.
+
+It serves on 127.0.0.1:0 and records every call. Like Slack it rejects messages over the Block
+Kit limits (``invalid_blocks``), calls without a token (``not_authed``), answers 429 with
+``Retry-After: 1`` when told to (:meth:`FakeSlack.rate_limit`), and at ``/link`` speaks enough
+of Socket Mode to send envelopes and time their acknowledgements.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+__all__ = ["BOT_USER_ID", "TEAM_ID", "ApiCall", "FakeSlack", "block_problems"]
+
+TEAM_ID = "T0TEAM"
+BOT_USER_ID = "U0BOT"
+BOT_ID = "B0BOT"
+
+MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
+VIEW_METHODS = ("views.open", "views.publish", "views.update")
+
+
+@dataclass
+class ApiCall:
+    """One request the fake received: a Web API method or a response_url post."""
+
+    method: str
+    args: dict[str, Any]
+    at: float
+
+
+# -- Block Kit limits ----------------------------------------------------------------------------
+
+
+def _text_problems(where: str, obj: Any, limit: int, kinds: tuple[str, ...]) -> list[str]:
+    if not isinstance(obj, Mapping) or obj.get("type") not in kinds:
+        return [f"{where}: not a {'/'.join(kinds)} text object"]
+    text = obj.get("text")
+    if not isinstance(text, str) or not text:
+        return [f"{where}: empty text"]
+    if len(text) > limit:
+        return [f"{where}: {len(text)} > {limit} chars"]
+    return []
+
+
+def _element_problems(where: str, element: Any) -> list[str]:
+    if not isinstance(element, Mapping):
+        return [f"{where}: not an object"]
+    problems: list[str] = []
+    if len(str(element.get("action_id", ""))) > 255:
+        problems.append(f"{where}: action_id > 255")
+    if element.get("type") == "button":
+        problems += _text_problems(f"{where}.text", element.get("text"), 75, ("plain_text",))
+        if len(str(element.get("value", ""))) > 2000:
+            problems.append(f"{where}: value > 2000")
+    elif element.get("type") == "plain_text_input":
+        max_length = element.get("max_length", 3000)
+        if not isinstance(max_length, int) or not 1 <= max_length <= 3000:
+            problems.append(f"{where}: max_length must be 1..3000")
+    return problems
+
+
+def block_problems(blocks: Any, *, max_blocks: int = 50) -> list[str]:
+    """What Slack would reject in ``blocks`` (empty when they are valid)."""
+    if not isinstance(blocks, list):
+        return ["blocks: not a list"]
+    problems = [f"blocks: {len(blocks)} > {max_blocks}"] if len(blocks) > max_blocks else []
+    for i, block in enumerate(blocks):
+        where = f"blocks[{i}]"
+        if not isinstance(block, Mapping):
+            problems.append(f"{where}: not an object")
+            continue
+        if len(str(block.get("block_id", ""))) > 255:
+            problems.append(f"{where}: block_id > 255")
+        kind = block.get("type")
+        if kind == "section":
+            problems += _text_problems(
+                f"{where}.text", block.get("text"), 3000, ("mrkdwn", "plain_text")
+            )
+        elif kind == "header":
+            problems += _text_problems(f"{where}.text", block.get("text"), 150, ("plain_text",))
+        elif kind == "context":
+            elements = block.get("elements")
+            if not isinstance(elements, list) or not 1 <= len(elements) <= 10:
+                problems.append(f"{where}: 1..10 elements")
+            else:
+                for j, element in enumerate(elements):
+                    problems += _text_problems(
+                        f"{where}.elements[{j}]", element, 3000, ("mrkdwn", "plain_text")
+                    )
+        elif kind == "actions":
+            elements = block.get("elements")
+            if not isinstance(elements, list) or not 1 <= len(elements) <= 25:
+                problems.append(f"{where}: 1..25 elements")
+            else:
+                for j, element in enumerate(elements):
+                    problems += _element_problems(f"{where}.elements[{j}]", element)
+        elif kind == "input":
+            problems += _text_problems(f"{where}.label", block.get("label"), 2000, ("plain_text",))
+            problems += _element_problems(f"{where}.element", block.get("element"))
+        elif kind != "divider":
+            problems.append(f"{where}: unknown block type {kind!r}")
+    return problems
+
+
+def _view_problems(view: Any) -> list[str]:
+    if not isinstance(view, Mapping):
+        return ["view: not an object"]
+    problems = block_problems(view.get("blocks"), max_blocks=100)
+    if view.get("type") == "modal":
+        for key in ("title", "submit", "close"):
+            if key in view or key == "title":
+                problems += _text_problems(f"view.{key}", view.get(key), 24, ("plain_text",))
+        if len(str(view.get("private_metadata", ""))) > 3000:
+            problems.append("view.private_metadata > 3000")
+    return problems
+
+
+def _message_problems(args: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    if "blocks" in args:
+        problems += block_problems(args["blocks"])
+    elif not args.get("text"):
+        problems.append("no text")
+    if len(str(args.get("text", ""))) > 40_000:
+        problems.append("text > 40000")
+    return problems
+
+
+# -- the fake ------------------------------------------------------------------------------------
+
+
+class FakeSlack:
+    """The fake Slack: ``api_url`` for ``AsyncWebClient(base_url=…)``, ``response_url()`` for
+    payloads, and a Socket Mode link. Use as ``async with FakeSlack() as slack``."""
+
+    def __init__(self) -> None:
+        self.calls: list[ApiCall] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.not_in_channel: set[str] = set()
+        self.errors: list[tuple[str, list[str]]] = []
+        self._rate_limited: dict[str, int] = {}
+        self._ts = itertools.count(1)
+        self._responses = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self._socket_ready = asyncio.Event()
+        self._acks: dict[str, tuple[dict[str, Any], float]] = {}
+        self._sent: dict[str, float] = {}
+        self._changed = asyncio.Condition()
+        self.url = ""
+
+    async def __aenter__(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{id}", self._response_url)
+        app.router.add_get("/link", self._link)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for socket in self._sockets:
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        """Base URL of the Web API (ends with ``/``)."""
+        return f"{self.url}/api/"
+
+    def response_url(self) -> str:
+        """A fresh response_url, as Slack puts in command and interaction payloads."""
+        return f"{self.url}/response/{next(self._responses)}"
+
+    def rate_limit(self, method: str, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with 429 and ``Retry-After: 1``."""
+        self._rate_limited[method] = times
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        """Recorded calls of one method (``response_url`` for response_url posts)."""
+        return [call for call in self.calls if call.method == method]
+
+    def api_calls(self) -> list[ApiCall]:
+        """Every Web API call except ``auth.test`` (which bolt makes on its own)."""
+        return [c for c in self.calls if c.method not in ("auth.test", "apps.connections.open")]
+
+    async def wait_for(self, method: str, count: int = 1, *, wait_s: float = 5.0) -> list[ApiCall]:
+        """Wait until ``method`` was called ``count`` times; return its calls."""
+        async with asyncio.timeout(wait_s), self._changed:
+            await self._changed.wait_for(lambda: len(self.calls_to(method)) >= count)
+        return self.calls_to(method)
+
+    async def _record(self, method: str, args: dict[str, Any]) -> None:
+        async with self._changed:
+            self.calls.append(ApiCall(method, args, time.monotonic()))
+            self._changed.notify_all()
+
+    # -- Web API ---------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        await self._record(method, args)
+        if self._rate_limited.get(method, 0) > 0:
+            self._rate_limited[method] -= 1
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+            )
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
+        if not token:
+            return web.json_response({"ok": False, "error": "not_authed"})
+        return web.json_response(self._answer(method, args, str(token)))
+
+    @staticmethod
+    async def _args(request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            body = await request.json()
+            if isinstance(body, dict):
+                args.update(body)
+        elif request.can_read_body:
+            args.update((k, v) for k, v in (await request.post()).items() if isinstance(v, str))
+        for key in ("blocks", "view"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        return args
+
+    def _invalid(self, method: str, problems: list[str]) -> dict[str, Any]:
+        self.errors.append((method, problems))
+        return {"ok": False, "error": "invalid_blocks", "errors": problems}
+
+    def _answer(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://fake.slack.com/",
+                "team": "Fake",
+                "team_id": TEAM_ID,
+                "user": "quizbot",
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+            }
+        if method == "apps.connections.open":
+            if not token.startswith("xapp-"):
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": f"ws://{self.url.removeprefix('http://')}/link"}
+        if method in MESSAGE_METHODS:
+            problems = _message_problems(args)
+            if problems:
+                return self._invalid(method, problems)
+            channel = str(args.get("channel", ""))
+            if channel in self.not_in_channel:
+                return {"ok": False, "error": "not_in_channel"}
+            if method == "chat.postEphemeral":
+                return {"ok": True, "message_ts": f"1764000000.{next(self._ts):06d}"}
+            ts = args.get("ts") or f"1764000000.{next(self._ts):06d}"
+            return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text")}}
+        if method in VIEW_METHODS:
+            problems = _view_problems(args.get("view"))
+            if problems:
+                return self._invalid(method, problems)
+            return {"ok": True, "view": {"id": "V0VIEW", **args["view"]}}
+        if method == "users.info":
+            user_id = str(args.get("user", ""))
+            user = self.users.get(user_id, {"is_admin": False, "is_owner": False})
+            return {"ok": True, "user": {"id": user_id, "team_id": TEAM_ID, **user}}
+        return {"ok": False, "error": "unknown_method"}
+
+    # -- response_url ----------------------------------------------------------------------
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        await self._record("response_url", body if isinstance(body, dict) else {})
+        problems = _message_problems(body) if isinstance(body, dict) else ["not an object"]
+        if problems:
+            self.errors.append(("response_url", problems))
+            return web.Response(status=400, text="invalid_blocks")
+        return web.Response(text="ok")
+
+    # -- Socket Mode -----------------------------------------------------------------------
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        self._socket_ready.set()
+        async for message in socket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            ack = json.loads(message.data)
+            envelope_id = ack.get("envelope_id") if isinstance(ack, dict) else None
+            if isinstance(envelope_id, str):
+                async with self._changed:
+                    self._acks[envelope_id] = (ack, time.monotonic())
+                    self._changed.notify_all()
+        return socket
+
+    async def wait_connected(self, wait_s: float = 5.0) -> None:
+        """Wait until a Socket Mode client has connected and got its hello."""
+        async with asyncio.timeout(wait_s):
+            await self._socket_ready.wait()
+
+    async def send_envelope(
+        self, envelope_type: str, payload: dict[str, Any], envelope_id: str
+    ) -> None:
+        """Send a Socket Mode envelope to the connected client."""
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": envelope_type != "events_api",
+        }
+        self._sent[envelope_id] = time.monotonic()
+        await self._sockets[-1].send_json(envelope)
+
+    async def wait_ack(self, envelope_id: str, wait_s: float = 5.0) -> tuple[dict[str, Any], float]:
+        """The client's acknowledgement of an envelope and how long it took (seconds)."""
+        async with asyncio.timeout(wait_s), self._changed:
+            await self._changed.wait_for(lambda: envelope_id in self._acks)
+        ack, at = self._acks[envelope_id]
+        return ack, at - self._sent[envelope_id]
