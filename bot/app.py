@@ -1,23 +1,59 @@
-"""The composition root: build the store, bank and engine, then run the adapters on one loop."""
+"""The composition root: build the store, bank and engine, then run the adapters on one loop.
+
+``run`` starts every platform adapter whose credentials are set (the console when none are),
+the round timer, and holds ``<database>.lock`` so ``quizbot db restore`` knows the bot is
+running. SIGTERM and SIGINT stop it gracefully: adapters are cancelled (no new interactions),
+the store waits for the running write before it closes, and the process exits 0.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import errno
+import fcntl
+import importlib
+import logging
+import os
 import random
+import signal
 import sys
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from contextlib import asynccontextmanager
-from typing import TextIO
+from pathlib import Path
+from typing import Any, ParamSpec, TextIO, TypeVar
 
 from bot.adapters.console import ConsoleSession, run_console
-from bot.config import Settings
+from bot.config import Settings, check_platforms
 from bot.engine.engine import QuizEngine
 from bot.round_timer import run_round_timer
 from questions.loader import load_bank
-from storage.store import Store
+from storage.store import Store, StoreError
 
-__all__ = ["build_engine", "run", "run_console_app"]
+__all__ = [
+    "SHUTDOWN_GRACE_S",
+    "AdapterRunner",
+    "build_engine",
+    "instance_lock",
+    "lock_path",
+    "platform_adapters",
+    "run",
+    "run_console_app",
+    "running_pid",
+]
+
+log = logging.getLogger(__name__)
+
+# Adapters get this long to stop after SIGTERM; the store then closes (well under 10 s).
+SHUTDOWN_GRACE_S = 6.0
+
+AdapterRunner = Callable[[QuizEngine, Settings], Coroutine[Any, Any, None]]
+"""A platform adapter: a coroutine function that serves until cancelled."""
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 @asynccontextmanager
@@ -33,6 +69,124 @@ async def build_engine(settings: Settings, *, seed: int | None = None) -> AsyncI
         await store.close()
 
 
+# -- the instance lock -----------------------------------------------------------------------
+
+
+def lock_path(database: Path) -> Path:
+    """The lock file a running bot holds for ``database``."""
+    return database.with_name(database.name + ".lock")
+
+
+@contextlib.contextmanager
+def instance_lock(database: Path) -> Iterator[None]:
+    """Hold an exclusive ``fcntl`` lock on ``<database>.lock`` (with our pid in it).
+
+    Raises :class:`StoreError` when another process holds it.
+    """
+    path = lock_path(database)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create lock file ({exc.strerror})") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise StoreError(f"{path}: cannot lock ({exc.strerror})") from None
+            handle.seek(0)
+            pid = handle.read().strip() or "?"
+            raise StoreError(
+                f"{database}: in use by a running Quizbot (pid {pid}); stop it first"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def running_pid(database: Path) -> str | None:
+    """The pid (as written) of the Quizbot holding ``database``'s lock, or None if none runs."""
+    path = lock_path(database)
+    if not path.exists():
+        return None
+    with path.open("r", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return handle.read().strip() or "?"
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return None
+
+
+# -- the console -------------------------------------------------------------------------
+
+
+class _DaemonExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Runs each call on its own daemon thread, so a blocked stdin read never delays exit."""
+
+    def submit(
+        self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> concurrent.futures.Future[_T]:
+        """Start ``fn`` on a new daemon thread."""
+        future: concurrent.futures.Future[_T] = concurrent.futures.Future()
+
+        def work() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        threading.Thread(target=work, name="quizbot-reader", daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Nothing to join: reader threads are daemons."""
+
+
+class _LineReader:
+    """``readline`` straight from a file descriptor: holds no Python I/O lock while it blocks."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._fd = stream.fileno()
+        self._buffer = b""
+
+    def isatty(self) -> bool:
+        """Whether the underlying stream is a terminal."""
+        return self._stream.isatty()
+
+    def readline(self) -> str:
+        """The next line with its newline; "" at end of input."""
+        while b"\n" not in self._buffer:
+            chunk = os.read(self._fd, 65536)
+            if not chunk:
+                line, self._buffer = self._buffer, b""
+                return line.decode("utf-8", errors="replace")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode("utf-8", errors="replace") + "\n"
+
+
+def _fd_reader(stream: TextIO) -> TextIO:
+    try:
+        stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        return stream
+    return _LineReader(stream)  # type: ignore[return-value]
+
+
 async def run_console_app(
     settings: Settings,
     *,
@@ -42,27 +196,120 @@ async def run_console_app(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> int:
-    """Run the console adapter until end of input."""
-    async with build_engine(settings, seed=seed) as engine:
-        interactive = stdin.isatty()
-        timer = asyncio.create_task(run_round_timer(engine)) if interactive else None
-        try:
+    """Run the console adapter until end of input, or until SIGTERM / SIGINT (exit 0)."""
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(_DaemonExecutor(max_workers=1))
+    with instance_lock(settings.quizbot_database):
+        async with build_engine(settings, seed=seed) as engine:
+            interactive = stdin.isatty()
             session = ConsoleSession(engine, player_name=player, channel_name=channel)
-            return await run_console(session, stdin=stdin, stdout=stdout, interactive=interactive)
-        finally:
-            if timer is not None:
-                timer.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await timer
+            console = run_console(
+                session, stdin=_fd_reader(stdin), stdout=stdout, interactive=interactive
+            )
+            return await _supervise(engine, {"console": console}, with_timer=interactive)
 
 
-async def run(settings: Settings) -> int:
-    """Run every adapter whose credentials are set; the console when none are."""
-    if not (settings.discord_enabled or settings.slack_enabled):
+# -- the platforms -----------------------------------------------------------------------
+
+_RUNNERS = {
+    "discord": ("bot.adapters.discord", "run_discord"),
+    "slack": ("bot.adapters.slack", "run_slack"),
+}
+
+
+def platform_adapters(settings: Settings) -> dict[str, AdapterRunner]:
+    """The adapters whose credentials are set, imported only now (platform libraries are big)."""
+    enabled = {"discord": settings.discord_enabled, "slack": settings.slack_enabled}
+    runners: dict[str, AdapterRunner] = {}
+    for name, (module, attribute) in _RUNNERS.items():
+        if enabled[name]:
+            runners[name] = getattr(importlib.import_module(module), attribute)
+    return runners
+
+
+async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | None = None) -> int:
+    """Run every adapter whose credentials are set; the console when none are.
+
+    ``adapters`` replaces the platform adapters (tests). Returns the exit code: 0 after
+    SIGTERM / SIGINT, 1 when an adapter stopped by itself.
+    """
+    check_platforms(settings)
+    runners = platform_adapters(settings) if adapters is None else dict(adapters)
+    if not runners:
         print(
             "No DISCORD_TOKEN or SLACK_BOT_TOKEN set: starting the console. "
             "See the README to connect Discord or Slack.",
             file=sys.stderr,
         )
         return await run_console_app(settings)
-    raise NotImplementedError("platform adapters are not available in this build")
+    with instance_lock(settings.quizbot_database):
+        async with build_engine(settings) as engine:
+            log.info("starting adapters: %s", ", ".join(runners))
+            coros = {name: runner(engine, settings) for name, runner in runners.items()}
+            code = await _supervise(engine, coros, with_timer=True, stop_on_return=False)
+            log.info("stopped; closing the database")
+            return code
+
+
+async def _supervise(
+    engine: QuizEngine,
+    coros: Mapping[str, Coroutine[Any, Any, Any]],
+    *,
+    with_timer: bool,
+    stop_on_return: bool = True,
+) -> int:
+    """Run ``coros`` (and the round timer) until a signal, or until one of them ends.
+
+    A coroutine that returns ends the run with its return value when ``stop_on_return``
+    (the console at end of input); otherwise, or when it raises, the run ends with code 1.
+    """
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    tasks = {asyncio.create_task(coro, name=name): name for name, coro in coros.items()}
+    timer = asyncio.create_task(run_round_timer(engine), name="timer") if with_timer else None
+    stopper = asyncio.create_task(stop.wait(), name="signal")
+    code = 0
+    try:
+        done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+        if stopper in done:
+            log.info("signal received: shutting down")
+        for task in done - {stopper}:
+            code = _outcome(tasks[task], task, stop_on_return)
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        stopper.cancel()
+        await _cancel_all([*tasks, *([timer] if timer else [])])
+    return code
+
+
+def _outcome(name: str, task: asyncio.Task[Any], stop_on_return: bool) -> int:
+    if task.cancelled():
+        return 0
+    exc = task.exception()
+    if exc is not None:
+        log.error("%s adapter failed: %s", name, exc, exc_info=exc)
+        return 1
+    if stop_on_return:
+        result = task.result()
+        return result if isinstance(result, int) else 0
+    log.error("%s adapter stopped unexpectedly", name)
+    return 1
+
+
+async def _cancel_all(tasks: list[asyncio.Task[Any]]) -> None:
+    """Cancel ``tasks`` and wait up to :data:`SHUTDOWN_GRACE_S` for them to finish."""
+    pending = [task for task in tasks if not task.done()]
+    for task in pending:
+        task.cancel()
+    if not pending:
+        return
+    _, stuck = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_S)
+    for task in stuck:
+        log.warning("%s did not stop within %.0f s", task.get_name(), SHUTDOWN_GRACE_S)
+    for task in pending:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            log.warning("%s failed while stopping: %s", task.get_name(), task.exception())

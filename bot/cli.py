@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import TypeAlias
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
+from bot.logging_setup import configure_from_settings, redact
 from questions.loader import PackError
 from storage.store import StoreError
 
 __all__ = ["build_parser", "main"]
+
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Register = Callable[[Subparsers], None]
+
+# Sub-command groups; each module has ``register(subparsers)``.
+_PLUGINS = (
+    "bot.commands.questions",
+    "bot.commands.discord",
+    "bot.commands.health",
+    "bot.commands.doctor",
+    "bot.commands.db",
+    "bot.commands.export",
+)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -32,11 +47,7 @@ def _console(args: argparse.Namespace) -> int:
 
 def _settings() -> Settings:
     settings = load_settings()
-    logging.basicConfig(
-        level=settings.quizbot_log_level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
+    configure_from_settings(settings)
     return settings
 
 
@@ -56,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_run)
 
     console = sub.add_parser("console", help="chat with Quizbot in this terminal")
-    console.add_argument("--seed", type=int, default=None, help="seed for repeatable question draws")
+    console.add_argument(
+        "--seed", type=int, default=None, help="seed for repeatable question draws"
+    )
     console.add_argument("--as", dest="player", default="you", metavar="NAME", help="player name")
     console.add_argument("--channel", default="general", metavar="NAME", help="channel name")
     console.set_defaults(func=_console)
@@ -66,10 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _plugins() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
-    from bot.commands import questions
-
-    return [questions.register]
+def _plugins() -> list[Register]:
+    """The ``register`` function of every sub-command group."""
+    return [importlib.import_module(name).register for name in _PLUGINS]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except (ConfigError, StoreError, PackError) as exc:
-        print(f"quizbot: error: {exc}", file=sys.stderr)
+        print(f"quizbot: error: {redact(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

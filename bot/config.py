@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ConfigError", "Settings", "load_settings"]
+__all__ = ["ConfigError", "Settings", "check_platforms", "load_settings"]
 
 
 class ConfigError(Exception):
@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     quizbot_questions_dir: Path | None = None
     quizbot_round_seconds: int = Field(default=60, ge=5, le=86_400)
     quizbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    quizbot_log_format: Literal["text", "json"] = "text"
 
     discord_token: str | None = None
     discord_api_base_url: str = "https://discord.com/api/v10"
@@ -50,6 +51,46 @@ class Settings(BaseSettings):
     def slack_enabled(self) -> bool:
         """True when a Slack bot token is set."""
         return bool(self.slack_bot_token)
+
+    @property
+    def slack_socket_mode(self) -> bool:
+        """True when Slack runs over Socket Mode (an app-level token is set)."""
+        return bool(self.slack_app_token)
+
+    def secrets(self) -> list[str]:
+        """The values of every secret setting that is set (for redaction)."""
+        values = (
+            self.discord_token,
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+        )
+        return [value for value in values if value]
+
+
+def check_platforms(settings: Settings) -> None:
+    """Refuse a half-configured platform, naming what is missing (:class:`ConfigError`).
+
+    Slack needs ``SLACK_BOT_TOKEN`` plus either ``SLACK_APP_TOKEN`` (Socket Mode) or
+    ``SLACK_SIGNING_SECRET`` (HTTP mode); either of those without the bot token is an error too.
+    """
+    if settings.slack_bot_token:
+        if not (settings.slack_app_token or settings.slack_signing_secret):
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is set but SLACK_APP_TOKEN (Socket Mode) or "
+                "SLACK_SIGNING_SECRET (HTTP mode) is missing"
+            )
+        return
+    given = [
+        name
+        for name, value in (
+            ("SLACK_APP_TOKEN", settings.slack_app_token),
+            ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+        )
+        if value
+    ]
+    if given:
+        raise ConfigError(f"{' and '.join(given)} set but SLACK_BOT_TOKEN is missing")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -20,6 +20,7 @@ def quizbot(
         for key, value in os.environ.items()
         if not key.startswith(("DISCORD_", "SLACK_", "QUIZBOT_"))
     }
+    tmp_path.mkdir(parents=True, exist_ok=True)
     environment["QUIZBOT_DATABASE"] = str(tmp_path / "data" / "quizbot.db")
     environment.update(env or {})
     return subprocess.run(
@@ -34,8 +35,12 @@ def quizbot(
 
 
 def test_console_runs_non_interactively_and_deterministically(tmp_path: Path) -> None:
-    first = quizbot("console", "--seed", "3", "--as", "alice", tmp_path=tmp_path / "a", stdin=SCRIPT)
-    second = quizbot("console", "--seed", "3", "--as", "alice", tmp_path=tmp_path / "b", stdin=SCRIPT)
+    first = quizbot(
+        "console", "--seed", "3", "--as", "alice", tmp_path=tmp_path / "a", stdin=SCRIPT
+    )
+    second = quizbot(
+        "console", "--seed", "3", "--as", "alice", tmp_path=tmp_path / "b", stdin=SCRIPT
+    )
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     blocks = first.stdout.rstrip("\n").split("\n\n")
@@ -54,7 +59,7 @@ def test_plain_quizbot_without_tokens_runs_the_console(tmp_path: Path) -> None:
 def test_help_documents_every_sub_command(tmp_path: Path) -> None:
     result = quizbot("--help", tmp_path=tmp_path)
     assert result.returncode == 0
-    for command in ("run", "console", "questions"):
+    for command in ("run", "console", "questions", "discord", "health", "doctor", "db", "export"):
         assert command in result.stdout
 
 

@@ -1,0 +1,254 @@
+"""``quizbot db …``: info, a consistent online backup, and restore (refused while running).
+
+Also the small synchronous SQLite helpers ``health`` and ``doctor`` share: read-only opening
+and recognising a Quizbot database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TypeAlias
+from urllib.parse import quote
+
+from bot.config import load_settings
+from storage import migrations
+
+__all__ = [
+    "REQUIRED_TABLES",
+    "DatabaseProblem",
+    "backup_database",
+    "database_info",
+    "inspect_database",
+    "latest_schema",
+    "open_readonly",
+    "register",
+    "restore_database",
+]
+
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+REQUIRED_TABLES = ("teams", "players", "rounds", "answers", "scores")
+_COUNTED = ("teams", "players", "rounds", "answers")
+
+
+class DatabaseProblem(Exception):
+    """A file that is missing, unreadable, damaged, or not a Quizbot database (one line)."""
+
+
+def latest_schema() -> int:
+    """The newest schema version this Quizbot ships."""
+    known = migrations.available()
+    return known[-1].version if known else 0
+
+
+@contextlib.contextmanager
+def open_readonly(path: Path, *, timeout: float = 5.0) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to the SQLite file at ``path`` (never creates it)."""
+    if not path.exists():
+        raise DatabaseProblem(f"{path}: no such file")
+    if path.is_dir():
+        raise DatabaseProblem(f"{path}: is a directory, not a database file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(16)
+    except OSError as exc:
+        raise DatabaseProblem(f"{path}: cannot read ({exc.strerror})") from None
+    if header != b"SQLite format 3\x00":
+        raise DatabaseProblem(f"{path}: not an SQLite database")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+    except sqlite3.Error as exc:
+        raise DatabaseProblem(f"{path}: cannot open ({exc})") from None
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def inspect_database(conn: sqlite3.Connection, path: Path, *, integrity: bool = False) -> int:
+    """Check ``conn`` holds a Quizbot database this code can use; return its schema version.
+
+    With ``integrity``, also run ``PRAGMA integrity_check``. Raises :class:`DatabaseProblem`.
+    """
+    try:
+        conn.execute("SELECT 1").fetchone()
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        verdict = conn.execute("PRAGMA integrity_check").fetchone()[0] if integrity else "ok"
+    except sqlite3.Error as exc:
+        raise DatabaseProblem(f"{path}: cannot read ({exc})") from None
+    missing = [table for table in REQUIRED_TABLES if table not in tables]
+    if version == 0 or missing:
+        raise DatabaseProblem(f"{path}: not a Quizbot database (no {', '.join(missing)} tables)")
+    if version > latest_schema():
+        raise DatabaseProblem(
+            f"{path}: schema version {version} is newer than this Quizbot ({latest_schema()})"
+        )
+    if verdict != "ok":
+        raise DatabaseProblem(f"{path}: integrity check failed: {verdict}")
+    return version
+
+
+def database_info(path: Path) -> dict[str, object]:
+    """Path, size, schema version and row counts of a Quizbot database."""
+    from bot.app import running_pid
+
+    with open_readonly(path) as conn:
+        version = inspect_database(conn, path)
+        counts = {
+            table: int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+            for table in _COUNTED
+        }
+        open_rounds = int(
+            conn.execute("SELECT COUNT(*) FROM rounds WHERE closed_at IS NULL").fetchone()[0]
+        )
+    return {
+        "path": str(path),
+        "size_bytes": path.stat().st_size,
+        "schema_version": version,
+        "latest_schema": latest_schema(),
+        **counts,
+        "open_rounds": open_rounds,
+        "running_pid": running_pid(path),
+    }
+
+
+def backup_database(database: Path, target: Path) -> int:
+    """Copy ``database`` to ``target`` consistently, even while the bot writes to it.
+
+    Uses SQLite's online backup into a temporary file beside ``target``, checks the copy's
+    integrity, then renames it into place. Returns the copy's schema version.
+    """
+    if target.is_dir():
+        target = target / database.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open_readonly(database, timeout=30) as source:
+            inspect_database(source, database)
+            copy = sqlite3.connect(temporary)
+            try:
+                source.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+                version = inspect_database(copy, target, integrity=True)
+            finally:
+                copy.close()
+        os.replace(temporary, target)
+    except sqlite3.Error as exc:
+        raise DatabaseProblem(f"backup to {target} failed: {exc}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    return version
+
+
+def restore_database(source_path: Path, database: Path) -> Path | None:
+    """Replace ``database`` with the Quizbot database at ``source_path``.
+
+    Refused while a Quizbot holds the database (its lock file). The current database, if any,
+    is first kept as ``<database>.before-restore``; that path is returned.
+    """
+    from bot.app import instance_lock
+    from storage.store import StoreError
+
+    with open_readonly(source_path) as source:
+        inspect_database(source, source_path, integrity=True)
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(instance_lock(database))
+        except StoreError as exc:
+            raise DatabaseProblem(f"refusing to restore: {exc}") from None
+        kept: Path | None = None
+        if database.exists():
+            kept = database.with_name(database.name + ".before-restore")
+            backup_database(database, kept)
+        try:
+            with open_readonly(source_path) as source:
+                target = sqlite3.connect(database, timeout=30)
+                try:
+                    source.backup(target)
+                    inspect_database(target, database, integrity=True)
+                finally:
+                    target.close()
+        except sqlite3.Error as exc:
+            raise DatabaseProblem(f"restore into {database} failed: {exc}") from None
+    return kept
+
+
+# -- the commands ------------------------------------------------------------------------
+
+
+def _database() -> Path:
+    return load_settings().quizbot_database
+
+
+def _info(args: argparse.Namespace) -> int:
+    try:
+        info = database_info(_database())
+    except DatabaseProblem as exc:
+        print(f"quizbot: error: {exc}", file=sys.stderr)
+        return 1
+    width = max(len(key) for key in info)
+    for key, value in info.items():
+        shown = "not running" if key == "running_pid" and value is None else value
+        print(f"{key:<{width}}  {shown}")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    database = _database()
+    target = Path(args.path)
+    if args.path.endswith(os.sep):
+        target.mkdir(parents=True, exist_ok=True)
+    try:
+        version = backup_database(database, target)
+    except DatabaseProblem as exc:
+        print(f"quizbot: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up {database} to {args.path} (schema version {version})")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    database = _database()
+    try:
+        kept = restore_database(args.path, database)
+    except DatabaseProblem as exc:
+        print(f"quizbot: error: {exc}", file=sys.stderr)
+        return 1
+    note = f"; the previous database is kept as {kept}" if kept else ""
+    print(f"restored {database} from {args.path}{note}")
+    return 0
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add ``db info``, ``db backup PATH`` and ``db restore PATH``."""
+    parser = subparsers.add_parser("db", help="database: info, backup, restore")
+    parser.set_defaults(func=lambda args: _usage(parser))
+    sub = parser.add_subparsers(title="db commands", metavar="COMMAND")
+
+    info = sub.add_parser("info", help="path, schema version and row counts")
+    info.set_defaults(func=_info)
+
+    backup = sub.add_parser(
+        "backup", help="write a consistent copy to PATH (safe while the bot runs)"
+    )
+    backup.add_argument("path", metavar="PATH", help="file (or directory) to write")
+    backup.set_defaults(func=_backup)
+
+    restore = sub.add_parser(
+        "restore", help="replace the database with the backup at PATH (bot must be stopped)"
+    )
+    restore.add_argument("path", type=Path, metavar="PATH", help="a Quizbot database backup")
+    restore.set_defaults(func=_restore)

@@ -1,0 +1,246 @@
+"""``quizbot doctor``: check settings, database, question packs and platform tokens.
+
+Prints one line per check (``ok``, ``warn`` or ``FAIL``) and, for each problem, how to fix it.
+Exits 1 when any check fails. Platform checks call the real APIs over plain aiohttp:
+Discord ``GET /users/@me`` and Slack ``auth.test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+import aiohttp
+
+from bot.commands.db import DatabaseProblem, inspect_database, latest_schema, open_readonly
+from bot.config import ConfigError, Settings, check_platforms, load_settings
+from bot.logging_setup import redact
+from questions.loader import PackError, load_bank
+
+__all__ = [
+    "Check",
+    "check_database",
+    "check_discord",
+    "check_questions",
+    "check_settings",
+    "check_slack",
+    "register",
+    "run_checks",
+]
+
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Status = Literal["ok", "warn", "FAIL"]
+HTTP_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """The outcome of one check; ``fix`` says what to do when it is not ok."""
+
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+def check_settings(settings: Settings) -> list[Check]:
+    """Platform completeness and which adapters will run."""
+    try:
+        check_platforms(settings)
+    except ConfigError as exc:
+        return [
+            Check(
+                "settings",
+                "FAIL",
+                str(exc),
+                "set the missing value in .env, or unset the partial platform (see .env.example)",
+            )
+        ]
+    platforms = [
+        name
+        for name, on in (("discord", settings.discord_enabled), ("slack", settings.slack_enabled))
+        if on
+    ]
+    if not platforms:
+        return [
+            Check(
+                "settings",
+                "warn",
+                "no DISCORD_TOKEN or SLACK_BOT_TOKEN: `quizbot` will start the console",
+                "set DISCORD_TOKEN and/or SLACK_BOT_TOKEN to connect a platform (README: Deploy)",
+            )
+        ]
+    mode = ""
+    if settings.slack_enabled:
+        mode = " (Slack over Socket Mode)" if settings.slack_socket_mode else " (Slack over HTTP)"
+    return [Check("settings", "ok", f"platforms: {', '.join(platforms)}{mode}")]
+
+
+def check_database(settings: Settings) -> Check:
+    """The database opens, is a Quizbot database of a known schema, and passes integrity_check."""
+    path = settings.quizbot_database
+    if not path.exists():
+        return Check(
+            "database",
+            "warn",
+            f"{path} does not exist yet; it is created at first start",
+            "" if path.parent.exists() else f"make sure {path.parent} is writable",
+        )
+    try:
+        with open_readonly(path, timeout=10) as conn:
+            version = inspect_database(conn, path, integrity=True)
+    except DatabaseProblem as exc:
+        return Check(
+            "database",
+            "FAIL",
+            str(exc),
+            "point QUIZBOT_DATABASE at a Quizbot database, or restore a backup "
+            "(quizbot db restore PATH)",
+        )
+    latest = latest_schema()
+    note = "" if version == latest else f"; migrates to {latest} at next start"
+    return Check("database", "ok", f"{path}: schema version {version}{note}, integrity ok")
+
+
+def check_questions(settings: Settings) -> Check:
+    """Every question pack (built-in and QUIZBOT_QUESTIONS_DIR) loads and validates."""
+    try:
+        bank = load_bank(settings.quizbot_questions_dir)
+    except PackError as exc:
+        return Check(
+            "questions",
+            "FAIL",
+            str(exc),
+            "fix the pack named above (quizbot questions validate DIR shows every error)",
+        )
+    return Check(
+        "questions",
+        "ok",
+        f"{len(bank)} questions in {len(bank.categories)} categories",
+    )
+
+
+async def check_discord(settings: Settings, session: aiohttp.ClientSession) -> Check:
+    """Discord accepts DISCORD_TOKEN (``GET /users/@me``)."""
+    url = settings.discord_api_base_url.rstrip("/") + "/users/@me"
+    headers = {"Authorization": f"Bot {settings.discord_token}"}
+    try:
+        async with session.get(url, headers=headers) as response:
+            status = response.status
+            body = await response.json(content_type=None) if status == 200 else {}
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        return Check(
+            "discord",
+            "FAIL",
+            f"cannot reach {settings.discord_api_base_url}: {type(exc).__name__} {exc}",
+            "check the network and DISCORD_API_BASE_URL",
+        )
+    if status == 401:
+        return Check(
+            "discord",
+            "FAIL",
+            "Discord rejected DISCORD_TOKEN (401)",
+            "reset the bot token in the Developer Portal (Bot → Reset Token) and set DISCORD_TOKEN",
+        )
+    if status != 200:
+        return Check(
+            "discord",
+            "FAIL",
+            f"Discord answered HTTP {status}",
+            "retry later; see https://discordstatus.com",
+        )
+    name = body.get("username", "?") if isinstance(body, dict) else "?"
+    return Check("discord", "ok", f"token accepted: bot user {name}")
+
+
+async def check_slack(settings: Settings, session: aiohttp.ClientSession) -> list[Check]:
+    """Slack accepts SLACK_BOT_TOKEN (``auth.test``); the mode's other secret looks right."""
+    url = settings.slack_api_url.rstrip("/") + "/auth.test"
+    headers = {"Authorization": f"Bearer {settings.slack_bot_token}"}
+    try:
+        async with session.post(url, headers=headers) as response:
+            status = response.status
+            body = await response.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        return [
+            Check(
+                "slack",
+                "FAIL",
+                f"cannot reach {settings.slack_api_url}: {type(exc).__name__} {exc}",
+                "check the network and SLACK_API_URL",
+            )
+        ]
+    if status != 200 or not isinstance(body, dict):
+        return [Check("slack", "FAIL", f"Slack answered HTTP {status}", "retry later")]
+    if not body.get("ok"):
+        error = str(body.get("error", "unknown_error"))
+        return [
+            Check(
+                "slack",
+                "FAIL",
+                f"Slack rejected SLACK_BOT_TOKEN ({error})",
+                "reinstall the app to the workspace and copy the Bot User OAuth Token (xoxb-…) "
+                "into SLACK_BOT_TOKEN",
+            )
+        ]
+    checks = [
+        Check("slack", "ok", f"token accepted: {body.get('user', '?')} in {body.get('team', '?')}")
+    ]
+    if settings.slack_app_token and not settings.slack_app_token.startswith("xapp-"):
+        checks.append(
+            Check(
+                "slack",
+                "FAIL",
+                "SLACK_APP_TOKEN does not look like an app-level token (xapp-…)",
+                "Basic Information → App-Level Tokens: create one with connections:write",
+            )
+        )
+    return checks
+
+
+async def run_checks(settings: Settings) -> list[Check]:
+    """Every check, platform ones only where a token is set."""
+    checks = check_settings(settings)
+    checks.append(check_database(settings))
+    checks.append(check_questions(settings))
+    if settings.discord_enabled or settings.slack_enabled:
+        timeout = aiohttp.ClientTimeout(total=HTTP_TIMEOUT_S)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            if settings.discord_enabled:
+                checks.append(await check_discord(settings, session))
+            if settings.slack_enabled:
+                checks.extend(await check_slack(settings, session))
+    return checks
+
+
+def render(checks: list[Check], secrets: list[str]) -> str:
+    """The report: one line per check, an indented fix under each problem."""
+    lines = []
+    for check in checks:
+        lines.append(f"{check.status:<4} {check.name}: {check.detail}")
+        if check.status != "ok" and check.fix:
+            lines.append(f"     fix: {check.fix}")
+    failed = sum(check.status == "FAIL" for check in checks)
+    lines.append("all checks passed" if not failed else f"{failed} check(s) failed")
+    return redact("\n".join(lines), secrets)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"FAIL settings: {exc}\n     fix: correct it in .env or the environment")
+        return 1
+    checks = asyncio.run(run_checks(settings))
+    print(render(checks, settings.secrets()))
+    return 1 if any(check.status == "FAIL" for check in checks) else 0
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add ``doctor``."""
+    parser = subparsers.add_parser(
+        "doctor", help="check settings, database, question packs and platform tokens"
+    )
+    parser.set_defaults(func=_doctor)

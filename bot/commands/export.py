@@ -1,0 +1,126 @@
+"""``quizbot export leaderboard``: every ranked row of a team's leaderboard, as CSV or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import dataclasses
+import io
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TypeAlias
+
+from bot.commands.db import DatabaseProblem, open_readonly
+from bot.config import load_settings
+from bot.engine.engine import QuizEngine, _ranked, period_keys
+from bot.engine.model import LeaderboardRow, Team
+from storage.store import Store
+
+__all__ = ["FIELDS", "export_leaderboard", "format_rows", "parse_team", "register"]
+
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+FIELDS = tuple(field.name for field in dataclasses.fields(LeaderboardRow))
+
+
+class ExportError(Exception):
+    """The export cannot be made (unknown team, missing database); one line."""
+
+
+def parse_team(value: str) -> Team:
+    """``PLATFORM:ID`` (e.g. ``slack:T0123``, ``discord:1234``, ``console:local``) as a Team."""
+    platform, sep, team_id = value.partition(":")
+    if not sep or not platform or not team_id:
+        raise argparse.ArgumentTypeError(f"expected PLATFORM:ID, e.g. slack:T0123, not {value!r}")
+    return Team(platform.strip().casefold(), team_id.strip())
+
+
+async def export_leaderboard(
+    database: Path,
+    team: Team,
+    *,
+    period: str = "week",
+    channel_id: str | None = None,
+    now: float | None = None,
+) -> list[LeaderboardRow]:
+    """Every ranked player of a team's board for a period (and channel), as /leaderboard ranks."""
+    try:
+        with open_readonly(database):
+            pass
+    except DatabaseProblem as exc:
+        raise ExportError(str(exc)) from None
+    chosen = QuizEngine.parse_period(period)
+    key = period_keys(time.time() if now is None else now)[chosen]
+    store = await Store.open(database)
+    try:
+        team_pk = await store.find_team_pk(team.platform, team.team_id)
+        if team_pk is None:
+            raise ExportError(f"no team {team.platform}:{team.team_id} in {database}")
+        scope = channel_id or ""
+        total = await store.player_count(team_pk, key, scope)
+        scores = await store.top_scores(team_pk, key, scope, max(total, 1))
+    finally:
+        await store.close()
+    return _ranked(scores)
+
+
+def format_rows(rows: list[LeaderboardRow], fmt: str) -> str:
+    """The rows as CSV (with a header line) or as a JSON array of objects."""
+    if fmt == "json":
+        return json.dumps([dataclasses.asdict(row) for row in rows], ensure_ascii=False, indent=2)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for row in rows:
+        writer.writerow(_csv_safe(value) for value in dataclasses.astuple(row))
+    return buffer.getvalue().rstrip("\n")
+
+
+def _csv_safe(value: object) -> object:
+    """Neutralise spreadsheet formulas in user-supplied text (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _leaderboard(args: argparse.Namespace) -> int:
+    database = load_settings().quizbot_database
+    try:
+        rows = asyncio.run(
+            export_leaderboard(database, args.team, period=args.period, channel_id=args.channel)
+        )
+    except ExportError as exc:
+        print(f"quizbot: error: {exc}", file=sys.stderr)
+        return 1
+    text = format_rows(rows, args.format) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add ``export leaderboard``."""
+    parser = subparsers.add_parser("export", help="export data: leaderboard as CSV or JSON")
+    parser.set_defaults(func=lambda args: _usage(parser))
+    sub = parser.add_subparsers(title="export commands", metavar="COMMAND")
+    board = sub.add_parser("leaderboard", help="every ranked player of a team's leaderboard")
+    board.add_argument(
+        "--team", required=True, type=parse_team, metavar="PLATFORM:ID",
+        help="e.g. slack:T0123, discord:123456789, console:local",
+    )  # fmt: skip
+    board.add_argument("--period", choices=("week", "month", "all"), default="week")
+    board.add_argument("--channel", default=None, metavar="C", help="one channel's board (id)")
+    board.add_argument("--format", choices=("csv", "json"), default="csv")
+    board.add_argument("--output", "-o", type=Path, default=None, help="file (default stdout)")
+    board.set_defaults(func=_leaderboard)
