@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -27,6 +27,10 @@ __all__ = [
     "Store",
     "StoreError",
 ]
+
+_T = TypeVar("_T")
+_PLAYER_CACHE_SIZE = 100_000
+_SQLITE_MIN_INT, _SQLITE_MAX_INT = -(2**63), 2**63 - 1
 
 
 class StoreError(Exception):
@@ -121,6 +125,9 @@ class Store:
         self._conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        # (team pk, external id) -> (player pk, display name). Players are never deleted and
+        # only this class writes them, so a hit saves the answer path one trip to the database.
+        self._players: dict[tuple[int, str], tuple[int, str]] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -168,14 +175,41 @@ class Store:
             await self._conn.execute("COMMIT")
 
     async def _fetchone(self, sql: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
-        return tuple(row) if row is not None else None
+        # execute_fetchall runs the statement and reads its rows in one trip to the connection's
+        # thread (a cursor would take three: execute, fetch, close).
+        rows = await self._conn.execute_fetchall(sql, params)
+        for row in rows:
+            return tuple(row)
+        return None
 
     async def _fetchall(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-        async with self._conn.execute(sql, params) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._conn.execute_fetchall(sql, params)
         return [tuple(row) for row in rows]
+
+    async def _write_in_thread(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``work`` as one write transaction inside the connection's own thread.
+
+        One trip to the thread instead of one per statement: on a busy bot the trips, not
+        SQLite, bound the answer rate. ``work`` gets the plain :class:`sqlite3.Connection`
+        and must not commit; an exception rolls the transaction back and propagates.
+        """
+
+        def transaction() -> _T:
+            raw = self._conn._conn  # aiosqlite's underlying connection, used in its own thread
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(raw)
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
+            return result
+
+        async with self._write_lock:
+            # aiosqlite has no public "run this callable in the connection thread"; _execute is
+            # what its own public methods (backup, iterdump, ...) use.
+            result: _T = await self._conn._execute(transaction)  # type: ignore[no-untyped-call]
+            return result
 
     async def schema_version(self) -> int:
         """The applied schema version."""
@@ -217,27 +251,41 @@ class Store:
 
     async def player_pk(self, team_pk: int, external_id: str, display_name: str) -> int:
         """The internal id of a player, creating it or refreshing its display name."""
+        key = (team_pk, external_id)
+        cached = self._players.get(key)
+        if cached is not None and cached[1] == display_name:
+            return cached[0]
         found = await self._fetchone(
             "SELECT id, display_name FROM players WHERE team_id = ? AND external_id = ?",
             (team_pk, external_id),
         )
         if found and found[1] == display_name:
+            self._remember_player(key, int(found[0]), display_name)
             return int(found[0])
-        async with self._transaction() as conn:
-            await conn.execute(
+
+        def upsert(conn: sqlite3.Connection) -> int:
+            row = conn.execute(
                 "INSERT INTO players (team_id, external_id, display_name) VALUES (?, ?, ?) "
                 "ON CONFLICT (team_id, external_id) "
-                "DO UPDATE SET display_name = excluded.display_name",
+                "DO UPDATE SET display_name = excluded.display_name RETURNING id",
                 (team_pk, external_id, display_name),
-            )
-        found = await self._fetchone(
-            "SELECT id FROM players WHERE team_id = ? AND external_id = ?", (team_pk, external_id)
-        )
-        assert found is not None
-        return int(found[0])
+            ).fetchone()
+            return int(row[0])
+
+        player = await self._write_in_thread(upsert)
+        self._remember_player(key, player, display_name)
+        return player
+
+    def _remember_player(self, key: tuple[int, str], player_pk: int, display_name: str) -> None:
+        if len(self._players) >= _PLAYER_CACHE_SIZE:
+            self._players.clear()  # crude but bounded; a miss only costs one query
+        self._players[key] = (player_pk, display_name)
 
     async def find_player(self, team_pk: int, external_id: str) -> tuple[int, str] | None:
         """(internal id, display name) of a player of this team, or None."""
+        cached = self._players.get((team_pk, external_id))
+        if cached is not None:
+            return cached
         found = await self._fetchone(
             "SELECT id, display_name FROM players WHERE team_id = ? AND external_id = ?",
             (team_pk, external_id),
@@ -300,6 +348,8 @@ class Store:
 
     async def get_round(self, round_id: int) -> RoundRecord | None:
         """A round by id, whatever its team (callers check the team)."""
+        if not _SQLITE_MIN_INT <= round_id <= _SQLITE_MAX_INT:
+            return None  # no such row can exist; SQLite would refuse the parameter
         row = await self._fetchone(f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE id = ?", (round_id,))
         return _round(row) if row else None
 
@@ -372,37 +422,41 @@ class Store:
         Raises :class:`DuplicateAnswerError` if the player already answered the round.
         Returns the answer id once committed.
         """
+        score_rows = [
+            (round_record.team_pk, period, scope, player_pk, points, int(correct))
+            for period in periods
+            for scope in ("", round_record.channel_id)
+        ]
+
+        def insert(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
+                "INSERT INTO answers (round_id, player_id, choice, text, grade, correct, "
+                "points, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    round_record.id,
+                    player_pk,
+                    choice,
+                    text,
+                    grade,
+                    int(correct),
+                    points,
+                    answered_at,
+                ),
+            )
+            answer_id = int(cursor.lastrowid or 0)
+            conn.executemany(
+                "INSERT INTO scores (team_id, period, channel_id, player_id, points, answers, "
+                "correct) VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO UPDATE SET "
+                "points = points + excluded.points, answers = answers + 1, "
+                "correct = correct + excluded.correct",
+                score_rows,
+            )
+            return answer_id
+
         try:
-            async with self._transaction() as conn:
-                cursor = await conn.execute(
-                    "INSERT INTO answers (round_id, player_id, choice, text, grade, correct, "
-                    "points, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        round_record.id,
-                        player_pk,
-                        choice,
-                        text,
-                        grade,
-                        int(correct),
-                        points,
-                        answered_at,
-                    ),
-                )
-                answer_id = int(cursor.lastrowid or 0)
-                await conn.executemany(
-                    "INSERT INTO scores (team_id, period, channel_id, player_id, points, answers, "
-                    "correct) VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO UPDATE SET "
-                    "points = points + excluded.points, answers = answers + 1, "
-                    "correct = correct + excluded.correct",
-                    [
-                        (round_record.team_pk, period, scope, player_pk, points, int(correct))
-                        for period in periods
-                        for scope in ("", round_record.channel_id)
-                    ],
-                )
+            return await self._write_in_thread(insert)
         except sqlite3.IntegrityError:
             raise DuplicateAnswerError(round_record.id) from None
-        return answer_id
 
     async def round_answers(self, round_id: int) -> list[AnswerRecord]:
         """A round's answers in the order they were given."""
@@ -459,19 +513,20 @@ class Store:
             return None
         score = ScoreRow(*row)
         ahead = await self._fetchone(
-            "SELECT COUNT(*) FROM scores WHERE team_id = ? AND period = ? AND channel_id = ? "
-            "AND points > ?",
+            "SELECT SUM(players) FROM score_levels WHERE team_id = ? AND period = ? "
+            "AND channel_id = ? AND points > ?",
             (team_pk, period, channel_id, score.points),
         )
-        return score, 1 + int(ahead[0] if ahead else 0)
+        return score, 1 + (int(ahead[0] or 0) if ahead else 0)
 
     async def player_count(self, team_pk: int, period: str, channel_id: str) -> int:
         """How many players have a score in a period and scope."""
         row = await self._fetchone(
-            "SELECT COUNT(*) FROM scores WHERE team_id = ? AND period = ? AND channel_id = ?",
+            "SELECT SUM(players) FROM score_levels WHERE team_id = ? AND period = ? "
+            "AND channel_id = ?",
             (team_pk, period, channel_id),
         )
-        return int(row[0]) if row else 0
+        return int(row[0] or 0) if row else 0
 
     async def category_results(self, player_pk: int) -> list[tuple[str, int, int]]:
         """(category, answers, correct) for a player."""

@@ -1,0 +1,1 @@
+"""Reliability tests: concurrency, crash safety, bad and hostile input."""
