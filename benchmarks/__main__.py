@@ -57,8 +57,8 @@ GOALS = (
     Goal("grade_p99_ms <= 1", _get("grade_p99_ms"), 1.0),
     Goal("leaderboard_p99_ms[1M] <= 5", _get("leaderboard_p99_ms", "1M"), 5.0),
     Goal("leaderboard_growth <= 2", _get("leaderboard_growth"), 2.0),
-    Goal("ack_p99_ms[discord] <= 3000", _get("ack_p99_ms", "discord"), 3000.0),
-    Goal("ack_p99_ms[slack] <= 3000", _get("ack_p99_ms", "slack"), 3000.0),
+    Goal("ack_p99_ms[discord] <= 50", _get("ack_p99_ms", "discord"), 50.0),
+    Goal("ack_p99_ms[slack] <= 50", _get("ack_p99_ms", "slack"), 50.0),
     Goal("rss_mb <= 100", _get("rss_mb"), 100.0),
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["visible", "shorten"]
+__all__ = ["has_lone_surrogate", "shorten", "storable", "visible"]
 
 _BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -38,3 +38,15 @@ def shorten(text: str, limit: int, *, ellipsis: str = "…") -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip() + ellipsis
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True when ``text`` holds half of a UTF-16 surrogate pair, which no database can store."""
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def storable(text: str) -> str:
+    """``text`` with any lone surrogate replaced by U+FFFD, so it can be stored as UTF-8."""
+    if not has_lone_surrogate(text):
+        return text
+    return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in text)

@@ -15,7 +15,7 @@ from typing import TypeAlias
 
 from bot.commands.db import DatabaseProblem, open_readonly
 from bot.config import load_settings
-from bot.engine.engine import QuizEngine, _ranked, period_keys
+from bot.engine.engine import QuizEngine, ranked, period_keys
 from bot.engine.model import LeaderboardRow, Team
 from storage.store import Store
 
@@ -64,7 +64,7 @@ async def export_leaderboard(
         scores = await store.top_scores(team_pk, key, scope, max(total, 1))
     finally:
         await store.close()
-    return _ranked(scores)
+    return ranked(scores)
 
 
 def format_rows(rows: list[LeaderboardRow], fmt: str) -> str:

@@ -44,6 +44,7 @@ from bot.engine.model import (
     Team,
 )
 from bot.engine.ports import Clock, Outbox, system_clock
+from bot.safe_text import has_lone_surrogate, storable
 from questions.loader import QuestionBank
 from questions.schema import DIFFICULTIES, Difficulty, Question
 from storage.store import (
@@ -54,7 +55,7 @@ from storage.store import (
     Store,
 )
 
-__all__ = ["MAX_ANSWER_CHARS", "QuizEngine", "period_keys"]
+__all__ = ["MAX_ANSWER_CHARS", "QuizEngine", "period_keys", "ranked"]
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class QuizEngine:
 
     async def _player_pk(self, player: Player) -> int:
         return await self.store.player_pk(
-            await self._team_pk(player.team), player.user_id, player.display_name
+            await self._team_pk(player.team), storable(player.user_id), storable(player.display_name)
         )
 
     async def _team_round(self, team: Team, round_id: int) -> RoundRecord:
@@ -320,6 +321,10 @@ class QuizEngine:
         reply = (text or "").strip()
         if not reply:
             raise AnswerRejectedError("Your answer is empty; please write a few words.")
+        if has_lone_surrogate(reply):
+            raise AnswerRejectedError(
+                "Your answer contains broken characters (a lone surrogate); please retype it."
+            )
         if len(reply) > MAX_ANSWER_CHARS:
             raise AnswerRejectedError(
                 f"Your answer is {len(reply)} characters long; the limit is {MAX_ANSWER_CHARS}."
@@ -455,10 +460,10 @@ class QuizEngine:
         team_pk = await self._team_pk(team)
         scope = channel_id or ""
         top = await self.store.top_scores(team_pk, key, scope, LEADERBOARD_SIZE)
-        rows = _ranked(top)
+        rows = ranked(top)
         caller_row = None
         if caller is not None:
-            found = await self.store.find_player(team_pk, caller.user_id)
+            found = await self.store.find_player(team_pk, storable(caller.user_id))
             if found is not None:
                 mine = await self.store.player_score(team_pk, key, scope, found[0])
                 if mine is not None:
@@ -469,7 +474,7 @@ class QuizEngine:
     async def stats(self, player: Player) -> Stats:
         """A player's all-time points, answers, rank and accuracy by category."""
         team_pk = await self._team_pk(player.team)
-        found = await self.store.find_player(team_pk, player.user_id)
+        found = await self.store.find_player(team_pk, storable(player.user_id))
         if found is None:
             return Stats(player.user_id, player.display_name, 0, 0, 0, None)
         player_pk, name = found
@@ -492,7 +497,7 @@ def _row(score: ScoreRow, rank: int) -> LeaderboardRow:
     )
 
 
-def _ranked(scores: list[ScoreRow]) -> list[LeaderboardRow]:
+def ranked(scores: list[ScoreRow]) -> list[LeaderboardRow]:
     """Competition ranking (1, 2, 2, 4) over rows sorted by points, highest first."""
     rows: list[LeaderboardRow] = []
     for position, score in enumerate(scores):

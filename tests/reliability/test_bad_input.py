@@ -147,8 +147,16 @@ def test_oversized_answers_are_refused_with_the_limit(
     assert harness.counts() == before
 
 
-@pytest.mark.xfail(strict=True, reason="engine lets a lone surrogate reach SQLite (reported)")
 def test_lone_surrogates_are_refused_as_quiz_errors(harness: Harness) -> None:
     harness.run(harness.engine.start_round(Channel(HOME, "general"), None, mode="open"))
     with pytest.raises(QuizError):
         harness.run(harness.engine.answer(Player(HOME, "u3", "Cy"), 1, text="half \ud800 pair"))
+
+
+def test_lone_surrogate_in_a_name_is_stored_replaced(harness: Harness) -> None:
+    card = harness.run(harness.engine.start_round(Channel(HOME, "general"), None))
+    odd = Player(HOME, "u\udc00", "Half \ud800 name")
+    harness.run(harness.engine.answer(odd, card.round_id, choice="A"))
+    board = harness.run(harness.engine.leaderboard(HOME, period="all", caller=odd))
+    assert [row.display_name for row in board.rows] == ["Half \ufffd name"]
+    assert board.caller is not None and board.caller.user_id == "u\ufffd"

@@ -41,7 +41,7 @@ async def serve_http(quiz: SlackQuiz, host: str, port: int) -> AsyncIterator[int
     runner = web.AppRunner(_web_app(quiz), access_log=None)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        site = web.TCPSite(runner, host, port, backlog=1024)
         await site.start()
         bound = runner.addresses[0][1] if runner.addresses else port
         log.info("Slack HTTP mode listening on %s:%s%s", host, bound, EVENTS_PATH)
