@@ -1,14 +1,50 @@
-"""Grading replies: exact for multiple choice, rubric-based with partial credit for free text."""
+"""Grading replies: exact for multiple choice, rubric-based with partial credit for free text.
+
+Free-text grading is offline and deterministic. Each question's rubric (its key-point and
+misconception phrases, and its prompt) is compiled once and cached; a reply is normalised and
+analysed once (see :mod:`bot.engine.text_matching` for how a phrase matches: stemmed words in
+any order within one clause and a small window, typo tolerant, negation aware). Then:
+
+1. **Misconception** -- if any misconception phrase matches, the grade is 0 and
+   ``misconception`` is its correction.
+2. **Key points** -- a point is covered when any of its phrases matches; the raw grade is the
+   covered weight over the total weight.
+3. **Required points** -- if any ``required`` point is missed the grade is capped at
+   ``REQUIRED_CAP`` (0.5), and at ``NO_REQUIRED_CAP`` (0.25) when every required point is missed.
+4. **Anti-gaming** --
+   * words copied from the prompt (any run of 4+ words also found in the prompt) never count
+     towards a phrase, so repeating or pasting the question earns nothing;
+   * a reply whose content words nearly all come from the prompt (at most one new word) is
+     capped at ``ECHO_CAP`` (0.2);
+   * a bare keyword list is capped at ``KEYWORD_LIST_CAP`` (0.4): 3+ words with under 15%
+     function words (``is``, ``the``, ``can``...), or 3+ fragments averaging at most 2.5 words
+     with under 30% function words (``stateless, uniform interface, cacheable``). Questions
+     whose own model answer is such a list (``int, float, str...``) are exempt.
+
+Only the first ``MAX_REPLY_CHARS`` characters of a reply are read, so the work is bounded.
+Any text is accepted; the grade is always in 0..1, rounded to 3 decimals.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
+from bot.engine.text_matching import Analysis, Index, Phrase, Vocabulary, analyse, normalise
 from questions.schema import Question
 
 __all__ = ["GradeResult", "grade_choice", "grade_text"]
+
+MAX_REPLY_CHARS = 4_000
+REQUIRED_CAP = 0.5
+NO_REQUIRED_CAP = 0.25
+ECHO_CAP = 0.2
+KEYWORD_LIST_CAP = 0.4
+_COPY_RUN = 4
+_MIN_FUNCTION_SHARE = 0.15
+_KEYWORD_LIST_WORDS = 3
+_FRAGMENT_WORDS = 2.5
+_FRAGMENT_SHARE = 0.3
+_CACHE_SIZE = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,29 +67,143 @@ def grade_choice(question: Question, choice_index: int) -> GradeResult:
     return GradeResult(grade=1.0 if correct else 0.0)
 
 
-_WORD = re.compile(r"[a-z0-9_]+")
+@dataclass(frozen=True, slots=True)
+class _Point:
+    label: str
+    weight: float
+    required: bool
+    phrases: tuple[Phrase, ...]
 
 
-def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_WORD.findall(text))
+@dataclass(frozen=True, slots=True)
+class _Rubric:
+    points: tuple[_Point, ...]
+    misconceptions: tuple[tuple[str, tuple[Phrase, ...]], ...]
+    vocabulary: Vocabulary
+    prompt_runs: frozenset[tuple[str, ...]]
+    prompt_stems: frozenset[str]
+    total_weight: float
+    prose_answer: bool  # False when the model answer is itself a list of terms
+
+
+_rubrics: dict[int, tuple[Question, _Rubric]] = {}
+
+
+def _rubric(question: Question) -> _Rubric:
+    """The compiled rubric of ``question``, built on first use and cached per question object."""
+    entry = _rubrics.get(id(question))
+    if entry is not None and entry[0] is question:
+        return entry[1]
+    rubric = _compile(question)
+    if len(_rubrics) >= _CACHE_SIZE:
+        del _rubrics[next(iter(_rubrics))]
+    _rubrics[id(question)] = (question, rubric)
+    return rubric
+
+
+def _compile(question: Question) -> _Rubric:
+    """Compile every phrase, the shared vocabulary and the prompt's word runs, once."""
+    points = tuple(
+        _Point(kp.label, kp.weight, kp.required, tuple(Phrase(p) for p in kp.phrases))
+        for kp in question.key_points
+    )
+    misconceptions = tuple(
+        (m.correction, tuple(Phrase(p, strict=True) for p in m.phrases))
+        for m in question.misconceptions
+    )
+    phrases = [p for point in points for p in point.phrases]
+    phrases += [p for _, group in misconceptions for p in group]
+    stems = {s for phrase in phrases for s in phrase.stems}
+    surfaces = {w: s for phrase in phrases for w, s in phrase.surfaces.items() if s in stems}
+    prompt = analyse(normalise(question.prompt))
+    runs = {prompt.stems[i : i + _COPY_RUN] for i in range(len(prompt) - _COPY_RUN + 1)}
+    return _Rubric(
+        points=points,
+        misconceptions=misconceptions,
+        vocabulary=Vocabulary(stems, surfaces),
+        prompt_runs=frozenset(runs),
+        prompt_stems=frozenset(s for s, c in zip(prompt.stems, prompt.content, strict=True) if c),
+        total_weight=sum(point.weight for point in points),
+        prose_answer=not _is_keyword_list(analyse(normalise(question.answer))),
+    )
+
+
+def _copied(analysis: Analysis, rubric: _Rubric) -> list[bool]:
+    """Which reply words belong to a run of ``_COPY_RUN`` words also found in the prompt."""
+    copied = [False] * len(analysis)
+    for i in range(len(analysis) - _COPY_RUN + 1):
+        if analysis.stems[i : i + _COPY_RUN] in rubric.prompt_runs:
+            copied[i : i + _COPY_RUN] = [True] * _COPY_RUN
+    return copied
+
+
+def _index(analysis: Analysis, rubric: _Rubric, copied: list[bool]) -> Index:
+    """Rubric stem -> positions of the (not copied) reply words that can stand for it."""
+    index: dict[str, list[int]] = {}
+    lookup = rubric.vocabulary.lookup
+    for i, (surface, stemmed) in enumerate(zip(analysis.surfaces, analysis.stems, strict=True)):
+        if not copied[i]:
+            for target in lookup(surface, stemmed):
+                index.setdefault(target, []).append(i)
+    return index
+
+
+def _is_keyword_list(analysis: Analysis) -> bool:
+    """Bare keywords: hardly any function words, or many tiny fragments (``a, b c, d``)."""
+    words = len(analysis)
+    if words < _KEYWORD_LIST_WORDS:  # "Mars." is an answer, not a list
+        return False
+    share = analysis.function_words / words
+    fragments = len(set(analysis.segment))
+    return share < _MIN_FUNCTION_SHARE or (
+        fragments >= 3 and words <= _FRAGMENT_WORDS * fragments and share < _FRAGMENT_SHARE
+    )
+
+
+def _caps(analysis: Analysis, rubric: _Rubric, copied: list[bool]) -> float:
+    """The anti-gaming ceiling for this reply (1.0 when nothing looks gamed)."""
+    cap = 1.0
+    if rubric.prose_answer and _is_keyword_list(analysis):
+        cap = KEYWORD_LIST_CAP
+    own = [s for i, s in enumerate(analysis.stems) if analysis.content[i] and not copied[i]]
+    novel = {s for s in own if s not in rubric.prompt_stems}
+    if len(novel) <= 1 and len(own) - len(novel) >= 4 * len(novel):
+        cap = min(cap, ECHO_CAP)
+    return cap
+
+
+def _misconception(rubric: _Rubric, analysis: Analysis, index: Index) -> str | None:
+    """The correction of the first misconception the reply states, if any."""
+    for correction, phrases in rubric.misconceptions:
+        if any(phrase.matches(analysis, index) for phrase in phrases):
+            return correction
+    return None
+
+
+def _score(rubric: _Rubric, hits: list[bool]) -> float:
+    """Covered weight over total weight, capped when required points are missed."""
+    earned = sum(point.weight for point, hit in zip(rubric.points, hits, strict=True) if hit)
+    grade = earned / rubric.total_weight
+    required = [hit for point, hit in zip(rubric.points, hits, strict=True) if point.required]
+    if not all(required):
+        grade = min(grade, REQUIRED_CAP if any(required) else NO_REQUIRED_CAP)
+    return grade
 
 
 def grade_text(question: Question, text: str) -> GradeResult:
-    """Grade a free-text reply against the question's key points and misconceptions."""
-    reply = f" {_normalise(text)} "
-    for misconception in question.misconceptions:
-        if any(f" {_normalise(p)} " in reply for p in misconception.phrases):
-            labels = tuple(kp.label for kp in question.key_points)
-            return GradeResult(0.0, (), labels, misconception.correction)
-    covered: list[str] = []
-    missed: list[str] = []
-    earned = 0.0
-    total = sum(kp.weight for kp in question.key_points)
-    for point in question.key_points:
-        if any(f" {_normalise(p)} " in reply for p in point.phrases):
-            covered.append(point.label)
-            earned += point.weight
-        else:
-            missed.append(point.label)
-    return GradeResult(round(earned / total, 3), tuple(covered), tuple(missed))
+    """Grade a free-text reply against the question's key points and misconceptions.
+
+    See the module docstring for the rules. Never raises; the grade is in 0..1 (3 decimals).
+    """
+    rubric = _rubric(question)
+    analysis = analyse(normalise(text, MAX_REPLY_CHARS))
+    copied = _copied(analysis, rubric)
+    index = _index(analysis, rubric, copied)
+    hits = [any(p.matches(analysis, index) for p in point.phrases) for point in rubric.points]
+    covered = tuple(point.label for point, hit in zip(rubric.points, hits, strict=True) if hit)
+    missed = tuple(point.label for point, hit in zip(rubric.points, hits, strict=True) if not hit)
+    correction = _misconception(rubric, analysis, index)
+    if correction is not None:
+        return GradeResult(0.0, covered, missed, correction)
+    grade = min(_score(rubric, hits), _caps(analysis, rubric, copied))
+    return GradeResult(round(max(0.0, min(1.0, grade)), 3), covered, missed)

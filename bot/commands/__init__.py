@@ -1,0 +1,1 @@
+"""Sub-commands of the ``quizbot`` command line, one module per group."""

@@ -1,0 +1,251 @@
+"""``quizbot questions``: list, show, validate and grade, run as a real subprocess."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.commands.questions import LIST_FIELDS, register
+from questions.loader import load_bank
+
+BANK = load_bank()
+
+
+def run_cli(
+    *args: str, cwd: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot questions ARGS`` in ``cwd`` (no .env there) with a clean environment."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("QUIZBOT_", "DISCORD_", "SLACK_"))
+    }
+    env.update(extra_env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "questions", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+
+
+def custom_pack(directory: Path, *, qid: str = "custom-question", category: str = "custom") -> Path:
+    data = {
+        "category": category,
+        "title": "Custom",
+        "questions": [
+            {
+                "id": qid,
+                "difficulty": "hard",
+                "rarity": "rare",
+                "prompt": "What is special about this custom question?",
+                "answer": "It comes from QUIZBOT_QUESTIONS_DIR.",
+                "explanation": "Custom packs load beside the built-in ones.",
+                "choices": [
+                    {"text": "It is custom", "correct": True},
+                    {"text": "Nothing"},
+                    {"text": "It is built in"},
+                    {"text": "It is broken"},
+                ],
+                "key_points": [{"label": "Custom", "phrases": ["custom directory"]}],
+            }
+        ],
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{category}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- list
+
+
+def test_list_prints_a_table_of_every_question(tmp_path: Path) -> None:
+    done = run_cli("list", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == [field.upper() for field in LIST_FIELDS]
+    assert len(lines) == 1 + len(BANK)
+    assert any(line.startswith("list-vs-tuple ") and " python " in line for line in lines)
+
+
+def test_list_json_has_exactly_the_documented_keys(tmp_path: Path) -> None:
+    done = run_cli("list", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert len(rows) == len(BANK)
+    assert all(list(row) == list(LIST_FIELDS) for row in rows)
+    first = BANK.get(rows[0]["id"])
+    assert rows[0]["prompt"] == first.prompt
+
+
+def test_list_filters_by_category_and_difficulty(tmp_path: Path) -> None:
+    done = run_cli("list", "--category", "python", "--difficulty", "easy", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    expected = [q.id for q in BANK.select(category="python", difficulty="easy")]
+    assert [row["id"] for row in rows] == expected and expected
+    assert {(row["category"], row["difficulty"]) for row in rows} == {("python", "easy")}
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "allowed"),
+    [
+        ("--category", "cooking", "backend, python, web"),
+        ("--difficulty", "brutal", "easy, medium, hard"),
+    ],
+)
+def test_list_rejects_unknown_filters_listing_allowed_values(
+    tmp_path: Path, option: str, value: str, allowed: str
+) -> None:
+    done = run_cli("list", option, value, cwd=tmp_path)
+    assert done.returncode == 2
+    assert repr(value) in done.stderr and allowed in done.stderr
+    assert done.stdout == ""
+
+
+def test_list_includes_the_custom_questions_dir(tmp_path: Path) -> None:
+    custom_pack(tmp_path / "packs")
+    env = {"QUIZBOT_QUESTIONS_DIR": str(tmp_path / "packs")}
+    done = run_cli("list", "--category", "custom", "--json", cwd=tmp_path, extra_env=env)
+    assert done.returncode == 0, done.stderr
+    assert [row["id"] for row in json.loads(done.stdout)] == ["custom-question"]
+
+
+# --------------------------------------------------------------------------- show
+
+
+def test_show_prints_everything_about_a_question(tmp_path: Path) -> None:
+    question = BANK.get("list-vs-tuple")
+    done = run_cli("show", "list-vs-tuple", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert question.prompt in out and question.answer in out
+    assert all(choice.text in out for choice in question.choices)
+    assert all(point.label in out for point in question.key_points)
+    assert all(m.correction in out for m in question.misconceptions)
+    assert all(sample.text in out for sample in question.samples)
+
+
+def test_show_json_round_trips_the_question(tmp_path: Path) -> None:
+    done = run_cli("show", "is-vs-equals", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data == BANK.get("is-vs-equals").model_dump(mode="json")
+
+
+def test_show_unknown_id_fails_clearly(tmp_path: Path) -> None:
+    done = run_cli("show", "list-vs-tupel", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "unknown question id 'list-vs-tupel'" in done.stderr
+    assert "list-vs-tuple" in done.stderr  # the suggestion
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def test_validate_builtins(tmp_path: Path) -> None:
+    done = run_cli("validate", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"ok: {len(BANK)} questions in {len(BANK.packs)} packs"
+
+
+def test_validate_a_custom_dir(tmp_path: Path) -> None:
+    custom_pack(tmp_path / "packs")
+    done = run_cli("validate", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok: 1 questions in 1 packs"
+
+
+def test_validate_reports_the_pack_error(tmp_path: Path) -> None:
+    path = custom_pack(tmp_path / "packs")
+    path.write_text(path.read_text(encoding="utf-8").replace("difficulty: hard", "difficulty: yes"))
+    done = run_cli("validate", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 1
+    assert str(path) in done.stdout
+    assert "'custom-question'" in done.stdout and "field 'difficulty'" in done.stdout
+
+
+def test_validate_refuses_a_custom_pack_reusing_a_builtin_id(tmp_path: Path) -> None:
+    custom_pack(tmp_path / "packs", qid="list-vs-tuple")
+    done = run_cli("validate", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 1
+    assert "'list-vs-tuple'" in done.stdout and "duplicate" in done.stdout
+
+
+def test_validate_an_empty_dir_fails(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    done = run_cli("validate", str(tmp_path / "empty"), cwd=tmp_path)
+    assert done.returncode == 1
+    assert "no question packs" in done.stdout
+
+
+# --------------------------------------------------------------------------- grade
+
+
+def test_grade_prints_the_json_result(tmp_path: Path) -> None:
+    answer = "== compares values, while is checks whether both names point to the same object."
+    done = run_cli("grade", "is-vs-equals", answer, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert list(report) == ["id", "grade", "covered", "missed", "misconception"]
+    assert report["id"] == "is-vs-equals"
+    assert 0.8 <= report["grade"] <= 1.0
+    assert report["misconception"] is None
+    labels = [point.label for point in BANK.get("is-vs-equals").key_points]
+    assert sorted(report["covered"] + report["missed"]) == sorted(labels)
+
+
+def test_grade_reports_a_misconception(tmp_path: Path) -> None:
+    done = run_cli("grade", "is-vs-equals", "is compares the values of two objects", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["grade"] == 0.0
+    assert isinstance(report["misconception"], str) and report["misconception"]
+
+
+def test_grade_unknown_id(tmp_path: Path) -> None:
+    done = run_cli("grade", "no-such-question", "anything", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "unknown question id 'no-such-question'" in done.stderr
+
+
+# --------------------------------------------------------------------------- in-process
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quizbot")
+    register(parser.add_subparsers())
+    return parser
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["questions", "list"],
+        ["questions", "list", "--category", "web", "--difficulty", "hard", "--json"],
+        ["questions", "show", "x", "--json"],
+        ["questions", "validate"],
+        ["questions", "validate", "some/dir"],
+        ["questions", "grade", "x", "an answer"],
+        ["questions"],
+    ],
+)
+def test_register_gives_every_command_a_func(argv: list[str]) -> None:
+    args = _parser().parse_args(argv)
+    assert callable(args.func)
+
+
+def test_questions_without_action_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parser().parse_args(["questions"])
+    assert args.func(args) == 2
+    assert "list" in capsys.readouterr().err
