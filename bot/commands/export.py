@@ -15,7 +15,7 @@ from typing import TypeAlias
 
 from bot.commands.db import DatabaseProblem, open_readonly
 from bot.config import load_settings
-from bot.engine.engine import QuizEngine, ranked, period_keys
+from bot.engine.engine import QuizEngine, period_keys, ranked
 from bot.engine.model import LeaderboardRow, Team
 from storage.store import Store
 

@@ -175,7 +175,9 @@ async def test_unknown_option_lists_allowed_values(
 
 
 async def test_open_mode_grades_free_text_with_partial_credit(engine: QuizEngine) -> None:
-    card = await engine.start_round(GENERAL, ALICE, category="alpha", difficulty="hard", mode="open")
+    card = await engine.start_round(
+        GENERAL, ALICE, category="alpha", difficulty="hard", mode="open"
+    )
     assert card.choices == ()
     feedback = await engine.answer(ALICE, card.round_id, text="It needs more memory for buckets.")
     assert feedback.verdict == "partial" and 0 < feedback.points < 300
@@ -184,7 +186,9 @@ async def test_open_mode_grades_free_text_with_partial_credit(engine: QuizEngine
 
 
 async def test_misconception_scores_zero_with_correction(engine: QuizEngine) -> None:
-    card = await engine.start_round(GENERAL, ALICE, category="alpha", difficulty="easy", mode="open")
+    card = await engine.start_round(
+        GENERAL, ALICE, category="alpha", difficulty="easy", mode="open"
+    )
     feedback = await engine.answer(ALICE, card.round_id, text="Venus is the red planet.")
     assert feedback.points == 0 and feedback.misconception is not None
 

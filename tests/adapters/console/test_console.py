@@ -126,7 +126,9 @@ async def test_control_characters_and_rtl_marks_are_shown_safely(
     assert feedback is not None and "\x07" not in feedback and "\\u0007" in feedback
     board = await session.handle("/leaderboard")
     assert board is not None and "\x1b" not in board and "eve\\u202e\\u001b[31m" in board
-    found = await engine.store.find_player(await engine.store.team_pk("console", "local"), sneaky.casefold())
+    found = await engine.store.find_player(
+        await engine.store.team_pk("console", "local"), sneaky.casefold()
+    )
     assert found is not None and found[1] == sneaky  # stored verbatim
 
 
