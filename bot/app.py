@@ -27,6 +27,7 @@ from typing import Any, ParamSpec, TextIO, TypeVar
 
 from bot.adapters.console import ConsoleSession, run_console
 from bot.config import Settings, check_platforms
+from bot.daily import daily_for
 from bot.engine.engine import QuizEngine
 from bot.round_timer import run_round_timer
 from questions.loader import load_bank
@@ -63,7 +64,11 @@ async def build_engine(settings: Settings, *, seed: int | None = None) -> AsyncI
     store = await Store.open(settings.quizbot_database)
     try:
         yield QuizEngine(
-            store, bank, rng=random.Random(seed), round_seconds=settings.quizbot_round_seconds
+            store,
+            bank,
+            rng=random.Random(seed),
+            round_seconds=settings.quizbot_round_seconds,
+            review_nudge=settings.quizbot_review_nudge,
         )
     finally:
         await store.close()
@@ -200,7 +205,10 @@ async def run_console_app(
     loop = asyncio.get_running_loop()
     loop.set_default_executor(_DaemonExecutor(max_workers=1))
     with instance_lock(settings.quizbot_database):
-        async with build_engine(settings, seed=seed) as engine:
+        async with (
+            build_engine(settings, seed=seed) as engine,
+            daily_for(engine, settings, jobs=stdin.isatty()),
+        ):
             interactive = stdin.isatty()
             session = ConsoleSession(engine, player_name=player, channel_name=channel)
             console = run_console(
@@ -243,7 +251,7 @@ async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | Non
         )
         return await run_console_app(settings)
     with instance_lock(settings.quizbot_database):
-        async with build_engine(settings) as engine:
+        async with build_engine(settings) as engine, daily_for(engine, settings):
             log.info("starting adapters: %s", ", ".join(runners))
             coros = {name: runner(engine, settings) for name, runner in runners.items()}
             code = await _supervise(engine, coros, with_timer=True, stop_on_return=False)

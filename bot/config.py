@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     quizbot_round_seconds: int = Field(default=60, ge=5, le=86_400)
     quizbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     quizbot_log_format: Literal["text", "json"] = "text"
+    quizbot_daily_grace_hours: float = Field(default=6.0, ge=0, le=168)
+    quizbot_daily_count_seconds: float = Field(default=5.0, ge=1, le=300)
+    quizbot_review_nudge: bool = False
 
     discord_token: str | None = None
     discord_api_base_url: str = "https://discord.com/api/v10"

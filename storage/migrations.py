@@ -7,6 +7,7 @@ The applied version is SQLite's ``PRAGMA user_version``. A tiny API: :func:`avai
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,12 +74,48 @@ async def pending(conn: aiosqlite.Connection, directory: Path = MIGRATIONS_DIR) 
 
 
 async def apply(conn: aiosqlite.Connection, directory: Path = MIGRATIONS_DIR) -> list[int]:
-    """Apply every pending migration, each in its own transaction; return their versions."""
+    """Apply every pending migration, each in its own transaction; return their versions.
+
+    A script whose first line is ``-- migrate: foreign-keys-off`` runs with foreign keys off
+    (SQLite's procedure for rebuilding a table) and is refused, rolled back, if
+    ``PRAGMA foreign_key_check`` then finds a dangling reference.
+    """
     done = []
     for migration in await pending(conn, directory):
-        await conn.executescript(
-            f"BEGIN IMMEDIATE;\n{migration.sql()}\n"
-            f"PRAGMA user_version = {migration.version};\nCOMMIT;"
-        )
+        sql = migration.sql()
+        if sql.startswith(FOREIGN_KEYS_OFF):
+            await _apply_without_foreign_keys(conn, migration.version, sql)
+        else:
+            await conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {migration.version};\nCOMMIT;"
+            )
         done.append(migration.version)
     return done
+
+
+FOREIGN_KEYS_OFF = "-- migrate: foreign-keys-off"
+
+
+async def _apply_without_foreign_keys(conn: aiosqlite.Connection, version: int, sql: str) -> None:
+    async with conn.execute("PRAGMA foreign_keys") as cursor:
+        row = await cursor.fetchone()
+    enabled = bool(row and row[0])
+    await conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set it first
+    try:
+        await conn.executescript(f"BEGIN IMMEDIATE;\n{sql}")
+        try:
+            async with conn.execute("PRAGMA foreign_key_check") as cursor:
+                dangling = await cursor.fetchall()
+            if dangling:
+                raise sqlite3.IntegrityError(
+                    f"migration {version:04d} leaves dangling references: {list(dangling)[:3]}"
+                )
+            # executescript would commit first; plain statements keep the check inside.
+            await conn.execute(f"PRAGMA user_version = {version}")
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+    finally:
+        if enabled:
+            await conn.execute("PRAGMA foreign_keys = ON")

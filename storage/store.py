@@ -366,6 +366,7 @@ class Store:
         """Open rounds whose deadline has passed."""
         rows = await self._fetchall(
             f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE closed_at IS NULL AND closes_at <= ? "
+            "AND kind != 'daily' "  # daily rounds are closed by the daily service (bot/daily.py)
             "ORDER BY closes_at",
             (now,),
         )
@@ -373,7 +374,9 @@ class Store:
 
     async def next_deadline(self) -> float | None:
         """The earliest deadline among open rounds."""
-        row = await self._fetchone("SELECT MIN(closes_at) FROM rounds WHERE closed_at IS NULL")
+        row = await self._fetchone(
+            "SELECT MIN(closes_at) FROM rounds WHERE closed_at IS NULL AND kind != 'daily'"
+        )
         return float(row[0]) if row and row[0] is not None else None
 
     async def mark_closed(self, round_id: int, now: float) -> bool:
@@ -416,8 +419,12 @@ class Store:
         points: int,
         answered_at: float,
         periods: Iterable[str],
+        on_recorded: Callable[[sqlite3.Connection, int], None] | None = None,
     ) -> int:
         """Store an answer and add it to the score totals in one transaction.
+
+        ``on_recorded(conn, answer_id)`` runs last in the same transaction (the FSRS card
+        update), so it commits or rolls back with the answer.
 
         Raises :class:`DuplicateAnswerError` if the player already answered the round.
         Returns the answer id once committed.
@@ -451,6 +458,8 @@ class Store:
                 "correct = correct + excluded.correct",
                 score_rows,
             )
+            if on_recorded is not None:
+                on_recorded(conn, answer_id)
             return answer_id
 
         try:

@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from bot.engine import drawing, scoring
+from bot.engine.daily_rounds import DailyRounds
 from bot.engine.errors import (
     AlreadyAnsweredError,
     AnswerRejectedError,
@@ -44,6 +45,14 @@ from bot.engine.model import (
     Team,
 )
 from bot.engine.ports import Clock, Outbox, system_clock
+from bot.engine.reviews import (
+    DueCounts,
+    Rated,
+    ReportFiled,
+    ReviewDesk,
+    rating_for,
+    review_points,
+)
 from bot.safe_text import has_lone_surrogate, storable
 from questions.loader import QuestionBank
 from questions.schema import DIFFICULTIES, Difficulty, Question
@@ -81,6 +90,7 @@ class QuizEngine:
         clock: Clock = system_clock,
         rng: random.Random | None = None,
         round_seconds: int = 60,
+        review_nudge: bool = False,
     ) -> None:
         self.store = store
         self.bank = bank
@@ -89,10 +99,16 @@ class QuizEngine:
         self.round_seconds = round_seconds
         self._outboxes: dict[str, Outbox] = {}
         self._team_pks: dict[Team, int] = {}
+        self.daily = DailyRounds(self)  # the daily question: bot/engine/daily_rounds.py
+        self.reviews = ReviewDesk(self, nudge=review_nudge)
 
     def register_outbox(self, platform: str, outbox: Outbox) -> None:
         """Use ``outbox`` for unsolicited messages to teams of ``platform``."""
         self._outboxes[platform] = outbox
+
+    def outbox_for(self, platform: str) -> Outbox | None:
+        """The outbox registered for ``platform``, if its adapter is running."""
+        return self._outboxes.get(platform)
 
     # -- identity ------------------------------------------------------------------------
 
@@ -172,6 +188,7 @@ class QuizEngine:
         difficulty: str | None = None,
         mode: str | None = None,
         kind: RoundKind = "quiz",
+        closes_at: float | None = None,
     ) -> QuestionCard:
         """Open a round in ``channel`` and return its question card.
 
@@ -206,7 +223,7 @@ class QuizEngine:
                 choice_order=drawing.shuffled_order(len(question.choices), self.rng),
                 opened_by=opener,
                 opened_at=now,
-                closes_at=now + self.round_seconds,
+                closes_at=closes_at if closes_at is not None else now + self.round_seconds,
             )
         except OpenRoundExistsError:
             existing = await self.store.open_quiz_round(team_pk, channel.channel_id)
@@ -281,7 +298,13 @@ class QuizEngine:
             record.closes_at - record.opened_at,
         )
         verdict = scoring.verdict_for(result.grade)
+        if record.kind == "review":
+            points = review_points(result.grade)  # small and flat: see bot/engine/reviews.py
+        rating = rating_for(record.mode, result)
         player_pk = await self._player_pk(player)
+        if record.kind == "daily" and points > 0:
+            streak = await self.daily.streak_of(record.team_pk, record.channel_id, player_pk)
+            points = scoring.with_streak_bonus(points, streak)
         try:
             await self.store.record_answer(
                 round_record=record,
@@ -293,6 +316,7 @@ class QuizEngine:
                 points=points,
                 answered_at=now,
                 periods=period_keys(now).values(),
+                on_recorded=self.reviews.card_update(player_pk, record, rating, now),
             )
         except DuplicateAnswerError:
             raise AlreadyAnsweredError() from None
@@ -309,6 +333,9 @@ class QuizEngine:
             covered=result.covered,
             missed=result.missed,
             misconception=result.misconception,
+            kind=record.kind,  # type: ignore[arg-type]
+            rating=rating.name.lower(),
+            reviews_due=await self.reviews.nudge_count(player_pk),
         )
 
     @staticmethod
@@ -371,6 +398,8 @@ class QuizEngine:
         for record in await self.store.due_rounds(self.clock()):
             if not await self.store.mark_closed(record.id, self.clock()):
                 continue  # someone else closed it
+            if record.kind == "review":
+                continue  # a private round: nothing to reveal
             reveal = await self._reveal(record)
             reveals.append(reveal)
             await self._publish(record, reveal)
@@ -444,6 +473,30 @@ class QuizEngine:
             message_ref=ref,
         )
 
+    # -- reviews (the logic is in bot/engine/reviews.py) -----------------------------------
+
+    async def start_review(self, player: Player, *, mode: str | None = None) -> QuestionCard:
+        """A private practice round: the most overdue card, else an unseen question."""
+        return await self.reviews.start(player, mode=mode)
+
+    async def rate_review(self, player: Player, round_id: int, rating: str) -> Rated:
+        """The player's self-assessment (again|hard|good|easy) of their review answer."""
+        return await self.reviews.rate(player, round_id, rating)
+
+    async def dispute(self, player: Player, round_id: int, reason: str) -> ReportFiled:
+        """"Dispute grade" on the player's answer to a round."""
+        return await self.reviews.dispute(player, round_id, reason)
+
+    async def report_question(
+        self, player: Player, round_id: int, kind: str, note: str = ""
+    ) -> ReportFiled:
+        """"Report question" (typo, wrong, unclear) of a round."""
+        return await self.reviews.report_question(player, round_id, kind, note)
+
+    async def due_counts(self, player: Player) -> DueCounts:
+        """The player's FSRS cards due now, today and within 7 days."""
+        return await self.reviews.due_counts(player)
+
     # -- leaderboards and stats ----------------------------------------------------------
 
     async def leaderboard(
@@ -472,6 +525,10 @@ class QuizEngine:
         return Leaderboard(chosen, channel_id, tuple(rows), caller_row, total)
 
     async def stats(self, player: Player) -> Stats:
+        """A player's stats with their review progress (weakest category, cards due)."""
+        return await self.reviews.with_progress(player, await self._stats(player))
+
+    async def _stats(self, player: Player) -> Stats:
         """A player's all-time points, answers, rank and accuracy by category."""
         team_pk = await self._team_pk(player.team)
         found = await self.store.find_player(team_pk, storable(player.user_id))
@@ -486,8 +543,17 @@ class QuizEngine:
         if mine is None:
             return Stats(player.user_id, name, 0, 0, 0, None, categories)
         score, rank = mine
+        current_streak, best_streak = await self.daily.player_streaks(player_pk)
         return Stats(
-            player.user_id, name, score.points, score.answers, score.correct, rank, categories
+            player.user_id,
+            name,
+            score.points,
+            score.answers,
+            score.correct,
+            rank,
+            categories,
+            current_streak=current_streak,
+            best_streak=best_streak,
         )
 
 

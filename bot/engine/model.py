@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 Mode = Literal["choice", "open"]
-RoundKind = Literal["quiz", "daily"]
+RoundKind = Literal["quiz", "daily", "review"]
 Period = Literal["week", "month", "all"]
 PERIODS: tuple[Period, ...] = ("week", "month", "all")
 MODES: tuple[Mode, ...] = ("choice", "open")
@@ -107,6 +107,9 @@ class Feedback:
     covered: tuple[str, ...] = ()
     missed: tuple[str, ...] = ()
     misconception: str | None = None
+    kind: RoundKind = "quiz"
+    rating: str | None = None  # the FSRS rating the answer gave its card: again|hard|good
+    reviews_due: int = 0  # cards due now, when review nudges are on (QUIZBOT_REVIEW_NUDGE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,9 @@ class Reveal:
     correct_players: tuple[str, ...]
     first_correct: str | None
     message_ref: MessageRef | None = None
+    kind: RoundKind = "quiz"
+    top_streaks: tuple[tuple[str, int], ...] = ()  # daily: (name, days) of the longest streaks
+    weekly_top: tuple[LeaderboardRow, ...] = ()  # daily: the team's weekly top 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +192,11 @@ class Stats:
     correct: int
     rank: int | None
     categories: tuple[CategoryStats, ...] = field(default_factory=tuple)
+    weakest_category: str | None = None  # title of the answered category with lowest accuracy
+    due_today: int = 0  # FSRS cards due by the end of today (UTC)
+    due_week: int = 0  # FSRS cards due within the next 7 days (today's included)
+    current_streak: int = 0  # filled by the daily-question feature
+    best_streak: int = 0
 
     @property
     def accuracy(self) -> float:

@@ -5,13 +5,26 @@
 - speed: 1.0 when answered at once, falling linearly to 0.5 at the time limit.
 
 A wrong answer (grade 0) scores 0. Points are rounded to the nearest integer.
+
+Daily question streak bonus: a daily answer earns +10 % per day of the player's running streak
+in that channel (the days already answered correctly in a row), capped at +50 %.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["BASE_POINTS", "CORRECT_THRESHOLD", "points_for", "speed_factor", "verdict_for"]
+__all__ = [
+    "BASE_POINTS",
+    "CORRECT_THRESHOLD",
+    "STREAK_BONUS_CAP",
+    "STREAK_BONUS_PER_DAY",
+    "points_for",
+    "speed_factor",
+    "streak_multiplier",
+    "verdict_for",
+    "with_streak_bonus",
+]
 
 BASE_POINTS = {"easy": 100, "medium": 200, "hard": 300}
 CORRECT_THRESHOLD = 0.75
@@ -38,3 +51,17 @@ def verdict_for(grade: float) -> Literal["correct", "partial", "wrong"]:
     if grade >= CORRECT_THRESHOLD:
         return "correct"
     return "partial" if grade > 0 else "wrong"
+
+
+STREAK_BONUS_PER_DAY = 0.10
+STREAK_BONUS_CAP = 0.50
+
+
+def streak_multiplier(streak_days: int) -> float:
+    """1 + 10 % per streak day, at most 1.5."""
+    return 1.0 + min(max(streak_days, 0) * STREAK_BONUS_PER_DAY, STREAK_BONUS_CAP)
+
+
+def with_streak_bonus(points: int, streak_days: int) -> int:
+    """Points of a daily answer with the streak bonus (0 stays 0)."""
+    return round(points * streak_multiplier(streak_days))

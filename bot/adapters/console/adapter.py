@@ -13,6 +13,7 @@ from typing import TextIO
 
 from bot.adapters.console import render
 from bot.adapters.console.commands import COMMANDS, Command, CommandError, parse_line
+from bot.adapters.console.daily import daily_command
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
 from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Team
@@ -47,6 +48,12 @@ class ConsoleOutbox:
 
     async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
         """A terminal cannot edit what it printed: print the new version."""
+        if isinstance(view, QuestionCard):  # the daily question's live answer count
+            self._write(
+                f"[#{visible(ref.channel_id)}] Daily question #{view.round_id}: "
+                f"{view.answer_count} answered so far."
+            )
+            return
         self._write(self._text(view, ref.channel_id))
 
     @staticmethod
@@ -71,6 +78,9 @@ class ConsoleSession:
         self.team = Team(PLATFORM, team_name)
         self.player_name = player_name
         self.channel_name = channel_name.lstrip("#")
+        # per player name: their pending /review round, and the round they answered last
+        self._review_rounds: dict[str, int] = {}
+        self._answered: dict[str, int] = {}
 
     @property
     def player(self) -> Player:
@@ -94,7 +104,7 @@ class ConsoleSession:
             return str(exc)
 
     async def _dispatch(self, command: Command) -> str:
-        handler = getattr(self, f"_cmd_{command.name}")
+        handler = getattr(self, f"_cmd_{command.name.replace('-', '_')}")
         result: str = await handler(command)
         return result
 
@@ -121,6 +131,9 @@ class ConsoleSession:
             feedback = await self.engine.answer(self.player, round_id, choice=reply)
         else:
             feedback = await self.engine.answer(self.player, round_id, text=reply)
+        self._answered[self.player_name] = round_id
+        if self._review_rounds.get(self.player_name) == round_id:
+            del self._review_rounds[self.player_name]
         return render.render_feedback(feedback)
 
     async def _target_round(self, option: str | None) -> int:
@@ -128,6 +141,8 @@ class ConsoleSession:
             if not option.isdigit() or len(option) > 18:
                 raise CommandError(f"round must be a round number, not {option[:20]!r}.")
             return int(option)
+        if self.player_name in self._review_rounds:  # a pending /review is answered first
+            return self._review_rounds[self.player_name]
         card = await self.engine.current_round(self.channel)
         if card is None:
             raise CommandError(
@@ -162,6 +177,38 @@ class ConsoleSession:
         target = Player(self.team, name.casefold(), name)
         return render.render_stats(await self.engine.stats(target))
 
+    async def _cmd_review(self, command: Command) -> str:
+        card = await self.engine.start_review(self.player, mode=command.options.get("mode"))
+        self._review_rounds[self.player_name] = card.round_id
+        return render.render_card(card, self.channel_name)
+
+    def _answered_round(self, command: Command) -> int:
+        option = command.options.get("round")
+        if option is not None:
+            if not option.isdigit() or len(option) > 18:
+                raise CommandError(f"round must be a round number, not {option[:20]!r}.")
+            return int(option)
+        if self.player_name not in self._answered:
+            raise CommandError("Answer a question first (or give round:N).")
+        return self._answered[self.player_name]
+
+    async def _cmd_rate(self, command: Command) -> str:
+        rated = await self.engine.rate_review(
+            self.player, self._answered_round(command), command.rest
+        )
+        return render.render_rated(rated)
+
+    async def _cmd_dispute(self, command: Command) -> str:
+        filed = await self.engine.dispute(self.player, self._answered_round(command), command.rest)
+        return render.render_report(filed)
+
+    async def _cmd_report(self, command: Command) -> str:
+        kind, _, note = command.rest.partition(" ")
+        filed = await self.engine.report_question(
+            self.player, self._answered_round(command), kind, note
+        )
+        return render.render_report(filed)
+
     async def _cmd_as(self, command: Command) -> str:
         self.player_name = _valid_name(command.rest, "player")
         return f"You are now {visible(self.player_name)}."
@@ -169,6 +216,9 @@ class ConsoleSession:
     async def _cmd_channel(self, command: Command) -> str:
         self.channel_name = _valid_name(command.rest.lstrip("#"), "channel")
         return f"You are now in #{visible(self.channel_name)}."
+
+    async def _cmd_quiz_admin(self, command: Command) -> str:
+        return await daily_command(self, command)
 
     async def _cmd_team(self, command: Command) -> str:
         self.team = Team(PLATFORM, _valid_name(command.rest, "team"))

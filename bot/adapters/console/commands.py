@@ -26,9 +26,31 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (),
     ),
     "stats": ("/stats [player]", "points, answers and accuracy by category", ()),
+    "review": (
+        "/review [mode:open|choice]",
+        "a private practice question: your most overdue card, else a new one",
+        ("mode",),
+    ),
+    "rate": (
+        "/rate again|hard|good|easy [round:N]",
+        "correct how well you knew your last review answer (FSRS uses it)",
+        ("round",),
+    ),
+    "dispute": ("/dispute <why> [round:N]", "dispute the grade of your last answer", ("round",)),
+    "report": (
+        "/report typo|wrong|unclear [note] [round:N]",
+        "report a problem with the last question",
+        ("round",),
+    ),
     "as": ("/as NAME", "switch to another player", ()),
     "channel": ("/channel NAME", "switch to another channel", ()),
     "team": ("/team NAME", "switch to another team (a separate server or workspace)", ()),
+    "quiz-admin": (
+        "/quiz-admin daily channel:#C time:HH:MM timezone:Area/City [days:mon-fri] "
+        "[difficulty:D] [close:HH:MM] | /quiz-admin daily off|show|now [channel:#C]",
+        "schedule the daily question of a channel (show, turn off, or post it now)",
+        ("channel", "time", "timezone", "days", "difficulty", "close"),
+    ),
     "help": ("/help", "this list", ()),
     "quit": ("/quit", "leave", ()),
 }
@@ -67,7 +89,7 @@ def parse_line(line: str) -> Command | None:
     if name not in COMMANDS:
         raise CommandError(f"Unknown command '/{name[:30]}'. Type /help to see every command.")
     allowed = COMMANDS[name][2]
-    if name in ("answer", "as", "channel", "team"):
+    if name in ("answer", "as", "channel", "team", "rate", "dispute", "report"):
         return _with_rest(name, rest.strip(), allowed)
     try:
         words = shlex.split(rest)
@@ -84,7 +106,7 @@ def parse_line(line: str) -> Command | None:
             options[key.casefold()] = value
         else:
             args.append(word)
-    if allowed and args:
+    if allowed and args and name != "quiz-admin":  # quiz-admin: "daily off|show|now" words
         raise CommandError(f"Unexpected '{args[0][:30]}'. Usage: {COMMANDS[name][0]}")
     return Command(name, tuple(args), options, rest.strip())
 

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from bot.adapters.progress import progress_bar
 from bot.engine.model import Feedback, Leaderboard, LeaderboardRow, QuestionCard, Reveal, Stats
+from bot.engine.reviews import Rated, ReportFiled
 from bot.safe_text import visible
 
-__all__ = ["render_card", "render_feedback", "render_leaderboard", "render_reveal", "render_stats"]
+__all__ = [
+    "render_card",
+    "render_feedback",
+    "render_leaderboard",
+    "render_rated",
+    "render_report",
+    "render_reveal",
+    "render_stats",
+]
 
 _VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong": "❌ Not quite."}
 
@@ -13,9 +25,12 @@ _VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong":
 def render_card(card: QuestionCard, channel_name: str) -> str:
     """The question as posted in the channel."""
     kind = "Daily question" if card.kind == "daily" else "Question"
+    where = f"[#{visible(channel_name)}]"
+    if card.kind == "review":
+        kind, where = "Review", "(only you see this)"
     lines = [
-        f"[#{visible(channel_name)}] {kind} #{card.round_id} · {card.category_title} · "
-        f"{card.difficulty} · {card.time_limit_s}s",
+        f"{where} {kind} #{card.round_id} · {card.category_title} · "
+        f"{card.difficulty} · {_limit(card)}",
         card.prompt,
     ]
     if card.choices:
@@ -23,7 +38,29 @@ def render_card(card: QuestionCard, channel_name: str) -> str:
         lines.append("Answer with A, B, C or D.")
     else:
         lines.append("Answer in your own words: /answer <text>")
+    if card.kind == "daily":
+        lines.append(f"{card.answer_count} answered so far.")
     return "\n".join(lines)
+
+
+def _limit(card: QuestionCard) -> str:
+    if card.kind != "daily":
+        return f"{card.time_limit_s}s"
+    return f"closes {datetime.fromtimestamp(card.closes_at, UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _daily_lines(reveal: Reveal) -> list[str]:
+    """Today's top streaks and the weekly top 5 under a daily reveal."""
+    lines = []
+    if reveal.top_streaks:
+        streaks = ", ".join(
+            f"{visible(name, keep_newlines=False)} {days}" for name, days in reveal.top_streaks
+        )
+        lines.append(f"Top streaks (days): {streaks}")
+    if reveal.weekly_top:
+        lines.append("This week's top 5:")
+        lines += [_row(row) for row in reveal.weekly_top]
+    return lines
 
 
 def render_feedback(feedback: Feedback) -> str:
@@ -39,7 +76,30 @@ def render_feedback(feedback: Feedback) -> str:
         lines.append(f"Correction: {feedback.misconception}")
     lines.append(f"Reference answer: {feedback.reference_answer}")
     lines.append(f"Why: {feedback.explanation.strip()}")
+    if feedback.kind == "review" and feedback.rating:
+        lines.append(
+            f"Scheduled as {feedback.rating.capitalize()}. "
+            "How well did you know it? /rate again|hard|good|easy"
+        )
+    lines.append("Grade wrong? /dispute <why> · Problem? /report typo|wrong|unclear [note]")
+    if feedback.reviews_due:
+        lines.append(f"📚 You have {feedback.reviews_due} reviews due: try /review")
     return "\n".join(lines)
+
+
+def render_rated(rated: Rated) -> str:
+    """The self-assessment was applied."""
+    days = max(round(rated.interval_days), 0)
+    return (
+        f"Rated {rated.rating.capitalize()}: next review in {days} day{'s' * (days != 1)} "
+        "(points keep the automatic grade)."
+    )
+
+
+def render_report(filed: ReportFiled) -> str:
+    """A dispute or report was stored."""
+    what = "Dispute" if filed.kind == "dispute" else f"Report ({filed.kind})"
+    return f"{what} #{filed.report_id} on {filed.question_id} sent to the question authors. Thanks!"
 
 
 def render_reveal(reveal: Reveal) -> str:
@@ -59,6 +119,8 @@ def render_reveal(reveal: Reveal) -> str:
         lines.append(f"First correct: {visible(reveal.first_correct or '', keep_newlines=False)}")
     else:
         lines.append(f"Nobody got it right ({reveal.answer_count} answered).")
+    if reveal.kind == "daily":
+        lines += _daily_lines(reveal)
     return "\n".join(lines)
 
 
@@ -93,8 +155,14 @@ def render_stats(stats: Stats) -> str:
     ]
     for category in stats.categories:
         lines.append(
-            f"  {category.title}: {category.correct}/{category.answers} ({category.accuracy:.0%})"
+            f"  {progress_bar(category.accuracy)} {category.title}: "
+            f"{category.correct}/{category.answers} ({category.accuracy:.0%})"
         )
+    if stats.best_streak:
+        lines.append(f"  Daily streak: {stats.current_streak} (best {stats.best_streak})")
     if not stats.answers:
         lines.append("  No answers yet.")
+    if stats.weakest_category:
+        lines.append(f"  Weakest: {stats.weakest_category}")
+    lines.append(f"  Reviews due: {stats.due_today} today, {stats.due_week} in the next 7 days")
     return "\n".join(lines)

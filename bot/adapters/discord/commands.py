@@ -14,6 +14,8 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord import render
+from bot.adapters.discord.components import card_view
+from bot.adapters.discord.daily import add_daily_commands
 from bot.adapters.discord.identity import (
     channel_of,
     engine_of,
@@ -158,6 +160,26 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
         where = f"<#{channel.channel_id}>" if in_channel else None
         await reply(interaction, embed=render.leaderboard_embed(board, where), ephemeral=False)
 
+    @app_commands.command(
+        name="review", description="A private practice question (spaced repetition)"
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(mode="In my own words (default) or multiple choice")
+    @app_commands.choices(mode=MODE_CHOICES)
+    async def review(
+        interaction: discord.Interaction[Any], mode: app_commands.Choice[str] | None = None
+    ) -> None:
+        engine = engine_of(interaction)
+        player = player_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await engine.start_review(player, mode=mode.value if mode else None)
+        await interaction.followup.send(
+            embed=render.card_embed(card),
+            view=card_view(card),
+            ephemeral=True,
+            allowed_mentions=NONE,
+        )
+
     @app_commands.command(name="stats", description="Points, answers and accuracy by topic")
     @app_commands.guild_only()
     @app_commands.describe(member="Whose stats (default: yours)")
@@ -191,10 +213,13 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
             await outbox.post(channel, reveal)
         await reply(interaction, f"Round #{reveal.round_id} is closed; the answer is revealed.")
 
+    add_daily_commands(admin)  # /quiz-admin daily set|off|show|now: bot/adapters/discord/daily.py
+
     commands: tuple[app_commands.Command[Any, Any, None] | app_commands.Group, ...] = (
         quiz,
         leaderboard,
         stats,
+        review,
         admin,
     )
     for command in commands:

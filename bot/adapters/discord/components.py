@@ -18,6 +18,11 @@ import discord
 
 from bot.adapters.discord import render
 from bot.adapters.discord.identity import engine_of, player_of
+from bot.adapters.discord.review_components import (
+    REVIEW_ITEMS,
+    feedback_view,
+    handle_review_modal,
+)
 from bot.engine.errors import QuizError
 from bot.engine.model import CHOICE_LETTERS, QuestionCard, Reveal
 from bot.safe_text import shorten
@@ -134,7 +139,11 @@ class AnswerModal(discord.ui.Modal):
         self.stop()
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Button]], ...] = (AnswerButton, OpenAnswerButton)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Button]], ...] = (
+    AnswerButton,
+    OpenAnswerButton,
+    *REVIEW_ITEMS,
+)
 
 
 def is_ours(custom_id: str) -> bool:
@@ -197,6 +206,7 @@ async def submit_answer(
         return
     await interaction.followup.send(
         embed=render.feedback_embed(feedback),
+        view=feedback_view(feedback),
         ephemeral=True,
         allowed_mentions=discord.AllowedMentions.none(),
     )
@@ -221,6 +231,8 @@ def _modal_value(components: list[Any]) -> str | None:
 async def handle_modal_submit(interaction: discord.Interaction[Any]) -> None:
     """Answer a round from a submitted ``quizmodal:<round>``; anything else is unknown."""
     data: dict[str, Any] = dict(interaction.data or {})
+    if await handle_review_modal(interaction):
+        return
     match = MODAL_ID.fullmatch(str(data.get("custom_id", "")))
     text = _modal_value(list(data.get("components") or []))
     if match is None or text is None:

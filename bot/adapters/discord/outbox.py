@@ -8,7 +8,9 @@ from bot.adapters.discord import render
 from bot.adapters.discord.components import card_view, reveal_view
 from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal
 
-__all__ = ["DiscordOutbox", "embed_and_view"]
+__all__ = ["UNKNOWN_CHANNEL", "DiscordOutbox", "embed_and_view"]
+
+UNKNOWN_CHANNEL = 10003
 
 
 def embed_and_view(view: QuestionCard | Reveal) -> tuple[discord.Embed, discord.ui.View]:
@@ -34,6 +36,13 @@ class DiscordOutbox:
             embed=embed, view=buttons, allowed_mentions=discord.AllowedMentions.none()
         )
         return MessageRef(str(message.channel.id), str(message.id))
+
+    @staticmethod
+    def channel_gone(exc: BaseException) -> bool:
+        """The channel was deleted (Unknown Channel) or the bot may no longer post there."""
+        if isinstance(exc, discord.Forbidden):
+            return True
+        return isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL
 
     async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
         """Replace the round's message (the question becomes its reveal, buttons disabled)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import discord
 
+from bot.adapters.progress import progress_bar
 from bot.engine.model import (
     CHOICE_LETTERS,
     Feedback,
@@ -85,6 +86,11 @@ def card_embed(card: QuestionCard) -> discord.Embed:
         if card.choices
         else "Press “Answer in my own words” below and write your answer."
     )
+    if card.kind == "daily":
+        embed.add_field(name="Answered so far", value=str(card.answer_count))
+        embed.add_field(name="Closes", value=f"<t:{int(card.closes_at)}:f>")
+        embed.set_footer(text=f"{card.difficulty} · one answer each, private · {how}")
+        return embed
     embed.set_footer(text=f"{card.difficulty} · {card.time_limit_s}s to answer · {how}")
     return embed
 
@@ -111,6 +117,12 @@ def feedback_embed(feedback: Feedback) -> discord.Embed:
         name="Reference answer", value=authored(feedback.reference_answer, MAX_FIELD), inline=False
     )
     embed.add_field(name="Why", value=authored(feedback.explanation, MAX_FIELD), inline=False)
+    if feedback.kind == "review" and feedback.rating:
+        embed.set_footer(
+            text=f"Scheduled as {feedback.rating.capitalize()} · how well did you know it?"
+        )
+    elif feedback.reviews_due:
+        embed.set_footer(text=f"📚 You have {feedback.reviews_due} reviews due: try /review")
     return embed
 
 
@@ -143,6 +155,12 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
         embed.add_field(
             name="Nobody got it right", value=f"{reveal.answer_count} answered.", inline=False
         )
+    if reveal.top_streaks:
+        streaks = "\n".join(f"🔥 {_name(name)} — {days}" for name, days in reveal.top_streaks)
+        embed.add_field(name="Top streaks (days)", value=shorten(streaks, MAX_FIELD))
+    if reveal.weekly_top:
+        top = "\n".join(_row(row) for row in reveal.weekly_top)
+        embed.add_field(name="This week's top 5", value=shorten(top, MAX_FIELD))
     return embed
 
 
@@ -183,10 +201,23 @@ def stats_embed(stats: Stats) -> discord.Embed:
     for category in stats.categories[:25]:
         embed.add_field(
             name=shorten(category.title, MAX_TITLE),
-            value=f"{category.correct}/{category.answers} ({category.accuracy:.0%})",
+            value=f"{progress_bar(category.accuracy)}\n"
+            f"{category.correct}/{category.answers} ({category.accuracy:.0%})",
+        )
+    if stats.best_streak:
+        embed.add_field(
+            name="Daily streak", value=f"{stats.current_streak} (best {stats.best_streak})"
         )
     if not stats.answers:
         embed.add_field(name="No answers yet", value="Start a round with `/quiz`.")
+    weakest = f"Weakest: {stats.weakest_category} · " if stats.weakest_category else ""
+    embed.set_footer(
+        text=shorten(
+            f"{weakest}Streak {stats.current_streak} (best {stats.best_streak}) · "
+            f"reviews due: {stats.due_today} today, {stats.due_week} in 7 days",
+            2048,
+        )
+    )
     return embed
 
 

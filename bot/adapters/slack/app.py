@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.blocks import Block
+from bot.adapters.slack.daily import is_daily, run_daily_admin
 from bot.adapters.slack.outbox import SlackOutbox, make_client
 from bot.adapters.slack.parsing import (
     UsageError,
@@ -177,10 +178,40 @@ class SlackQuiz:
         app.command("/quiz")(on_quiz)
         app.command("/leaderboard")(on_leaderboard)
         app.command("/stats")(on_stats)
+        self._register_reviews()
         app.command("/quiz-admin")(on_admin)
         app.action(re.compile(r"^quiz:"))(on_button)
         app.view(blocks.MODAL_CALLBACK_ID)(on_modal)
         app.event("app_home_opened")(on_home)
+
+    def _register_reviews(self) -> None:
+        """``/review``, the rating / dispute / report buttons and their modals."""
+        from bot.adapters.slack import reviews
+
+        async def on_review(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
+            with self._tracked():
+                await ack()
+                reply = _command_reply(respond)
+                await self._guarded(reply, reviews.on_review_command(self, body, reply))
+
+        async def on_review_button(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
+            with self._tracked():
+                await ack()
+                reply = _action_reply(respond)
+                await self._guarded(reply, reviews.on_review_button(self, body, reply))
+
+        async def on_review_modal(ack: AsyncAck, body: Body) -> None:
+            with self._tracked():
+                await ack()
+                try:
+                    await reviews.on_review_modal(self, body)
+                except PayloadError:
+                    log.warning("ignored a review modal with missing fields", exc_info=True)
+
+        self.app.command("/review")(on_review)
+        self.app.action(reviews.ACTION_PATTERN)(on_review_button)
+        self.app.view(reviews.DISPUTE_CALLBACK_ID)(on_review_modal)
+        self.app.view(reviews.REPORT_CALLBACK_ID)(on_review_modal)
 
     # -- slash commands --------------------------------------------------------------------
 
@@ -226,6 +257,9 @@ class SlackQuiz:
         channel, player = command_identity(body)
         if not await self.is_admin(player.user_id):
             raise QuizError(NOT_ADMIN)
+        if is_daily(body.get("text")):  # /quiz-admin daily …: bot/adapters/slack/daily.py
+            await run_daily_admin(self.engine, channel, body.get("text"), reply)
+            return
         parse_admin(body.get("text"))
         reveal = await self.engine.close_channel_round(channel)
         await self.show_reveal(channel, reveal)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.adapters.progress import progress_bar
 from bot.engine.model import (
     CHOICE_LETTERS,
     Feedback,
@@ -177,6 +178,15 @@ def card_blocks(card: QuestionCard) -> list[Block]:
             }
         )
         hint = "Answer in your own words"
+    if card.kind == "daily":
+        closes = f"<!date^{int(card.closes_at)}^{{date_short_pretty}} {{time}}|at the next post>"
+        blocks.append(
+            _context(
+                f"*{card.answer_count}* answered so far · closes {closes} · "
+                "only you see your feedback · one answer"
+            )
+        )
+        return _fit(blocks)
     blocks.append(
         _context(f"{hint} within {card.time_limit_s}s · only you see your feedback · one answer")
     )
@@ -236,6 +246,9 @@ def feedback_blocks(feedback: Feedback) -> list[Block]:
         blocks.append(_section(mrkdwn(feedback.misconception, raw="*Correction:* ")))
     blocks.append(_section(mrkdwn(feedback.reference_answer, raw="*Reference answer:* ")))
     blocks.append(_section(mrkdwn(feedback.explanation.strip(), raw="*Why:* ")))
+    from bot.adapters.slack.reviews import feedback_actions
+
+    blocks += feedback_actions(feedback)
     return _fit(blocks)
 
 
@@ -272,6 +285,15 @@ def reveal_blocks(reveal: Reveal) -> list[Block]:
         blocks.append(_context(mrkdwn(first, MAX_CONTEXT_CHARS, raw="🏅 First correct: ")))
     else:
         blocks.append(_context(f"Nobody got it right ({reveal.answer_count} answered)."))
+    if reveal.top_streaks:
+        streaks = ", ".join(
+            f"{escape(visible(name, keep_newlines=False))} {days}"
+            for name, days in reveal.top_streaks
+        )
+        blocks.append(_context(shorten(f"🔥 Top streaks (days): {streaks}", MAX_CONTEXT_CHARS)))
+    if reveal.weekly_top:
+        top = "\n".join(_row(row) for row in reveal.weekly_top)
+        blocks.append(_section(shorten(f"*This week's top 5*\n{top}", MAX_SECTION_CHARS)))
     return _fit(blocks)
 
 
@@ -324,12 +346,24 @@ def stats_blocks(stats: Stats) -> list[Block]:
     ]
     if stats.categories:
         lines = "\n".join(
-            f"• {escape(c.title)}: {c.correct}/{c.answers} ({c.accuracy:.0%})"
+            f"`{progress_bar(c.accuracy)}` {escape(c.title)}: {c.correct}/{c.answers} "
+            f"({c.accuracy:.0%})"
             for c in stats.categories
         )
         blocks.append(_section(shorten(lines, MAX_SECTION_CHARS)))
     else:
         blocks.append(_context("No answers yet. Start a round with `/quiz`."))
+    if stats.best_streak:
+        blocks.append(
+            _context(f"🔥 Daily streak: *{stats.current_streak}* (best {stats.best_streak})")
+        )
+    weakest = f"Weakest: *{escape(stats.weakest_category)}* · " if stats.weakest_category else ""
+    blocks.append(
+        _context(
+            f"{weakest}Streak {stats.current_streak} (best {stats.best_streak}) · reviews due: "
+            f"{stats.due_today} today, {stats.due_week} in 7 days"
+        )
+    )
     return _fit(blocks)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -16,6 +17,9 @@ from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal
 __all__ = ["SlackOutbox", "make_client", "render"]
 
 RATE_LIMIT_RETRIES = 5
+CHANNEL_GONE_ERRORS = frozenset(
+    {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
+)
 
 
 def make_client(token: str | None, base_url: str) -> AsyncWebClient:
@@ -52,6 +56,14 @@ class SlackOutbox:
             channel=channel.channel_id, unfurl_links=False, unfurl_media=False, **render(view)
         )
         return MessageRef(str(response["channel"]), str(response["ts"]))
+
+    @staticmethod
+    def channel_gone(exc: BaseException) -> bool:
+        """Slack says the channel is gone, archived, or the bot is not (any longer) in it."""
+        if not isinstance(exc, SlackApiError):
+            return False
+        data = exc.response.data if exc.response is not None else None
+        return isinstance(data, dict) and data.get("error") in CHANNEL_GONE_ERRORS
 
     async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
         """Replace the message at ``ref`` with ``view``."""

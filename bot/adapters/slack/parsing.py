@@ -33,7 +33,8 @@ USAGE = {
     "leaderboard": "Usage: `/leaderboard [week|month|all] [channel]` "
     "(`channel` or a #channel mention limits it to one channel).",
     "stats": "Usage: `/stats [@user]`.",
-    "quiz-admin": "Usage: `/quiz-admin close` closes this channel's open question.",
+    "quiz-admin": "Usage: `/quiz-admin close` closes this channel's open question; "
+    "`/quiz-admin daily …` schedules the daily question (`/quiz-admin daily show`).",
 }
 
 _MAX_WORD = 40

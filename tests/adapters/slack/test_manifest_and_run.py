@@ -23,7 +23,7 @@ MANIFEST = Path(__file__).parents[3] / "slack-manifest.yaml"
 def test_manifest_declares_what_the_app_handles() -> None:
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert commands == {"/quiz", "/leaderboard", "/stats", "/quiz-admin"}
+    assert commands == {"/quiz", "/leaderboard", "/stats", "/quiz-admin", "/review"}
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "users:read"} <= scopes
     settings = manifest["settings"]

@@ -1,0 +1,113 @@
+"""``/quiz-admin daily set|off|show|now``: the daily question's admin commands on Discord.
+
+Discord nests them as a sub-command group of ``/quiz-admin``, so they inherit its gate
+(``default_permissions(manage_guild)``) and each checks ``has_permissions`` again. Validation
+is the engine's (:mod:`bot.engine.daily_schedule`); this module only translates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord.identity import engine_of, team_of
+from bot.engine.model import Channel
+
+__all__ = ["add_daily_commands"]
+
+NONE = discord.AllowedMentions.none()
+DIFFICULTY_CHOICES = [app_commands.Choice(name=d, value=d) for d in ("easy", "medium", "hard")]
+
+
+async def _say(interaction: discord.Interaction[Any], text: str) -> None:
+    await interaction.followup.send(text[:2000], ephemeral=True, allowed_mentions=NONE)
+
+
+def _target(
+    interaction: discord.Interaction[Any], channel: app_commands.AppCommandChannel | None
+) -> Channel:
+    team = team_of(interaction)
+    if channel is not None:
+        return Channel(team, str(channel.id), channel.name)
+    if interaction.channel_id is None:
+        raise app_commands.NoPrivateMessage()
+    name = getattr(interaction.channel, "name", None) or ""
+    return Channel(team, str(interaction.channel_id), str(name))
+
+
+def add_daily_commands(admin: app_commands.Group) -> None:
+    """Add the ``daily`` sub-command group to the ``/quiz-admin`` group."""
+    daily = app_commands.Group(
+        name="daily", description="Schedule the daily question of a channel", parent=admin
+    )
+
+    @daily.command(name="set", description="Post a daily question in a channel at a local time")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(
+        channel="Where to post",
+        time="Local time, HH:MM (24-hour), e.g. 09:00",
+        timezone="IANA timezone, e.g. Europe/Berlin or America/New_York",
+        days="Which days: mon-fri, mon,wed,fri or daily (default)",
+        difficulty="Difficulty (default: any)",
+        close="Close time HH:MM (default: at the next post)",
+    )
+    @app_commands.choices(difficulty=DIFFICULTY_CHOICES)
+    async def set_schedule(
+        interaction: discord.Interaction[Any],
+        channel: app_commands.AppCommandChannel,
+        time: str,
+        timezone: str,
+        days: str | None = None,
+        difficulty: app_commands.Choice[str] | None = None,
+        close: str | None = None,
+    ) -> None:
+        engine = engine_of(interaction)
+        target = _target(interaction, channel)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        schedule = await engine.daily.set_schedule(
+            target,
+            time_of_day=time,
+            timezone=timezone,
+            days=days,
+            difficulty=difficulty.value if difficulty else None,
+            close=close,
+        )
+        await _say(interaction, f"Daily question in <#{target.channel_id}>: {schedule.describe()}.")
+
+    @daily.command(name="off", description="Stop the daily question of a channel")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(channel="Which channel (default: this one)")
+    async def off(
+        interaction: discord.Interaction[Any],
+        channel: app_commands.AppCommandChannel | None = None,
+    ) -> None:
+        engine = engine_of(interaction)
+        target = _target(interaction, channel)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await engine.daily.disable(target)
+        await _say(interaction, f"The daily question in <#{target.channel_id}> is off.")
+
+    @daily.command(name="show", description="Every daily question schedule of this server")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def show(interaction: discord.Interaction[Any]) -> None:
+        engine = engine_of(interaction)
+        team = team_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        schedules = await engine.daily.schedules(team)
+        lines = [f"<#{s.channel_id}>: {s.describe()}" for s in schedules]
+        await _say(interaction, "\n".join(lines) or "No daily question is scheduled here.")
+
+    @daily.command(name="now", description="Post the channel's daily question now (to try it)")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(channel="Which channel (default: this one)")
+    async def now(
+        interaction: discord.Interaction[Any],
+        channel: app_commands.AppCommandChannel | None = None,
+    ) -> None:
+        engine = engine_of(interaction)
+        target = _target(interaction, channel)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await engine.daily.post_now(target)
+        await _say(interaction, f"Daily question #{card.round_id} is up in <#{target.channel_id}>.")

@@ -1,0 +1,104 @@
+"""``/quiz-admin daily …`` on Slack: parse the text, call the engine, reply privately.
+
+``/quiz-admin daily channel:<#C123|quiz> time:09:00 timezone:Europe/Berlin [days:mon-fri]
+[difficulty:easy] [close:17:00]``, and ``/quiz-admin daily off|show|now [channel:<#C…>]``.
+Only the shape of the text is checked here; the engine validates the values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.adapters.slack import blocks
+from bot.adapters.slack.blocks import Block
+from bot.engine.daily_schedule import DAILY_FORMAT
+from bot.engine.engine import QuizEngine
+from bot.engine.errors import QuizError
+from bot.engine.model import Channel
+
+__all__ = ["DailyArgs", "is_daily", "parse_daily", "run_daily_admin"]
+
+Reply = Callable[[str, list[Block]], Awaitable[None]]
+
+_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{1,20})(?:\|([^>]{0,80}))?>$")
+_OPTIONS = ("channel", "time", "timezone", "days", "difficulty", "close")
+_ACTIONS = ("off", "show", "now")
+USAGE = (
+    "Usage: `/quiz-admin daily channel:#channel time:09:00 timezone:Europe/Berlin "
+    "[days:mon-fri] [difficulty:easy|medium|hard] [close:HH:MM]`, or "
+    "`/quiz-admin daily off|show|now [channel:#channel]`."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DailyArgs:
+    """The parsed sub-command: ``set`` (with options), ``off``, ``show`` or ``now``."""
+
+    action: str
+    channel_id: str | None = None
+    channel_name: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def is_daily(text: str | None) -> bool:
+    """Whether ``/quiz-admin`` text is a ``daily`` sub-command."""
+    words = (text or "").split()
+    return bool(words) and words[0].casefold() == "daily"
+
+
+def parse_daily(text: str | None) -> DailyArgs:
+    """Parse the words after ``daily``; a malformed word raises :class:`QuizError` (usage)."""
+    words = (text or "").split()[1:]
+    action = "set"
+    channel_id: str | None = None
+    channel_name = ""
+    options: dict[str, str] = {}
+    for word in words:
+        key, colon, value = word.partition(":")
+        mention = _CHANNEL.match(value if colon and key.casefold() == "channel" else word)
+        if mention and channel_id is None:
+            channel_id, channel_name = mention.group(1), mention.group(2) or ""
+        elif word.casefold() in _ACTIONS and action == "set" and not options:
+            action = word.casefold()
+        elif colon and key.casefold() in _OPTIONS and key.casefold() != "channel":
+            options[key.casefold()] = value
+        else:
+            shown = word if len(word) <= 40 else word[:40] + "…"
+            raise QuizError(f"Unexpected {shown!r}. {USAGE}")
+    if action != "set" and options:
+        raise QuizError(f"`daily {action}` takes only a channel. {USAGE}")
+    return DailyArgs(action, channel_id, channel_name, options)
+
+
+async def run_daily_admin(
+    engine: QuizEngine, here: Channel, text: str | None, reply: Reply
+) -> None:
+    """Run a parsed ``daily`` sub-command for an admin in channel ``here``."""
+    args = parse_daily(text)
+    target = here
+    if args.channel_id is not None:
+        target = Channel(here.team, args.channel_id, args.channel_name or args.channel_id)
+    where = f"<#{target.channel_id}>"
+    if args.action == "set":
+        schedule = await engine.daily.set_schedule(
+            target,
+            time_of_day=args.options.get("time"),
+            timezone=args.options.get("timezone"),
+            days=args.options.get("days"),
+            difficulty=args.options.get("difficulty"),
+            close=args.options.get("close"),
+        )
+        message = f"Daily question in {where}: {blocks.escape(schedule.describe())}."
+    elif args.action == "off":
+        await engine.daily.disable(target)
+        message = f"The daily question in {where} is off."
+    elif args.action == "show":
+        schedules = await engine.daily.schedules(here.team)
+        lines = [f"<#{s.channel_id}>: {blocks.escape(s.describe())}" for s in schedules]
+        message = "\n".join(lines) or f"No daily question is scheduled. {DAILY_FORMAT}"
+    else:
+        card = await engine.daily.post_now(target)
+        message = f"Daily question #{card.round_id} is up in {where}."
+    await reply(message, [{"type": "section", "text": {"type": "mrkdwn", "text": message}}])

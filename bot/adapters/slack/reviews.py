@@ -1,0 +1,187 @@
+"""Slack side of spaced repetition: ``/review``, rating buttons, dispute / report modals.
+
+Button values carry the state: ``rate:<round>:<rating>``, ``dispute:<round>``,
+``report:<round>`` (action ids start with ``review:``). The modals keep the round and channel in
+``private_metadata``. No quiz rule lives here: everything goes through the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from bot.adapters.slack import blocks
+from bot.adapters.slack.blocks import Block
+from bot.adapters.slack.payloads import (
+    PayloadError,
+    command_identity,
+    interaction_channel,
+    interaction_identity,
+    text_field,
+)
+from bot.engine.errors import QuizError
+from bot.engine.model import Feedback
+from bot.engine.reviews import RATINGS
+
+if TYPE_CHECKING:
+    from bot.adapters.slack.app import Reply, SlackQuiz
+
+__all__ = [
+    "ACTION_PATTERN",
+    "DISPUTE_CALLBACK_ID",
+    "REPORT_CALLBACK_ID",
+    "feedback_actions",
+    "on_review_button",
+    "on_review_command",
+    "on_review_modal",
+]
+
+ACTION_PATTERN = re.compile(r"^review:")
+DISPUTE_CALLBACK_ID = "review:dispute_modal"
+REPORT_CALLBACK_ID = "review:report_modal"
+NOTE_BLOCK, KIND_BLOCK, INPUT_ID = "note", "kind", "value"
+_VALUE = re.compile(r"^(rate|dispute|report):([0-9]{1,18})(?::(again|hard|good|easy))?$")
+BROKEN = "That button is not valid (anymore)."
+
+
+def _button(text: str, action: str, value: str) -> Block:
+    return {
+        "type": "button",
+        "action_id": f"review:{action}",
+        "text": blocks._plain(text, 75),
+        "value": value,
+    }
+
+
+def feedback_actions(feedback: Feedback) -> list[Block]:
+    """Rating buttons (review rounds), "Dispute grade", "Report question", and the nudge."""
+    elements = []
+    if feedback.kind == "review":
+        elements += [
+            _button(r.capitalize(), f"rate:{r}", f"rate:{feedback.round_id}:{r}") for r in RATINGS
+        ]
+    elements.append(_button("Dispute grade", "dispute", f"dispute:{feedback.round_id}"))
+    elements.append(_button("Report question", "report", f"report:{feedback.round_id}"))
+    found: list[Block] = []
+    if feedback.kind == "review" and feedback.rating:
+        found.append(
+            blocks._context(
+                f"Scheduled as {feedback.rating.capitalize()}: how well did you know it?"
+            )
+        )
+    found.append(
+        {"type": "actions", "block_id": f"review:{feedback.round_id}", "elements": elements}
+    )
+    if feedback.reviews_due:
+        found.append(
+            blocks._context(f"📚 You have {feedback.reviews_due} reviews due: try `/review`")
+        )
+    return found
+
+
+async def on_review_command(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) -> None:
+    """``/review [choice]``: a private practice question, as an ephemeral message."""
+    _, player = command_identity(body)
+    words = (body.get("text") or "").split()
+    mode = words[0] if words else None
+    card = await quiz.engine.start_review(player, mode=mode)
+    await reply(blocks.card_text(card), blocks.card_blocks(card))
+
+
+async def on_review_button(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) -> None:
+    """A rating button (applied at once), or dispute / report (opens a modal)."""
+    team, player = interaction_identity(body)
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else {}
+    value = action.get("value") if isinstance(action, dict) else None
+    match = _VALUE.match(value) if isinstance(value, str) else None
+    if match is None or (match.group(1) == "rate") != bool(match.group(3)):
+        raise QuizError(BROKEN)
+    what, round_id = match.group(1), int(match.group(2))
+    if what == "rate":
+        rated = await quiz.engine.rate_review(player, round_id, match.group(3))
+        days = max(round(rated.interval_days), 0)
+        text = (
+            f"Rated *{rated.rating.capitalize()}*: next review in {days} day{'s' * (days != 1)}. "
+            "Points keep the automatic grade."
+        )
+        await reply(text, blocks.notice_blocks(text))
+        return
+    channel = interaction_channel(body, team)
+    trigger_id = text_field(body, "trigger_id")
+    if channel is None or not trigger_id:
+        raise PayloadError("review button without channel or trigger_id")
+    await quiz.client.views_open(
+        trigger_id=trigger_id, view=_modal(what, round_id, channel.channel_id)
+    )
+
+
+def _input(block_id: str, label: str, *, optional: bool, multiline: bool) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": blocks._plain(label, 2000),
+        "element": {
+            "type": "plain_text_input",
+            "action_id": INPUT_ID,
+            "multiline": multiline,
+            "max_length": 1000,
+        },
+    }
+
+
+def _modal(what: str, round_id: int, channel_id: str) -> dict[str, Any]:
+    inputs: list[Block] = []
+    if what == "report":
+        inputs.append(_input(KIND_BLOCK, "typo, wrong or unclear", optional=False, multiline=False))
+        inputs.append(
+            _input(NOTE_BLOCK, "What is wrong? (optional)", optional=True, multiline=True)
+        )
+    else:
+        inputs.append(_input(NOTE_BLOCK, "Why is the grade wrong?", optional=False, multiline=True))
+    return {
+        "type": "modal",
+        "callback_id": DISPUTE_CALLBACK_ID if what == "dispute" else REPORT_CALLBACK_ID,
+        "private_metadata": json.dumps({"round": round_id, "channel": channel_id}),
+        "title": blocks._plain("Dispute grade" if what == "dispute" else "Report question", 24),
+        "submit": blocks._plain("Send", 24),
+        "close": blocks._plain("Cancel", 24),
+        "blocks": inputs,
+    }
+
+
+def _value(view: Mapping[str, Any], block_id: str) -> str:
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, Mapping) else None
+    block = values.get(block_id) if isinstance(values, Mapping) else None
+    field = block.get(INPUT_ID) if isinstance(block, Mapping) else None
+    return text_field(field, "value")
+
+
+async def on_review_modal(quiz: SlackQuiz, body: dict[str, Any]) -> None:
+    """A dispute or report modal was submitted: file it, confirm with chat.postEphemeral."""
+    from bot.adapters.slack.app import _ephemeral_reply, _modal_metadata
+
+    _, player = interaction_identity(body)
+    view = body.get("view")
+    if not isinstance(view, Mapping):
+        raise PayloadError("modal without view")
+    round_id, channel_id = _modal_metadata(view)
+    reply = _ephemeral_reply(quiz.client, channel_id, player.user_id)
+
+    async def file() -> None:
+        note = _value(view, NOTE_BLOCK)
+        if view.get("callback_id") == DISPUTE_CALLBACK_ID:
+            filed = await quiz.engine.dispute(player, round_id, note)
+        else:
+            filed = await quiz.engine.report_question(
+                player, round_id, _value(view, KIND_BLOCK), note
+            )
+        what = "dispute" if filed.kind == "dispute" else f"report ({filed.kind})"
+        text = f"Thanks! Your {what} #{filed.report_id} went to the question authors."
+        await reply(text, blocks.notice_blocks(text))
+
+    await quiz._guarded(reply, file())

@@ -1,0 +1,416 @@
+"""The daily question service: APScheduler jobs that post and close the daily question.
+
+The database is the source of truth, not a job store: at start the service reads every
+schedule, catches up a slot missed within the grace window (an older one is skipped, silently),
+and arms one APScheduler ``date`` job per schedule for its next slot; each job re-arms itself.
+Two interval jobs close due daily rounds (retrying reveals the platform refused) and refresh the
+live answer count on the channel message (at most one edit per round per interval).
+
+Exactly once: :meth:`DailyService.run_slot` claims ``(team, channel, date)`` with an INSERT under
+a UNIQUE constraint *before* posting. Whoever loses the race (a restart, a second start, another
+replica on the same database) posts nothing. The slot is marked posted only after the platform
+accepted the message; posts and reveals are retried with backoff, and a channel that is gone
+(deleted, bot removed) pauses the schedule with a log line instead of retrying forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+from bot.config import Settings
+from bot.engine.daily_rounds import spec_of
+from bot.engine.daily_schedule import Slot, last_slot, next_slot
+from bot.engine.engine import QuizEngine
+from bot.engine.errors import QuizError
+from bot.engine.model import Channel, MessageRef, QuestionCard, Team
+from bot.engine.ports import Outbox
+from storage.daily_store import ScheduleRecord
+
+__all__ = [
+    "RETRY_DELAYS_S",
+    "DailyService",
+    "Outcome",
+    "channel_gone",
+    "daily_for",
+]
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS_S: tuple[float, ...] = (2.0, 10.0, 30.0, 120.0)
+"""Waits between attempts of a post, edit or reveal that the platform refused."""
+SWEEP_INTERVAL_S = 30.0
+OUTBOX_WAIT_S = 60.0
+
+Outcome = Literal["posted", "taken", "failed", "paused", "no-outbox"]
+_T = TypeVar("_T")
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class _ChannelGone(Exception):
+    """The platform says the channel no longer exists or the bot cannot post there."""
+
+
+class _Undelivered(Exception):
+    """Every attempt failed with a temporary error."""
+
+
+def channel_gone(outbox: Outbox, exc: BaseException) -> bool:
+    """Whether ``exc`` (raised by ``outbox``) means the channel is gone for good.
+
+    Outboxes may implement ``channel_gone(exc)``; every other error counts as temporary.
+    """
+    classify = getattr(outbox, "channel_gone", None)
+    return bool(classify(exc)) if callable(classify) else False
+
+
+class DailyService:
+    """Posts and closes the daily question of every scheduled channel, for one engine."""
+
+    def __init__(
+        self,
+        engine: QuizEngine,
+        *,
+        grace_s: float = 6 * 3600,
+        count_interval_s: float = 5.0,
+        retry_delays: Sequence[float] = RETRY_DELAYS_S,
+        sleep: Sleep = asyncio.sleep,
+        outbox_wait_s: float = OUTBOX_WAIT_S,
+    ) -> None:
+        self.engine = engine
+        self.daily = engine.daily
+        self.grace_s = grace_s
+        self.count_interval_s = count_interval_s
+        self.retry_delays = tuple(retry_delays)
+        self.sleep = sleep
+        self.outbox_wait_s = outbox_wait_s
+        self.scheduler: Any = None
+        self._revealing: set[int] = set()
+
+    @property
+    def now(self) -> float:
+        """The engine's clock."""
+        return self.engine.clock()
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def start(self, *, jobs: bool = True) -> None:
+        """Attach to the engine, catch up missed slots, then arm the jobs (when ``jobs``)."""
+        self.daily.attach(self)
+        if not jobs:
+            return
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.scheduler.start()
+        await self.catch_up()
+        for schedule in await self.daily.db.active_schedules():
+            self._arm(schedule)
+        self.scheduler.add_job(
+            self.sweep,
+            "interval",
+            seconds=SWEEP_INTERVAL_S,
+            id="daily:sweep",
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self.refresh_counts,
+            "interval",
+            seconds=self.count_interval_s,
+            id="daily:counts",
+            max_instances=1,
+            coalesce=True,
+        )
+
+    async def stop(self) -> None:
+        """Stop the scheduler (running jobs are cancelled) and detach from the engine."""
+        self.daily.attach(None)
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        await asyncio.sleep(0)  # let cancelled job tasks unwind
+
+    async def catch_up(self) -> list[Outcome]:
+        """Publish pending reveals, close due rounds, and post slots missed within the grace.
+
+        A slot missed by more than the grace window is skipped without a word.
+        """
+        await self.sweep()
+        outcomes = []
+        now = self.now
+        for schedule in await self.daily.db.active_schedules():
+            slot = last_slot(spec_of(schedule), now)
+            if now - slot.at > self.grace_s:
+                log.info(
+                    "daily: skipped the %s slot of channel %s (missed by more than the grace)",
+                    slot.key,
+                    schedule.channel_id,
+                )
+                continue
+            state = await self.daily.db.slot_state(schedule.team_pk, schedule.channel_id, slot.key)
+            if state is None:
+                outcomes.append(await self.run_slot(schedule, slot))
+        return outcomes
+
+    # -- jobs ------------------------------------------------------------------------------
+
+    def job_id(self, schedule: ScheduleRecord) -> str:
+        """The APScheduler job id of a schedule."""
+        return f"daily:{schedule.id}"
+
+    def _arm(self, schedule: ScheduleRecord, after: float | None = None) -> Slot | None:
+        """(Re-)arm the schedule's job for its next slot; drop it if it should not post."""
+        if self.scheduler is None:
+            return None
+        job_id = self.job_id(schedule)
+        if not schedule.enabled or schedule.paused:
+            if self.scheduler.get_job(job_id) is not None:
+                self.scheduler.remove_job(job_id)
+            return None
+        slot = next_slot(spec_of(schedule), max(self.now, after or 0.0))
+        self.scheduler.add_job(
+            self._fire,
+            "date",
+            run_date=datetime.fromtimestamp(slot.at, UTC),
+            args=[schedule.id, slot],
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=max(int(self.grace_s), 1),
+            coalesce=True,
+        )
+        return slot
+
+    async def _fire(self, schedule_id: int, slot: Slot) -> None:
+        """A slot's job: post it (if the schedule still wants it), then arm the next one."""
+        schedule = await self.daily.db.schedule_by_id(schedule_id)
+        if schedule is None:
+            return
+        try:
+            if schedule.enabled and not schedule.paused:
+                await self.run_slot(schedule, slot)
+        except Exception:
+            log.exception("daily: slot %s of channel %s failed", slot.key, schedule.channel_id)
+        finally:
+            fresh = await self.daily.db.schedule_by_id(schedule_id)
+            if fresh is not None:
+                self._arm(fresh, after=slot.at)
+
+    async def schedule_changed(self, schedule: ScheduleRecord) -> None:
+        """A schedule was set, changed or turned off: re-arm or drop its job."""
+        self._arm(schedule)
+
+    # -- posting ---------------------------------------------------------------------------
+
+    async def _outbox(self, platform: str) -> Outbox | None:
+        """The platform's outbox, waiting a little for its adapter to register it at start."""
+        waited = 0.0
+        while True:
+            outbox = self.engine.outbox_for(platform)
+            if outbox is not None or waited >= self.outbox_wait_s:
+                return outbox
+            await asyncio.sleep(0.5)
+            waited += 0.5
+
+    async def _deliver(self, outbox: Outbox, what: str, call: Callable[[], Awaitable[_T]]) -> _T:
+        """Call the platform, retrying temporary failures with backoff."""
+        delays = (0.0, *self.retry_delays)
+        for attempt, delay in enumerate(delays, start=1):
+            if delay:
+                await self.sleep(delay)
+            try:
+                return await call()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if channel_gone(outbox, exc):
+                    raise _ChannelGone(str(exc)) from exc
+                log.warning(
+                    "daily: %s failed (attempt %d of %d): %s", what, attempt, len(delays), exc
+                )
+        raise _Undelivered(what)
+
+    async def run_slot(self, schedule: ScheduleRecord, slot: Slot) -> Outcome:
+        """Claim the slot, reveal the channel's previous daily round, post the new question."""
+        outbox = await self._outbox(schedule.platform)
+        if outbox is None:
+            log.warning(
+                "daily: no %s adapter is running; slot %s not posted", schedule.platform, slot.key
+            )
+            return "no-outbox"
+        slot_id = await self.daily.db.claim(
+            schedule.team_pk, schedule.channel_id, slot.key, slot.at, self.now
+        )
+        if slot_id is None:
+            log.info("daily: slot %s of channel %s already claimed", slot.key, schedule.channel_id)
+            return "taken"
+        channel = Channel(
+            Team(schedule.platform, schedule.team_id), schedule.channel_id, schedule.channel_name
+        )
+        for round_id in await self.daily.db.open_rounds(schedule.team_pk, schedule.channel_id):
+            await self._close_and_reveal(round_id)
+        current = await self.daily.db.schedule_by_id(schedule.id)
+        if current is not None and current.paused:
+            await self.daily.db.abandon(slot_id, None, self.now)
+            return "paused"  # the reveal found the channel gone
+        try:
+            card = await self.daily.open_round(channel, spec_of(schedule), slot)
+        except QuizError as exc:
+            log.warning("daily: cannot open a round in %s: %s", channel.channel_id, exc)
+            await self.daily.db.abandon(slot_id, None, self.now)
+            return "failed"
+        await self.daily.db.attach_round(slot_id, card.round_id)
+        try:
+            ref = await self._deliver(
+                outbox, f"post to {channel.channel_id}", lambda: outbox.post(channel, card)
+            )
+        except _Undelivered:
+            log.error("daily: gave up posting slot %s to %s", slot.key, channel.channel_id)
+            await self.daily.db.abandon(slot_id, card.round_id, self.now)
+            return "failed"
+        except _ChannelGone as exc:
+            await self.daily.db.abandon(slot_id, card.round_id, self.now)
+            await self._pause(schedule, str(exc))
+            return "paused"
+        await self.engine.attach_message(channel.team, card.round_id, ref)
+        await self.daily.db.mark_posted(slot_id, self.now)
+        log.info("daily: posted slot %s to channel %s", slot.key, channel.channel_id)
+        return "posted"
+
+    async def post_now(self, schedule: ScheduleRecord) -> QuestionCard:
+        """Post a daily question now (admin "now"): a slot of its own, closing at the next slot."""
+        moment = datetime.fromtimestamp(self.now, spec_of(schedule).zone)
+        slot = Slot(self.now, moment.date())
+        manual = Slot(slot.at, slot.day, f"{slot.key}@{moment:%H:%M:%S}")
+        outcome = await self.run_slot(schedule, manual)
+        if outcome != "posted":
+            raise QuizError(_NOW_REFUSED.get(outcome, _NOW_REFUSED["failed"]))
+        round_ids = await self.daily.db.open_rounds(schedule.team_pk, schedule.channel_id)
+        card, _ = await self.daily.card(round_ids[-1])
+        return card
+
+    async def _pause(self, schedule: ScheduleRecord, reason: str) -> None:
+        short = (reason or "channel not found").splitlines()[0][:200]
+        log.warning(
+            "daily: paused the schedule of channel %s (team %s:%s): %s",
+            schedule.channel_id,
+            schedule.platform,
+            schedule.team_id,
+            short,
+        )
+        await self.daily.db.pause(schedule.id, short)
+        fresh = await self.daily.db.schedule_by_id(schedule.id)
+        if fresh is not None:
+            self._arm(fresh)
+
+    # -- closing ---------------------------------------------------------------------------
+
+    async def _close_and_reveal(self, round_id: int) -> None:
+        await self.daily.close(round_id)
+        await self._publish_reveal(round_id)
+
+    async def _publish_reveal(self, round_id: int) -> bool:
+        """Publish a closed daily round's reveal; it stays pending (retried later) on failure."""
+        if round_id in self._revealing:
+            return False
+        self._revealing.add(round_id)
+        try:
+            team, reveal = await self.daily.reveal(round_id)
+            outbox = await self._outbox(team.platform)
+            if outbox is None:
+                return False
+            record = await self.engine.store.get_round(round_id)
+            assert record is not None
+            channel = Channel(team, record.channel_id)
+            ref = reveal.message_ref
+
+            async def publish() -> None:
+                if ref is not None:
+                    await outbox.edit(ref, reveal)
+                else:
+                    await outbox.post(channel, reveal)
+
+            try:
+                await self._deliver(outbox, f"reveal of round {round_id}", publish)
+            except _Undelivered:
+                log.error("daily: reveal of round %s not accepted; will retry", round_id)
+                return False
+            except _ChannelGone as exc:
+                log.warning("daily: reveal of round %s dropped: %s", round_id, exc)
+                await self.daily.db.mark_revealed(round_id)
+                schedule = await self.daily.db.schedule(record.team_pk, record.channel_id)
+                if schedule is not None and schedule.enabled and not schedule.paused:
+                    await self._pause(schedule, str(exc))
+                return False
+            await self.daily.db.mark_revealed(round_id)
+            return True
+        finally:
+            self._revealing.discard(round_id)
+
+    async def sweep(self) -> None:
+        """Close daily rounds whose time is up and publish every reveal still pending."""
+        try:
+            for round_id in await self.daily.db.due_rounds(self.now):
+                await self.daily.close(round_id)
+            for round_id in await self.daily.db.pending_reveals():
+                await self._publish_reveal(round_id)
+        except Exception:
+            log.exception("daily: sweep failed")
+
+    async def refresh_counts(self) -> int:
+        """Edit each open daily question whose answer count changed; returns the edits made.
+
+        Called every ``count_interval_s`` seconds: that interval is the one throttle of the
+        live count for every platform.
+        """
+        edits = 0
+        for row in await self.daily.db.open_posted():
+            try:
+                card, count = await self.daily.card(row.round_id)
+                if count == row.shown_count:
+                    continue
+                record = await self.engine.store.get_round(row.round_id)
+                if record is None or not (record.message_channel and record.message_id):
+                    continue
+                platform, _ = await self.engine._team_of(row.team_pk)
+                outbox = self.engine.outbox_for(platform)
+                if outbox is None:
+                    continue
+                await outbox.edit(MessageRef(record.message_channel, record.message_id), card)
+                await self.daily.db.set_shown_count(row.slot_id, count)
+                edits += 1
+            except Exception:
+                log.warning("daily: could not update the answer count of round %s", row.round_id)
+        return edits
+
+
+_NOW_REFUSED = {
+    "taken": "A daily question was just posted in that channel.",
+    "paused": "I cannot post in that channel (deleted, or I was removed); the schedule is paused.",
+    "no-outbox": "That platform is not connected right now.",
+    "failed": "The platform did not accept the question; please try again later.",
+}
+
+
+@asynccontextmanager
+async def daily_for(
+    engine: QuizEngine, settings: Settings, *, jobs: bool = True
+) -> AsyncIterator[DailyService]:
+    """Run the daily service of ``engine`` while the block runs; stop it on exit.
+
+    ``jobs=False`` only attaches it (``/quiz-admin daily now`` works, nothing is scheduled).
+    """
+    service = DailyService(
+        engine,
+        grace_s=settings.quizbot_daily_grace_hours * 3600,
+        count_interval_s=settings.quizbot_daily_count_seconds,
+    )
+    await service.start(jobs=jobs)
+    try:
+        yield service
+    finally:
+        await service.stop()

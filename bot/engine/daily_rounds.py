@@ -1,0 +1,238 @@
+"""The daily question's use cases on the engine side: schedules, closing with streaks, reveals.
+
+Adapters call :class:`DailyRounds` (as ``engine.daily``) for the admin commands; the daily
+service (:mod:`bot.daily`) calls it to open, close and reveal daily rounds. Posting and timing
+live in the service; nothing here does network I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
+
+from bot.engine import daily_schedule
+from bot.engine.daily_schedule import ScheduleSpec, Slot, format_days, next_slot, parse_spec
+from bot.engine.errors import QuizError, RoundNotFoundError
+from bot.engine.model import Channel, QuestionCard, Reveal, Team
+from storage.daily_store import DailyStore, ScheduleRecord
+
+if TYPE_CHECKING:
+    from bot.engine.engine import QuizEngine
+
+__all__ = [
+    "TOP_STREAKS",
+    "WEEKLY_TOP",
+    "DailyRounds",
+    "DailyRunner",
+    "DailySchedule",
+    "spec_of",
+]
+
+log = logging.getLogger(__name__)
+
+TOP_STREAKS = 5
+WEEKLY_TOP = 5
+NOT_RUNNING = "The daily scheduler is not running in this process; try again in a moment."
+
+
+@dataclass(frozen=True, slots=True)
+class DailySchedule:
+    """A channel's daily schedule as shown to admins."""
+
+    channel_id: str
+    channel_name: str
+    local_time: str
+    timezone: str
+    days: str
+    difficulty: str | None
+    close_time: str | None
+    paused: str | None
+    next_post: float | None
+
+    def describe(self) -> str:
+        """One plain line: where, when, what (adapters format the channel themselves)."""
+        parts = [f"{self.local_time} {self.timezone}", self.days]
+        parts.append(self.difficulty or "any difficulty")
+        parts.append(f"closes {self.close_time}" if self.close_time else "closes at the next post")
+        if self.paused:
+            parts.append(f"PAUSED ({self.paused}); set it again to resume")
+        elif self.next_post is not None:
+            moment = datetime.fromtimestamp(self.next_post, UTC)
+            parts.append(f"next post {moment:%Y-%m-%d %H:%M} UTC")
+        return " · ".join(parts)
+
+
+class DailyRunner(Protocol):
+    """What the daily service offers the engine: post now, and hear about schedule changes."""
+
+    async def post_now(self, schedule: ScheduleRecord) -> QuestionCard:
+        """Post a daily question in the schedule's channel at once."""
+        ...
+
+    async def schedule_changed(self, schedule: ScheduleRecord) -> None:
+        """A schedule was set, changed or turned off: re-arm (or drop) its job."""
+        ...
+
+
+def spec_of(record: ScheduleRecord) -> ScheduleSpec:
+    """The validated spec of a stored schedule."""
+    return ScheduleSpec(
+        local_time=daily_schedule.parse_time(record.local_time),
+        timezone=record.timezone,
+        days=daily_schedule.parse_days(record.days),
+        difficulty=daily_schedule.parse_difficulty(record.difficulty),
+        close_time=daily_schedule.parse_time(record.close_time) if record.close_time else None,
+    )
+
+
+class DailyRounds:
+    """Daily schedules and daily rounds of one engine."""
+
+    def __init__(self, engine: QuizEngine) -> None:
+        self._engine = engine
+        self.db = DailyStore(engine.store)
+        self._runner: DailyRunner | None = None
+
+    def attach(self, runner: DailyRunner | None) -> None:
+        """The daily service that posts (None detaches it)."""
+        self._runner = runner
+
+    # -- admin use cases -------------------------------------------------------------------
+
+    async def set_schedule(
+        self,
+        channel: Channel,
+        *,
+        time_of_day: str | None,
+        timezone: str | None,
+        days: str | None = None,
+        difficulty: str | None = None,
+        close: str | None = None,
+    ) -> DailySchedule:
+        """Validate and save a channel's schedule (replacing any); nothing saved on error."""
+        spec = parse_spec(
+            time_of_day=time_of_day,
+            timezone=timezone,
+            days=days,
+            difficulty=difficulty,
+            close=close,
+        )
+        team_pk = await self._engine._team_pk(channel.team)
+        record = await self.db.upsert_schedule(
+            team_pk=team_pk,
+            channel_id=channel.channel_id,
+            channel_name=channel.name or channel.channel_id,
+            local_time=f"{spec.local_time:%H:%M}",
+            timezone=spec.timezone,
+            days=format_days(spec.days),
+            difficulty=spec.difficulty,
+            close_time=f"{spec.close_time:%H:%M}" if spec.close_time else None,
+            now=self._engine.clock(),
+        )
+        await self._changed(record)
+        return self._view(record)
+
+    async def disable(self, channel: Channel) -> None:
+        """Turn the channel's schedule off (the open daily round still closes and reveals)."""
+        team_pk = await self._engine._team_pk(channel.team)
+        if not await self.db.disable(team_pk, channel.channel_id):
+            raise QuizError("There is no daily question scheduled in that channel.")
+        record = await self.db.schedule(team_pk, channel.channel_id)
+        if record is not None:
+            await self._changed(record)
+
+    async def schedules(self, team: Team) -> tuple[DailySchedule, ...]:
+        """Every channel schedule of a team."""
+        team_pk = await self._engine._team_pk(team)
+        return tuple(self._view(record) for record in await self.db.team_schedules(team_pk))
+
+    async def post_now(self, channel: Channel) -> QuestionCard:
+        """Post the channel's daily question now (for trying it out)."""
+        team_pk = await self._engine._team_pk(channel.team)
+        record = await self.db.schedule(team_pk, channel.channel_id)
+        if record is None or not record.enabled:
+            raise QuizError(
+                "There is no daily question scheduled in that channel; set one first. "
+                + daily_schedule.DAILY_FORMAT
+            )
+        if self._runner is None:
+            raise QuizError(NOT_RUNNING)
+        return await self._runner.post_now(record)
+
+    async def _changed(self, record: ScheduleRecord) -> None:
+        if self._runner is not None:
+            try:
+                await self._runner.schedule_changed(record)
+            except Exception:
+                log.exception("could not re-arm the daily schedule %s", record.id)
+
+    def _view(self, record: ScheduleRecord) -> DailySchedule:
+        upcoming = None
+        if record.enabled and not record.paused:
+            upcoming = next_slot(spec_of(record), self._engine.clock()).at
+        return DailySchedule(
+            channel_id=record.channel_id,
+            channel_name=record.channel_name,
+            local_time=record.local_time,
+            timezone=record.timezone,
+            days=record.days,
+            difficulty=record.difficulty,
+            close_time=record.close_time,
+            paused=record.paused,
+            next_post=upcoming,
+        )
+
+    # -- rounds (for the daily service) ----------------------------------------------------
+
+    async def open_round(self, channel: Channel, spec: ScheduleSpec, slot: Slot) -> QuestionCard:
+        """Open the daily round of ``slot``: multiple choice, closing at the next slot."""
+        return await self._engine.start_round(
+            channel,
+            None,
+            difficulty=spec.difficulty,
+            mode="choice",
+            kind="daily",
+            closes_at=daily_schedule.close_instant(spec, slot),
+        )
+
+    async def close(self, round_id: int) -> bool:
+        """Close a daily round and apply the streak rule; True for the caller that closed it."""
+        return await self.db.close_round(round_id, self._engine.clock())
+
+    async def reveal(self, round_id: int) -> tuple[Team, Reveal]:
+        """The reveal of a closed daily round with today's top streaks and the weekly top 5."""
+        record = await self._engine.store.get_round(round_id)
+        if record is None:
+            raise RoundNotFoundError()
+        platform, team_id = await self._engine._team_of(record.team_pk)
+        team = Team(platform, team_id)
+        reveal = await self._engine._reveal(record)
+        streaks = await self.db.top_streaks(record.team_pk, record.channel_id, TOP_STREAKS)
+        board = await self._engine.leaderboard(team, period="week")
+        return team, dataclasses.replace(
+            reveal,
+            kind="daily",
+            top_streaks=tuple(streaks),
+            weekly_top=board.rows[:WEEKLY_TOP],
+        )
+
+    async def card(self, round_id: int) -> tuple[QuestionCard, int]:
+        """A daily round's card with its current answer count (for the live count)."""
+        record = await self._engine.store.get_round(round_id)
+        if record is None:
+            raise RoundNotFoundError()
+        count = await self._engine.store.answer_count(record.id)
+        question = self._engine.bank.get(record.question_id)
+        return self._engine._card(record, question, answer_count=count), count
+
+    async def streak_of(self, team_pk: int, channel_id: str, player_pk: int) -> int:
+        """A player's running streak in a channel (for the streak bonus)."""
+        return await self.db.current_streak(team_pk, channel_id, player_pk)
+
+    async def player_streaks(self, player_pk: int) -> tuple[int, int]:
+        """(current, best) daily streak of a player."""
+        return await self.db.player_streaks(player_pk)
+

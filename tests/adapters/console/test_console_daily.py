@@ -1,0 +1,61 @@
+"""The daily question in the console: admin commands, "now", answering, the reveal."""
+
+from __future__ import annotations
+
+import re
+
+from bot.adapters.console import ConsoleOutbox, ConsoleSession
+from bot.daily import DailyService
+from bot.engine.engine import QuizEngine
+from tests.conftest import FakeClock
+
+
+async def no_sleep(_: float) -> None:
+    return None
+
+
+async def test_console_schedule_now_answer_and_reveal(engine: QuizEngine, clock: FakeClock) -> None:
+    printed: list[str] = []
+    engine.register_outbox("console", ConsoleOutbox(printed.append))
+    service = DailyService(engine, sleep=no_sleep, outbox_wait_s=0)
+    await service.start(jobs=False)
+    session = ConsoleSession(engine, player_name="alice")
+
+    bad = await session.handle("/quiz-admin daily time:25:00 timezone:Europe/Berlin")
+    assert bad is not None and "use HH:MM" in bad and "Nothing was saved" in bad
+    assert "No daily question is scheduled" in (
+        await session.handle("/quiz-admin daily show") or ""
+    )
+    no_schedule = await session.handle("/quiz-admin daily now")
+    assert no_schedule is not None and "set one first" in no_schedule
+
+    saved = await session.handle(
+        "/quiz-admin daily channel:#general time:09:00 timezone:Europe/Berlin days:mon-fri"
+    )
+    assert saved is not None and "09:00 Europe/Berlin · mon-fri" in saved
+    shown = await session.handle("/quiz-admin daily show")
+    assert shown is not None and shown.startswith("#general: 09:00 Europe/Berlin")
+
+    posted = await session.handle("/quiz-admin daily now")
+    assert posted is not None and "Posted daily question #" in posted
+    [card] = printed
+    assert "Daily question #" in card and "0 answered so far." in card
+    round_id = int(re.search(r"#(\d+)", posted.split("question")[1]).group(1))  # type: ignore[union-attr]
+    feedback = await session.handle(f"/answer round:{round_id} A")
+    assert feedback is not None and "points" in feedback
+    assert await service.refresh_counts() == 1
+    assert printed[-1].endswith("1 answered so far.")
+
+    clock.now = 1_764_057_600.0  # Tuesday 09:00 Berlin: the next slot closes Monday's round
+    assert await service.catch_up() == ["posted"]
+    reveal = next(block for block in printed if "Time's up!" in block)
+    assert f"Round #{round_id} closed." in reveal and "This week's top 5:" in reveal
+    assert await session.handle("/quiz-admin daily off") == "The daily question in #general is off."
+
+
+async def test_console_usage_for_unknown_sub_command(engine: QuizEngine) -> None:
+    session = ConsoleSession(engine)
+    reply = await session.handle("/quiz-admin nonsense")
+    assert reply is not None and reply.startswith("Usage: /quiz-admin daily")
+    reply = await session.handle("/quiz-admin daily now")
+    assert reply is not None and "set one first" in reply

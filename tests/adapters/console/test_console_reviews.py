@@ -1,0 +1,82 @@
+"""/review, /rate, /dispute, /report and the progress in /stats, in the console."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.adapters.console import ConsoleSession
+from bot.engine.engine import QuizEngine
+from storage.review_store import ReviewStore
+from tests.conftest import FakeClock
+
+
+@pytest.fixture
+def session(engine: QuizEngine) -> ConsoleSession:
+    return ConsoleSession(engine, player_name="alice")
+
+
+async def test_review_answer_rate_dispute_report(
+    session: ConsoleSession, engine: QuizEngine, clock: FakeClock
+) -> None:
+    card = await session.handle("/review")
+    assert card is not None and card.startswith("(only you see this) Review #1")
+    assert "/answer <text>" in card
+    feedback = await session.handle("/answer no idea")
+    assert feedback is not None and "+0 points" in feedback
+    assert "Scheduled as Again" in feedback and "/rate again|hard|good|easy" in feedback
+    assert "/dispute <why>" in feedback and "/report typo|wrong|unclear" in feedback
+    rated = await session.handle("/rate good")
+    assert rated is not None and rated.startswith("Rated Good: next review in")
+    assert "Allowed: again, hard, good, easy" in (await session.handle("/rate perfect") or "")
+    disputed = await session.handle("/dispute I said it in other words")
+    assert disputed is not None and disputed.startswith("Dispute #1")
+    reported = await session.handle("/report unclear which planet?")
+    assert reported is not None and reported.startswith("Report (unclear) #2")
+    [dispute, report] = await ReviewStore(engine.store).reports()
+    assert dispute.note == "I said it in other words" and dispute.answer == "no idea"
+    assert report.note == "which planet?"
+
+
+async def test_review_choice_mode_and_points(session: ConsoleSession, engine: QuizEngine) -> None:
+    card = await session.handle("/review mode:choice")
+    assert card is not None and "A)" in card
+    question = next(q for q in engine.bank if q.prompt in card)
+    right = question.choices[question.correct_index].text
+    letter = next(
+        line.strip()[0] for line in card.splitlines() if line.strip().endswith(f") {right}")
+    )
+    feedback = await session.handle(letter)
+    assert feedback is not None and "+20 points" in feedback
+
+
+async def test_pending_review_is_answered_before_the_channel_round(
+    session: ConsoleSession,
+) -> None:
+    await session.handle("/quiz mode:open")
+    await session.handle("/review")
+    review = await session.handle("/answer mars")
+    assert review is not None and "Scheduled as" in review
+    channel = await session.handle("/answer mars again")
+    assert channel is not None and "only you see this" in channel and "Scheduled as" not in channel
+
+
+async def test_rate_and_dispute_need_an_answer_first(session: ConsoleSession) -> None:
+    assert "Answer a question first" in (await session.handle("/rate good") or "")
+    assert "Answer a question first" in (await session.handle("/dispute unfair") or "")
+    await session.handle("/quiz")
+    await session.handle("A")
+    assert "Only /review questions" in (await session.handle("/rate good") or "")
+
+
+async def test_stats_show_bars_weakest_and_due(session: ConsoleSession) -> None:
+    await session.handle("/review")
+    await session.handle("/answer nothing")
+    stats = await session.handle("/stats")
+    assert stats is not None and "▱" in stats
+    assert "Weakest:" in stats and "Reviews due: 0 today, 1 in the next 7 days" in stats
+
+
+async def test_help_lists_review_commands(session: ConsoleSession) -> None:
+    reply = await session.handle("/help") or ""
+    for command in ("/review", "/rate", "/dispute", "/report"):
+        assert command in reply

@@ -1,0 +1,95 @@
+"""The daily question on Discord: the scheduled post, its buttons, and /quiz-admin daily."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.daily import DailyService
+from bot.engine.daily_rounds import spec_of
+from bot.engine.daily_schedule import last_slot
+from bot.engine.engine import QuizEngine
+from bot.engine.model import Channel, Team
+from tests.adapters.discord.conftest import CHANNEL, GUILD, MANAGE_GUILD, Driver
+from tests.adapters.discord.test_commands import button_ids, reply_of, text_of
+from tests.conftest import FakeClock
+from tests.fakes.discord_api import FakeDiscord
+
+GENERAL = Channel(Team("discord", GUILD), CHANNEL, "general")
+
+
+async def no_sleep(_: float) -> None:
+    return None
+
+
+def daily_set(**values: str) -> list[dict[str, Any]]:
+    options = [{"name": "channel", "type": 7, "value": CHANNEL}]
+    options += [{"name": k, "type": 3, "value": v} for k, v in values.items()]
+    return [
+        {"name": "daily", "type": 2, "options": [{"name": "set", "type": 1, "options": options}]}
+    ]
+
+
+def daily_sub(name: str) -> list[dict[str, Any]]:
+    return [{"name": "daily", "type": 2, "options": [{"name": name, "type": 1, "options": []}]}]
+
+
+RESOLVED = {
+    "channels": {CHANNEL: {"id": CHANNEL, "name": "general", "type": 0, "permissions": "84992"}}
+}
+
+
+async def test_scheduled_post_renders_and_its_buttons_answer_it(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine, clock: FakeClock
+) -> None:
+    await engine.daily.set_schedule(GENERAL, time_of_day="17:00", timezone="Europe/Berlin")
+    [record] = await engine.daily.db.active_schedules()
+    service = DailyService(engine, sleep=no_sleep, outbox_wait_s=0)
+    await service.start(jobs=False)
+    assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "posted"
+    [message] = [m for m in fake.messages.values() if m["embeds"]]
+    assert message["channel_id"] == CHANNEL
+    assert "Daily question #" in message["embeds"][0]["title"]
+    assert message["allowed_mentions"] == {"parse": []}
+    ids = button_ids(message)
+    assert [i[-1] for i in ids] == list("ABCD")
+    token = await discord.run(discord.click(message, ids[0]))
+    assert "points" in reply_of(fake, token)["embeds"][0]["title"]
+    assert await service.refresh_counts() == 1
+    assert "Answered so far 1" in text_of(fake.messages[message["id"]])
+
+
+async def test_admin_daily_commands_are_gated_and_validated(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine
+) -> None:
+    refused = await discord.run(
+        discord.slash(
+            "quiz-admin", daily_set(time="09:00", timezone="Europe/Berlin"), resolved=RESOLVED
+        )
+    )
+    assert "Manage Server" in reply_of(fake, refused)["content"]
+    admin = str(MANAGE_GUILD)
+    bad = await discord.run(
+        discord.slash(
+            "quiz-admin",
+            daily_set(time="09:00", timezone="Mars/Olympus"),
+            resolved=RESOLVED,
+            permissions=admin,
+        )
+    )
+    assert "IANA name such as Europe/Berlin" in reply_of(fake, bad)["content"]
+    assert await engine.daily.schedules(GENERAL.team) == ()
+    good = await discord.run(
+        discord.slash(
+            "quiz-admin",
+            daily_set(time="09:00", timezone="Europe/Berlin", days="mon-fri"),
+            resolved=RESOLVED,
+            permissions=admin,
+        )
+    )
+    assert "09:00 Europe/Berlin · mon-fri" in reply_of(fake, good)["content"]
+    assert reply_of(fake, good)["flags"] & 64
+    show = await discord.run(discord.slash("quiz-admin", daily_sub("show"), permissions=admin))
+    assert f"<#{CHANNEL}>: 09:00 Europe/Berlin" in reply_of(fake, show)["content"]
+    off = await discord.run(discord.slash("quiz-admin", daily_sub("off"), permissions=admin))
+    assert "is off" in reply_of(fake, off)["content"]
+    assert await engine.daily.schedules(GENERAL.team) == ()

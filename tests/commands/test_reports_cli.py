@@ -1,0 +1,69 @@
+"""``quizbot questions reports`` / ``resolve``: disputes and reports for pack authors."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.engine.engine import QuizEngine
+from bot.engine.model import Player, Team
+from questions.loader import QuestionBank
+from storage.store import Store
+from tests.conftest import FakeClock
+
+
+async def _file_reports(database: Path, bank: QuestionBank, clock: FakeClock) -> None:
+    store = await Store.open(database)
+    try:
+        engine = QuizEngine(store, bank, clock=clock, rng=random.Random(2))
+        alice = Player(Team("slack", "T1"), "U1", "alice")
+        review = await engine.start_review(alice)
+        await engine.answer(alice, review.round_id, text="my answer")
+        await engine.dispute(alice, review.round_id, "I named the key point")
+        await engine.report_question(alice, review.round_id, "typo", "teh")
+    finally:
+        await store.close()
+
+
+async def test_reports_list_json_and_resolve(
+    tmp_path: Path,
+    bank: QuestionBank,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    database = tmp_path / "q.db"
+    await _file_reports(database, bank, clock)
+    monkeypatch.setenv("QUIZBOT_DATABASE", str(database))
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+    def run(*argv: str) -> tuple[int, str]:
+        code = main(["questions", *argv])
+        return code, capsys.readouterr().out
+
+    code, out = await _in_thread(run, "reports")
+    assert code == 0
+    assert "#1 [open] dispute" in out and "by alice (slack:T1)" in out and "#2 [open] typo" in out
+    assert "note: I named the key point" in out and "answer: my answer" in out
+    code, out = await _in_thread(run, "reports", "--json")
+    rows = json.loads(out)
+    assert [r["kind"] for r in rows] == ["dispute", "typo"] and rows[0]["grade"] == 0.0
+    assert (await _in_thread(run, "resolve", "1"))[0] == 0
+    assert (await _in_thread(run, "resolve", "1"))[0] == 1
+    code, out = await _in_thread(run, "reports")
+    assert "#1" not in out and "#2 [open]" in out
+    code, out = await _in_thread(run, "reports", "--all")
+    assert "#1 [resolved]" in out
+
+
+async def _in_thread(run: object, *argv: str) -> tuple[int, str]:
+    """The CLI calls asyncio.run, so it runs outside this test's event loop."""
+    import asyncio
+
+    assert callable(run)
+    result: tuple[int, str] = await asyncio.to_thread(run, *argv)
+    return result

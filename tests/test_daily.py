@@ -1,0 +1,450 @@
+"""The daily question service: exactly-once slots, catch-up, retries, reveals and streaks.
+
+Everything runs on the injected FakeClock and a recording outbox; nobody sleeps until 9 am.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.daily import DailyService
+from bot.engine.daily_rounds import spec_of
+from bot.engine.daily_schedule import Slot, last_slot
+from bot.engine.engine import QuizEngine
+from bot.engine.errors import RoundNotFoundError
+from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Team
+from bot.engine.scoring import BASE_POINTS
+from questions.loader import QuestionBank
+from storage.daily_store import ScheduleRecord
+from storage.store import Store
+from tests.conftest import FakeClock
+
+TEAM = Team("console", "acme")
+OTHER = Team("console", "globex")
+GENERAL = Channel(TEAM, "general", "general")
+
+
+def utc(*args: int) -> float:
+    return datetime(*args, tzinfo=UTC).timestamp()
+
+
+MONDAY_SLOT = utc(2025, 11, 24, 8)  # 09:00 Europe/Berlin (CET)
+DAY = 86_400.0
+
+
+class ServerError(Exception):
+    """Stands in for a 5xx / 429 / network error of a platform."""
+
+
+class ChannelGone(Exception):
+    """Stands in for "Unknown Channel" / "not_in_channel"."""
+
+
+@dataclass
+class RecordingOutbox:
+    """A tiny outbox double: records posts and edits; fails on demand."""
+
+    posts: list[tuple[Channel, QuestionCard | Reveal]] = field(default_factory=list)
+    edits: list[tuple[MessageRef, QuestionCard | Reveal]] = field(default_factory=list)
+    failures: list[Exception] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+
+    def _maybe_fail(self, what: str) -> None:
+        self.calls.append(what)
+        if self.failures:
+            raise self.failures.pop(0)
+
+    async def post(self, channel: Channel, view: QuestionCard | Reveal) -> MessageRef:
+        self._maybe_fail("post")
+        self.posts.append((channel, view))
+        return MessageRef(channel.channel_id, f"m{len(self.posts)}")
+
+    async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
+        self._maybe_fail("edit")
+        self.edits.append((ref, view))
+
+    @staticmethod
+    def channel_gone(exc: BaseException) -> bool:
+        return isinstance(exc, ChannelGone)
+
+    def cards(self) -> list[QuestionCard]:
+        return [view for _, view in self.posts if isinstance(view, QuestionCard)]
+
+    def reveals(self) -> list[Reveal]:
+        views = [view for _, view in self.posts] + [view for _, view in self.edits]
+        return [view for view in views if isinstance(view, Reveal)]
+
+
+@dataclass
+class Harness:
+    engine: QuizEngine
+    outbox: RecordingOutbox
+    service: DailyService
+    sleeps: list[float]
+
+
+def make(engine: QuizEngine, retry_delays: tuple[float, ...] = (2.0, 10.0)) -> Harness:
+    outbox = RecordingOutbox()
+    engine.register_outbox("console", outbox)
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    service = DailyService(
+        engine, grace_s=6 * 3600, retry_delays=retry_delays, sleep=fake_sleep, outbox_wait_s=0
+    )
+    return Harness(engine, outbox, service, sleeps)
+
+
+@pytest.fixture
+async def daily(engine: QuizEngine) -> Harness:
+    harness = make(engine)
+    await harness.service.start(jobs=False)
+    return harness
+
+
+async def schedule_general(
+    engine: QuizEngine, channel: Channel = GENERAL, **options: str
+) -> ScheduleRecord:
+    await engine.daily.set_schedule(
+        channel,
+        time_of_day=options.get("time", "09:00"),
+        timezone=options.get("timezone", "Europe/Berlin"),
+        days=options.get("days"),
+        difficulty=options.get("difficulty"),
+    )
+    team_pk = await engine._team_pk(channel.team)
+    record = await engine.daily.db.schedule(team_pk, channel.channel_id)
+    assert record is not None
+    return record
+
+
+def slot_now(record: ScheduleRecord, clock: FakeClock) -> Slot:
+    return last_slot(spec_of(record), clock())
+
+
+def correct_letter(bank: QuestionBank, card: QuestionCard) -> str:
+    question = bank.get(card.question_id)
+    right = question.choices[question.correct_index].text
+    return "ABCD"[card.choices.index(right)]
+
+
+def wrong_letter(bank: QuestionBank, card: QuestionCard) -> str:
+    right = correct_letter(bank, card)
+    return next(letter for letter in "ABCD" if letter != right)
+
+
+def player(name: str, team: Team = TEAM) -> Player:
+    return Player(team, name, name.title())
+
+
+# -- restarts and the grace window ------------------------------------------------------------
+
+
+async def test_restart_before_at_and_after_the_slot(daily: Harness, clock: FakeClock) -> None:
+    clock.now = MONDAY_SLOT + DAY - 3600  # Tuesday 08:00 Berlin: before the slot
+    await schedule_general(daily.engine)
+    assert await daily.service.catch_up() == []  # Monday's slot is 23 h old: skipped
+    assert daily.outbox.posts == []
+
+    clock.now = MONDAY_SLOT + DAY  # at the slot
+    assert await daily.service.catch_up() == ["posted"]
+    restarted = make(daily.engine)
+    await restarted.service.start(jobs=False)
+    assert await restarted.service.catch_up() == []  # a restart at the slot posts nothing more
+    assert len(daily.outbox.cards()) == 1 and restarted.outbox.posts == []
+
+
+@pytest.mark.parametrize(("late_h", "posted"), [(0.5, True), (5.9, True), (6.1, False)])
+async def test_missed_slot_is_caught_up_within_the_grace_only(
+    daily: Harness, clock: FakeClock, late_h: float, posted: bool
+) -> None:
+    clock.now = MONDAY_SLOT - 3600
+    await schedule_general(daily.engine)
+    clock.now = MONDAY_SLOT + late_h * 3600
+    outcomes = await daily.service.catch_up()
+    assert outcomes == (["posted"] if posted else [])
+    assert len(daily.outbox.posts) == (1 if posted else 0)
+    if posted:
+        [card] = daily.outbox.cards()
+        assert card.kind == "daily" and card.mode == "choice"
+        assert card.closes_at == MONDAY_SLOT + DAY  # closes at the next slot
+
+
+async def test_two_engines_on_one_database_race_for_one_slot(
+    daily: Harness, engine: QuizEngine, bank: QuestionBank, clock: FakeClock, tmp_path: Path
+) -> None:
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(engine)
+    other_store = await Store.open(tmp_path / "quizbot.db")
+    try:
+        replica = make(QuizEngine(other_store, bank, clock=clock, rng=random.Random(3)))
+        await replica.service.start(jobs=False)
+        slot = slot_now(record, clock)
+        outcomes = await asyncio.gather(
+            daily.service.run_slot(record, slot),
+            replica.service.run_slot(record, slot),
+            daily.service.run_slot(record, slot),
+        )
+        assert sorted(outcomes) == ["posted", "taken", "taken"]
+        assert len(daily.outbox.posts) + len(replica.outbox.posts) == 1
+    finally:
+        await other_store.close()
+
+
+# -- platform failures ------------------------------------------------------------------------
+
+
+async def test_server_error_then_success_posts_once(daily: Harness, clock: FakeClock) -> None:
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(daily.engine)
+    daily.outbox.failures = [ServerError("503 Service Unavailable")]
+    assert await daily.service.run_slot(record, slot_now(record, clock)) == "posted"
+    assert daily.outbox.calls == ["post", "post"] and daily.sleeps == [2.0]
+    assert len(daily.outbox.posts) == 1
+    team_pk = record.team_pk
+    assert await daily.engine.daily.db.slot_state(team_pk, "general", "2025-11-24") == "posted"
+
+
+async def test_giving_up_never_marks_posted(daily: Harness, clock: FakeClock) -> None:
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(daily.engine)
+    daily.outbox.failures = [ServerError("502"), ServerError("429"), ServerError("timeout")]
+    assert await daily.service.run_slot(record, slot_now(record, clock)) == "failed"
+    assert daily.sleeps == [2.0, 10.0] and daily.outbox.posts == []
+    db = daily.engine.daily.db
+    assert await db.slot_state(record.team_pk, "general", "2025-11-24") == "failed"
+    assert await db.open_rounds(record.team_pk, "general") == []
+    assert await daily.service.catch_up() == []  # the failed day is not posted twice
+
+
+async def test_deleted_channel_pauses_the_schedule(
+    daily: Harness, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(daily.engine)
+    daily.outbox.failures = [ChannelGone("Unknown Channel")]
+    with caplog.at_level(logging.WARNING, logger="bot.daily"):
+        assert await daily.service.run_slot(record, slot_now(record, clock)) == "paused"
+    assert daily.outbox.calls == ["post"]  # not retried
+    assert any("paused the schedule of channel general" in r.message for r in caplog.records)
+    assert await daily.engine.daily.db.active_schedules() == []
+    [shown] = await daily.engine.daily.schedules(TEAM)
+    assert shown.paused and "PAUSED" in shown.describe()
+    clock.now += DAY
+    assert await daily.service.catch_up() == []
+    # Setting the schedule again resumes it.
+    await schedule_general(daily.engine)
+    assert len(await daily.engine.daily.db.active_schedules()) == 1
+
+
+# -- reveals ----------------------------------------------------------------------------------
+
+
+async def test_reveal_shows_answer_distribution_streaks_and_weekly_top(
+    daily: Harness, bank: QuestionBank, clock: FakeClock
+) -> None:
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(daily.engine)
+    await daily.service.run_slot(record, slot_now(record, clock))
+    [card] = daily.outbox.cards()
+    right, wrong = correct_letter(bank, card), wrong_letter(bank, card)
+    for name, letter in (("alice", right), ("bob", wrong), ("carol", right)):
+        clock.advance(60)
+        await daily.engine.answer(player(name), card.round_id, choice=letter)
+
+    clock.now = MONDAY_SLOT + DAY
+    assert await daily.service.run_slot(record, slot_now(record, clock)) == "posted"
+    [(ref, reveal)] = daily.outbox.edits
+    assert ref == MessageRef("general", "m1")  # the question message becomes its reveal
+    assert isinstance(reveal, Reveal) and reveal.kind == "daily"
+    assert reveal.round_id == card.round_id and reveal.answer_count == 3
+    tallies = {t.letter: t.count for t in reveal.tallies}
+    assert tallies[right] == 2 and tallies[wrong] == 1 and sum(tallies.values()) == 3
+    assert reveal.correct_letter == right
+    assert reveal.correct_players == ("Alice", "Carol")
+    assert reveal.top_streaks == (("Alice", 1), ("Carol", 1))
+    assert [row.display_name for row in reveal.weekly_top][:2] == ["Alice", "Carol"]
+    assert len(reveal.weekly_top) <= 5
+    assert daily.outbox.calls == ["post", "edit", "post"]  # reveal first, then the new question
+
+
+async def test_reveal_is_not_lost_when_the_close_fails(
+    engine: QuizEngine, clock: FakeClock
+) -> None:
+    harness = make(engine, retry_delays=())
+    await harness.service.start(jobs=False)
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(engine)
+    await harness.service.run_slot(record, slot_now(record, clock))
+    clock.now = MONDAY_SLOT + DAY
+    harness.outbox.failures = [ServerError("500")]  # the reveal's edit fails once
+    assert await harness.service.run_slot(record, slot_now(record, clock)) == "posted"
+    assert harness.outbox.reveals() == [] and len(harness.outbox.cards()) == 2
+    assert await engine.daily.db.pending_reveals() != []
+    restarted = make(engine)
+    await restarted.service.start(jobs=False)
+    await restarted.service.catch_up()
+    [reveal] = restarted.outbox.reveals()
+    assert reveal.round_id == harness.outbox.cards()[0].round_id
+    assert await engine.daily.db.pending_reveals() == []
+
+
+async def test_configured_close_time_reveals_on_the_sweep(daily: Harness, clock: FakeClock) -> None:
+    clock.now = MONDAY_SLOT
+    await daily.engine.daily.set_schedule(
+        GENERAL, time_of_day="09:00", timezone="Europe/Berlin", close="17:00"
+    )
+    [record] = await daily.engine.daily.db.active_schedules()
+    await daily.service.run_slot(record, slot_now(record, clock))
+    [card] = daily.outbox.cards()
+    assert card.closes_at == MONDAY_SLOT + 8 * 3600
+    clock.now = MONDAY_SLOT + 8 * 3600 - 1
+    await daily.service.sweep()
+    assert daily.outbox.reveals() == []
+    clock.now += 1
+    await daily.service.sweep()
+    assert [r.round_id for r in daily.outbox.reveals()] == [card.round_id]
+
+
+async def test_live_answer_count_is_edited_at_most_once_per_tick(
+    daily: Harness, bank: QuestionBank, clock: FakeClock
+) -> None:
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(daily.engine)
+    await daily.service.run_slot(record, slot_now(record, clock))
+    [card] = daily.outbox.cards()
+    assert await daily.service.refresh_counts() == 0
+    for name in ("alice", "bob"):
+        await daily.engine.answer(player(name), card.round_id, choice="A")
+    assert await daily.service.refresh_counts() == 1
+    [(ref, edited)] = daily.outbox.edits
+    assert isinstance(edited, QuestionCard) and edited.answer_count == 2
+    assert ref == MessageRef("general", "m1")
+    assert await daily.service.refresh_counts() == 0
+
+
+# -- streaks ----------------------------------------------------------------------------------
+
+
+async def run_day(daily: Harness, record: ScheduleRecord, day: int) -> QuestionCard:
+    daily.engine.clock.now = MONDAY_SLOT + day * DAY  # type: ignore[attr-defined]
+    assert await daily.service.run_slot(record, slot_now(record, daily.engine.clock)) == "posted"  # type: ignore[arg-type]
+    return daily.outbox.cards()[-1]
+
+
+async def test_streaks_continue_end_and_earn_a_capped_bonus(
+    daily: Harness, bank: QuestionBank, clock: FakeClock
+) -> None:
+    record = await schedule_general(daily.engine)
+    plan = [("alice", True), ("bob", True)], [("alice", True), ("bob", False)], [("alice", True)]
+    points: list[int] = []
+    for day, answers in enumerate(plan):
+        card = await run_day(daily, record, day)
+        for name, right in answers:
+            letter = correct_letter(bank, card) if right else wrong_letter(bank, card)
+            feedback = await daily.engine.answer(player(name), card.round_id, choice=letter)
+            if name == "alice":
+                base = BASE_POINTS[card.difficulty]
+                points.append(feedback.points)
+                assert feedback.points == round(base * (1 + 0.1 * day))  # streak bonus
+    await run_day(daily, record, 3)  # closes day 2
+    alice = await daily.engine.stats(player("alice"))
+    bob = await daily.engine.stats(player("bob"))
+    assert (alice.current_streak, alice.best_streak) == (3, 3)
+    assert (bob.current_streak, bob.best_streak) == (0, 1)  # wrong on day 1, missed day 2
+    await run_day(daily, record, 4)  # alice missed day 3: her streak ends
+    alice = await daily.engine.stats(player("alice"))
+    assert (alice.current_streak, alice.best_streak) == (0, 3)
+    assert len(points) == 3
+
+
+def test_streak_bonus_is_capped() -> None:
+    from bot.engine.scoring import streak_multiplier, with_streak_bonus
+
+    assert streak_multiplier(0) == 1.0 and streak_multiplier(3) == pytest.approx(1.3)
+    assert streak_multiplier(5) == streak_multiplier(50) == 1.5
+    assert with_streak_bonus(200, 10) == 300 and with_streak_bonus(0, 4) == 0
+
+
+# -- isolation --------------------------------------------------------------------------------
+
+
+async def test_teams_have_their_own_schedules_rounds_and_reveals(
+    daily: Harness, bank: QuestionBank, clock: FakeClock
+) -> None:
+    clock.now = MONDAY_SLOT
+    mine = await schedule_general(daily.engine)
+    theirs = await schedule_general(daily.engine, Channel(OTHER, "general", "general"))
+    assert [s.channel_id for s in await daily.engine.daily.schedules(OTHER)] == ["general"]
+    assert await daily.service.catch_up() == ["posted", "posted"]
+    cards = {channel.team: view for channel, view in daily.outbox.posts}
+    assert set(cards) == {TEAM, OTHER}
+    with pytest.raises(RoundNotFoundError):
+        await daily.engine.answer(player("mallory", OTHER), cards[TEAM].round_id, choice="A")
+    await daily.engine.answer(player("alice"), cards[TEAM].round_id, choice="A")
+    await daily.engine.daily.disable(Channel(OTHER, "general"))
+    assert await daily.engine.daily.schedules(OTHER) == ()
+    assert await daily.engine.daily.schedules(TEAM) != ()
+    clock.now += DAY
+    assert await daily.service.run_slot(mine, slot_now(mine, clock)) == "posted"
+    reveals = daily.outbox.reveals()
+    assert [r.round_id for r in reveals] == [cards[TEAM].round_id]
+    assert reveals[0].answer_count == 1
+    assert all(row.display_name != "Mallory" for row in reveals[0].weekly_top)
+    assert theirs.id != mine.id
+
+
+async def test_admin_validation_saves_nothing(daily: Harness) -> None:
+    from bot.engine.daily_schedule import ScheduleError
+
+    with pytest.raises(ScheduleError, match="HH:MM"):
+        await daily.engine.daily.set_schedule(GENERAL, time_of_day="9", timezone="UTC")
+    with pytest.raises(ScheduleError, match="Europe/Berlin"):
+        await daily.engine.daily.set_schedule(GENERAL, time_of_day="09:00", timezone="Berlin")
+    assert await daily.engine.daily.schedules(TEAM) == ()
+
+
+async def test_post_now_posts_without_taking_the_scheduled_slot(
+    daily: Harness, clock: FakeClock
+) -> None:
+    clock.now = MONDAY_SLOT - 3 * 3600
+    await schedule_general(daily.engine)
+    card = await daily.engine.daily.post_now(GENERAL)
+    assert card.kind == "daily" and len(daily.outbox.cards()) == 1
+    clock.now = MONDAY_SLOT
+    assert await daily.service.catch_up() == ["posted"]  # the 09:00 post still happens
+    assert [r.round_id for r in daily.outbox.reveals()] == [card.round_id]
+
+
+# -- APScheduler wiring -----------------------------------------------------------------------
+
+
+async def test_scheduler_arms_the_next_slot_and_rearms_on_change(
+    engine: QuizEngine, clock: FakeClock
+) -> None:
+    clock.now = utc(2030, 1, 7, 16)  # a Monday afternoon (real time never reaches it)
+    harness = make(engine)
+    await harness.service.start()
+    try:
+        record = await schedule_general(engine, days="mon-fri")
+        job = harness.service.scheduler.get_job(harness.service.job_id(record))
+        assert job.next_run_time == datetime(2030, 1, 8, 8, tzinfo=UTC)
+        clock.now = utc(2030, 1, 11, 16)  # Friday afternoon → Monday
+        record = await schedule_general(engine, time="10:30", days="mon-fri")
+        job = harness.service.scheduler.get_job(harness.service.job_id(record))
+        assert job.next_run_time == datetime(2030, 1, 14, 9, 30, tzinfo=UTC)
+        await engine.daily.disable(GENERAL)
+        assert harness.service.scheduler.get_job(harness.service.job_id(record)) is None
+        assert harness.service.scheduler.get_job("daily:counts") is not None
+    finally:
+        await harness.service.stop()
+    assert harness.service.scheduler is None
