@@ -73,6 +73,7 @@ class FakeDiscord:
     requests: list[Recorded] = field(default_factory=list)
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     identify: list[dict[str, Any]] = field(default_factory=list)
+    forbidden_channels: set[str] = field(default_factory=set)  # 403 Missing Access on posts
     bot_user: dict[str, Any] = field(
         default_factory=lambda: {
             "id": str(BOT_ID),
@@ -289,6 +290,8 @@ class FakeDiscord:
                     return _error(404, 10008, "Unknown Message")
                 return _json(self._edit(self.messages[message_id], body))
             case "POST", ["channels", channel_id, "messages"]:
+                if channel_id in self.forbidden_channels:
+                    return _error(403, 50001, "Missing Access")
                 if not (body.get("content") or body.get("embeds")):
                     return _error(400, 50006, "Cannot send an empty message")
                 return _json(self.message(channel_id, body))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import discord
@@ -19,13 +18,12 @@ from bot.adapters.discord.components import (
     is_ours,
 )
 from bot.adapters.discord.identity import PLATFORM
+from bot.adapters.discord.interaction import handled, log_interaction, started
 from bot.adapters.discord.outbox import DiscordOutbox
 from bot.config import Settings
 from bot.engine.engine import QuizEngine
 
-__all__ = ["QuizBot", "QuizTree", "configure_endpoints", "quiz_intents"]
-
-log = logging.getLogger(__name__)
+__all__ = ["QuizBot", "QuizTree", "command_name", "configure_endpoints", "quiz_intents"]
 
 
 def configure_endpoints(settings: Settings) -> None:
@@ -40,14 +38,32 @@ def quiz_intents() -> discord.Intents:
     return discord.Intents(guilds=True)
 
 
+def command_name(interaction: discord.Interaction[Any]) -> str:
+    """The slash command's full name, e.g. ``quiz-admin daily set``, for the event log."""
+    command = interaction.command
+    if command is not None:
+        return command.qualified_name
+    return str(dict(interaction.data or {}).get("name", "command"))
+
+
 class QuizTree(app_commands.CommandTree[Any]):
-    """The command tree, with refusals and failures answered ephemerally."""
+    """The command tree: refusals and failures answered ephemerally, one event line each.
+
+    discord.py runs a command in three public hooks: :meth:`interaction_check` (start),
+    then either the client's ``on_app_command_completion`` or :meth:`on_error` (end).
+    """
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Start the clock of the event line; never refuses."""
+        started(interaction)
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /
     ) -> None:
-        """Answer the user (response or followup) and log unexpected failures."""
-        await on_tree_error(interaction, error)
+        """Answer the user (response or followup), log unexpected failures and the event."""
+        outcome = await on_tree_error(interaction, error)
+        log_interaction(interaction, command_name(interaction), outcome)
 
 
 class QuizBot(discord.Client):
@@ -66,15 +82,23 @@ class QuizBot(discord.Client):
         if self.quiz_engine is not None:
             self.quiz_engine.register_outbox(PLATFORM, self.outbox)
 
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[Any], command: object
+    ) -> None:
+        """A slash command finished without error: its event line."""
+        log_interaction(interaction, command_name(interaction), "ok")
+
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer what no handler will: modal submissions and unknown component ids."""
-        try:
-            if interaction.type is discord.InteractionType.modal_submit:
+        """Answer what no handler will: modal submissions and unknown component ids.
+
+        Commands go to the tree and our buttons to their :class:`IdButton` callbacks; both log
+        their own event line.
+        """
+        if interaction.type is discord.InteractionType.modal_submit:
+            async with handled(interaction, "modal"):
                 await handle_modal_submit(interaction)
-            elif interaction.type is discord.InteractionType.component:
-                data: dict[str, Any] = dict(interaction.data or {})
-                custom_id = str(data.get("custom_id", ""))
-                if not is_ours(custom_id):
+        elif interaction.type is discord.InteractionType.component:
+            custom_id = str(dict(interaction.data or {}).get("custom_id", ""))
+            if not is_ours(custom_id):
+                async with handled(interaction, "button:unknown"):
                     await handle_unknown(interaction)
-        except Exception:
-            log.exception("interaction %s failed", interaction.id)

@@ -7,6 +7,7 @@ handler, which shows them ephemerally.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -15,14 +16,16 @@ from discord import app_commands
 
 from bot.adapters.discord import render
 from bot.adapters.discord.components import card_view
-from bot.adapters.discord.daily import add_daily_commands
+from bot.adapters.discord.daily import DIFFICULTY_CHOICES, add_daily_commands
 from bot.adapters.discord.identity import (
+    SERVERS_ONLY,
     channel_of,
     engine_of,
     member_player,
     player_of,
     team_of,
 )
+from bot.adapters.discord.interaction import NONE, SOMETHING_WRONG, reply
 from bot.adapters.discord.outbox import DiscordOutbox
 from bot.engine.errors import QuizError
 from bot.engine.model import MODES, PERIODS
@@ -32,10 +35,11 @@ __all__ = ["NEEDS_MANAGE_GUILD", "add_commands", "on_tree_error", "reply"]
 log = logging.getLogger(__name__)
 
 NEEDS_MANAGE_GUILD = "Only members with the **Manage Server** permission can do that."
-SOMETHING_WRONG = "Something went wrong on my side; please try again in a moment."
-NONE = discord.AllowedMentions.none()
+CANNOT_POST = (
+    "I could not post the question in this channel ({error}). Give me the View Channel, "
+    "Send Messages and Embed Links permissions here and try again."
+)
 
-DIFFICULTY_CHOICES = [app_commands.Choice(name=d, value=d) for d in ("easy", "medium", "hard")]
 MODE_CHOICES = [
     app_commands.Choice(name="multiple choice" if m == "choice" else "in my own words", value=m)
     for m in MODES
@@ -44,55 +48,28 @@ PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in PERIODS]
 SCOPE_CHOICES = [app_commands.Choice(name=s, value=s) for s in ("server", "channel")]
 
 
-async def reply(
-    interaction: discord.Interaction[Any],
-    content: str | None = None,
-    *,
-    embed: discord.Embed | None = None,
-    ephemeral: bool = True,
-) -> None:
-    """Answer an interaction whether or not it was already answered (deferred)."""
-    if content is not None:
-        content = render.shorten_content(content)
-    if interaction.response.is_done():
-        if embed is None:
-            await interaction.followup.send(
-                content or "", ephemeral=ephemeral, allowed_mentions=NONE
-            )
-        else:
-            await interaction.followup.send(
-                content or "", embed=embed, ephemeral=ephemeral, allowed_mentions=NONE
-            )
-    elif embed is None:
-        await interaction.response.send_message(content, ephemeral=ephemeral, allowed_mentions=NONE)
-    else:
-        await interaction.response.send_message(
-            content, embed=embed, ephemeral=ephemeral, allowed_mentions=NONE
-        )
-
-
 async def on_tree_error(
     interaction: discord.Interaction[Any], error: app_commands.AppCommandError
-) -> None:
-    """Show refusals ephemerally; log anything else and apologise."""
+) -> str:
+    """Show refusals ephemerally; log anything else and apologise. The outcome, for the log."""
     original = getattr(error, "original", error)
+    outcome = "refused"
     if isinstance(original, QuizError):
         message = original.message
-    elif isinstance(error, app_commands.MissingPermissions | app_commands.NoPrivateMessage):
-        message = (
-            NEEDS_MANAGE_GUILD
-            if isinstance(error, app_commands.MissingPermissions)
-            else ("Quizbot works in servers only, not in direct messages.")
-        )
+    elif isinstance(error, app_commands.MissingPermissions):
+        message = NEEDS_MANAGE_GUILD
+    elif isinstance(error, app_commands.NoPrivateMessage):
+        message = SERVERS_ONLY
     elif isinstance(error, app_commands.CheckFailure):
         message = "You cannot use this command here."
     else:
         log.error("command failed", exc_info=original)
-        message = SOMETHING_WRONG
+        message, outcome = SOMETHING_WRONG, "error"
     try:
         await reply(interaction, message)
     except discord.HTTPException:
         log.exception("could not report an error to the user")
+    return outcome
 
 
 def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> None:
@@ -134,7 +111,13 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
             difficulty=difficulty.value if difficulty else None,
             mode=mode.value if mode else None,
         )
-        ref = await outbox.post(channel, card)
+        try:
+            ref = await outbox.post(channel, card)
+        except discord.HTTPException as exc:
+            # Without its message the round would block the channel until its timer ran out.
+            with contextlib.suppress(QuizError):
+                await engine.close_round(channel.team, card.round_id)
+            raise QuizError(CANNOT_POST.format(error=exc.text or exc.status)) from None
         await engine.attach_message(channel.team, card.round_id, ref)
         await reply(interaction, f"Question #{card.round_id} is up — good luck!")
 

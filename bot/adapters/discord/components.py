@@ -18,12 +18,13 @@ import discord
 
 from bot.adapters.discord import render
 from bot.adapters.discord.identity import engine_of, player_of
+from bot.adapters.discord.interaction import NONE, IdButton, modal_field
 from bot.adapters.discord.review_components import (
     REVIEW_ITEMS,
     feedback_view,
     handle_review_modal,
 )
-from bot.engine.errors import QuizError
+from bot.engine.engine import MAX_ANSWER_CHARS
 from bot.engine.model import CHOICE_LETTERS, QuestionCard, Reveal
 from bot.safe_text import shorten
 
@@ -49,74 +50,45 @@ UNKNOWN_QUESTION = "This question is closed or unknown."
 ANSWER_FIELD = "answer"
 MODAL_ID = re.compile(r"quizmodal:(?P<round>[0-9]{1,18})")
 OPEN_LABEL = "Answer in my own words"
-MAX_ANSWER = 4000
-
-Button = discord.ui.Button[discord.ui.View]
+MAX_ANSWER = min(MAX_ANSWER_CHARS, 4000)  # Discord caps a text input at 4 000
 
 
-ANSWER_TEMPLATE = r"quiz:(?P<round>[0-9]{1,18}):(?P<choice>[A-D])"
-OPEN_TEMPLATE = r"quizopen:(?P<round>[0-9]{1,18})"
+class AnswerButton(IdButton, template=r"quiz:(?P<round>[0-9]{1,18}):(?P<choice>[A-D])"):
+    """One of the A-D buttons of a multiple-choice round: answers with its letter."""
 
-
-class AnswerButton(discord.ui.DynamicItem[Button], template=ANSWER_TEMPLATE):
-    """One of the A-D buttons of a multiple-choice round."""
+    command = "button:answer"
 
     def __init__(self, round_id: int, letter: str, text: str = "") -> None:
         label = shorten(f"{letter}) {text}", render.MAX_LABEL) if text else letter
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"quiz:{round_id}:{letter}",
-            )
-        )
+        super().__init__(f"quiz:{round_id}:{letter}", label)
         self.round_id = round_id
         self.letter = letter
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> AnswerButton:
-        """Rebuild the button from its id (after a restart too); never raises."""
-        label = getattr(item, "label", None) or match["choice"]
-        button = cls(int(match["round"]), match["choice"])
-        button.item.label = label
-        return button
+    def from_match(cls, match: re.Match[str]) -> AnswerButton:
+        """The button of ``quiz:<round>:<letter>``."""
+        return cls(int(match["round"]), match["choice"])
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         """Answer the round with this letter; the feedback is ephemeral."""
         await submit_answer(interaction, self.round_id, choice=self.letter)
 
 
-class OpenAnswerButton(discord.ui.DynamicItem[Button], template=OPEN_TEMPLATE):
+class OpenAnswerButton(IdButton, template=r"quizopen:(?P<round>[0-9]{1,18})"):
     """The "Answer in my own words" button of an open round: it opens :class:`AnswerModal`."""
 
+    command = "button:open"
+
     def __init__(self, round_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=OPEN_LABEL,
-                style=discord.ButtonStyle.primary,
-                custom_id=f"quizopen:{round_id}",
-            )
-        )
+        super().__init__(f"quizopen:{round_id}", OPEN_LABEL, discord.ButtonStyle.primary)
         self.round_id = round_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> OpenAnswerButton:
-        """Rebuild the button from its id; never raises."""
+    def from_match(cls, match: re.Match[str]) -> OpenAnswerButton:
+        """The button of ``quizopen:<round>``."""
         return cls(int(match["round"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         """Show the modal (a modal must be the first response, so no defer here)."""
         await interaction.response.send_modal(AnswerModal(self.round_id))
 
@@ -139,7 +111,7 @@ class AnswerModal(discord.ui.Modal):
         self.stop()
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Button]], ...] = (
+DYNAMIC_ITEMS: tuple[type[IdButton], ...] = (
     AnswerButton,
     OpenAnswerButton,
     *REVIEW_ITEMS,
@@ -194,47 +166,28 @@ async def submit_answer(
     choice: str | None = None,
     text: str | None = None,
 ) -> None:
-    """Defer ephemerally, answer through the engine, and send the feedback (or refusal)."""
+    """Defer ephemerally, answer through the engine and send the feedback.
+
+    A refusal (:class:`QuizError`) propagates to :func:`handled`, which shows it privately.
+    """
     await interaction.response.defer(ephemeral=True, thinking=True)
-    try:
-        player = player_of(interaction)
-        feedback = await engine_of(interaction).answer(player, round_id, choice=choice, text=text)
-    except QuizError as exc:
-        await interaction.followup.send(
-            exc.message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
-        return
+    player = player_of(interaction)
+    feedback = await engine_of(interaction).answer(player, round_id, choice=choice, text=text)
     await interaction.followup.send(
         embed=render.feedback_embed(feedback),
         view=feedback_view(feedback),
         ephemeral=True,
-        allowed_mentions=discord.AllowedMentions.none(),
+        allowed_mentions=NONE,
     )
 
 
-def _modal_value(components: list[Any]) -> str | None:
-    """The text input's value, in either the classic (action row) or label payload shape."""
-    for component in components:
-        if not isinstance(component, dict):
-            continue
-        if component.get("custom_id") == ANSWER_FIELD and isinstance(component.get("value"), str):
-            return str(component["value"])
-        children = list(component.get("components") or [])
-        if isinstance(component.get("component"), dict):
-            children.append(component["component"])
-        found = _modal_value(children)
-        if found is not None:
-            return found
-    return None
-
-
 async def handle_modal_submit(interaction: discord.Interaction[Any]) -> None:
-    """Answer a round from a submitted ``quizmodal:<round>``; anything else is unknown."""
-    data: dict[str, Any] = dict(interaction.data or {})
+    """Answer a round from a submitted ``quizmodal:<round>``, or file a dispute / report."""
     if await handle_review_modal(interaction):
         return
+    data: dict[str, Any] = dict(interaction.data or {})
     match = MODAL_ID.fullmatch(str(data.get("custom_id", "")))
-    text = _modal_value(list(data.get("components") or []))
+    text = modal_field(list(data.get("components") or []), ANSWER_FIELD)
     if match is None or text is None:
         await handle_unknown(interaction)
         return
@@ -246,5 +199,5 @@ async def handle_unknown(interaction: discord.Interaction[Any]) -> None:
     log.info("unknown component id on interaction %s", interaction.id)
     if not interaction.response.is_done():
         await interaction.response.send_message(
-            UNKNOWN_QUESTION, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            UNKNOWN_QUESTION, ephemeral=True, allowed_mentions=NONE
         )

@@ -13,16 +13,23 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.identity import engine_of, team_of
+from bot.adapters.discord.interaction import reply
+from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel
+from questions.schema import DIFFICULTIES
 
-__all__ = ["add_daily_commands"]
+__all__ = ["DIFFICULTY_CHOICES", "add_daily_commands"]
 
-NONE = discord.AllowedMentions.none()
-DIFFICULTY_CHOICES = [app_commands.Choice(name=d, value=d) for d in ("easy", "medium", "hard")]
+DIFFICULTY_CHOICES = [app_commands.Choice(name=d, value=d) for d in DIFFICULTIES]
 
 
-async def _say(interaction: discord.Interaction[Any], text: str) -> None:
-    await interaction.followup.send(text[:2000], ephemeral=True, allowed_mentions=NONE)
+async def _begin(
+    interaction: discord.Interaction[Any], channel: app_commands.AppCommandChannel | None
+) -> tuple[QuizEngine, Channel]:
+    """The engine and target channel (refusing before answering), then defer privately."""
+    engine, target = engine_of(interaction), _target(interaction, channel)
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    return engine, target
 
 
 def _target(
@@ -63,9 +70,7 @@ def add_daily_commands(admin: app_commands.Group) -> None:
         difficulty: app_commands.Choice[str] | None = None,
         close: str | None = None,
     ) -> None:
-        engine = engine_of(interaction)
-        target = _target(interaction, channel)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        engine, target = await _begin(interaction, channel)
         schedule = await engine.daily.set_schedule(
             target,
             time_of_day=time,
@@ -74,7 +79,9 @@ def add_daily_commands(admin: app_commands.Group) -> None:
             difficulty=difficulty.value if difficulty else None,
             close=close,
         )
-        await _say(interaction, f"Daily question in <#{target.channel_id}>: {schedule.describe()}.")
+        await reply(
+            interaction, f"Daily question in <#{target.channel_id}>: {schedule.describe()}."
+        )
 
     @daily.command(name="off", description="Stop the daily question of a channel")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -83,11 +90,9 @@ def add_daily_commands(admin: app_commands.Group) -> None:
         interaction: discord.Interaction[Any],
         channel: app_commands.AppCommandChannel | None = None,
     ) -> None:
-        engine = engine_of(interaction)
-        target = _target(interaction, channel)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        engine, target = await _begin(interaction, channel)
         await engine.daily.disable(target)
-        await _say(interaction, f"The daily question in <#{target.channel_id}> is off.")
+        await reply(interaction, f"The daily question in <#{target.channel_id}> is off.")
 
     @daily.command(name="show", description="Every daily question schedule of this server")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -97,7 +102,7 @@ def add_daily_commands(admin: app_commands.Group) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         schedules = await engine.daily.schedules(team)
         lines = [f"<#{s.channel_id}>: {s.describe()}" for s in schedules]
-        await _say(interaction, "\n".join(lines) or "No daily question is scheduled here.")
+        await reply(interaction, "\n".join(lines) or "No daily question is scheduled here.")
 
     @daily.command(name="now", description="Post the channel's daily question now (to try it)")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -106,8 +111,8 @@ def add_daily_commands(admin: app_commands.Group) -> None:
         interaction: discord.Interaction[Any],
         channel: app_commands.AppCommandChannel | None = None,
     ) -> None:
-        engine = engine_of(interaction)
-        target = _target(interaction, channel)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        engine, target = await _begin(interaction, channel)
         card = await engine.daily.post_now(target)
-        await _say(interaction, f"Daily question #{card.round_id} is up in <#{target.channel_id}>.")
+        await reply(
+            interaction, f"Daily question #{card.round_id} is up in <#{target.channel_id}>."
+        )

@@ -10,9 +10,18 @@ from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
 from bot.engine.model import Channel, Player, Team
 
-__all__ = ["PLATFORM", "channel_of", "engine_of", "member_player", "player_of", "team_of"]
+__all__ = [
+    "PLATFORM",
+    "SERVERS_ONLY",
+    "channel_of",
+    "engine_of",
+    "member_player",
+    "player_of",
+    "team_of",
+]
 
 PLATFORM = "discord"
+SERVERS_ONLY = "Quizbot works in servers only, not in direct messages."
 
 
 def engine_of(interaction: discord.Interaction[Any]) -> QuizEngine:
@@ -26,7 +35,7 @@ def engine_of(interaction: discord.Interaction[Any]) -> QuizEngine:
 def team_of(interaction: discord.Interaction[Any]) -> Team:
     """The server of the interaction; quizzes only run in servers."""
     if interaction.guild_id is None:
-        raise QuizError("Quizbot works in servers only, not in direct messages.")
+        raise QuizError(SERVERS_ONLY)
     return Team(PLATFORM, str(interaction.guild_id))
 
 

@@ -10,6 +10,14 @@ from __future__ import annotations
 import discord
 
 from bot.adapters.progress import progress_bar
+from bot.adapters.wording import (
+    NO_ANSWERS_YET,
+    PERIOD_TITLE,
+    VERDICT,
+    card_kind,
+    rated_hint,
+    streak_and_reviews,
+)
 from bot.engine.model import (
     CHOICE_LETTERS,
     Feedback,
@@ -30,6 +38,7 @@ __all__ = [
     "authored",
     "card_embed",
     "feedback_embed",
+    "fit",
     "leaderboard_embed",
     "reveal_embed",
     "shorten_choice",
@@ -43,6 +52,9 @@ MAX_TITLE = 256
 MAX_DESCRIPTION = 4096
 MAX_FIELD = 1024
 MAX_LABEL = 80
+MAX_FOOTER = 2048
+MAX_FIELDS = 25
+MAX_EMBED = 6000  # title, description, field names and values and footer together
 
 COLOUR_OPEN = discord.Colour.blurple()
 COLOUR_RIGHT = discord.Colour.green()
@@ -50,9 +62,7 @@ COLOUR_PARTIAL = discord.Colour.gold()
 COLOUR_WRONG = discord.Colour.red()
 COLOUR_INFO = discord.Colour.dark_teal()
 
-_VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong": "❌ Not quite."}
 _VERDICT_COLOUR = {"correct": COLOUR_RIGHT, "partial": COLOUR_PARTIAL, "wrong": COLOUR_WRONG}
-_PERIOD = {"week": "this week", "month": "this month", "all": "all time"}
 
 
 def user_text(text: str, limit: int, *, keep_newlines: bool = True) -> str:
@@ -73,9 +83,8 @@ def _name(name: str) -> str:
 
 def card_embed(card: QuestionCard) -> discord.Embed:
     """The question as posted in the channel."""
-    kind = "Daily question" if card.kind == "daily" else "Question"
     embed = discord.Embed(
-        title=shorten(f"{kind} #{card.round_id} · {card.category_title}", MAX_TITLE),
+        title=shorten(f"{card_kind(card)} #{card.round_id} · {card.category_title}", MAX_TITLE),
         description=authored(card.prompt, MAX_DESCRIPTION),
         colour=COLOUR_OPEN,
     )
@@ -90,15 +99,15 @@ def card_embed(card: QuestionCard) -> discord.Embed:
         embed.add_field(name="Answered so far", value=str(card.answer_count))
         embed.add_field(name="Closes", value=f"<t:{int(card.closes_at)}:f>")
         embed.set_footer(text=f"{card.difficulty} · one answer each, private · {how}")
-        return embed
+        return fit(embed)
     embed.set_footer(text=f"{card.difficulty} · {card.time_limit_s}s to answer · {how}")
-    return embed
+    return fit(embed)
 
 
 def feedback_embed(feedback: Feedback) -> discord.Embed:
     """Private feedback to the player who answered."""
     embed = discord.Embed(
-        title=f"{_VERDICT[feedback.verdict]} +{feedback.points} points",
+        title=f"{VERDICT[feedback.verdict]} +{feedback.points} points",
         description=f"Grade {feedback.grade:.0%}.",
         colour=_VERDICT_COLOUR[feedback.verdict],
     )
@@ -118,12 +127,10 @@ def feedback_embed(feedback: Feedback) -> discord.Embed:
     )
     embed.add_field(name="Why", value=authored(feedback.explanation, MAX_FIELD), inline=False)
     if feedback.kind == "review" and feedback.rating:
-        embed.set_footer(
-            text=f"Scheduled as {feedback.rating.capitalize()} · how well did you know it?"
-        )
+        embed.set_footer(text=rated_hint(feedback.rating))
     elif feedback.reviews_due:
         embed.set_footer(text=f"📚 You have {feedback.reviews_due} reviews due: try /review")
-    return embed
+    return fit(embed)
 
 
 def reveal_embed(reveal: Reveal) -> discord.Embed:
@@ -161,7 +168,7 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
     if reveal.weekly_top:
         top = "\n".join(_row(row) for row in reveal.weekly_top)
         embed.add_field(name="This week's top 5", value=shorten(top, MAX_FIELD))
-    return embed
+    return fit(embed)
 
 
 def _row(row: LeaderboardRow) -> str:
@@ -174,11 +181,11 @@ def _row(row: LeaderboardRow) -> str:
 def leaderboard_embed(board: Leaderboard, scope: str | None) -> discord.Embed:
     """The top ten, and the caller's own line even when outside it."""
     where = f" in {scope}" if scope else ""
-    lines = [_row(row) for row in board.rows] or ["No answers yet. Start a round with `/quiz`."]
+    lines = [_row(row) for row in board.rows] or [NO_ANSWERS_YET]
     if board.caller is not None and all(r.user_id != board.caller.user_id for r in board.rows):
         lines += ["…", _row(board.caller)]
     embed = discord.Embed(
-        title=f"Leaderboard — {_PERIOD[board.period]}{where}",
+        title=f"Leaderboard — {PERIOD_TITLE[board.period]}{where}",
         description=shorten("\n".join(lines), MAX_DESCRIPTION),
         colour=COLOUR_INFO,
     )
@@ -186,7 +193,7 @@ def leaderboard_embed(board: Leaderboard, scope: str | None) -> discord.Embed:
         embed.set_footer(text=f"Your rank: {board.caller.rank} of {board.total_players}")
     else:
         embed.set_footer(text=f"{board.total_players} players")
-    return embed
+    return fit(embed)
 
 
 def stats_embed(stats: Stats) -> discord.Embed:
@@ -198,7 +205,8 @@ def stats_embed(stats: Stats) -> discord.Embed:
         f"{stats.accuracy:.0%} correct",
         colour=COLOUR_INFO,
     )
-    for category in stats.categories[:25]:
+    room = MAX_FIELDS - bool(stats.best_streak) - (not stats.answers)
+    for category in stats.categories[:room]:
         embed.add_field(
             name=shorten(category.title, MAX_TITLE),
             value=f"{progress_bar(category.accuracy)}\n"
@@ -210,14 +218,24 @@ def stats_embed(stats: Stats) -> discord.Embed:
         )
     if not stats.answers:
         embed.add_field(name="No answers yet", value="Start a round with `/quiz`.")
-    weakest = f"Weakest: {stats.weakest_category} · " if stats.weakest_category else ""
-    embed.set_footer(
-        text=shorten(
-            f"{weakest}Streak {stats.current_streak} (best {stats.best_streak}) · "
-            f"reviews due: {stats.due_today} today, {stats.due_week} in 7 days",
-            2048,
-        )
+    footer = streak_and_reviews(
+        stats.current_streak,
+        stats.best_streak,
+        stats.due_today,
+        stats.due_week,
+        visible(stats.weakest_category or "", keep_newlines=False),
     )
+    embed.set_footer(text=shorten(footer, MAX_FOOTER))
+    return fit(embed)
+
+
+def fit(embed: discord.Embed) -> discord.Embed:
+    """``embed`` within Discord's 6 000-character total: the last fields go first."""
+    while len(embed) > MAX_EMBED and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    if len(embed) > MAX_EMBED and embed.description:
+        over = len(embed) - MAX_EMBED
+        embed.description = shorten(embed.description, max(len(embed.description) - over, 1))
     return embed
 
 

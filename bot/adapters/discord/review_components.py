@@ -15,107 +15,75 @@ from typing import Any
 import discord
 
 from bot.adapters.discord.identity import engine_of, player_of
-from bot.engine.errors import QuizError
+from bot.adapters.discord.interaction import IdButton, modal_field, reply
+from bot.adapters.wording import days, filed_thanks
 from bot.engine.model import Feedback
 from bot.engine.reviews import RATINGS
 
 __all__ = [
     "REVIEW_ITEMS",
     "DisputeButton",
+    "ModalButton",
     "RateButton",
     "ReportButton",
     "feedback_view",
     "handle_review_modal",
 ]
 
-Button = discord.ui.Button[discord.ui.View]
-NONE = discord.AllowedMentions.none()
 NOTE_FIELD = "note"
 KIND_FIELD = "kind"
 MODAL_ID = re.compile(r"(?P<what>dispute|report)modal:(?P<round>[0-9]{1,18})")
 
 
-async def _send(interaction: discord.Interaction[Any], text: str) -> None:
-    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
-
-
-class RateButton(
-    discord.ui.DynamicItem[Button], template=r"rate:(?P<round>[0-9]{1,18}):(?P<rating>[a-z]{3,5})"
-):
+class RateButton(IdButton, template=r"rate:(?P<round>[0-9]{1,18}):(?P<rating>[a-z]{3,5})"):
     """Again / Hard / Good / Easy under a review's feedback."""
 
+    command = "button:rate"
+
     def __init__(self, round_id: int, rating: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=rating.capitalize(),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"rate:{round_id}:{rating}",
-            )
-        )
+        super().__init__(f"rate:{round_id}:{rating}", rating.capitalize())
         self.round_id = round_id
         self.rating = rating
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> RateButton:
-        """Rebuild the button from its id; never raises."""
+    def from_match(cls, match: re.Match[str]) -> RateButton:
+        """The button of ``rate:<round>:<rating>``."""
         return cls(int(match["round"]), match["rating"])
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         """Apply the self-assessment; the reply is ephemeral."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            rated = await engine_of(interaction).rate_review(
-                player_of(interaction), self.round_id, self.rating
-            )
-        except QuizError as exc:
-            await _send(interaction, exc.message)
-            return
-        days = max(round(rated.interval_days), 0)
-        await _send(
+        rated = await engine_of(interaction).rate_review(
+            player_of(interaction), self.round_id, self.rating
+        )
+        await reply(
             interaction,
-            f"Rated **{rated.rating.capitalize()}**: next review in {days} day"
-            f"{'s' * (days != 1)}, <t:{int(rated.due_at)}:D>. Points keep the automatic grade.",
+            f"Rated **{rated.rating.capitalize()}**: next review in {days(rated.interval_days)}, "
+            f"<t:{int(rated.due_at)}:D>. Points keep the automatic grade.",
         )
 
 
-class _ModalButton(
-    discord.ui.DynamicItem[Button], template=r"(?P<what>dispute|report):(?P<round>[0-9]{1,18})"
-):
+class ModalButton(IdButton, template=r"(?P<what>dispute|report):(?P<round>[0-9]{1,18})"):
     """ "Dispute grade" / "Report question": open the matching modal."""
 
     def __init__(self, what: str, round_id: int) -> None:
         label = "Dispute grade" if what == "dispute" else "Report question"
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=discord.ButtonStyle.secondary, custom_id=f"{what}:{round_id}"
-            )
-        )
+        super().__init__(f"{what}:{round_id}", label)
+        self.command = f"button:{what}"
         self.what = what
         self.round_id = round_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> _ModalButton:
-        """Rebuild the button from its id; never raises."""
+    def from_match(cls, match: re.Match[str]) -> ModalButton:
+        """The button of ``dispute:<round>`` or ``report:<round>``."""
         return cls(match["what"], int(match["round"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         """Show the modal (it must be the first response)."""
         await interaction.response.send_modal(_modal(self.what, self.round_id))
 
 
-DisputeButton = ReportButton = _ModalButton
+DisputeButton = ReportButton = ModalButton
 
 
 def _modal(what: str, round_id: int) -> discord.ui.Modal:
@@ -144,7 +112,7 @@ def _modal(what: str, round_id: int) -> discord.ui.Modal:
     return modal
 
 
-REVIEW_ITEMS: tuple[type[discord.ui.DynamicItem[Button]], ...] = (RateButton, _ModalButton)
+REVIEW_ITEMS: tuple[type[IdButton], ...] = (RateButton, ModalButton)
 
 
 def feedback_view(feedback: Feedback) -> discord.ui.View:
@@ -153,47 +121,29 @@ def feedback_view(feedback: Feedback) -> discord.ui.View:
     if feedback.kind == "review":
         for rating in RATINGS:
             view.add_item(RateButton(feedback.round_id, rating))
-    view.add_item(_ModalButton("dispute", feedback.round_id))
-    view.add_item(_ModalButton("report", feedback.round_id))
+    view.add_item(ModalButton("dispute", feedback.round_id))
+    view.add_item(ModalButton("report", feedback.round_id))
     return view
 
 
-def _field(components: list[Any], custom_id: str) -> str | None:
-    for component in components:
-        if not isinstance(component, dict):
-            continue
-        if component.get("custom_id") == custom_id and isinstance(component.get("value"), str):
-            return str(component["value"])
-        children = list(component.get("components") or [])
-        if isinstance(component.get("component"), dict):
-            children.append(component["component"])
-        found = _field(children, custom_id)
-        if found is not None:
-            return found
-    return None
-
-
 async def handle_review_modal(interaction: discord.Interaction[Any]) -> bool:
-    """Handle a submitted dispute or report modal; False when the id is not one of them."""
+    """Handle a submitted dispute or report modal; False when the id is not one of them.
+
+    A refusal (:class:`~bot.engine.errors.QuizError`) propagates to the caller's
+    :func:`~bot.adapters.discord.interaction.handled`.
+    """
     data: dict[str, Any] = dict(interaction.data or {})
     match = MODAL_ID.fullmatch(str(data.get("custom_id", "")))
     if match is None:
         return False
     components = list(data.get("components") or [])
-    note = _field(components, NOTE_FIELD) or ""
+    note = modal_field(components, NOTE_FIELD) or ""
     await interaction.response.defer(ephemeral=True, thinking=True)
     engine, player, round_id = engine_of(interaction), player_of(interaction), int(match["round"])
-    try:
-        if match["what"] == "dispute":
-            filed = await engine.dispute(player, round_id, note)
-        else:
-            kind = _field(components, KIND_FIELD) or ""
-            filed = await engine.report_question(player, round_id, kind, note)
-    except QuizError as exc:
-        await _send(interaction, exc.message)
-        return True
-    what = "dispute" if filed.kind == "dispute" else f"report ({filed.kind})"
-    await _send(
-        interaction, f"Thanks! Your {what} #{filed.report_id} went to the question authors."
-    )
+    if match["what"] == "dispute":
+        filed = await engine.dispute(player, round_id, note)
+    else:
+        kind = modal_field(components, KIND_FIELD) or ""
+        filed = await engine.report_question(player, round_id, kind, note)
+    await reply(interaction, filed_thanks(filed.kind, filed.report_id))
     return True

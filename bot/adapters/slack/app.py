@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
@@ -23,7 +23,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
-from bot.adapters.slack.blocks import Block
 from bot.adapters.slack.daily import is_daily, run_daily_admin
 from bot.adapters.slack.outbox import SlackOutbox, make_client
 from bot.adapters.slack.parsing import (
@@ -38,21 +37,31 @@ from bot.adapters.slack.payloads import (
     PLATFORM,
     PayloadError,
     command_identity,
+    event_name,
+    event_team,
     interaction_channel,
     interaction_identity,
+    modal_metadata,
     text_field,
+    view_value,
 )
+from bot.adapters.slack.replies import Reply, action_reply, command_reply, ephemeral_reply
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError, RoundNotFoundError
 from bot.engine.model import Channel, Player, Reveal, Team
+from bot.logging_setup import log_event
 
 __all__ = ["SlackQuiz", "create_app", "parse_admin_ids"]
 
 log = logging.getLogger(__name__)
 
-Reply = Callable[[str, list[Block]], Awaitable[None]]
 Body = dict[str, Any]
+Work = Callable[[Body, Reply], Awaitable[None]]
+Listener = Callable[..., Awaitable[None]]
+
+ADAPTER = "slack"
+_ARRIVED = "quizbot_arrived"
 
 BROKEN_BUTTON = "That button is not valid (anymore); start a new question with /quiz."
 NOT_ADMIN = "Only workspace admins and owners (or Quizbot admins) can use /quiz-admin."
@@ -85,22 +94,54 @@ class SlackQuiz:
             process_before_response=False,
             name="quizbot",
         )
-        self._work: set[asyncio.Task[Any]] = set()
+        self._work: dict[asyncio.Task[Any], str] = {}  # in-flight listener -> its outcome
         self._register()
 
-    # -- background work -------------------------------------------------------------------
+    # -- background work and the event log -------------------------------------------------
 
     @contextlib.contextmanager
-    def _tracked(self) -> Iterator[None]:
-        """Count the current listener as in-flight work until it returns (see :meth:`drain`)."""
+    def _tracked(self, context: Mapping[str, Any], body: Body) -> Iterator[None]:
+        """Count the current listener as in-flight work until it returns (see :meth:`drain`),
+        then log its one event line: team, command / action / view, duration and outcome.
+
+        The duration runs from the request's arrival (stamped by :meth:`_stamp`, a global
+        middleware: bolt's async ``next()`` returns before the listener runs, so the
+        middleware cannot time it) to the end of the listener's work, which bolt runs after
+        ``ack()`` answered Slack.
+        """
         task = asyncio.current_task()
         if task is not None:
-            self._work.add(task)
+            self._work[task] = "ok"
+        arrived = context.get(_ARRIVED)
+        started = arrived if isinstance(arrived, float) else time.monotonic()
         try:
             yield
-        finally:
+        except BaseException:
             if task is not None:
-                self._work.discard(task)
+                self._work[task] = "error"
+            raise
+        finally:
+            outcome = self._work.pop(task, "ok") if task is not None else "ok"
+            log_event(
+                ADAPTER,
+                event_team(body) or None,
+                event_name(body),
+                (time.monotonic() - started) * 1000,
+                level=logging.WARNING if outcome == "error" else logging.INFO,
+                outcome=outcome,
+            )
+
+    def _outcome(self, outcome: str) -> None:
+        """Record how the current listener ended ("refused", "ignored", "error")."""
+        task = asyncio.current_task()
+        if task is not None and task in self._work:
+            self._work[task] = outcome
+
+    @staticmethod
+    async def _stamp(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+        """Global middleware: note when the request arrived, for the event line."""
+        context[_ARRIVED] = time.monotonic()
+        await next()
 
     async def drain(self) -> None:
         """Wait until every listener that has acknowledged Slack has finished its work."""
@@ -112,10 +153,13 @@ class SlackQuiz:
         try:
             await work
         except (QuizError, UsageError) as exc:
+            self._outcome("refused")
             await self._safe_reply(reply, exc.message)
         except PayloadError:
+            self._outcome("ignored")
             log.warning("ignored a Slack payload with missing fields", exc_info=True)
         except Exception:
+            self._outcome("error")
             log.exception("Slack listener failed")
             await self._safe_reply(reply, SOMETHING_WRONG)
 
@@ -128,90 +172,70 @@ class SlackQuiz:
 
     # -- registration ----------------------------------------------------------------------
 
-    def _register(self) -> None:
-        app = self.app
+    def _on_command(self, work: Work, reply_of: Callable[[AsyncRespond], Reply]) -> Listener:
+        """A listener that acks, then runs ``work`` with refusals shown through ``reply_of``."""
 
-        async def on_quiz(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
-            with self._tracked():
+        async def listener(
+            ack: AsyncAck, body: Body, respond: AsyncRespond, context: dict[str, Any]
+        ) -> None:
+            with self._tracked(context, body):
                 await ack()
-                await self._guarded(_command_reply(respond), self.quiz(body))
+                reply = reply_of(respond)
+                await self._guarded(reply, work(body, reply))
 
-        async def on_leaderboard(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
-            with self._tracked():
-                await ack()
-                reply = _command_reply(respond)
-                await self._guarded(reply, self.leaderboard(body, reply))
+        return listener
 
-        async def on_stats(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
-            with self._tracked():
-                await ack()
-                reply = _command_reply(respond)
-                await self._guarded(reply, self.stats(body, reply))
+    def _on_view(self, work: Callable[[Body], Awaitable[None]]) -> Listener:
+        """A view-submission listener: ack (closing the modal), then ``work`` (which replies
+        with chat.postEphemeral itself, there being no response_url)."""
 
-        async def on_admin(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
-            with self._tracked():
-                await ack()
-                reply = _command_reply(respond)
-                await self._guarded(reply, self.admin(body, reply))
-
-        async def on_button(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
-            with self._tracked():
-                await ack()
-                reply = _action_reply(respond)
-                await self._guarded(reply, self.button(body, reply))
-
-        async def on_modal(ack: AsyncAck, body: Body) -> None:
-            with self._tracked():
+        async def listener(ack: AsyncAck, body: Body, context: dict[str, Any]) -> None:
+            with self._tracked(context, body):
                 await ack()
                 try:
-                    await self.modal(body)
+                    await work(body)
                 except PayloadError:
+                    self._outcome("ignored")
                     log.warning("ignored a modal submission with missing fields", exc_info=True)
 
-        async def on_home(body: Body, event: Body) -> None:
-            with self._tracked():
+        return listener
+
+    def _register(self) -> None:
+        from bot.adapters.slack import reviews
+
+        async def on_home(body: Body, event: Body, context: dict[str, Any]) -> None:
+            with self._tracked(context, body):
                 try:
                     await self.home(body, event)
                 except Exception:
+                    self._outcome("error")
                     log.exception("could not publish the App Home tab")
 
-        app.command("/quiz")(on_quiz)
-        app.command("/leaderboard")(on_leaderboard)
-        app.command("/stats")(on_stats)
-        self._register_reviews()
-        app.command("/quiz-admin")(on_admin)
-        app.action(re.compile(r"^quiz:"))(on_button)
-        app.view(blocks.MODAL_CALLBACK_ID)(on_modal)
+        async def on_quiz(body: Body, reply: Reply) -> None:
+            await self.quiz(body)
+
+        async def on_review(body: Body, reply: Reply) -> None:
+            await reviews.on_review_command(self, body, reply)
+
+        async def on_review_button(body: Body, reply: Reply) -> None:
+            await reviews.on_review_button(self, body, reply)
+
+        async def on_review_modal(body: Body) -> None:
+            await reviews.on_review_modal(self, body)
+
+        app = self.app
+        app.use(self._stamp)
+        app.command("/quiz")(self._on_command(on_quiz, command_reply))
+        app.command("/leaderboard")(self._on_command(self.leaderboard, command_reply))
+        app.command("/stats")(self._on_command(self.stats, command_reply))
+        app.command("/review")(self._on_command(on_review, command_reply))
+        app.command("/quiz-admin")(self._on_command(self.admin, command_reply))
+        app.action(re.compile(r"^quiz:"))(self._on_command(self.button, action_reply))
+        app.action(reviews.ACTION_PATTERN)(self._on_command(on_review_button, action_reply))
+        app.view(blocks.MODAL_CALLBACK_ID)(self._on_view(self.modal))
+        app.view(reviews.DISPUTE_CALLBACK_ID)(self._on_view(on_review_modal))
+        app.view(reviews.REPORT_CALLBACK_ID)(self._on_view(on_review_modal))
         app.event("app_home_opened")(on_home)
-
-    def _register_reviews(self) -> None:
-        """``/review``, the rating / dispute / report buttons and their modals."""
-        from bot.adapters.slack import reviews
-
-        async def on_review(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
-            with self._tracked():
-                await ack()
-                reply = _command_reply(respond)
-                await self._guarded(reply, reviews.on_review_command(self, body, reply))
-
-        async def on_review_button(ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
-            with self._tracked():
-                await ack()
-                reply = _action_reply(respond)
-                await self._guarded(reply, reviews.on_review_button(self, body, reply))
-
-        async def on_review_modal(ack: AsyncAck, body: Body) -> None:
-            with self._tracked():
-                await ack()
-                try:
-                    await reviews.on_review_modal(self, body)
-                except PayloadError:
-                    log.warning("ignored a review modal with missing fields", exc_info=True)
-
-        self.app.command("/review")(on_review)
-        self.app.action(reviews.ACTION_PATTERN)(on_review_button)
-        self.app.view(reviews.DISPUTE_CALLBACK_ID)(on_review_modal)
-        self.app.view(reviews.REPORT_CALLBACK_ID)(on_review_modal)
 
     # -- slash commands --------------------------------------------------------------------
 
@@ -319,14 +343,16 @@ class SlackQuiz:
         """The answer modal was submitted: grade the text, reply with chat.postEphemeral."""
         _, player = interaction_identity(body)
         view = body.get("view")
-        round_id, channel_id = _modal_metadata(view)
-        reply = _ephemeral_reply(self.client, channel_id, player.user_id)
+        round_id, channel_id = modal_metadata(view)
+        reply = ephemeral_reply(self.client, channel_id, player.user_id)
         await self._guarded(reply, self._answer_text(player, round_id, view, reply))
 
     async def _answer_text(self, player: Player, round_id: int, view: object, reply: Reply) -> None:
         if round_id <= 0:
             raise RoundNotFoundError()
-        feedback = await self.engine.answer(player, round_id, text=_modal_text(view))
+        feedback = await self.engine.answer(
+            player, round_id, text=view_value(view, blocks.ANSWER_BLOCK_ID, blocks.ANSWER_INPUT_ID)
+        )
         await reply(blocks.feedback_text(feedback), blocks.feedback_blocks(feedback))
 
     # -- events ----------------------------------------------------------------------------
@@ -344,55 +370,6 @@ class SlackQuiz:
         board = await self.engine.leaderboard(team, period="week", caller=player)
         stats = await self.engine.stats(player)
         await self.client.views_publish(user_id=user_id, view=blocks.home_view(board, stats))
-
-
-def _command_reply(respond: AsyncRespond) -> Reply:
-    async def reply(text: str, message_blocks: list[Block]) -> None:
-        await respond(text=text, blocks=message_blocks, response_type="ephemeral")
-
-    return reply
-
-
-def _action_reply(respond: AsyncRespond) -> Reply:
-    async def reply(text: str, message_blocks: list[Block]) -> None:
-        await respond(
-            text=text, blocks=message_blocks, response_type="ephemeral", replace_original=False
-        )
-
-    return reply
-
-
-def _ephemeral_reply(client: AsyncWebClient, channel_id: str, user_id: str) -> Reply:
-    async def reply(text: str, message_blocks: list[Block]) -> None:
-        await client.chat_postEphemeral(
-            channel=channel_id, user=user_id, text=text, blocks=message_blocks
-        )
-
-    return reply
-
-
-def _modal_metadata(view: object) -> tuple[int, str]:
-    """The round id and channel id stored in the modal's ``private_metadata``."""
-    try:
-        raw = view.get("private_metadata") if isinstance(view, Mapping) else None
-        meta = json.loads(raw) if isinstance(raw, str) else None
-        round_id, channel_id = meta["round"], meta["channel"]  # type: ignore[index]
-    except (ValueError, KeyError, TypeError):
-        raise PayloadError("modal without valid private_metadata") from None
-    if not isinstance(round_id, int) or not isinstance(channel_id, str) or not channel_id:
-        raise PayloadError("modal without valid private_metadata")
-    return round_id, channel_id
-
-
-def _modal_text(view: object) -> str:
-    """The text typed into the modal's answer input ("" when absent)."""
-    if not isinstance(view, Mapping):
-        return ""
-    state = view.get("state")
-    values = state.get("values") if isinstance(state, Mapping) else None
-    block = values.get(blocks.ANSWER_BLOCK_ID) if isinstance(values, Mapping) else None
-    field = block.get(blocks.ANSWER_INPUT_ID) if isinstance(block, Mapping) else None
-    return text_field(field, "value")
 
 
 def create_app(

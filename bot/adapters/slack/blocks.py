@@ -12,6 +12,14 @@ import json
 from typing import Any
 
 from bot.adapters.progress import progress_bar
+from bot.adapters.wording import (
+    NO_ANSWERS_YET,
+    PERIOD_TITLE,
+    VERDICT,
+    card_kind,
+    rated_hint,
+    streak_and_reviews,
+)
 from bot.engine.model import (
     CHOICE_LETTERS,
     Feedback,
@@ -21,6 +29,7 @@ from bot.engine.model import (
     Reveal,
     Stats,
 )
+from bot.engine.reviews import RATINGS
 from bot.safe_text import shorten, visible
 
 __all__ = [
@@ -38,7 +47,9 @@ __all__ = [
     "button_value",
     "card_blocks",
     "card_text",
+    "context",
     "escape",
+    "feedback_actions",
     "feedback_blocks",
     "feedback_text",
     "home_view",
@@ -46,8 +57,10 @@ __all__ = [
     "leaderboard_text",
     "mrkdwn",
     "notice_blocks",
+    "plain",
     "reveal_blocks",
     "reveal_text",
+    "section",
     "stats_blocks",
     "stats_text",
 ]
@@ -69,8 +82,7 @@ MODAL_CALLBACK_ID = "quiz:answer_modal"
 ANSWER_BLOCK_ID = "answer"
 ANSWER_INPUT_ID = "text"
 
-_VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong": "❌ Not quite."}
-_PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
+REVIEW_ACTION_PREFIX = "review:"
 
 
 def escape(text: str) -> str:
@@ -94,20 +106,22 @@ def mrkdwn(text: str, limit: int = MAX_SECTION_CHARS, *, raw: str = "") -> str:
         budget -= max(len(escaped) - room, 1)
 
 
-def _plain(text: str, limit: int) -> dict[str, Any]:
+def plain(text: str, limit: int) -> dict[str, Any]:
+    """A ``plain_text`` object (control characters made visible) cut to ``limit``."""
     return {"type": "plain_text", "text": shorten(visible(text), limit), "emoji": True}
 
 
 def _header(text: str) -> Block:
-    return {"type": "header", "text": _plain(text, MAX_HEADER_CHARS)}
+    return {"type": "header", "text": plain(text, MAX_HEADER_CHARS)}
 
 
-def _section(text: str) -> Block:
+def section(text: str) -> Block:
     """A section of already-escaped mrkdwn (cut to the section limit as a last resort)."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": shorten(text, MAX_SECTION_CHARS)}}
 
 
-def _context(text: str) -> Block:
+def context(text: str) -> Block:
+    """A context block of already-escaped mrkdwn, cut to Slack's limit."""
     return {
         "type": "context",
         "elements": [{"type": "mrkdwn", "text": shorten(text, MAX_CONTEXT_CHARS)}],
@@ -133,28 +147,26 @@ def button_value(round_id: int, choice: str) -> str:
 
 def card_text(card: QuestionCard) -> str:
     """The notification text of a question message."""
-    kind = "Daily question" if card.kind == "daily" else "Question"
-    return mrkdwn(card.prompt, MAX_FALLBACK_CHARS, raw=f"{kind} #{card.round_id}: ")
+    return mrkdwn(card.prompt, MAX_FALLBACK_CHARS, raw=f"{card_kind(card)} #{card.round_id}: ")
 
 
 def card_blocks(card: QuestionCard) -> list[Block]:
     """A question with A–D buttons (choice mode) or an "Answer in my own words" button."""
-    kind = "Daily question" if card.kind == "daily" else "Question"
     blocks: list[Block] = [
-        _header(f"{kind} #{card.round_id} · {card.category_title} · {card.difficulty}"),
-        _section(mrkdwn(card.prompt)),
+        _header(f"{card_kind(card)} #{card.round_id} · {card.category_title} · {card.difficulty}"),
+        section(mrkdwn(card.prompt)),
     ]
     if card.choices:
         listing = "\n".join(
             f"*{letter})* {escape(text)}"
             for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
         )
-        blocks.append(_section(shorten(listing, MAX_SECTION_CHARS)))
+        blocks.append(section(shorten(listing, MAX_SECTION_CHARS)))
         buttons = [
             {
                 "type": "button",
                 "action_id": f"{ANSWER_ACTION_PREFIX}{letter}",
-                "text": _plain(f"{letter}) {text}", MAX_BUTTON_CHARS),
+                "text": plain(f"{letter}) {text}", MAX_BUTTON_CHARS),
                 "value": button_value(card.round_id, letter),
             }
             for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
@@ -171,7 +183,7 @@ def card_blocks(card: QuestionCard) -> list[Block]:
                         "type": "button",
                         "action_id": OPEN_ACTION_ID,
                         "style": "primary",
-                        "text": _plain("Answer in my own words", MAX_BUTTON_CHARS),
+                        "text": plain("Answer in my own words", MAX_BUTTON_CHARS),
                         "value": button_value(card.round_id, "open"),
                     }
                 ],
@@ -181,14 +193,14 @@ def card_blocks(card: QuestionCard) -> list[Block]:
     if card.kind == "daily":
         closes = f"<!date^{int(card.closes_at)}^{{date_short_pretty}} {{time}}|at the next post>"
         blocks.append(
-            _context(
+            context(
                 f"*{card.answer_count}* answered so far · closes {closes} · "
                 "only you see your feedback · one answer"
             )
         )
         return _fit(blocks)
     blocks.append(
-        _context(f"{hint} within {card.time_limit_s}s · only you see your feedback · one answer")
+        context(f"{hint} within {card.time_limit_s}s · only you see your feedback · one answer")
     )
     return _fit(blocks)
 
@@ -197,12 +209,12 @@ def answer_modal(round_id: int, channel_id: str, prompt: str = "") -> dict[str, 
     """The modal for an open-mode answer (multiline, at most 3 000 characters: Slack's cap)."""
     blocks: list[Block] = []
     if prompt:
-        blocks.append(_section(mrkdwn(prompt)))
+        blocks.append(section(mrkdwn(prompt)))
     blocks.append(
         {
             "type": "input",
             "block_id": ANSWER_BLOCK_ID,
-            "label": _plain("Your answer", 2000),
+            "label": plain("Your answer", 2000),
             "element": {
                 "type": "plain_text_input",
                 "action_id": ANSWER_INPUT_ID,
@@ -215,11 +227,43 @@ def answer_modal(round_id: int, channel_id: str, prompt: str = "") -> dict[str, 
         "type": "modal",
         "callback_id": MODAL_CALLBACK_ID,
         "private_metadata": json.dumps({"round": round_id, "channel": channel_id}),
-        "title": _plain(f"Question #{round_id}", 24),
-        "submit": _plain("Submit", 24),
-        "close": _plain("Cancel", 24),
+        "title": plain(f"Question #{round_id}", 24),
+        "submit": plain("Submit", 24),
+        "close": plain("Cancel", 24),
         "blocks": blocks,
     }
+
+
+def _review_button(text: str, action: str, value: str) -> Block:
+    return {
+        "type": "button",
+        "action_id": f"{REVIEW_ACTION_PREFIX}{action}",
+        "text": plain(text, MAX_BUTTON_CHARS),
+        "value": value,
+    }
+
+
+def feedback_actions(feedback: Feedback) -> list[Block]:
+    """Rating buttons (review rounds), "Dispute grade", "Report question", and the nudges.
+
+    Button values carry the state: ``rate:<round>:<rating>``, ``dispute:<round>``,
+    ``report:<round>`` (handled in :mod:`bot.adapters.slack.reviews`).
+    """
+    round_id = feedback.round_id
+    elements = []
+    if feedback.kind == "review":
+        elements += [
+            _review_button(r.capitalize(), f"rate:{r}", f"rate:{round_id}:{r}") for r in RATINGS
+        ]
+    elements.append(_review_button("Dispute grade", "dispute", f"dispute:{round_id}"))
+    elements.append(_review_button("Report question", "report", f"report:{round_id}"))
+    found: list[Block] = []
+    if feedback.kind == "review" and feedback.rating:
+        found.append(context(rated_hint(feedback.rating)))
+    found.append({"type": "actions", "block_id": f"review:{round_id}", "elements": elements})
+    if feedback.reviews_due:
+        found.append(context(f"📚 You have {feedback.reviews_due} reviews due: try `/review`"))
+    return found
 
 
 # -- feedback and reveal ----------------------------------------------------------------------
@@ -227,27 +271,25 @@ def answer_modal(round_id: int, channel_id: str, prompt: str = "") -> dict[str, 
 
 def feedback_text(feedback: Feedback) -> str:
     """The notification text of an answer's private feedback."""
-    return f"{_VERDICT[feedback.verdict]} +{feedback.points} points."
+    return f"{VERDICT[feedback.verdict]} +{feedback.points} points."
 
 
 def feedback_blocks(feedback: Feedback) -> list[Block]:
     """Private feedback to the player who answered."""
     blocks: list[Block] = [
-        _section(
-            f"*{_VERDICT[feedback.verdict]}* Grade {feedback.grade:.0%}, +{feedback.points} points."
+        section(
+            f"*{VERDICT[feedback.verdict]}* Grade {feedback.grade:.0%}, +{feedback.points} points."
         ),
-        _section(mrkdwn(feedback.your_answer, raw="*Your answer:* ")),
+        section(mrkdwn(feedback.your_answer, raw="*Your answer:* ")),
     ]
     points = [f"✅ {escape(label)}" for label in feedback.covered]
     points += [f"❌ {escape(label)}" for label in feedback.missed]
     if points:
-        blocks.append(_section(shorten("\n".join(points), MAX_SECTION_CHARS)))
+        blocks.append(section(shorten("\n".join(points), MAX_SECTION_CHARS)))
     if feedback.misconception:
-        blocks.append(_section(mrkdwn(feedback.misconception, raw="*Correction:* ")))
-    blocks.append(_section(mrkdwn(feedback.reference_answer, raw="*Reference answer:* ")))
-    blocks.append(_section(mrkdwn(feedback.explanation.strip(), raw="*Why:* ")))
-    from bot.adapters.slack.reviews import feedback_actions
-
+        blocks.append(section(mrkdwn(feedback.misconception, raw="*Correction:* ")))
+    blocks.append(section(mrkdwn(feedback.reference_answer, raw="*Reference answer:* ")))
+    blocks.append(section(mrkdwn(feedback.explanation.strip(), raw="*Why:* ")))
     blocks += feedback_actions(feedback)
     return _fit(blocks)
 
@@ -261,39 +303,37 @@ def reveal_blocks(reveal: Reveal) -> list[Block]:
     """What everyone sees when a round closes: no buttons, the answer and who got it."""
     blocks: list[Block] = [
         _header(f"Round #{reveal.round_id} closed"),
-        _section(mrkdwn(reveal.prompt)),
+        section(mrkdwn(reveal.prompt)),
     ]
     if reveal.correct_letter:
         blocks.append(
-            _section(
-                mrkdwn(reveal.correct_text, raw=f"*Correct answer:* {reveal.correct_letter}) ")
-            )
+            section(mrkdwn(reveal.correct_text, raw=f"*Correct answer:* {reveal.correct_letter}) "))
         )
         tallies = "\n".join(
             f"{'✅' if t.correct else '▫️'} *{t.letter})* {t.count} · {escape(t.text)}"
             for t in reveal.tallies
         )
         if tallies:
-            blocks.append(_section(shorten(tallies, MAX_SECTION_CHARS)))
+            blocks.append(section(shorten(tallies, MAX_SECTION_CHARS)))
     else:
-        blocks.append(_section(mrkdwn(reveal.correct_text, raw="*Reference answer:* ")))
-    blocks.append(_section(mrkdwn(reveal.explanation.strip(), raw="*Why:* ")))
+        blocks.append(section(mrkdwn(reveal.correct_text, raw="*Reference answer:* ")))
+    blocks.append(section(mrkdwn(reveal.explanation.strip(), raw="*Why:* ")))
     if reveal.correct_players:
         raw = f"Right ({len(reveal.correct_players)}/{reveal.answer_count}): "
-        blocks.append(_context(mrkdwn(_names(reveal.correct_players), MAX_CONTEXT_CHARS, raw=raw)))
+        blocks.append(context(mrkdwn(_names(reveal.correct_players), MAX_CONTEXT_CHARS, raw=raw)))
         first = reveal.first_correct or ""
-        blocks.append(_context(mrkdwn(first, MAX_CONTEXT_CHARS, raw="🏅 First correct: ")))
+        blocks.append(context(mrkdwn(first, MAX_CONTEXT_CHARS, raw="🏅 First correct: ")))
     else:
-        blocks.append(_context(f"Nobody got it right ({reveal.answer_count} answered)."))
+        blocks.append(context(f"Nobody got it right ({reveal.answer_count} answered)."))
     if reveal.top_streaks:
         streaks = ", ".join(
             f"{escape(visible(name, keep_newlines=False))} {days}"
             for name, days in reveal.top_streaks
         )
-        blocks.append(_context(shorten(f"🔥 Top streaks (days): {streaks}", MAX_CONTEXT_CHARS)))
+        blocks.append(context(shorten(f"🔥 Top streaks (days): {streaks}", MAX_CONTEXT_CHARS)))
     if reveal.weekly_top:
         top = "\n".join(_row(row) for row in reveal.weekly_top)
-        blocks.append(_section(shorten(f"*This week's top 5*\n{top}", MAX_SECTION_CHARS)))
+        blocks.append(section(shorten(f"*This week's top 5*\n{top}", MAX_SECTION_CHARS)))
     return _fit(blocks)
 
 
@@ -307,25 +347,25 @@ def _row(row: LeaderboardRow) -> str:
 
 def leaderboard_text(board: Leaderboard) -> str:
     """The notification text of a leaderboard."""
-    return f"Leaderboard — {_PERIOD_TITLE[board.period]}"
+    return f"Leaderboard — {PERIOD_TITLE[board.period]}"
 
 
 def leaderboard_blocks(board: Leaderboard) -> list[Block]:
     """The top ten and the caller's own rank."""
     scope = f" in <#{board.channel_id}>" if board.channel_id else ""
     blocks: list[Block] = [
-        _header(f"Leaderboard — {_PERIOD_TITLE[board.period]}"),
-        _context(f"{board.total_players} players{scope}"),
+        _header(f"Leaderboard — {PERIOD_TITLE[board.period]}"),
+        context(f"{board.total_players} players{scope}"),
     ]
     if board.rows:
-        blocks.append(_section(shorten("\n".join(_row(r) for r in board.rows), 3000)))
+        blocks.append(section(shorten("\n".join(_row(r) for r in board.rows), 3000)))
     else:
-        blocks.append(_section("No answers yet. Start a round with `/quiz`."))
+        blocks.append(section(NO_ANSWERS_YET))
     if board.caller is not None:
         mine = f"Your rank: *{board.caller.rank}* of {board.total_players}"
         if all(row.user_id != board.caller.user_id for row in board.rows):
             mine = f"{_row(board.caller)}\n{mine}"
-        blocks.append(_section(mine))
+        blocks.append(section(mine))
     return _fit(blocks)
 
 
@@ -339,8 +379,8 @@ def stats_blocks(stats: Stats) -> list[Block]:
     name = visible(stats.display_name, keep_newlines=False)
     rank = f", rank *{stats.rank}*" if stats.rank else ""
     blocks: list[Block] = [
-        _section(mrkdwn(name, 200, raw="*Stats for* ")),
-        _section(
+        section(mrkdwn(name, 200, raw="*Stats for* ")),
+        section(
             f"*{stats.points}* points{rank}, {stats.answers} answers, {stats.accuracy:.0%} correct"
         ),
     ]
@@ -350,18 +390,19 @@ def stats_blocks(stats: Stats) -> list[Block]:
             f"({c.accuracy:.0%})"
             for c in stats.categories
         )
-        blocks.append(_section(shorten(lines, MAX_SECTION_CHARS)))
+        blocks.append(section(shorten(lines, MAX_SECTION_CHARS)))
     else:
-        blocks.append(_context("No answers yet. Start a round with `/quiz`."))
+        blocks.append(context(NO_ANSWERS_YET))
     if stats.best_streak:
         blocks.append(
-            _context(f"🔥 Daily streak: *{stats.current_streak}* (best {stats.best_streak})")
+            context(f"🔥 Daily streak: *{stats.current_streak}* (best {stats.best_streak})")
         )
-    weakest = f"Weakest: *{escape(stats.weakest_category)}* · " if stats.weakest_category else ""
+    weakest = f"*{escape(stats.weakest_category)}*" if stats.weakest_category else ""
     blocks.append(
-        _context(
-            f"{weakest}Streak {stats.current_streak} (best {stats.best_streak}) · reviews due: "
-            f"{stats.due_today} today, {stats.due_week} in 7 days"
+        context(
+            streak_and_reviews(
+                stats.current_streak, stats.best_streak, stats.due_today, stats.due_week, weakest
+            )
         )
     )
     return _fit(blocks)
@@ -375,4 +416,4 @@ def home_view(board: Leaderboard, stats: Stats) -> dict[str, Any]:
 
 def notice_blocks(text: str) -> list[Block]:
     """A one-section message (refusals and usage hints), escaped: it may quote user input."""
-    return [_section(mrkdwn(text))]
+    return [section(mrkdwn(text))]

@@ -8,19 +8,17 @@ Only the shape of the text is checked here; the engine validates the values.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.adapters.slack import blocks
-from bot.adapters.slack.blocks import Block
+from bot.adapters.slack.replies import Reply
 from bot.engine.daily_schedule import DAILY_FORMAT
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
 from bot.engine.model import Channel
+from bot.safe_text import shorten
 
 __all__ = ["DailyArgs", "is_daily", "parse_daily", "run_daily_admin"]
-
-Reply = Callable[[str, list[Block]], Awaitable[None]]
 
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{1,20})(?:\|([^>]{0,80}))?>$")
 _OPTIONS = ("channel", "time", "timezone", "days", "difficulty", "close")
@@ -101,4 +99,4 @@ async def run_daily_admin(
     else:
         card = await engine.daily.post_now(target)
         message = f"Daily question #{card.round_id} is up in {where}."
-    await reply(message, [{"type": "section", "text": {"type": "mrkdwn", "text": message}}])
+    await reply(shorten(message, blocks.MAX_FALLBACK_CHARS), [blocks.section(message)])

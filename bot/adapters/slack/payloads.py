@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,9 +12,13 @@ __all__ = [
     "PLATFORM",
     "PayloadError",
     "command_identity",
+    "event_name",
+    "event_team",
     "interaction_channel",
     "interaction_identity",
+    "modal_metadata",
     "text_field",
+    "view_value",
 ]
 
 PLATFORM = "slack"
@@ -75,3 +80,44 @@ def interaction_channel(body: Body, team: Team) -> Channel | None:
     if not channel_id:
         return None
     return Channel(team, channel_id, text_field(channel, "name"))
+
+
+def event_team(body: Body) -> str:
+    """The workspace id of any payload ("" when absent), for the event log."""
+    return text_field(body, "team_id") or text_field(body.get("team"), "id")
+
+
+def event_name(body: Body) -> str:
+    """What a payload asks for, for the event log: ``/quiz``, ``action:quiz:open``,
+    ``view:quiz:answer_modal`` or ``event:app_home_opened``."""
+    if text_field(body, "command"):
+        return text_field(body, "command")
+    actions = body.get("actions")
+    if isinstance(actions, list) and actions:
+        return "action:" + (text_field(actions[0], "action_id") or "?")
+    if isinstance(body.get("view"), Mapping) and body.get("type") == "view_submission":
+        return "view:" + (text_field(body["view"], "callback_id") or "?")
+    if isinstance(body.get("event"), Mapping):
+        return "event:" + (text_field(body["event"], "type") or "?")
+    return text_field(body, "type") or "unknown"
+
+
+def modal_metadata(view: object) -> tuple[int, str]:
+    """The round id and channel id a modal keeps in its ``private_metadata``."""
+    try:
+        raw = view.get("private_metadata") if isinstance(view, Mapping) else None
+        meta = json.loads(raw) if isinstance(raw, str) else None
+        round_id, channel_id = meta["round"], meta["channel"]  # type: ignore[index]
+    except (ValueError, KeyError, TypeError):
+        raise PayloadError("modal without valid private_metadata") from None
+    if not isinstance(round_id, int) or not isinstance(channel_id, str) or not channel_id:
+        raise PayloadError("modal without valid private_metadata")
+    return round_id, channel_id
+
+
+def view_value(view: object, block_id: str, action_id: str) -> str:
+    """The text typed into a submitted modal's input ("" when absent)."""
+    state = view.get("state") if isinstance(view, Mapping) else None
+    values = state.get("values") if isinstance(state, Mapping) else None
+    block = values.get(block_id) if isinstance(values, Mapping) else None
+    return text_field(block.get(action_id) if isinstance(block, Mapping) else None, "value")

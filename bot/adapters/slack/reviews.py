@@ -19,20 +19,21 @@ from bot.adapters.slack.payloads import (
     command_identity,
     interaction_channel,
     interaction_identity,
+    modal_metadata,
     text_field,
+    view_value,
 )
+from bot.adapters.slack.replies import Reply, ephemeral_reply
+from bot.adapters.wording import days, filed_thanks
 from bot.engine.errors import QuizError
-from bot.engine.model import Feedback
-from bot.engine.reviews import RATINGS
 
 if TYPE_CHECKING:
-    from bot.adapters.slack.app import Reply, SlackQuiz
+    from bot.adapters.slack.app import SlackQuiz
 
 __all__ = [
     "ACTION_PATTERN",
     "DISPUTE_CALLBACK_ID",
     "REPORT_CALLBACK_ID",
-    "feedback_actions",
     "on_review_button",
     "on_review_command",
     "on_review_modal",
@@ -44,41 +45,6 @@ REPORT_CALLBACK_ID = "review:report_modal"
 NOTE_BLOCK, KIND_BLOCK, INPUT_ID = "note", "kind", "value"
 _VALUE = re.compile(r"^(rate|dispute|report):([0-9]{1,18})(?::(again|hard|good|easy))?$")
 BROKEN = "That button is not valid (anymore)."
-
-
-def _button(text: str, action: str, value: str) -> Block:
-    return {
-        "type": "button",
-        "action_id": f"review:{action}",
-        "text": blocks._plain(text, 75),
-        "value": value,
-    }
-
-
-def feedback_actions(feedback: Feedback) -> list[Block]:
-    """Rating buttons (review rounds), "Dispute grade", "Report question", and the nudge."""
-    elements = []
-    if feedback.kind == "review":
-        elements += [
-            _button(r.capitalize(), f"rate:{r}", f"rate:{feedback.round_id}:{r}") for r in RATINGS
-        ]
-    elements.append(_button("Dispute grade", "dispute", f"dispute:{feedback.round_id}"))
-    elements.append(_button("Report question", "report", f"report:{feedback.round_id}"))
-    found: list[Block] = []
-    if feedback.kind == "review" and feedback.rating:
-        found.append(
-            blocks._context(
-                f"Scheduled as {feedback.rating.capitalize()}: how well did you know it?"
-            )
-        )
-    found.append(
-        {"type": "actions", "block_id": f"review:{feedback.round_id}", "elements": elements}
-    )
-    if feedback.reviews_due:
-        found.append(
-            blocks._context(f"📚 You have {feedback.reviews_due} reviews due: try `/review`")
-        )
-    return found
 
 
 async def on_review_command(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) -> None:
@@ -102,9 +68,8 @@ async def on_review_button(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) 
     what, round_id = match.group(1), int(match.group(2))
     if what == "rate":
         rated = await quiz.engine.rate_review(player, round_id, match.group(3))
-        days = max(round(rated.interval_days), 0)
         text = (
-            f"Rated *{rated.rating.capitalize()}*: next review in {days} day{'s' * (days != 1)}. "
+            f"Rated *{rated.rating.capitalize()}*: next review in {days(rated.interval_days)}. "
             "Points keep the automatic grade."
         )
         await reply(text, blocks.notice_blocks(text))
@@ -123,7 +88,7 @@ def _input(block_id: str, label: str, *, optional: bool, multiline: bool) -> Blo
         "type": "input",
         "block_id": block_id,
         "optional": optional,
-        "label": blocks._plain(label, 2000),
+        "label": blocks.plain(label, 2000),
         "element": {
             "type": "plain_text_input",
             "action_id": INPUT_ID,
@@ -146,42 +111,30 @@ def _modal(what: str, round_id: int, channel_id: str) -> dict[str, Any]:
         "type": "modal",
         "callback_id": DISPUTE_CALLBACK_ID if what == "dispute" else REPORT_CALLBACK_ID,
         "private_metadata": json.dumps({"round": round_id, "channel": channel_id}),
-        "title": blocks._plain("Dispute grade" if what == "dispute" else "Report question", 24),
-        "submit": blocks._plain("Send", 24),
-        "close": blocks._plain("Cancel", 24),
+        "title": blocks.plain("Dispute grade" if what == "dispute" else "Report question", 24),
+        "submit": blocks.plain("Send", 24),
+        "close": blocks.plain("Cancel", 24),
         "blocks": inputs,
     }
 
 
-def _value(view: Mapping[str, Any], block_id: str) -> str:
-    state = view.get("state")
-    values = state.get("values") if isinstance(state, Mapping) else None
-    block = values.get(block_id) if isinstance(values, Mapping) else None
-    field = block.get(INPUT_ID) if isinstance(block, Mapping) else None
-    return text_field(field, "value")
-
-
 async def on_review_modal(quiz: SlackQuiz, body: dict[str, Any]) -> None:
     """A dispute or report modal was submitted: file it, confirm with chat.postEphemeral."""
-    from bot.adapters.slack.app import _ephemeral_reply, _modal_metadata
-
     _, player = interaction_identity(body)
     view = body.get("view")
     if not isinstance(view, Mapping):
         raise PayloadError("modal without view")
-    round_id, channel_id = _modal_metadata(view)
-    reply = _ephemeral_reply(quiz.client, channel_id, player.user_id)
+    round_id, channel_id = modal_metadata(view)
+    reply = ephemeral_reply(quiz.client, channel_id, player.user_id)
 
     async def file() -> None:
-        note = _value(view, NOTE_BLOCK)
+        note = view_value(view, NOTE_BLOCK, INPUT_ID)
         if view.get("callback_id") == DISPUTE_CALLBACK_ID:
             filed = await quiz.engine.dispute(player, round_id, note)
         else:
-            filed = await quiz.engine.report_question(
-                player, round_id, _value(view, KIND_BLOCK), note
-            )
-        what = "dispute" if filed.kind == "dispute" else f"report ({filed.kind})"
-        text = f"Thanks! Your {what} #{filed.report_id} went to the question authors."
+            kind = view_value(view, KIND_BLOCK, INPUT_ID)
+            filed = await quiz.engine.report_question(player, round_id, kind, note)
+        text = filed_thanks(filed.kind, filed.report_id)
         await reply(text, blocks.notice_blocks(text))
 
     await quiz._guarded(reply, file())

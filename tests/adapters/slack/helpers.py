@@ -22,6 +22,7 @@ __all__ = [
     "SECRET",
     "Reply",
     "SlackClient",
+    "actor",
     "answer_buttons",
     "click_payload",
     "command_form",
@@ -138,6 +139,19 @@ def command_form(
     }
 
 
+def actor(
+    team_id: str = TEAM_ID, user_id: str = "U1ALICE", user_name: str = "alice"
+) -> dict[str, Any]:
+    """The fields every interaction payload carries: team, user, app, token and trigger."""
+    return {
+        "team": {"id": team_id, "domain": "fake"},
+        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
+        "api_app_id": "A0APP",
+        "token": "legacy",
+        "trigger_id": "1.2.trigger",
+    }
+
+
 def click_payload(
     slack: FakeSlack,
     value: str,
@@ -151,11 +165,7 @@ def click_payload(
     """A ``block_actions`` payload for a button click."""
     return {
         "type": "block_actions",
-        "team": {"id": team_id, "domain": "fake"},
-        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
-        "api_app_id": "A0APP",
-        "token": "legacy",
-        "trigger_id": "1.2.trigger",
+        **actor(team_id, user_id, user_name),
         "channel": {"id": channel_id, "name": "general"},
         "container": {"type": "message", "channel_id": channel_id, "message_ts": "1.1"},
         "response_url": slack.response_url(),
@@ -184,11 +194,7 @@ def submission_payload(
     """A ``view_submission`` payload of the answer modal."""
     return {
         "type": "view_submission",
-        "team": {"id": team_id, "domain": "fake"},
-        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
-        "api_app_id": "A0APP",
-        "token": "legacy",
-        "trigger_id": "1.2.trigger",
+        **actor(team_id, user_id, user_name),
         "view": {
             "id": "V0VIEW",
             "type": "modal",

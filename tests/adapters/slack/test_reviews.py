@@ -8,7 +8,13 @@ from typing import Any
 from bot.adapters.slack import SlackQuiz
 from bot.engine.engine import QuizEngine
 from storage.review_store import ReviewStore
-from tests.adapters.slack.helpers import SlackClient, click_payload, ephemeral, response_texts
+from tests.adapters.slack.helpers import (
+    SlackClient,
+    actor,
+    click_payload,
+    ephemeral,
+    response_texts,
+)
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
 
 
@@ -17,11 +23,7 @@ def review_modal(
 ) -> dict[str, Any]:
     return {
         "type": "view_submission",
-        "team": {"id": team_id, "domain": "fake"},
-        "user": {"id": "U1ALICE", "username": "alice", "name": "alice", "team_id": team_id},
-        "api_app_id": "A0APP",
-        "token": "legacy",
-        "trigger_id": "1.2.trigger",
+        **actor(team_id),
         "view": {
             "id": "V0VIEW",
             "type": "modal",

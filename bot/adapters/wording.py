@@ -1,0 +1,57 @@
+"""Platform-neutral phrases the Discord and Slack renderers share.
+
+Only words live here: no markup (each platform bolds and escapes its own way) and no quiz rule
+(the engine decides verdicts, points and due dates; this module only names them).
+"""
+
+from __future__ import annotations
+
+from bot.engine.model import QuestionCard, Reveal
+
+__all__ = [
+    "NO_ANSWERS_YET",
+    "PERIOD_TITLE",
+    "VERDICT",
+    "card_kind",
+    "days",
+    "filed_thanks",
+    "rated_hint",
+    "streak_and_reviews",
+]
+
+VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong": "❌ Not quite."}
+PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
+NO_ANSWERS_YET = "No answers yet. Start a round with `/quiz`."
+
+
+def card_kind(view: QuestionCard | Reveal) -> str:
+    """ "Daily question" or "Question", the word a question card's title starts with."""
+    return "Daily question" if view.kind == "daily" else "Question"
+
+
+def days(interval_days: float) -> str:
+    """A review interval in whole days: ``1 day``, ``3 days`` (never negative)."""
+    count = max(round(interval_days), 0)
+    return f"{count} day{'s' * (count != 1)}"
+
+
+def rated_hint(rating: str) -> str:
+    """The nudge under a review's feedback: which rating the automatic grade gave."""
+    return f"Scheduled as {rating.capitalize()}: how well did you know it?"
+
+
+def filed_thanks(kind: str, report_id: int) -> str:
+    """The confirmation after a dispute or a question report was filed."""
+    what = "dispute" if kind == "dispute" else f"report ({kind})"
+    return f"Thanks! Your {what} #{report_id} went to the question authors."
+
+
+def streak_and_reviews(
+    current_streak: int, best_streak: int, due_today: int, due_week: int, weakest: str = ""
+) -> str:
+    """The stats footer: weakest topic (already escaped by the caller), streak, reviews due."""
+    prefix = f"Weakest: {weakest} · " if weakest else ""
+    return (
+        f"{prefix}Streak {current_streak} (best {best_streak}) · "
+        f"reviews due: {due_today} today, {due_week} in 7 days"
+    )
