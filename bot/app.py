@@ -273,24 +273,25 @@ async def _supervise(
     """
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    signals = (signal.SIGTERM, signal.SIGINT)
-    for sig in signals:
-        loop.add_signal_handler(sig, stop.set)
+    # Tasks first: a coroutine object never wrapped in a task would leak, unawaited.
     tasks = {asyncio.create_task(coro, name=name): name for name, coro in coros.items()}
     timer = asyncio.create_task(run_round_timer(engine), name="timer") if with_timer else None
     stopper = asyncio.create_task(stop.wait(), name="signal")
+    handled: list[signal.Signals] = []
     code = 0
     try:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+            handled.append(sig)
         done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
         if stopper in done:
             log.info("signal received: shutting down")
         for task in done - {stopper}:
             code = _outcome(tasks[task], task, stop_on_return)
     finally:
-        for sig in signals:
+        for sig in handled:
             loop.remove_signal_handler(sig)
-        stopper.cancel()
-        await _cancel_all([*tasks, *([timer] if timer else [])])
+        await _cancel_all([*tasks, *([timer] if timer else []), stopper])
     return code
 
 

@@ -7,9 +7,9 @@ import asyncio
 import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import TypeAlias
 
 from bot import __version__
+from bot.commands.groups import Subparsers
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging_setup import configure_from_settings, redact
 from questions.loader import PackError
@@ -17,7 +17,6 @@ from storage.store import StoreError
 
 __all__ = ["build_parser", "main"]
 
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Register = Callable[[Subparsers], None]
 
 # Sub-command groups; each module has ``register(subparsers)``.

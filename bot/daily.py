@@ -376,7 +376,7 @@ class DailyService:
                 record = await self.engine.store.get_round(row.round_id)
                 if record is None or not (record.message_channel and record.message_id):
                     continue
-                platform, _ = await self.engine._team_of(row.team_pk)
+                platform = (await self.engine.identities.team_of(row.team_pk)).platform
                 outbox = self.engine.outbox_for(platform)
                 if outbox is None:
                     continue

@@ -55,21 +55,9 @@ _SCHEDULE = (
 
 
 def _schedule(row: tuple[Any, ...]) -> ScheduleRecord:
-    return ScheduleRecord(
-        int(row[0]),
-        int(row[1]),
-        str(row[2]),
-        str(row[3]),
-        str(row[4]),
-        str(row[5]),
-        str(row[6]),
-        str(row[7]),
-        str(row[8]),
-        row[9],
-        row[10],
-        bool(row[11]),
-        row[12],
-    )
+    values = list(row)
+    values[11] = bool(values[11])  # enabled: SQLite has no booleans
+    return ScheduleRecord(*values)
 
 
 class DailyStore:
@@ -118,26 +106,26 @@ class DailyStore:
                 ),
             )
 
-        await self._store._write_in_thread(write)
+        await self._store.write_in_thread(write)
         found = await self.schedule(team_pk, channel_id)
         assert found is not None
         return found
 
     async def schedule(self, team_pk: int, channel_id: str) -> ScheduleRecord | None:
         """The channel's schedule (enabled or not)."""
-        row = await self._store._fetchone(
+        row = await self._store.fetchone(
             f"{_SCHEDULE} WHERE s.team_id = ? AND s.channel_id = ?", (team_pk, channel_id)
         )
         return _schedule(row) if row else None
 
     async def schedule_by_id(self, schedule_id: int) -> ScheduleRecord | None:
         """A schedule by id."""
-        row = await self._store._fetchone(f"{_SCHEDULE} WHERE s.id = ?", (schedule_id,))
+        row = await self._store.fetchone(f"{_SCHEDULE} WHERE s.id = ?", (schedule_id,))
         return _schedule(row) if row else None
 
     async def team_schedules(self, team_pk: int) -> list[ScheduleRecord]:
         """Every enabled schedule of a team."""
-        rows = await self._store._fetchall(
+        rows = await self._store.fetchall(
             f"{_SCHEDULE} WHERE s.team_id = ? AND s.enabled = 1 ORDER BY s.channel_name, s.id",
             (team_pk,),
         )
@@ -145,7 +133,7 @@ class DailyStore:
 
     async def active_schedules(self) -> list[ScheduleRecord]:
         """Every schedule that should post: enabled and not paused."""
-        rows = await self._store._fetchall(
+        rows = await self._store.fetchall(
             f"{_SCHEDULE} WHERE s.enabled = 1 AND s.paused IS NULL ORDER BY s.id"
         )
         return [_schedule(row) for row in rows]
@@ -153,25 +141,18 @@ class DailyStore:
     async def disable(self, team_pk: int, channel_id: str) -> bool:
         """Turn a channel's schedule off; True when one was on."""
 
-        def write(conn: sqlite3.Connection) -> bool:
-            cursor = conn.execute(
-                "UPDATE daily_schedules SET enabled = 0 "
-                "WHERE team_id = ? AND channel_id = ? AND enabled = 1",
-                (team_pk, channel_id),
-            )
-            return cursor.rowcount == 1
-
-        return await self._store._write_in_thread(write)
+        changed = await self._store.execute_write(
+            "UPDATE daily_schedules SET enabled = 0 "
+            "WHERE team_id = ? AND channel_id = ? AND enabled = 1",
+            (team_pk, channel_id),
+        )
+        return changed == 1
 
     async def pause(self, schedule_id: int, reason: str) -> None:
         """Stop posting for a schedule (its channel is gone) until an admin sets it again."""
-
-        def write(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "UPDATE daily_schedules SET paused = ? WHERE id = ?", (reason, schedule_id)
-            )
-
-        await self._store._write_in_thread(write)
+        await self._store.execute_write(
+            "UPDATE daily_schedules SET paused = ? WHERE id = ?", (reason, schedule_id)
+        )
 
     # -- slots ---------------------------------------------------------------------------
 
@@ -189,13 +170,13 @@ class DailyStore:
             return int(cursor.lastrowid or 0)
 
         try:
-            return await self._store._write_in_thread(write)
+            return await self._store.write_in_thread(write)
         except sqlite3.IntegrityError:
             return None
 
     async def slot_state(self, team_pk: int, channel_id: str, slot_date: str) -> str | None:
         """The state of a claimed slot ('claimed', 'posted', 'failed'), or None if unclaimed."""
-        row = await self._store._fetchone(
+        row = await self._store.fetchone(
             "SELECT state FROM daily_slots WHERE team_id = ? AND channel_id = ? AND slot_date = ?",
             (team_pk, channel_id, slot_date),
         )
@@ -203,11 +184,13 @@ class DailyStore:
 
     async def attach_round(self, slot_id: int, round_id: int) -> None:
         """Remember the round opened for a slot."""
-        await self._update("UPDATE daily_slots SET round_id = ? WHERE id = ?", (round_id, slot_id))
+        await self._store.execute_write(
+            "UPDATE daily_slots SET round_id = ? WHERE id = ?", (round_id, slot_id)
+        )
 
     async def mark_posted(self, slot_id: int, now: float) -> None:
         """The platform accepted the question."""
-        await self._update(
+        await self._store.execute_write(
             "UPDATE daily_slots SET state = 'posted', posted_at = ? WHERE id = ?", (now, slot_id)
         )
 
@@ -224,19 +207,13 @@ class DailyStore:
                     (now, round_id),
                 )
 
-        await self._store._write_in_thread(write)
-
-    async def _update(self, sql: str, params: tuple[object, ...]) -> None:
-        def write(conn: sqlite3.Connection) -> None:
-            conn.execute(sql, params)
-
-        await self._store._write_in_thread(write)
+        await self._store.write_in_thread(write)
 
     # -- daily rounds ----------------------------------------------------------------------
 
     async def open_rounds(self, team_pk: int, channel_id: str) -> list[int]:
         """Ids of the channel's open daily rounds, oldest first."""
-        rows = await self._store._fetchall(
+        rows = await self._store.fetchall(
             "SELECT id FROM rounds WHERE team_id = ? AND channel_id = ? AND kind = 'daily' "
             "AND closed_at IS NULL ORDER BY id",
             (team_pk, channel_id),
@@ -245,7 +222,7 @@ class DailyStore:
 
     async def due_rounds(self, now: float) -> list[int]:
         """Ids of open daily rounds whose closing time has come."""
-        rows = await self._store._fetchall(
+        rows = await self._store.fetchall(
             "SELECT id FROM rounds WHERE kind = 'daily' AND closed_at IS NULL AND closes_at <= ? "
             "ORDER BY closes_at, id",
             (now,),
@@ -254,7 +231,7 @@ class DailyStore:
 
     async def pending_reveals(self) -> list[int]:
         """Rounds closed (streaks applied) whose reveal the platform has not accepted yet."""
-        rows = await self._store._fetchall(
+        rows = await self._store.fetchall(
             "SELECT round_id FROM daily_slots WHERE reveal = 'pending' AND round_id IS NOT NULL "
             "ORDER BY slot_at"
         )
@@ -262,11 +239,13 @@ class DailyStore:
 
     async def mark_revealed(self, round_id: int) -> None:
         """The reveal was published (or can never be)."""
-        await self._update("UPDATE daily_slots SET reveal = 'done' WHERE round_id = ?", (round_id,))
+        await self._store.execute_write(
+            "UPDATE daily_slots SET reveal = 'done' WHERE round_id = ?", (round_id,)
+        )
 
     async def open_posted(self) -> list[OpenDaily]:
         """Posted daily rounds still open (their message shows the running answer count)."""
-        rows = await self._store._fetchall(
+        rows = await self._store.fetchall(
             "SELECT d.id, d.round_id, d.team_id, d.channel_id, d.shown_count FROM daily_slots d "
             "JOIN rounds r ON r.id = d.round_id "
             "WHERE d.state = 'posted' AND d.reveal = 'open' AND r.closed_at IS NULL ORDER BY d.id"
@@ -275,7 +254,9 @@ class DailyStore:
 
     async def set_shown_count(self, slot_id: int, count: int) -> None:
         """The answer count the channel's message now shows."""
-        await self._update("UPDATE daily_slots SET shown_count = ? WHERE id = ?", (count, slot_id))
+        await self._store.execute_write(
+            "UPDATE daily_slots SET shown_count = ? WHERE id = ?", (count, slot_id)
+        )
 
     async def close_round(self, round_id: int, now: float) -> bool:
         """Close a daily round and apply the streak rule, in one transaction.
@@ -334,13 +315,13 @@ class DailyStore:
             )
             return True
 
-        return await self._store._write_in_thread(write)
+        return await self._store.write_in_thread(write)
 
     # -- streaks ---------------------------------------------------------------------------
 
     async def current_streak(self, team_pk: int, channel_id: str, player_pk: int) -> int:
         """A player's running streak in one channel."""
-        row = await self._store._fetchone(
+        row = await self._store.fetchone(
             "SELECT current FROM daily_streaks WHERE team_id = ? AND channel_id = ? "
             "AND player_id = ?",
             (team_pk, channel_id, player_pk),
@@ -349,7 +330,7 @@ class DailyStore:
 
     async def player_streaks(self, player_pk: int) -> tuple[int, int]:
         """(current, best) streak of a player: the highest over the team's daily channels."""
-        row = await self._store._fetchone(
+        row = await self._store.fetchone(
             "SELECT MAX(current), MAX(best) FROM daily_streaks WHERE player_id = ?", (player_pk,)
         )
         if row is None:
@@ -358,7 +339,7 @@ class DailyStore:
 
     async def top_streaks(self, team_pk: int, channel_id: str, limit: int) -> list[tuple[str, int]]:
         """(display name, current streak) of the channel's longest running streaks."""
-        rows = await self._store._fetchall(
+        rows = await self._store.fetchall(
             "SELECT p.display_name, s.current FROM daily_streaks s "
             "JOIN players p ON p.id = s.player_id "
             "WHERE s.team_id = ? AND s.channel_id = ? AND s.current > 0 "

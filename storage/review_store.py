@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from storage.store import _ROUND_COLUMNS, RoundRecord, Store
+from storage.store import ROUND_COLUMNS, RoundRecord, Store, round_record
 
 __all__ = [
     "CardRow",
@@ -69,17 +69,7 @@ _CARD_COLUMNS = "id, player_id, question_id, category, state, due, card, reviews
 
 
 def _card(row: tuple[Any, ...]) -> CardRow:
-    return CardRow(
-        int(row[0]),
-        int(row[1]),
-        str(row[2]),
-        str(row[3]),
-        int(row[4]),
-        float(row[5]),
-        str(row[6]),
-        int(row[7]),
-        None if row[8] is None else int(row[8]),
-    )
+    return CardRow(*row)
 
 
 def apply_review(
@@ -136,7 +126,7 @@ class ReviewStore:
 
     async def card(self, player_pk: int, question_id: str) -> CardRow | None:
         """The player's card for a question, if they have answered it."""
-        row = await self._store._fetchone(
+        row = await self._store.fetchone(
             f"SELECT {_CARD_COLUMNS} FROM cards WHERE player_id = ? AND question_id = ?",
             (player_pk, question_id),
         )
@@ -144,7 +134,7 @@ class ReviewStore:
 
     async def cards(self, player_pk: int) -> list[CardRow]:
         """Every card of a player, soonest due first."""
-        rows = await self._store._fetchall(
+        rows = await self._store.fetchall(
             f"SELECT {_CARD_COLUMNS} FROM cards WHERE player_id = ? ORDER BY due, id",
             (player_pk,),
         )
@@ -152,7 +142,7 @@ class ReviewStore:
 
     async def due_cards(self, player_pk: int, now: float, limit: int = 50) -> list[CardRow]:
         """The player's cards due at ``now``, most overdue first."""
-        rows = await self._store._fetchall(
+        rows = await self._store.fetchall(
             f"SELECT {_CARD_COLUMNS} FROM cards WHERE player_id = ? AND due <= ? "
             "ORDER BY due, id LIMIT ?",
             (player_pk, now, limit),
@@ -161,7 +151,7 @@ class ReviewStore:
 
     async def due_count(self, player_pk: int, until: float) -> int:
         """How many of the player's cards are due by ``until``."""
-        row = await self._store._fetchone(
+        row = await self._store.fetchone(
             "SELECT COUNT(*) FROM cards WHERE player_id = ? AND due <= ?", (player_pk, until)
         )
         return int(row[0]) if row else 0
@@ -170,7 +160,7 @@ class ReviewStore:
         self, round_id: int, player_pk: int
     ) -> tuple[int, int, float] | None:
         """(review log id, card id, reviewed at) of the player's answer to a round, if logged."""
-        row = await self._store._fetchone(
+        row = await self._store.fetchone(
             "SELECT l.id, l.card_id, l.reviewed_at FROM review_log l "
             "JOIN answers a ON a.id = l.answer_id WHERE a.round_id = ? AND a.player_id = ?",
             (round_id, player_pk),
@@ -204,11 +194,11 @@ class ReviewStore:
             )
             return True, after
 
-        return await self._store._write_in_thread(work)
+        return await self._store.write_in_thread(work)
 
     async def review_log(self, card_id: int) -> list[tuple[int, int, float, bool]]:
         """(rating, automatic rating, reviewed at, self-rated) of a card, oldest first."""
-        rows = await self._store._fetchall(
+        rows = await self._store.fetchall(
             "SELECT rating, auto_rating, reviewed_at, self_rated FROM review_log "
             "WHERE card_id = ? ORDER BY reviewed_at, id",
             (card_id,),
@@ -219,19 +209,19 @@ class ReviewStore:
 
     async def open_review_round(self, player_pk: int, now: float) -> RoundRecord | None:
         """The player's newest open, unanswered review round that still has time left."""
-        row = await self._store._fetchone(
-            f"SELECT {_ROUND_COLUMNS} FROM rounds r WHERE opened_by = ? AND kind = 'review' "
+        row = await self._store.fetchone(
+            f"SELECT {ROUND_COLUMNS} FROM rounds r WHERE opened_by = ? AND kind = 'review' "
             "AND closed_at IS NULL AND closes_at > ? AND NOT EXISTS "
             "(SELECT 1 FROM answers a WHERE a.round_id = r.id) ORDER BY id DESC LIMIT 1",
             (player_pk, now),
         )
-        return RoundRecord(*row) if row else None
+        return round_record(row) if row else None
 
     async def player_answer(
         self, round_id: int, player_pk: int
     ) -> tuple[int | None, str | None, float] | None:
         """(choice, text, grade) of the player's answer to a round, if any."""
-        row = await self._store._fetchone(
+        row = await self._store.fetchone(
             "SELECT choice, text, grade FROM answers WHERE round_id = ? AND player_id = ?",
             (round_id, player_pk),
         )
@@ -265,14 +255,14 @@ class ReviewStore:
             return int(row[0])
 
         try:
-            return await self._store._write_in_thread(work)
+            return await self._store.write_in_thread(work)
         except sqlite3.IntegrityError:
             raise DuplicateReportError(round_id) from None
 
     async def reports(self, *, include_resolved: bool = False) -> list[ReportRow]:
         """Reports for pack authors, oldest first (open ones only unless asked)."""
         where = "" if include_resolved else "WHERE r.status = 'open'"
-        rows = await self._store._fetchall(
+        rows = await self._store.fetchall(
             "SELECT r.id, t.platform, t.external_id, p.display_name, r.round_id, r.question_id, "
             "r.kind, r.note, r.answer, r.grade, r.created_at, r.status, r.resolved_at "
             "FROM reports r JOIN teams t ON t.id = r.team_id JOIN players p ON p.id = r.player_id "
@@ -283,12 +273,9 @@ class ReviewStore:
     async def resolve_report(self, report_id: int, now: float, team_pk: int | None = None) -> bool:
         """Mark a report resolved (only within ``team_pk`` when given); False if not open."""
 
-        def work(conn: sqlite3.Connection) -> bool:
-            cursor = conn.execute(
-                "UPDATE reports SET status = 'resolved', resolved_at = ? "
-                "WHERE id = ? AND status = 'open' AND (? IS NULL OR team_id = ?)",
-                (now, report_id, team_pk, team_pk),
-            )
-            return cursor.rowcount == 1
-
-        return await self._store._write_in_thread(work)
+        changed = await self._store.execute_write(
+            "UPDATE reports SET status = 'resolved', resolved_at = ? "
+            "WHERE id = ? AND status = 'open' AND (? IS NULL OR team_id = ?)",
+            (now, report_id, team_pk, team_pk),
+        )
+        return changed == 1

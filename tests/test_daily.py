@@ -121,7 +121,7 @@ async def schedule_general(
         days=options.get("days"),
         difficulty=options.get("difficulty"),
     )
-    team_pk = await engine._team_pk(channel.team)
+    team_pk = await engine.identities.team_pk(channel.team)
     record = await engine.daily.db.schedule(team_pk, channel.channel_id)
     assert record is not None
     return record

@@ -10,12 +10,11 @@ import argparse
 import contextlib
 import os
 import sqlite3
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeAlias
 from urllib.parse import quote
 
+from bot.commands.groups import Subparsers, add_group, fail
 from bot.config import load_settings
 from storage import migrations
 
@@ -30,8 +29,6 @@ __all__ = [
     "register",
     "restore_database",
 ]
-
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 REQUIRED_TABLES = ("teams", "players", "rounds", "answers", "scores")
 _COUNTED = ("teams", "players", "rounds", "answers")
@@ -192,8 +189,7 @@ def _info(args: argparse.Namespace) -> int:
     try:
         info = database_info(_database())
     except DatabaseProblem as exc:
-        print(f"quizbot: error: {exc}", file=sys.stderr)
-        return 1
+        return fail(exc)
     width = max(len(key) for key in info)
     for key, value in info.items():
         shown = "not running" if key == "running_pid" and value is None else value
@@ -209,8 +205,7 @@ def _backup(args: argparse.Namespace) -> int:
     try:
         version = backup_database(database, target)
     except DatabaseProblem as exc:
-        print(f"quizbot: error: {exc}", file=sys.stderr)
-        return 1
+        return fail(exc)
     print(f"backed up {database} to {args.path} (schema version {version})")
     return 0
 
@@ -220,23 +215,21 @@ def _restore(args: argparse.Namespace) -> int:
     try:
         kept = restore_database(args.path, database)
     except DatabaseProblem as exc:
-        print(f"quizbot: error: {exc}", file=sys.stderr)
-        return 1
+        return fail(exc)
     note = f"; the previous database is kept as {kept}" if kept else ""
     print(f"restored {database} from {args.path}{note}")
     return 0
 
 
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
-
-
 def register(subparsers: Subparsers) -> None:
     """Add ``db info``, ``db backup PATH`` and ``db restore PATH``."""
-    parser = subparsers.add_parser("db", help="database: info, backup, restore")
-    parser.set_defaults(func=lambda args: _usage(parser))
-    sub = parser.add_subparsers(title="db commands", metavar="COMMAND")
+    sub = add_group(
+        subparsers,
+        "db",
+        help="database: info, backup, restore",
+        title="db commands",
+        metavar="COMMAND",
+    )
 
     info = sub.add_parser("info", help="path, schema version and row counts")
     info.set_defaults(func=_info)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Literal
 
 import aiohttp
 
 from bot.commands.db import DatabaseProblem, inspect_database, latest_schema, open_readonly
+from bot.commands.groups import Subparsers
 from bot.config import ConfigError, Settings, check_platforms, load_settings
 from bot.logging_setup import redact
 from questions.loader import PackError, load_bank
@@ -30,7 +31,6 @@ __all__ = [
     "run_checks",
 ]
 
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Status = Literal["ok", "warn", "FAIL"]
 HTTP_TIMEOUT_S = 10.0
 

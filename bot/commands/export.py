@@ -11,17 +11,15 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TypeAlias
 
 from bot.commands.db import DatabaseProblem, open_readonly
+from bot.commands.groups import Subparsers, add_group, fail
 from bot.config import load_settings
 from bot.engine.engine import QuizEngine, period_keys, ranked
 from bot.engine.model import LeaderboardRow, Team
 from storage.store import Store
 
 __all__ = ["FIELDS", "export_leaderboard", "format_rows", "parse_team", "register"]
-
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 FIELDS = tuple(field.name for field in dataclasses.fields(LeaderboardRow))
 
@@ -93,8 +91,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
             export_leaderboard(database, args.team, period=args.period, channel_id=args.channel)
         )
     except ExportError as exc:
-        print(f"quizbot: error: {exc}", file=sys.stderr)
-        return 1
+        return fail(exc)
     text = format_rows(rows, args.format) + "\n"
     if args.output is None:
         sys.stdout.write(text)
@@ -104,16 +101,15 @@ def _leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
-
-
 def register(subparsers: Subparsers) -> None:
     """Add ``export leaderboard``."""
-    parser = subparsers.add_parser("export", help="export data: leaderboard as CSV or JSON")
-    parser.set_defaults(func=lambda args: _usage(parser))
-    sub = parser.add_subparsers(title="export commands", metavar="COMMAND")
+    sub = add_group(
+        subparsers,
+        "export",
+        help="export data: leaderboard as CSV or JSON",
+        title="export commands",
+        metavar="COMMAND",
+    )
     board = sub.add_parser("leaderboard", help="every ranked player of a team's leaderboard")
     board.add_argument(
         "--team", required=True, type=parse_team, metavar="PLATFORM:ID",

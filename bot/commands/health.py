@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TypeAlias
 
 from bot.commands.db import DatabaseProblem, inspect_database, open_readonly
+from bot.commands.groups import Subparsers
 from bot.config import ConfigError, load_settings
 
 __all__ = ["check_health", "register"]
-
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def check_health(database: Path) -> tuple[bool, str]:

@@ -16,8 +16,9 @@ import difflib
 import json
 import sys
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any
 
+from bot.commands.groups import Subparsers, add_group
 from bot.config import load_settings
 from bot.engine.grading import grade_text
 from questions.loader import (
@@ -32,7 +33,6 @@ from questions.schema import DIFFICULTIES, Question
 
 __all__ = ["LIST_FIELDS", "register"]
 
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 #: The keys of each object printed by ``questions list --json``, and the table's columns.
 LIST_FIELDS = ("id", "category", "difficulty", "rarity", "prompt")
@@ -178,24 +178,17 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _usage(parser: argparse.ArgumentParser) -> Any:
-    def show_usage(args: argparse.Namespace) -> int:
-        parser.print_help(sys.stderr)
-        return 2
-
-    return show_usage
-
-
 def register(subparsers: Subparsers) -> None:
     """Add ``questions`` and its sub-commands ``list``, ``show``, ``validate`` and ``grade``."""
-    parser = subparsers.add_parser(
+    sub = add_group(
+        subparsers,
         "questions",
         help="question bank: list, show, validate packs, grade an answer",
+        title="actions",
+        metavar="ACTION",
         description="Browse and check the question bank (built-in packs plus "
         "QUIZBOT_QUESTIONS_DIR).",
     )
-    parser.set_defaults(func=_usage(parser))
-    sub = parser.add_subparsers(title="actions", metavar="ACTION")
 
     listing = sub.add_parser("list", help="list questions (id, category, difficulty, ...)")
     listing.add_argument("--category", metavar="C", help="only this category")

@@ -11,15 +11,13 @@ import asyncio
 import json
 import time
 from dataclasses import asdict
-from typing import TypeAlias
 
+from bot.commands.groups import Subparsers
 from bot.config import load_settings
 from storage.review_store import ReportRow, ReviewStore
 from storage.store import Store
 
 __all__ = ["add_actions"]
-
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 async def _reports(include_resolved: bool) -> list[ReportRow]:

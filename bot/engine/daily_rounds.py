@@ -14,13 +14,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.engine import daily_schedule
+from bot.engine.closing import RoundCloser
+from bot.engine.core import Core
 from bot.engine.daily_schedule import ScheduleSpec, Slot, format_days, next_slot, parse_spec
 from bot.engine.errors import QuizError, RoundNotFoundError
 from bot.engine.model import Channel, QuestionCard, Reveal, Team
 from storage.daily_store import DailyStore, ScheduleRecord
+from storage.store import RoundRecord
 
 if TYPE_CHECKING:
-    from bot.engine.engine import QuizEngine
+    from bot.engine.rounds import RoundOpener
+    from bot.engine.standings import Standings
 
 __all__ = [
     "TOP_STREAKS",
@@ -91,9 +95,20 @@ def spec_of(record: ScheduleRecord) -> ScheduleSpec:
 class DailyRounds:
     """Daily schedules and daily rounds of one engine."""
 
-    def __init__(self, engine: QuizEngine) -> None:
-        self._engine = engine
-        self.db = DailyStore(engine.store)
+    def __init__(
+        self,
+        core: Core,
+        db: DailyStore,
+        *,
+        rounds: RoundOpener,
+        closer: RoundCloser,
+        standings: Standings,
+    ) -> None:
+        self._core = core
+        self.db = db
+        self._rounds = rounds
+        self._closer = closer
+        self._standings = standings
         self._runner: DailyRunner | None = None
 
     def attach(self, runner: DailyRunner | None) -> None:
@@ -120,7 +135,7 @@ class DailyRounds:
             difficulty=difficulty,
             close=close,
         )
-        team_pk = await self._engine._team_pk(channel.team)
+        team_pk = await self._core.ids.team_pk(channel.team)
         record = await self.db.upsert_schedule(
             team_pk=team_pk,
             channel_id=channel.channel_id,
@@ -130,14 +145,14 @@ class DailyRounds:
             days=format_days(spec.days),
             difficulty=spec.difficulty,
             close_time=f"{spec.close_time:%H:%M}" if spec.close_time else None,
-            now=self._engine.clock(),
+            now=self._core.clock(),
         )
         await self._changed(record)
         return self._view(record)
 
     async def disable(self, channel: Channel) -> None:
         """Turn the channel's schedule off (the open daily round still closes and reveals)."""
-        team_pk = await self._engine._team_pk(channel.team)
+        team_pk = await self._core.ids.team_pk(channel.team)
         if not await self.db.disable(team_pk, channel.channel_id):
             raise QuizError("There is no daily question scheduled in that channel.")
         record = await self.db.schedule(team_pk, channel.channel_id)
@@ -146,12 +161,12 @@ class DailyRounds:
 
     async def schedules(self, team: Team) -> tuple[DailySchedule, ...]:
         """Every channel schedule of a team."""
-        team_pk = await self._engine._team_pk(team)
+        team_pk = await self._core.ids.team_pk(team)
         return tuple(self._view(record) for record in await self.db.team_schedules(team_pk))
 
     async def post_now(self, channel: Channel) -> QuestionCard:
         """Post the channel's daily question now (for trying it out)."""
-        team_pk = await self._engine._team_pk(channel.team)
+        team_pk = await self._core.ids.team_pk(channel.team)
         record = await self.db.schedule(team_pk, channel.channel_id)
         if record is None or not record.enabled:
             raise QuizError(
@@ -172,7 +187,7 @@ class DailyRounds:
     def _view(self, record: ScheduleRecord) -> DailySchedule:
         upcoming = None
         if record.enabled and not record.paused:
-            upcoming = next_slot(spec_of(record), self._engine.clock()).at
+            upcoming = next_slot(spec_of(record), self._core.clock()).at
         return DailySchedule(
             channel_id=record.channel_id,
             channel_name=record.channel_name,
@@ -189,7 +204,7 @@ class DailyRounds:
 
     async def open_round(self, channel: Channel, spec: ScheduleSpec, slot: Slot) -> QuestionCard:
         """Open the daily round of ``slot``: multiple choice, closing at the next slot."""
-        return await self._engine.start_round(
+        return await self._rounds.start(
             channel,
             None,
             difficulty=spec.difficulty,
@@ -200,18 +215,15 @@ class DailyRounds:
 
     async def close(self, round_id: int) -> bool:
         """Close a daily round and apply the streak rule; True for the caller that closed it."""
-        return await self.db.close_round(round_id, self._engine.clock())
+        return await self.db.close_round(round_id, self._core.clock())
 
     async def reveal(self, round_id: int) -> tuple[Team, Reveal]:
         """The reveal of a closed daily round with today's top streaks and the weekly top 5."""
-        record = await self._engine.store.get_round(round_id)
-        if record is None:
-            raise RoundNotFoundError()
-        platform, team_id = await self._engine._team_of(record.team_pk)
-        team = Team(platform, team_id)
-        reveal = await self._engine._reveal(record)
+        record = await self._round(round_id)
+        team = await self._core.ids.team_of(record.team_pk)
+        reveal = await self._closer.reveal(record)
         streaks = await self.db.top_streaks(record.team_pk, record.channel_id, TOP_STREAKS)
-        board = await self._engine.leaderboard(team, period="week")
+        board = await self._standings.leaderboard(team, period="week", channel_id=None, caller=None)
         return team, dataclasses.replace(
             reveal,
             kind="daily",
@@ -221,12 +233,15 @@ class DailyRounds:
 
     async def card(self, round_id: int) -> tuple[QuestionCard, int]:
         """A daily round's card with its current answer count (for the live count)."""
-        record = await self._engine.store.get_round(round_id)
+        record = await self._round(round_id)
+        count = await self._core.store.answer_count(record.id)
+        return self._core.card(record, answer_count=count), count
+
+    async def _round(self, round_id: int) -> RoundRecord:
+        record = await self._core.store.get_round(round_id)
         if record is None:
             raise RoundNotFoundError()
-        count = await self._engine.store.answer_count(record.id)
-        question = self._engine.bank.get(record.question_id)
-        return self._engine._card(record, question, answer_count=count), count
+        return record
 
     async def streak_of(self, team_pk: int, channel_id: str, player_pk: int) -> int:
         """A player's running streak in a channel (for the streak bonus)."""
@@ -235,4 +250,3 @@ class DailyRounds:
     async def player_streaks(self, player_pk: int) -> tuple[int, int]:
         """(current, best) daily streak of a player."""
         return await self.db.player_streaks(player_pk)
-

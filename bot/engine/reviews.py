@@ -12,7 +12,7 @@
   never seen, drawn with the engine's RNG and weighted toward their weakest category; with
   everything seen and nothing due, the card due soonest. Review rounds are private rounds
   (kind ``review``) in a per-player pseudo channel, answered through :meth:`QuizEngine.answer`,
-  and earn :data:`REVIEW_POINTS` × grade.
+  and earn :data:`~bot.engine.scoring.REVIEW_POINTS` × grade.
 - After a review answer the player may correct the rating (Again / Hard / Good / Easy); FSRS
   replays the review with it. Points and leaderboards keep the automatic grade.
 """
@@ -27,11 +27,14 @@ from typing import TYPE_CHECKING, Literal
 
 from fsrs import Card, Rating, Scheduler
 
+from bot.engine import options
+from bot.engine.core import Core
 from bot.engine.drawing import shuffled_order
-from bot.engine.errors import InvalidOptionError, QuizError
+from bot.engine.errors import QuizError
 from bot.engine.grading import GradeResult
 from bot.engine.model import CategoryStats, Player, QuestionCard, Stats
 from bot.engine.scoring import CORRECT_THRESHOLD
+from bot.safe_text import storable
 from questions.schema import Question
 from storage.review_store import DuplicateReportError, ReviewStep, ReviewStore, apply_review
 from storage.store import RoundRecord
@@ -40,12 +43,11 @@ if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Callable
 
-    from bot.engine.engine import QuizEngine
+    from bot.engine.closing import RoundCloser
 
 __all__ = [
     "RATINGS",
     "REPORT_KINDS",
-    "REVIEW_POINTS",
     "REVIEW_SECONDS",
     "CardScheduler",
     "DueCounts",
@@ -55,24 +57,20 @@ __all__ = [
     "category_weights",
     "pick_unseen",
     "rating_for",
-    "review_points",
     "weakest_category",
 ]
 
-REVIEW_POINTS = 20
-"""Points for a review answer: ``REVIEW_POINTS × grade`` (no difficulty or speed factor)."""
 REVIEW_SECONDS = 15 * 60
 """How long a review round stays open (it closes silently: nobody else sees it)."""
 RATINGS: tuple[str, ...] = ("again", "hard", "good", "easy")
-REPORT_KINDS: tuple[str, ...] = ("typo", "wrong", "unclear")
+QuestionReportKind = Literal["typo", "wrong", "unclear"]
+ReportKind = Literal["dispute", "typo", "wrong", "unclear"]
+REPORT_KINDS: tuple[QuestionReportKind, ...] = ("typo", "wrong", "unclear")
 MAX_NOTE_CHARS = 1000
 DAY = 86_400.0
 REVIEW_CHANNEL_PREFIX = "review:"
 _UNSEEN_MISS_RATE = 0.5
 """The miss rate assumed for a category the player has not answered yet."""
-
-ReportKind = Literal["dispute", "typo", "wrong", "unclear"]
-_REPORT_KIND: dict[str, ReportKind] = {"typo": "typo", "wrong": "wrong", "unclear": "unclear"}
 
 
 def rating_for(mode: str, result: GradeResult) -> Rating:
@@ -84,17 +82,9 @@ def rating_for(mode: str, result: GradeResult) -> Rating:
     return Rating.Good if result.grade >= CORRECT_THRESHOLD else Rating.Hard
 
 
-def review_points(grade: float) -> int:
-    """Points for a review answer of ``grade``."""
-    return round(REVIEW_POINTS * max(grade, 0.0))
-
-
 def parse_rating(value: str) -> Rating:
     """``again|hard|good|easy`` (any case) as an FSRS rating; :class:`InvalidOptionError`."""
-    folded = value.strip().casefold()
-    if folded not in RATINGS:
-        raise InvalidOptionError("rating", value, RATINGS)
-    return Rating(RATINGS.index(folded) + 1)
+    return Rating(RATINGS.index(options.choose("rating", value, RATINGS)) + 1)
 
 
 def _moment(timestamp: float) -> datetime:
@@ -217,9 +207,10 @@ class DueCounts:
 class ReviewDesk:
     """The review use cases of one :class:`QuizEngine` (``engine.reviews``)."""
 
-    def __init__(self, engine: QuizEngine, *, nudge: bool = False) -> None:
-        self.engine = engine
-        self.store = ReviewStore(engine.store)
+    def __init__(self, core: Core, closer: RoundCloser, *, nudge: bool = False) -> None:
+        self._core = core
+        self._closer = closer
+        self.store = ReviewStore(core.store)
         self.scheduler = CardScheduler()
         self.nudge = nudge
 
@@ -249,45 +240,46 @@ class ReviewDesk:
         """Reviews due now, when nudges are on (0 otherwise)."""
         if not self.nudge:
             return 0
-        return await self.store.due_count(player_pk, self.engine.clock())
+        return await self.store.due_count(player_pk, self._core.clock())
 
     # -- /review ---------------------------------------------------------------------------
 
     async def start(self, player: Player, *, mode: str | None = None) -> QuestionCard:
         """A private practice question: most overdue, else unseen (weakest category first)."""
-        engine = self.engine
-        chosen_mode = engine.parse_mode(mode or "open")
-        await engine.close_due_rounds()
-        team_pk = await engine._team_pk(player.team)
-        player_pk = await engine._player_pk(player)
-        now = engine.clock()
+        core = self._core
+        chosen_mode = options.parse_mode(mode or "open")
+        await self._closer.close_due_rounds()
+        team_pk = await core.ids.team_pk(player.team)
+        player_pk = await core.ids.player_pk(player)
+        now = core.clock()
         existing = await self.store.open_review_round(player_pk, now)
         if existing is not None and existing.mode == chosen_mode:
-            return engine._card(existing, engine.bank.get(existing.question_id), answer_count=0)
+            return core.card(existing)
         question = await self._next_question(player_pk, now)
-        record = await engine.store.create_round(
+        record = await core.store.create_round(
             team_pk=team_pk,
-            channel_id=REVIEW_CHANNEL_PREFIX + player.user_id,
+            channel_id=REVIEW_CHANNEL_PREFIX + storable(player.user_id),
             kind="review",
             mode=chosen_mode,
             question_id=question.id,
             category=question.category,
             difficulty=question.difficulty,
-            choice_order=shuffled_order(len(question.choices), engine.rng),
+            choice_order=shuffled_order(len(question.choices), core.rng),
             opened_by=player_pk,
             opened_at=now,
             closes_at=now + REVIEW_SECONDS,
         )
-        return engine._card(record, question, answer_count=0)
+        return core.card(record)
 
     async def _next_question(self, player_pk: int, now: float) -> Question:
-        bank = self.engine.bank
+        core = self._core
+        bank = core.bank
         for card in await self.store.due_cards(player_pk, now):
             if card.question_id in bank:
                 return bank.get(card.question_id)
         cards = await self.store.cards(player_pk)
-        results = {c: (n, k) for c, n, k in await self.engine.store.category_results(player_pk)}
-        unseen = pick_unseen(list(bank), {c.question_id for c in cards}, results, self.engine.rng)
+        results = {c: (n, k) for c, n, k in await core.store.category_results(player_pk)}
+        unseen = pick_unseen(list(bank), {c.question_id for c in cards}, results, core.rng)
         if unseen is not None:
             return unseen
         for card in cards:  # everything seen, nothing due: the card due soonest, early
@@ -298,10 +290,10 @@ class ReviewDesk:
     async def rate(self, player: Player, round_id: int, rating: str) -> Rated:
         """Correct the automatic rating of the player's review answer; FSRS replays it."""
         chosen = parse_rating(rating)
-        record = await self.engine._team_round(player.team, round_id)
+        record = await self._core.ids.team_round(player.team, round_id)
         if record.kind != "review":
             raise QuizError("Only /review questions can be rated; this one keeps its grade.")
-        player_pk = await self.engine._player_pk(player)
+        player_pk = await self._core.ids.player_pk(player)
         logged = await self.store.review_of_answer(record.id, player_pk)
         if logged is None:
             raise QuizError("Answer the question first, then rate how well you knew it.")
@@ -317,11 +309,10 @@ class ReviewDesk:
 
     async def due_counts(self, player: Player) -> DueCounts:
         """The player's cards due now, by the end of today (UTC) and within 7 days."""
-        team_pk = await self.engine._team_pk(player.team)
-        found = await self.engine.store.find_player(team_pk, player.user_id)
+        found = await self._core.ids.find_player(player)
         if found is None:
             return DueCounts(0, 0, 0)
-        now = self.engine.clock()
+        now = self._core.clock()
         end_of_day = (now // DAY + 1) * DAY
         count = self.store.due_count
         return DueCounts(
@@ -352,18 +343,15 @@ class ReviewDesk:
         self, player: Player, round_id: int, kind: str, note: str = ""
     ) -> ReportFiled:
         """ "Report question": a typo, a wrong answer, or an unclear question."""
-        folded = kind.strip().casefold()
-        if folded not in REPORT_KINDS:
-            raise InvalidOptionError("report", kind, REPORT_KINDS)
-        report_kind: ReportKind = _REPORT_KIND[folded]
+        report_kind = options.choose("report", kind, REPORT_KINDS)
         return await self._report(player, round_id, report_kind, _note(note), need_answer=False)
 
     async def _report(
         self, player: Player, round_id: int, kind: ReportKind, note: str, *, need_answer: bool
     ) -> ReportFiled:
-        engine = self.engine
-        record = await engine._team_round(player.team, round_id)
-        player_pk = await engine._player_pk(player)
+        core = self._core
+        record = await core.ids.team_round(player.team, round_id)
+        player_pk = await core.ids.player_pk(player)
         answered = await self.store.player_answer(record.id, player_pk)
         if answered is None and need_answer:
             raise QuizError("You can dispute a grade once you have answered the question.")
@@ -371,8 +359,8 @@ class ReviewDesk:
         grade: float | None = None
         if answered is not None:
             choice, text, grade = answered
-            if choice is not None and record.question_id in engine.bank:
-                answer = engine.bank.get(record.question_id).choices[choice].text
+            if choice is not None and record.question_id in core.bank:
+                answer = core.bank.get(record.question_id).choices[choice].text
             else:
                 answer = text
         try:
@@ -385,7 +373,7 @@ class ReviewDesk:
                 note=note,
                 answer=answer,
                 grade=grade,
-                created_at=engine.clock(),
+                created_at=core.clock(),
             )
         except DuplicateReportError:
             raise QuizError("You already sent that report for this question; thank you!") from None

@@ -8,6 +8,9 @@ A wrong answer (grade 0) scores 0. Points are rounded to the nearest integer.
 
 Daily question streak bonus: a daily answer earns +10 % per day of the player's running streak
 in that channel (the days already answered correctly in a row), capped at +50 %.
+
+Review rounds (``/review``) are practice: a flat :data:`REVIEW_POINTS` × grade, no difficulty,
+speed or streak. :func:`answer_points` applies the rule of each kind of round.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ from typing import Literal
 __all__ = [
     "BASE_POINTS",
     "CORRECT_THRESHOLD",
+    "REVIEW_POINTS",
     "STREAK_BONUS_CAP",
     "STREAK_BONUS_PER_DAY",
+    "answer_points",
     "points_for",
+    "review_points",
     "speed_factor",
     "streak_multiplier",
     "verdict_for",
@@ -65,3 +71,28 @@ def streak_multiplier(streak_days: int) -> float:
 def with_streak_bonus(points: int, streak_days: int) -> int:
     """Points of a daily answer with the streak bonus (0 stays 0)."""
     return round(points * streak_multiplier(streak_days))
+
+
+REVIEW_POINTS = 20
+"""Points for a review answer: ``REVIEW_POINTS × grade`` (no difficulty or speed factor)."""
+
+
+def review_points(grade: float) -> int:
+    """Points for a review answer of ``grade``."""
+    return round(REVIEW_POINTS * max(grade, 0.0))
+
+
+def answer_points(
+    *,
+    kind: str,
+    difficulty: str,
+    grade: float,
+    elapsed_s: float,
+    time_limit_s: float,
+    streak_days: int = 0,
+) -> int:
+    """Points of an answer in a round of ``kind`` (quiz, daily with its streak, or review)."""
+    if kind == "review":
+        return review_points(grade)
+    points = points_for(difficulty, grade, elapsed_s, time_limit_s)
+    return with_streak_bonus(points, streak_days) if kind == "daily" else points

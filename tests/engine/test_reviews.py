@@ -13,13 +13,12 @@ from bot.engine.grading import GradeResult
 from bot.engine.model import Channel, Player, Team
 from bot.engine.reviews import (
     DAY,
-    REVIEW_POINTS,
     CardScheduler,
     category_weights,
     pick_unseen,
     rating_for,
-    review_points,
 )
+from bot.engine.scoring import REVIEW_POINTS, review_points
 from questions.loader import QuestionBank
 from storage.review_store import ReviewStore
 from tests.conftest import FakeClock
@@ -276,3 +275,12 @@ async def test_nudge_counts_due_reviews_only_when_enabled(
     assert (
         await nudging.answer(ALICE, card.round_id, choice="A")
     ).reviews_due == 1  # 3 due, 2 answered since
+
+
+async def test_due_counts_find_a_player_whose_id_had_a_lone_surrogate(engine: QuizEngine) -> None:
+    # Ids are stored with lone surrogates replaced; the due counts used to look the raw id up.
+    odd = Player(TEAM, "u\ud800", "Odd")
+    card = await engine.start_review(odd, mode="choice")
+    await engine.answer(odd, card.round_id, choice="A")
+    assert (await engine.due_counts(odd)).week == 1
+    assert (await engine.stats(odd)).due_week == 1

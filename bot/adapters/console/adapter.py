@@ -146,8 +146,7 @@ class ConsoleSession:
         card = await self.engine.current_round(self.channel)
         if card is None:
             raise CommandError(
-                f"There is no open question in #{visible(self.channel_name)}; "
-                "start one with /quiz."
+                f"There is no open question in #{visible(self.channel_name)}; start one with /quiz."
             )
         return card.round_id
 

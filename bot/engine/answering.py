@@ -1,0 +1,144 @@
+"""Answering a round: validate the reply, grade it, score it, commit it, give feedback.
+
+Once per player per round is the database's UNIQUE constraint; the answer, the score totals
+and the player's FSRS card are committed in one transaction before the feedback is returned.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from bot.engine import scoring
+from bot.engine.closing import RoundCloser
+from bot.engine.core import Core
+from bot.engine.errors import (
+    AlreadyAnsweredError,
+    AnswerRejectedError,
+    InvalidOptionError,
+    RoundClosedError,
+)
+from bot.engine.grading import GradeResult, grade_choice, grade_text
+from bot.engine.model import CHOICE_LETTERS, Feedback, Player, RoundKind
+from bot.engine.reviews import ReviewDesk, rating_for
+from bot.engine.standings import period_keys
+from bot.safe_text import has_lone_surrogate
+from questions.schema import Question
+from storage.daily_store import DailyStore
+from storage.store import DuplicateAnswerError, RoundRecord
+
+__all__ = ["MAX_ANSWER_CHARS", "AnswerDesk", "grade_reply", "validate_reply"]
+
+MAX_ANSWER_CHARS = 4000
+
+
+def validate_reply(choice: str | None, text: str | None) -> tuple[str | None, str | None]:
+    """(choice letter, free text): exactly one is set. A lone letter typed as text is a choice."""
+    if choice is not None:
+        letter = choice.strip().upper()
+        if len(letter) != 1 or letter not in CHOICE_LETTERS:
+            raise InvalidOptionError("answer", choice, tuple(CHOICE_LETTERS))
+        return letter, None
+    reply = (text or "").strip()
+    if not reply:
+        raise AnswerRejectedError("Your answer is empty; please write a few words.")
+    if has_lone_surrogate(reply):
+        raise AnswerRejectedError(
+            "Your answer contains broken characters (a lone surrogate); please retype it."
+        )
+    if len(reply) > MAX_ANSWER_CHARS:
+        raise AnswerRejectedError(
+            f"Your answer is {len(reply)} characters long; the limit is {MAX_ANSWER_CHARS}."
+        )
+    if len(reply) == 1 and reply.upper() in CHOICE_LETTERS:
+        return reply.upper(), None
+    return None, reply
+
+
+def grade_reply(
+    record: RoundRecord, question: Question, letter: str | None, reply: str | None
+) -> tuple[int | None, GradeResult, str]:
+    """Grade a validated reply; returns (choice index in the file, result, reply as shown)."""
+    if record.mode == "choice":
+        if letter is None:
+            raise AnswerRejectedError("This question is multiple choice: answer A, B, C or D.")
+        index = int(record.choice_order[CHOICE_LETTERS.index(letter)])
+        return index, grade_choice(question, index), f"{letter}) {question.choices[index].text}"
+    if reply is None:
+        raise AnswerRejectedError("This question wants an answer in your own words.")
+    return None, grade_text(question, reply), reply
+
+
+class AnswerDesk:
+    """Takes players' answers to rounds."""
+
+    def __init__(
+        self, core: Core, closer: RoundCloser, reviews: ReviewDesk, daily_store: DailyStore
+    ) -> None:
+        self._core = core
+        self._closer = closer
+        self._reviews = reviews
+        self._daily_store = daily_store
+
+    async def answer(
+        self, player: Player, round_id: int, *, choice: str | None, text: str | None
+    ) -> Feedback:
+        """Answer a round once (see :meth:`QuizEngine.answer`)."""
+        core = self._core
+        letter, reply = validate_reply(choice, text)
+        record = await core.ids.team_round(player.team, round_id)
+        now = core.clock()
+        if record.closed_at is not None:
+            raise RoundClosedError()
+        if now >= record.closes_at:
+            await self._closer.close_due_rounds()
+            raise RoundClosedError()
+        question = core.bank.get(record.question_id)
+        choice_index, result, shown = grade_reply(record, question, letter, reply)
+        player_pk = await core.ids.player_pk(player)
+        streak = 0
+        if record.kind == "daily" and result.grade > 0:
+            streak = await self._daily_store.current_streak(
+                record.team_pk, record.channel_id, player_pk
+            )
+        points = scoring.answer_points(
+            kind=record.kind,
+            difficulty=record.difficulty,
+            grade=result.grade,
+            elapsed_s=now - record.opened_at,
+            time_limit_s=record.closes_at - record.opened_at,
+            streak_days=streak,
+        )
+        verdict = scoring.verdict_for(result.grade)
+        rating = rating_for(record.mode, result)
+        try:
+            await core.store.record_answer(
+                round_record=record,
+                player_pk=player_pk,
+                choice=choice_index,
+                text=reply,
+                grade=result.grade,
+                correct=verdict == "correct",
+                points=points,
+                answered_at=now,
+                periods=period_keys(now).values(),
+                on_recorded=self._reviews.card_update(player_pk, record, rating, now),
+            )
+        except DuplicateAnswerError:
+            raise AlreadyAnsweredError() from None
+        return Feedback(
+            round_id=record.id,
+            question_id=question.id,
+            correct=verdict == "correct",
+            grade=result.grade,
+            points=points,
+            verdict=verdict,
+            your_answer=shown,
+            reference_answer=question.answer,
+            explanation=question.explanation,
+            covered=result.covered,
+            missed=result.missed,
+            misconception=result.misconception,
+            kind=cast(RoundKind, record.kind),
+            rating=rating.name.lower(),
+            reviews_due=await self._reviews.nudge_count(player_pk),
+        )

@@ -1,0 +1,77 @@
+"""Who is who: teams and players by their internal ids, and rounds checked against a team.
+
+Everything is keyed by (platform, team id). A round is looked up by id and then checked
+against the caller's team, so a round of another team is "unknown" whatever its id.
+"""
+
+from __future__ import annotations
+
+from bot.engine.errors import RoundNotFoundError
+from bot.engine.model import Player, Team
+from bot.safe_text import storable
+from storage.store import RoundRecord, Store
+
+__all__ = ["Identities"]
+
+
+class Identities:
+    """Internal ids of teams and players, with the teams cached (teams are never deleted)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._pks: dict[Team, int] = {}
+        self._teams: dict[int, Team] = {}
+
+    def _remember(self, team: Team, team_pk: int) -> int:
+        self._pks[team] = team_pk
+        self._teams[team_pk] = team
+        return team_pk
+
+    async def team_pk(self, team: Team) -> int:
+        """The internal id of ``team``, creating the team on first sight."""
+        cached = self._pks.get(team)
+        if cached is not None:
+            return cached
+        return self._remember(team, await self._store.team_pk(team.platform, team.team_id))
+
+    async def known_team_pk(self, team: Team) -> int | None:
+        """The internal id of ``team`` if it is known; never creates it."""
+        cached = self._pks.get(team)
+        if cached is not None:
+            return cached
+        found = await self._store.find_team_pk(team.platform, team.team_id)
+        return None if found is None else self._remember(team, found)
+
+    async def team_of(self, team_pk: int) -> Team:
+        """The team with this internal id (:class:`RoundNotFoundError` if there is none)."""
+        cached = self._teams.get(team_pk)
+        if cached is not None:
+            return cached
+        found = await self._store.team_by_pk(team_pk)
+        if found is None:
+            raise RoundNotFoundError()
+        team = Team(*found)
+        self._remember(team, team_pk)
+        return team
+
+    async def player_pk(self, player: Player) -> int:
+        """The internal id of ``player``, creating it or refreshing its display name."""
+        return await self._store.player_pk(
+            await self.team_pk(player.team),
+            storable(player.user_id),
+            storable(player.display_name),
+        )
+
+    async def find_player(self, player: Player) -> tuple[int, str] | None:
+        """(internal id, stored display name) of a player who has played, else None."""
+        team_pk = await self.known_team_pk(player.team)
+        if team_pk is None:
+            return None
+        return await self._store.find_player(team_pk, storable(player.user_id))
+
+    async def team_round(self, team: Team, round_id: int) -> RoundRecord:
+        """The round with this id if it belongs to ``team``; otherwise RoundNotFoundError."""
+        record = await self._store.get_round(round_id)
+        if record is None or await self.known_team_pk(team) != record.team_pk:
+            raise RoundNotFoundError()
+        return record

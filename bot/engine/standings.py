@@ -1,0 +1,103 @@
+"""Leaderboards and player stats, read from the running totals in the ``scores`` table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.engine import options
+from bot.engine.core import Core
+from bot.engine.model import (
+    CategoryStats,
+    Leaderboard,
+    LeaderboardRow,
+    Period,
+    Player,
+    Stats,
+    Team,
+)
+from bot.safe_text import storable
+from storage.daily_store import DailyStore
+from storage.store import ScoreRow
+
+__all__ = ["LEADERBOARD_SIZE", "Standings", "period_keys", "ranked"]
+
+LEADERBOARD_SIZE = 10
+
+
+def period_keys(timestamp: float) -> dict[Period, str]:
+    """The score-table keys of the week (ISO, UTC), month and all-time containing ``timestamp``."""
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    year, week, _ = moment.isocalendar()
+    return {"week": f"w{year}-{week:02d}", "month": f"m{moment:%Y-%m}", "all": "all"}
+
+
+def _row(score: ScoreRow, rank: int) -> LeaderboardRow:
+    return LeaderboardRow(
+        rank, score.user_id, score.display_name, score.points, score.answers, score.correct
+    )
+
+
+def ranked(scores: list[ScoreRow]) -> list[LeaderboardRow]:
+    """Competition ranking (1, 2, 2, 4) over rows sorted by points, highest first."""
+    rows: list[LeaderboardRow] = []
+    for position, score in enumerate(scores):
+        tied_with_previous = position > 0 and scores[position - 1].points == score.points
+        rank = rows[-1].rank if tied_with_previous else position + 1
+        rows.append(_row(score, rank))
+    return rows
+
+
+class Standings:
+    """Leaderboards of a team and stats of a player."""
+
+    def __init__(self, core: Core, daily_store: DailyStore) -> None:
+        self._core = core
+        self._daily_store = daily_store
+
+    async def leaderboard(
+        self, team: Team, *, period: str | None, channel_id: str | None, caller: Player | None
+    ) -> Leaderboard:
+        """The team's top ten (see :meth:`QuizEngine.leaderboard`)."""
+        store = self._core.store
+        chosen = options.parse_period(period)
+        key = period_keys(self._core.clock())[chosen]
+        team_pk = await self._core.ids.team_pk(team)
+        scope = channel_id or ""
+        rows = ranked(await store.top_scores(team_pk, key, scope, LEADERBOARD_SIZE))
+        caller_row = None
+        found = await store.find_player(team_pk, storable(caller.user_id)) if caller else None
+        if found is not None:
+            mine = await store.player_score(team_pk, key, scope, found[0])
+            if mine is not None:
+                caller_row = _row(*mine)
+        total = await store.player_count(team_pk, key, scope)
+        return Leaderboard(chosen, channel_id, tuple(rows), caller_row, total)
+
+    async def stats(self, player: Player) -> Stats:
+        """A player's all-time points, answers, rank, accuracy by category and daily streaks."""
+        found = await self._core.ids.find_player(player)
+        if found is None:
+            return Stats(player.user_id, player.display_name, 0, 0, 0, None)
+        player_pk, name = found
+        store, titles = self._core.store, self._core.bank.category_titles
+        team_pk = await self._core.ids.team_pk(player.team)
+        mine = await store.player_score(team_pk, "all", "", player_pk)
+        categories = tuple(
+            CategoryStats(c, titles.get(c, c), n, k)
+            for c, n, k in await store.category_results(player_pk)
+        )
+        if mine is None:
+            return Stats(player.user_id, name, 0, 0, 0, None, categories)
+        score, rank = mine
+        current_streak, best_streak = await self._daily_store.player_streaks(player_pk)
+        return Stats(
+            player.user_id,
+            name,
+            score.points,
+            score.answers,
+            score.correct,
+            rank,
+            categories,
+            current_streak=current_streak,
+            best_streak=best_streak,
+        )

@@ -1,0 +1,64 @@
+"""Leaderboard and stats queries over the running totals of the ``scores`` table."""
+
+from __future__ import annotations
+
+from storage.database import Database
+from storage.records import ScoreRow
+
+__all__ = ["ScoreQueries"]
+
+
+class ScoreQueries(Database):
+    """Reads of ``scores`` and ``score_levels`` (part of :class:`~storage.store.Store`)."""
+
+    async def top_scores(
+        self, team_pk: int, period: str, channel_id: str, limit: int
+    ) -> list[ScoreRow]:
+        """The best ``limit`` players of a period and scope, highest points first."""
+        rows = await self.fetchall(
+            "SELECT s.player_id, p.external_id, p.display_name, s.points, s.answers, s.correct "
+            "FROM scores s JOIN players p ON p.id = s.player_id "
+            "WHERE s.team_id = ? AND s.period = ? AND s.channel_id = ? "
+            "ORDER BY s.points DESC, s.player_id LIMIT ?",
+            (team_pk, period, channel_id, limit),
+        )
+        return [ScoreRow(*row) for row in rows]
+
+    async def player_score(
+        self, team_pk: int, period: str, channel_id: str, player_pk: int
+    ) -> tuple[ScoreRow, int] | None:
+        """A player's totals and competition rank (1 + players with more points), or None."""
+        row = await self.fetchone(
+            "SELECT s.player_id, p.external_id, p.display_name, s.points, s.answers, s.correct "
+            "FROM scores s JOIN players p ON p.id = s.player_id "
+            "WHERE s.team_id = ? AND s.period = ? AND s.channel_id = ? AND s.player_id = ?",
+            (team_pk, period, channel_id, player_pk),
+        )
+        if row is None:
+            return None
+        score = ScoreRow(*row)
+        ahead = await self.fetchone(
+            "SELECT SUM(players) FROM score_levels WHERE team_id = ? AND period = ? "
+            "AND channel_id = ? AND points > ?",
+            (team_pk, period, channel_id, score.points),
+        )
+        return score, 1 + (int(ahead[0] or 0) if ahead else 0)
+
+    async def player_count(self, team_pk: int, period: str, channel_id: str) -> int:
+        """How many players have a score in a period and scope."""
+        row = await self.fetchone(
+            "SELECT SUM(players) FROM score_levels WHERE team_id = ? AND period = ? "
+            "AND channel_id = ?",
+            (team_pk, period, channel_id),
+        )
+        return int(row[0] or 0) if row else 0
+
+    async def category_results(self, player_pk: int) -> list[tuple[str, int, int]]:
+        """(category, answers, correct) for a player."""
+        rows = await self.fetchall(
+            "SELECT r.category, COUNT(*), SUM(a.correct) FROM answers a "
+            "JOIN rounds r ON r.id = a.round_id WHERE a.player_id = ? "
+            "GROUP BY r.category ORDER BY r.category",
+            (player_pk,),
+        )
+        return [(str(c), int(n), int(k or 0)) for c, n, k in rows]
