@@ -10,6 +10,7 @@ __all__ = [
     "AnswerRecord",
     "DuplicateAnswerError",
     "OpenRoundExistsError",
+    "RoundClosedInStoreError",
     "RoundRecord",
     "ScoreRow",
     "round_record",
@@ -18,6 +19,10 @@ __all__ = [
 
 class DuplicateAnswerError(Exception):
     """The player already answered this round (the UNIQUE constraint said so)."""
+
+
+class RoundClosedInStoreError(Exception):
+    """The round was closed by the time the answer's transaction ran."""
 
 
 class OpenRoundExistsError(Exception):

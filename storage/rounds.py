@@ -11,6 +11,7 @@ from storage.records import (
     AnswerRecord,
     DuplicateAnswerError,
     OpenRoundExistsError,
+    RoundClosedInStoreError,
     RoundRecord,
     round_record,
 )
@@ -141,7 +142,9 @@ class RoundQueries(Database):
         ``on_recorded(conn, answer_id)`` runs last in the same transaction (the FSRS card
         update), so it commits or rolls back with the answer.
 
-        Raises :class:`DuplicateAnswerError` if the player already answered the round.
+        Raises :class:`DuplicateAnswerError` if the player already answered the round, and
+        :class:`RoundClosedInStoreError` if the round is closed when the transaction runs (the
+        check is inside the transaction, so no answer slips in after a close).
         Returns the answer id once committed.
         """
         score_rows = [
@@ -151,6 +154,11 @@ class RoundQueries(Database):
         ]
 
         def insert(conn: sqlite3.Connection) -> int:
+            state = conn.execute(
+                "SELECT closed_at FROM rounds WHERE id = ?", (round_record.id,)
+            ).fetchone()
+            if state is None or state[0] is not None:
+                raise RoundClosedInStoreError(round_record.id)
             cursor = conn.execute(
                 "INSERT INTO answers (round_id, player_id, choice, text, grade, correct, "
                 "points, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -24,7 +24,7 @@ from bot.engine.standings import period_keys
 from bot.safe_text import has_lone_surrogate
 from questions.schema import Question
 from storage.daily_store import DailyStore
-from storage.store import DuplicateAnswerError, RoundRecord
+from storage.store import DuplicateAnswerError, RoundClosedInStoreError, RoundRecord
 
 __all__ = ["MAX_ANSWER_CHARS", "AnswerDesk", "grade_reply", "validate_reply"]
 
@@ -125,6 +125,8 @@ class AnswerDesk:
             )
         except DuplicateAnswerError:
             raise AlreadyAnsweredError() from None
+        except RoundClosedInStoreError:
+            raise RoundClosedError() from None
         return Feedback(
             round_id=record.id,
             question_id=question.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.engine.engine import MAX_ANSWER_CHARS, QuizEngine
@@ -241,3 +243,27 @@ async def test_stats_by_category(engine: QuizEngine) -> None:
     assert {c.category: c.accuracy for c in stats.categories} == {"alpha": 1.0, "beta": 1.0}
     nobody = await engine.stats(Player(TEAM, "ghost", "Ghost"))
     assert nobody.answers == 0 and nobody.rank is None
+
+
+async def test_answers_racing_a_close_are_either_refused_or_in_the_reveal(
+    engine: QuizEngine,
+) -> None:
+    card = await engine.start_round(GENERAL, ALICE)
+    players = [Player(TEAM, f"racer{i}", f"Racer {i}") for i in range(40)]
+    for player in players:  # known players, so every answer takes the same path
+        await engine.identities.player_pk(player)
+
+    async def answer(player: Player) -> bool:
+        try:
+            await engine.answer(player, card.round_id, choice="A")
+        except RoundClosedError:
+            return False
+        return True
+
+    answers = [asyncio.create_task(answer(p)) for p in players[:20]]
+    closing = asyncio.create_task(engine.close_round(TEAM, card.round_id))
+    answers += [asyncio.create_task(answer(p)) for p in players[20:]]
+    accepted = sum(await asyncio.gather(*answers))
+    reveal = await closing
+    assert reveal.answer_count == accepted == await engine.store.answer_count(card.round_id)
+    assert 0 < accepted < len(players)
