@@ -16,6 +16,7 @@ from bot.engine.errors import (
     AnswerRejectedError,
     InvalidOptionError,
     RoundClosedError,
+    RoundNotFoundError,
 )
 from bot.engine.grading import GradeResult, grade_choice, grade_text
 from bot.engine.model import CHOICE_LETTERS, Feedback, Player, RoundKind
@@ -68,6 +69,9 @@ def grade_reply(
     return None, grade_text(question, reply), reply
 
 
+OPEN_ROUNDS_REMEMBERED = 10_000
+
+
 class AnswerDesk:
     """Takes players' answers to rounds."""
 
@@ -78,6 +82,23 @@ class AnswerDesk:
         self._closer = closer
         self._reviews = reviews
         self._daily_store = daily_store
+        # Rounds recently answered while open. Only their fixed fields (team, question, choice
+        # order, times) are used: whether a round is still open is checked again inside the
+        # answer's transaction, so a stale entry can never let an answer in after a close.
+        self._open_rounds: dict[int, RoundRecord] = {}
+
+    async def _answerable_round(self, player: Player, round_id: int) -> RoundRecord:
+        """The round, checked against the player's team, from memory when recently seen."""
+        record = self._open_rounds.get(round_id)
+        if record is None:
+            record = await self._core.ids.team_round(player.team, round_id)
+            if record.closed_at is None:
+                if len(self._open_rounds) >= OPEN_ROUNDS_REMEMBERED:
+                    self._open_rounds.clear()
+                self._open_rounds[round_id] = record
+        elif await self._core.ids.known_team_pk(player.team) != record.team_pk:
+            raise RoundNotFoundError()
+        return record
 
     async def answer(
         self, player: Player, round_id: int, *, choice: str | None, text: str | None
@@ -85,11 +106,12 @@ class AnswerDesk:
         """Answer a round once (see :meth:`QuizEngine.answer`)."""
         core = self._core
         letter, reply = validate_reply(choice, text)
-        record = await core.ids.team_round(player.team, round_id)
+        record = await self._answerable_round(player, round_id)
         now = core.clock()
         if record.closed_at is not None:
             raise RoundClosedError()
         if now >= record.closes_at:
+            self._open_rounds.pop(round_id, None)
             await self._closer.close_due_rounds()
             raise RoundClosedError()
         question = core.bank.get(record.question_id)
@@ -126,6 +148,7 @@ class AnswerDesk:
         except DuplicateAnswerError:
             raise AlreadyAnsweredError() from None
         except RoundClosedInStoreError:
+            self._open_rounds.pop(round_id, None)
             raise RoundClosedError() from None
         return Feedback(
             round_id=record.id,

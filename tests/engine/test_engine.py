@@ -267,3 +267,14 @@ async def test_answers_racing_a_close_are_either_refused_or_in_the_reveal(
     reveal = await closing
     assert reveal.answer_count == accepted == await engine.store.answer_count(card.round_id)
     assert 0 < accepted < len(players)
+
+
+async def test_a_round_answered_before_stays_invisible_to_other_teams(engine: QuizEngine) -> None:
+    card = await engine.start_round(GENERAL, ALICE)
+    await engine.answer(ALICE, card.round_id, choice="A")
+    with pytest.raises(RoundNotFoundError):
+        await engine.answer(Player(OTHER, "bob", "Bob"), card.round_id, choice="A")
+    await engine.close_round(TEAM, card.round_id)
+    with pytest.raises(RoundClosedError):
+        await engine.answer(BOB, card.round_id, choice="A")
+    assert await engine.store.answer_count(card.round_id) == 1
