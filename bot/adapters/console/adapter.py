@@ -246,9 +246,17 @@ async def run_console(
     block is followed by a blank line, so scripts can split the output.
     """
     interactive = stdin.isatty() if interactive is None else interactive
+    waiting_for_input = False
+
+    def prompt() -> str:
+        return f"[#{visible(session.channel_name)}] {visible(session.player_name)}> "
 
     def write(block: str) -> None:
-        stdout.write(block + "\n\n")
+        # A message arriving while the prompt waits (a round closing on its timer) goes on its
+        # own lines, and the prompt is shown again under it.
+        stdout.write(("\n" if waiting_for_input else "") + block + "\n\n")
+        if waiting_for_input:
+            stdout.write(prompt())
         stdout.flush()
 
     session.engine.register_outbox(PLATFORM, ConsoleOutbox(write))
@@ -257,9 +265,11 @@ async def run_console(
     loop = asyncio.get_running_loop()
     while True:
         if interactive:
-            stdout.write(f"[#{visible(session.channel_name)}] {visible(session.player_name)}> ")
+            stdout.write(prompt())
             stdout.flush()
+        waiting_for_input = interactive
         line = await loop.run_in_executor(None, stdin.readline)
+        waiting_for_input = False
         if not line:
             return 0
         reply = await session.handle(line)

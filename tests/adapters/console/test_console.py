@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
 
 import pytest
 
@@ -148,3 +150,30 @@ async def test_run_console_non_interactive_one_block_per_command(engine: QuizEng
     blocks = stdout.getvalue().rstrip("\n").split("\n\n")
     assert blocks[0].startswith("Commands:") and blocks[1].startswith("[#general] Question #1")
     assert blocks[-1].startswith("Leaderboard")
+
+
+async def test_interactive_reveal_arriving_at_the_prompt_shows_the_prompt_again(
+    engine: QuizEngine, clock: FakeClock
+) -> None:
+    read_fd, write_fd = os.pipe()
+    stdout = io.StringIO()
+    with os.fdopen(read_fd) as stdin, os.fdopen(write_fd, "w") as feed:
+        session = ConsoleSession(engine, player_name="alice")
+        running = asyncio.create_task(
+            run_console(session, stdin=stdin, stdout=stdout, interactive=True)
+        )
+        feed.write("/quiz\n")
+        feed.flush()
+        for _ in range(500):  # at most 5 s for the question to be printed
+            if "Question #1" in stdout.getvalue():
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the prompt is printed and the console waits for input
+        clock.advance(61)
+        await engine.close_due_rounds()  # what the round timer does
+        feed.close()
+        assert await running == 0
+    shown = stdout.getvalue()
+    prompt = "[#general] alice> "
+    assert f"{prompt}\n[#general] Time's up!" in shown
+    assert shown.endswith(f"Nobody got it right (0 answered).\n\n{prompt}")
