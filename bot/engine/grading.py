@@ -199,11 +199,12 @@ def grade_text(question: Question, text: str) -> GradeResult:
     analysis = analyse(normalise(text, MAX_REPLY_CHARS))
     copied = _copied(analysis, rubric)
     index = _index(analysis, rubric, copied)
+    correction = _misconception(rubric, analysis, index)
+    if correction is not None:
+        # A stated misconception makes the whole answer wrong: nothing counts as covered.
+        return GradeResult(0.0, (), tuple(point.label for point in rubric.points), correction)
     hits = [any(p.matches(analysis, index) for p in point.phrases) for point in rubric.points]
     covered = tuple(point.label for point, hit in zip(rubric.points, hits, strict=True) if hit)
     missed = tuple(point.label for point, hit in zip(rubric.points, hits, strict=True) if not hit)
-    correction = _misconception(rubric, analysis, index)
-    if correction is not None:
-        return GradeResult(0.0, covered, missed, correction)
     grade = min(_score(rubric, hits), _caps(analysis, rubric, copied))
     return GradeResult(round(max(0.0, min(1.0, grade)), 3), covered, missed)

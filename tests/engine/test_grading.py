@@ -178,6 +178,8 @@ def test_misconception_zeroes_the_grade_and_gives_the_correction(text: str) -> N
     result = grade_text(IS_EQUALS, text)
     assert result.grade == 0.0
     assert result.misconception == "`is` checks identity, not values."
+    assert result.covered == ()
+    assert result.missed == tuple(point.label for point in IS_EQUALS.key_points)
 
 
 def test_misconception_phrase_in_another_clause_is_not_flagged() -> None:
