@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
+from collections.abc import Coroutine
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -88,14 +89,21 @@ def test_engine_refuses_only_with_quiz_errors(
 ) -> None:
     channel = Channel(HOME, "general")
     player = Player(HOME, "u1", "Ada")
-    with suppress(QuizError):
-        harness.run(harness.engine.start_round(channel, player, category=category,
-                                               difficulty=difficulty, mode=mode))  # fmt: skip
+    _clear_refusal_or_success(harness, harness.engine.start_round(
+        channel, player, category=category, difficulty=difficulty, mode=mode))  # fmt: skip
     for target in (round_id, _open_round(harness, channel)):
-        with suppress(QuizError):
-            harness.run(harness.engine.answer(player, target, choice=choice, text=text))
-    with suppress(QuizError):
-        harness.run(harness.engine.close_channel_round(channel))
+        _clear_refusal_or_success(
+            harness, harness.engine.answer(player, target, choice=choice, text=text)
+        )
+    _clear_refusal_or_success(harness, harness.engine.close_channel_round(channel))
+
+
+def _clear_refusal_or_success(harness: Harness, work: Coroutine[Any, Any, object]) -> None:
+    """Run ``work``: it succeeds, or it is refused with a QuizError carrying a readable message."""
+    try:
+        harness.run(work)
+    except QuizError as refusal:
+        assert refusal.message.strip() and refusal.message == str(refusal)
 
 
 def _open_round(harness: Harness, channel: Channel) -> int:
