@@ -1,7 +1,7 @@
 """``quizbot discord …``: sync the slash commands, print the invite URL.
 
-The lead wires :func:`register` into ``bot/cli.py``. This module imports no discord code at
-import time (only bot/adapters/** may, and only when a sub-command runs).
+This module imports no discord code at import time: only bot/adapters/** may, and only when a
+sub-command runs.
 """
 
 from __future__ import annotations

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from storage import migrations
 from storage.store import Store, StoreError
+
+ROOT = Path(__file__).resolve().parents[2]
+DROP = "-dac_override,-dac_read_search"
+WITHOUT_PERMISSION_BYPASS = (
+    ["setpriv", f"--inh-caps={DROP}", f"--bounding-set={DROP}"] if os.geteuid() == 0 else []
+)
 
 
 async def test_new_database_is_created_migrated_and_in_wal_mode(tmp_path: Path) -> None:
@@ -48,25 +58,33 @@ async def test_non_sqlite_file_is_refused_and_left_untouched(tmp_path: Path) -> 
     assert path.read_bytes() == before
 
 
-async def test_unreadable_file_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "locked.db"
-    path.write_bytes(b"")
-    path.chmod(0)
-    try:
-        if path.stat().st_mode & 0o400 == 0 and _can_read(path):
-            pytest.skip("running as a user that ignores file permissions")
-        with pytest.raises(StoreError, match="cannot"):
-            await Store.open(path)
-    finally:
+OPEN_AND_REPORT = """
+import asyncio, sys
+from storage.store import Store, StoreError
+try:
+    asyncio.run(Store.open(sys.argv[1]))
+except StoreError as exc:
+    print(exc)
+"""
+
+
+def test_unreadable_file_is_refused_and_left_untouched() -> None:
+    # Root reads any file, so as root the open runs without the capabilities that bypass file
+    # permissions (setpriv, from util-linux).
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder).chmod(0o755)
+        path = Path(folder) / "locked.db"
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE precious (x)")
+        before = path.read_bytes()
+        path.chmod(0)
+        result = subprocess.run(
+            [*WITHOUT_PERMISSION_BYPASS, sys.executable, "-c", OPEN_AND_REPORT, str(path)],
+            capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+        )  # fmt: skip
         path.chmod(0o600)
-
-
-def _can_read(path: Path) -> bool:
-    try:
-        path.read_bytes()
-    except OSError:
-        return False
-    return True
+        assert result.stdout.strip() == f"{path}: cannot read database file (Permission denied)"
+        assert path.read_bytes() == before
 
 
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:
