@@ -146,6 +146,9 @@ class FakeSlack:
         self.calls: list[ApiCall] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.not_in_channel: set[str] = set()
+        self.ephemeral_not_in_channel: set[str] = set()  # only chat.postEphemeral refused
+        self.response_urls_expired = False
+        self.deleted_messages: set[str] = set()  # ts of messages chat.update cannot find
         self.errors: list[tuple[str, list[str]]] = []
         self._rate_limited: dict[str, int] = {}
         self._ts = itertools.count(1)
@@ -264,8 +267,12 @@ class FakeSlack:
             if problems:
                 return self._invalid(method, problems)
             channel = str(args.get("channel", ""))
-            if channel in self.not_in_channel:
+            if channel in self.not_in_channel or (
+                method == "chat.postEphemeral" and channel in self.ephemeral_not_in_channel
+            ):
                 return {"ok": False, "error": "not_in_channel"}
+            if method == "chat.update" and args.get("ts") in self.deleted_messages:
+                return {"ok": False, "error": "message_not_found"}
             if method == "chat.postEphemeral":
                 return {"ok": True, "message_ts": f"1764000000.{next(self._ts):06d}"}
             ts = args.get("ts") or f"1764000000.{next(self._ts):06d}"
@@ -286,6 +293,8 @@ class FakeSlack:
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
         await self._record("response_url", body if isinstance(body, dict) else {})
+        if self.response_urls_expired:
+            return web.Response(status=404, text="expired_url")
         problems = _message_problems(body) if isinstance(body, dict) else ["not an object"]
         if problems:
             self.errors.append(("response_url", problems))

@@ -2,17 +2,20 @@
 
 Every listener acknowledges Slack first (inside its 3-second deadline) and then calls the
 engine; bolt answers the HTTP request (or Socket Mode envelope) as soon as ``ack()`` is called
-and lets the listener finish in the background. Refusals (:class:`QuizError`, usage errors)
-are shown to the user ephemerally. No quiz rule lives here.
+and lets the listener finish in the background. A button that opens a modal calls views.open
+before any engine work, as its ``trigger_id`` expires 3 seconds after the click. Refusals
+(:class:`QuizError`, usage errors) are shown to the user ephemerally. No quiz rule lives here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
@@ -42,10 +45,17 @@ from bot.adapters.slack.payloads import (
     interaction_channel,
     interaction_identity,
     modal_metadata,
+    modal_response_url,
     text_field,
     view_value,
 )
-from bot.adapters.slack.replies import Reply, action_reply, command_reply, ephemeral_reply
+from bot.adapters.slack.replies import (
+    Reply,
+    action_reply,
+    command_reply,
+    ephemeral_reply,
+    modal_reply,
+)
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError, RoundNotFoundError
@@ -66,6 +76,8 @@ _ARRIVED = "quizbot_arrived"
 BROKEN_BUTTON = "That button is not valid (anymore); start a new question with /quiz."
 NOT_ADMIN = "Only workspace admins and owners (or Quizbot admins) can use /quiz-admin."
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again."
+YOU = "you"  # App Home name of a never-played user whose name users.info does not give
+NAME_CACHE_SIZE = 1000
 
 
 def parse_admin_ids(raw: str) -> frozenset[str]:
@@ -95,6 +107,7 @@ class SlackQuiz:
             name="quizbot",
         )
         self._work: dict[asyncio.Task[Any], str] = {}  # in-flight listener -> its outcome
+        self._names: OrderedDict[tuple[str, str], str] = OrderedDict()  # users.info cache
         self._register()
 
     # -- background work and the event log -------------------------------------------------
@@ -165,8 +178,10 @@ class SlackQuiz:
 
     @staticmethod
     async def _safe_reply(reply: Reply, message: str) -> None:
+        """Send a refusal; it may quote user input, so the ``text`` fallback (which Slack
+        parses for mentions too) is escaped like the blocks."""
         try:
-            await reply(message, blocks.notice_blocks(message))
+            await reply(blocks.escape(message), blocks.notice_blocks(message))
         except Exception:
             log.exception("could not send an ephemeral reply")
 
@@ -187,7 +202,7 @@ class SlackQuiz:
 
     def _on_view(self, work: Callable[[Body], Awaitable[None]]) -> Listener:
         """A view-submission listener: ack (closing the modal), then ``work`` (which replies
-        with chat.postEphemeral itself, there being no response_url)."""
+        itself, through the response_url the modal kept or else chat.postEphemeral)."""
 
         async def listener(ack: AsyncAck, body: Body, context: dict[str, Any]) -> None:
             with self._tracked(context, body):
@@ -304,6 +319,31 @@ class SlackQuiz:
             return False
         return any(user.get(flag) is True for flag in ("is_admin", "is_owner", "is_primary_owner"))
 
+    async def user_name(self, team_id: str, user_id: str) -> str:
+        """A user's display name per users.info (cached), or "you" when Slack gives none.
+
+        Only used where the engine knows no name yet (a user who never played).
+        """
+        key = (team_id, user_id)
+        if key in self._names:
+            self._names.move_to_end(key)
+            return self._names[key]
+        try:
+            response = await self.client.users_info(user=user_id)
+        except SlackApiError:
+            log.warning("users.info failed for %s", user_id, exc_info=True)
+            return YOU
+        user = response.get("user")
+        profile = user.get("profile") if isinstance(user, Mapping) else None
+        name = (
+            text_field(profile, "display_name", "real_name")
+            or text_field(user, "real_name", "name")
+        ).strip()[:80] or YOU
+        self._names[key] = name
+        if len(self._names) > NAME_CACHE_SIZE:
+            self._names.popitem(last=False)
+        return name
+
     async def show_reveal(self, channel: Channel, reveal: Reveal) -> None:
         """Turn the round's question message into its reveal (or post the reveal)."""
         if reveal.message_ref is not None:
@@ -329,22 +369,61 @@ class SlackQuiz:
         await reply(blocks.feedback_text(feedback), blocks.feedback_blocks(feedback))
 
     async def _open_modal(self, body: Body, team: Team, round_id: int) -> None:
+        """Open the answer modal at once, with the prompt the clicked message carries.
+
+        The trigger_id is valid for 3 seconds, so nothing that may be slow (the engine closes
+        due rounds and publishes their reveals before answering) runs before views.open. Only
+        when the payload has no prompt (an ephemeral /review card) is it looked up afterwards
+        and filled in with views.update, which keeps what the user has typed.
+        """
         channel = interaction_channel(body, team)
         trigger_id = text_field(body, "trigger_id")
         if channel is None or not trigger_id:
             raise PayloadError("open button without channel or trigger_id")
-        current = await self.engine.current_round(channel)
-        prompt = current.prompt if current and current.round_id == round_id else ""
-        await self.client.views_open(
-            trigger_id=trigger_id, view=blocks.answer_modal(round_id, channel.channel_id, prompt)
+        prompt = blocks.prompt_of_message(body.get("message"))
+        response_url = text_field(body, "response_url")
+        opened = await self.client.views_open(
+            trigger_id=trigger_id,
+            view=blocks.answer_modal(
+                round_id, channel.channel_id, prompt_mrkdwn=prompt, response_url=response_url
+            ),
         )
+        if not prompt:
+            await self._fill_in_prompt(opened.get("view"), channel, round_id, response_url)
+
+    async def _fill_in_prompt(
+        self, view: object, channel: Channel, round_id: int, response_url: str
+    ) -> None:
+        """Add the question to an open modal (best effort: the modal works without it)."""
+        view_id = text_field(view, "id")
+        if not view_id:
+            return
+        try:
+            current = await self.engine.current_round(channel)
+            if current is None or current.round_id != round_id:
+                return
+            await self.client.views_update(
+                view_id=view_id,
+                hash=text_field(view, "hash") or None,
+                view=blocks.answer_modal(
+                    round_id,
+                    channel.channel_id,
+                    prompt_mrkdwn=blocks.mrkdwn(current.prompt),
+                    response_url=response_url,
+                ),
+            )
+        except (SlackApiError, QuizError):
+            log.info("could not add the prompt to the answer modal", exc_info=True)
 
     async def modal(self, body: Body) -> None:
-        """The answer modal was submitted: grade the text, reply with chat.postEphemeral."""
+        """The answer modal was submitted: grade the text, reply through the response_url of
+        the click that opened it (chat.postEphemeral when there is none or it fails)."""
         _, player = interaction_identity(body)
         view = body.get("view")
         round_id, channel_id = modal_metadata(view)
-        reply = ephemeral_reply(self.client, channel_id, player.user_id)
+        reply = modal_reply(
+            modal_response_url(view), ephemeral_reply(self.client, channel_id, player.user_id)
+        )
         await self._guarded(reply, self._answer_text(player, round_id, view, reply))
 
     async def _answer_text(self, player: Player, round_id: int, view: object, reply: Reply) -> None:
@@ -369,6 +448,8 @@ class SlackQuiz:
         player = Player(team, user_id, user_id)
         board = await self.engine.leaderboard(team, period="week", caller=player)
         stats = await self.engine.stats(player)
+        if stats.display_name == user_id:  # never played: the engine has no name for them
+            stats = dataclasses.replace(stats, display_name=await self.user_name(team_id, user_id))
         await self.client.views_publish(user_id=user_id, view=blocks.home_view(board, stats))
 
 

@@ -1,9 +1,13 @@
 """Rendering the engine's views as Slack Block Kit, with user text escaped and cut to fit.
 
-Every piece of user-supplied text (names, answers) goes through :func:`escape` before it lands
-in a ``mrkdwn`` field, so ``<!channel>``, ``<!here>`` or ``<@U…>`` typed by a user is shown,
-never acted on. Every text is cut with :func:`bot.safe_text.shorten` to Slack's limits instead
-of letting Slack reject the message.
+Every piece of text that lands in a ``mrkdwn`` field goes through :func:`escape`, so
+``<!channel>``, ``<!here>``, ``<@U…>`` or ``<#C…>`` is shown, never acted on. User-supplied text
+(display names, typed answers) goes through :func:`escape_user`, which also breaks Slack's
+formatting markers (``*bold*``, ``_italic_``, ``~strike~``, backtick code and ``>`` quotes) so a
+name such as ``*boss*`` cannot restyle the message around it. Question-pack text keeps its
+markdown (the built-in packs use backticks for code), but its mentions are escaped too. Every
+text is cut with :func:`bot.safe_text.shorten` to Slack's limits instead of letting Slack reject
+the message.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ __all__ = [
     "MAX_SECTION_CHARS",
     "MODAL_CALLBACK_ID",
     "OPEN_ACTION_ID",
+    "PROMPT_BLOCK_ID",
+    "ZWSP",
     "Block",
     "answer_modal",
     "button_value",
@@ -49,15 +55,18 @@ __all__ = [
     "card_text",
     "context",
     "escape",
+    "escape_user",
     "feedback_actions",
     "feedback_blocks",
     "feedback_text",
     "home_view",
     "leaderboard_blocks",
     "leaderboard_text",
+    "modal_private_metadata",
     "mrkdwn",
     "notice_blocks",
     "plain",
+    "prompt_of_message",
     "reveal_blocks",
     "reveal_text",
     "section",
@@ -83,6 +92,10 @@ ANSWER_BLOCK_ID = "answer"
 ANSWER_INPUT_ID = "text"
 
 REVIEW_ACTION_PREFIX = "review:"
+PROMPT_BLOCK_ID = "quiz:prompt"
+
+ZWSP = "\u200b"
+_MARKERS = str.maketrans({marker: marker + ZWSP for marker in "*_~`"})
 
 
 def escape(text: str) -> str:
@@ -90,17 +103,32 @@ def escape(text: str) -> str:
     return visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def mrkdwn(text: str, limit: int = MAX_SECTION_CHARS, *, raw: str = "") -> str:
+def escape_user(text: str) -> str:
+    """:func:`escape` for user-supplied text, with Slack's formatting made inert too.
+
+    A zero-width space follows every ``*``, ``_``, ``~`` and backtick, so none of them can open
+    or close bold, italic, strike-through or code; one precedes a ``>`` that starts a line,
+    so it cannot start a quote.
+    """
+    escaped = escape(text).translate(_MARKERS)
+    escaped = escaped.replace("\n&gt;", f"\n{ZWSP}&gt;")
+    return ZWSP + escaped if escaped.startswith("&gt;") else escaped
+
+
+def mrkdwn(text: str, limit: int = MAX_SECTION_CHARS, *, raw: str = "", user: bool = False) -> str:
     """``raw`` (trusted mrkdwn) followed by ``text`` escaped, the whole cut to ``limit`` chars.
 
-    The cut happens on the unescaped text, so an entity such as ``&amp;`` is never split.
+    ``user`` marks ``text`` as user-supplied: its formatting is neutralised as well
+    (:func:`escape_user`). The cut happens on the unescaped text, so an entity such as
+    ``&amp;`` is never split.
     """
     room = limit - len(raw)
     if room <= 0:
         return shorten(raw, limit)
+    quote = escape_user if user else escape
     budget = room
     while True:
-        escaped = escape(shorten(text, budget))
+        escaped = quote(shorten(text, budget))
         if len(escaped) <= room or budget <= 1:
             return raw + escaped[:room]
         budget -= max(len(escaped) - room, 1)
@@ -133,6 +161,11 @@ def _fit(blocks: list[Block], limit: int = MAX_BLOCKS) -> list[Block]:
     return blocks[:limit]
 
 
+def _name(name: str, limit: int = 80) -> str:
+    """A display name on one line, cut to ``limit`` and escaped as user text."""
+    return escape_user(shorten(visible(name, keep_newlines=False), limit))
+
+
 def _names(names: tuple[str, ...]) -> str:
     return ", ".join(visible(name, keep_newlines=False) for name in names)
 
@@ -154,7 +187,7 @@ def card_blocks(card: QuestionCard) -> list[Block]:
     """A question with A–D buttons (choice mode) or an "Answer in my own words" button."""
     blocks: list[Block] = [
         _header(f"{card_kind(card)} #{card.round_id} · {card.category_title} · {card.difficulty}"),
-        section(mrkdwn(card.prompt)),
+        {**section(mrkdwn(card.prompt)), "block_id": PROMPT_BLOCK_ID},
     ]
     if card.choices:
         listing = "\n".join(
@@ -205,11 +238,36 @@ def card_blocks(card: QuestionCard) -> list[Block]:
     return _fit(blocks)
 
 
-def answer_modal(round_id: int, channel_id: str, prompt: str = "") -> dict[str, Any]:
-    """The modal for an open-mode answer (multiline, at most 3 000 characters: Slack's cap)."""
+def prompt_of_message(message: object) -> str:
+    """The question's mrkdwn as rendered in a posted card (``""`` when not found).
+
+    Slack sends the clicked message back in a click's payload; its prompt section (block id
+    :data:`PROMPT_BLOCK_ID`) is text this module escaped. Any ``<`` or ``>`` in it is escaped
+    again all the same, so a tampered payload cannot smuggle a mention into the modal.
+    """
+    found = message.get("blocks") if isinstance(message, dict) else None
+    for block in found if isinstance(found, list) else ():
+        if not isinstance(block, dict) or block.get("block_id") != PROMPT_BLOCK_ID:
+            continue
+        text = block.get("text")
+        value = text.get("text") if isinstance(text, dict) else None
+        if isinstance(value, str):
+            return shorten(value.replace("<", "&lt;").replace(">", "&gt;"), MAX_SECTION_CHARS)
+    return ""
+
+
+def answer_modal(
+    round_id: int, channel_id: str, *, prompt_mrkdwn: str = "", response_url: str = ""
+) -> dict[str, Any]:
+    """The modal for an open-mode answer (multiline, at most 3 000 characters: Slack's cap).
+
+    ``prompt_mrkdwn`` is the question, already escaped (:func:`mrkdwn`). ``private_metadata``
+    keeps the round, the channel and the click's ``response_url`` (the feedback goes there:
+    chat.postEphemeral needs the bot in the channel).
+    """
     blocks: list[Block] = []
-    if prompt:
-        blocks.append(section(mrkdwn(prompt)))
+    if prompt_mrkdwn:
+        blocks.append(section(prompt_mrkdwn))
     blocks.append(
         {
             "type": "input",
@@ -226,12 +284,20 @@ def answer_modal(round_id: int, channel_id: str, prompt: str = "") -> dict[str, 
     return {
         "type": "modal",
         "callback_id": MODAL_CALLBACK_ID,
-        "private_metadata": json.dumps({"round": round_id, "channel": channel_id}),
+        "private_metadata": modal_private_metadata(round_id, channel_id, response_url),
         "title": plain(f"Question #{round_id}", 24),
         "submit": plain("Submit", 24),
         "close": plain("Cancel", 24),
         "blocks": blocks,
     }
+
+
+def modal_private_metadata(round_id: int, channel_id: str, response_url: str = "") -> str:
+    """What a modal remembers: the round, the channel and (when known) the response_url."""
+    meta: dict[str, Any] = {"round": round_id, "channel": channel_id}
+    if response_url:
+        meta["response_url"] = response_url
+    return json.dumps(meta)
 
 
 def _review_button(text: str, action: str, value: str) -> Block:
@@ -280,7 +346,7 @@ def feedback_blocks(feedback: Feedback) -> list[Block]:
         section(
             f"*{VERDICT[feedback.verdict]}* Grade {feedback.grade:.0%}, +{feedback.points} points."
         ),
-        section(mrkdwn(feedback.your_answer, raw="*Your answer:* ")),
+        section(mrkdwn(feedback.your_answer, raw="*Your answer:* ", user=True)),
     ]
     points = [f"✅ {escape(label)}" for label in feedback.covered]
     points += [f"❌ {escape(label)}" for label in feedback.missed]
@@ -309,8 +375,10 @@ def reveal_blocks(reveal: Reveal) -> list[Block]:
         blocks.append(
             section(mrkdwn(reveal.correct_text, raw=f"*Correct answer:* {reveal.correct_letter}) "))
         )
+        total = sum(t.count for t in reveal.tallies)
         tallies = "\n".join(
-            f"{'✅' if t.correct else '▫️'} *{t.letter})* {t.count} · {escape(t.text)}"
+            f"{'✅' if t.correct else '▫️'} *{t.letter})* {t.count} ({_share(t.count, total)})"
+            f" · {escape(t.text)}"
             for t in reveal.tallies
         )
         if tallies:
@@ -320,16 +388,16 @@ def reveal_blocks(reveal: Reveal) -> list[Block]:
     blocks.append(section(mrkdwn(reveal.explanation.strip(), raw="*Why:* ")))
     if reveal.correct_players:
         raw = f"Right ({len(reveal.correct_players)}/{reveal.answer_count}): "
-        blocks.append(context(mrkdwn(_names(reveal.correct_players), MAX_CONTEXT_CHARS, raw=raw)))
-        first = reveal.first_correct or ""
-        blocks.append(context(mrkdwn(first, MAX_CONTEXT_CHARS, raw="🏅 First correct: ")))
+        players = mrkdwn(_names(reveal.correct_players), MAX_CONTEXT_CHARS, raw=raw, user=True)
+        blocks.append(context(players))
+        first = visible(reveal.first_correct or "", keep_newlines=False)
+        blocks.append(
+            context(mrkdwn(first, MAX_CONTEXT_CHARS, raw="🏅 First correct: ", user=True))
+        )
     else:
         blocks.append(context(f"Nobody got it right ({reveal.answer_count} answered)."))
     if reveal.top_streaks:
-        streaks = ", ".join(
-            f"{escape(visible(name, keep_newlines=False))} {days}"
-            for name, days in reveal.top_streaks
-        )
+        streaks = ", ".join(f"{_name(name)} {days}" for name, days in reveal.top_streaks)
         blocks.append(context(shorten(f"🔥 Top streaks (days): {streaks}", MAX_CONTEXT_CHARS)))
     if reveal.weekly_top:
         top = "\n".join(_row(row) for row in reveal.weekly_top)
@@ -340,8 +408,13 @@ def reveal_blocks(reveal: Reveal) -> list[Block]:
 # -- leaderboard, stats, home -----------------------------------------------------------------
 
 
+def _share(count: int, total: int) -> str:
+    """The share of the answers that chose one option, e.g. ``40%``."""
+    return f"{count / total:.0%}" if total > 0 else "0%"
+
+
 def _row(row: LeaderboardRow) -> str:
-    name = escape(shorten(visible(row.display_name, keep_newlines=False), 80))
+    name = _name(row.display_name)
     return f"{row.rank}. {name} — *{row.points}* pts ({row.correct}/{row.answers} correct)"
 
 
@@ -371,7 +444,9 @@ def leaderboard_blocks(board: Leaderboard) -> list[Block]:
 
 def stats_text(stats: Stats) -> str:
     """The notification text of a player's stats."""
-    return mrkdwn(visible(stats.display_name, keep_newlines=False), 200, raw="Stats for ")
+    return mrkdwn(
+        visible(stats.display_name, keep_newlines=False), 200, raw="Stats for ", user=True
+    )
 
 
 def stats_blocks(stats: Stats) -> list[Block]:
@@ -379,7 +454,7 @@ def stats_blocks(stats: Stats) -> list[Block]:
     name = visible(stats.display_name, keep_newlines=False)
     rank = f", rank *{stats.rank}*" if stats.rank else ""
     blocks: list[Block] = [
-        section(mrkdwn(name, 200, raw="*Stats for* ")),
+        section(mrkdwn(name, 200, raw="*Stats for* ", user=True)),
         section(
             f"*{stats.points}* points{rank}, {stats.answers} answers, {stats.accuracy:.0%} correct"
         ),

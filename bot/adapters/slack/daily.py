@@ -2,7 +2,10 @@
 
 ``/quiz-admin daily channel:<#C123|quiz> time:09:00 timezone:Europe/Berlin [days:mon-fri]
 [difficulty:easy] [close:17:00]``, and ``/quiz-admin daily off|show|now [channel:<#C…>]``.
-Only the shape of the text is checked here; the engine validates the values.
+Only the shape of the text is checked here; the engine validates the values. The manifest sets
+``should_escape: true`` for /quiz-admin, so a channel picked from Slack's autocomplete arrives as
+``<#C123|quiz>``; a plain ``#quiz`` (typed without picking, or a channel Slack could not
+resolve) is refused with a hint to pick it from the list.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ __all__ = ["DailyArgs", "is_daily", "parse_daily", "run_daily_admin"]
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{1,20})(?:\|([^>]{0,80}))?>$")
 _OPTIONS = ("channel", "time", "timezone", "days", "difficulty", "close")
 _ACTIONS = ("off", "show", "now")
+_MAX_SHOWN = 40
 USAGE = (
     "Usage: `/quiz-admin daily channel:#channel time:09:00 timezone:Europe/Berlin "
     "[days:mon-fri] [difficulty:easy|medium|hard] [close:HH:MM]`, or "
@@ -55,19 +59,34 @@ def parse_daily(text: str | None) -> DailyArgs:
     options: dict[str, str] = {}
     for word in words:
         key, colon, value = word.partition(":")
-        mention = _CHANNEL.match(value if colon and key.casefold() == "channel" else word)
+        named = colon and key.casefold() == "channel"
+        mention = _CHANNEL.match(value if named else word)
         if mention and channel_id is None:
             channel_id, channel_name = mention.group(1), mention.group(2) or ""
         elif word.casefold() in _ACTIONS and action == "set" and not options:
             action = word.casefold()
-        elif colon and key.casefold() in _OPTIONS and key.casefold() != "channel":
+        elif colon and key.casefold() in _OPTIONS and not named:
             options[key.casefold()] = value
+        elif (named or word.startswith("#")) and channel_id is None:
+            raise QuizError(_unresolved(value if named else word))
         else:
-            shown = word if len(word) <= 40 else word[:40] + "…"
-            raise QuizError(f"Unexpected {shown!r}. {USAGE}")
+            raise QuizError(f"Unexpected {_shown(word)}. {USAGE}")
     if action != "set" and options:
         raise QuizError(f"`daily {action}` takes only a channel. {USAGE}")
     return DailyArgs(action, channel_id, channel_name, options)
+
+
+def _shown(word: str) -> str:
+    return repr(word if len(word) <= _MAX_SHOWN else word[:_MAX_SHOWN] + "…")
+
+
+def _unresolved(name: str) -> str:
+    """The refusal for a channel given as plain text instead of a channel link."""
+    return (
+        f"I cannot tell which channel {_shown(name)} is. Type `#` and pick the channel from "
+        "Slack's list, so it arrives as a channel link (for a private channel, invite me "
+        f"first with `/invite @Quizbot`). {USAGE}"
+    )
 
 
 async def run_daily_admin(

@@ -20,6 +20,7 @@ RATE_LIMIT_RETRIES = 5
 CHANNEL_GONE_ERRORS = frozenset(
     {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
 )
+MESSAGE_GONE_ERRORS = frozenset({"message_not_found", "cant_update_message"})
 
 
 def make_client(token: str | None, base_url: str) -> AsyncWebClient:
@@ -34,6 +35,15 @@ def make_client(token: str | None, base_url: str) -> AsyncWebClient:
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ],
     )
+
+
+def _slack_error(exc: BaseException) -> str:
+    """The ``error`` code of a failed Web API call ("" for any other exception)."""
+    if not isinstance(exc, SlackApiError):
+        return ""
+    data = exc.response.data if exc.response is not None else None
+    error = data.get("error") if isinstance(data, dict) else None
+    return error if isinstance(error, str) else ""
 
 
 def render(view: QuestionCard | Reveal) -> dict[str, Any]:
@@ -60,10 +70,12 @@ class SlackOutbox:
     @staticmethod
     def channel_gone(exc: BaseException) -> bool:
         """Slack says the channel is gone, archived, or the bot is not (any longer) in it."""
-        if not isinstance(exc, SlackApiError):
-            return False
-        data = exc.response.data if exc.response is not None else None
-        return isinstance(data, dict) and data.get("error") in CHANNEL_GONE_ERRORS
+        return _slack_error(exc) in CHANNEL_GONE_ERRORS
+
+    @staticmethod
+    def message_gone(exc: BaseException) -> bool:
+        """Slack says the message to update no longer exists (deleted) or cannot be edited."""
+        return _slack_error(exc) in MESSAGE_GONE_ERRORS
 
     async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
         """Replace the message at ``ref`` with ``view``."""

@@ -17,12 +17,14 @@ __all__ = [
     "interaction_channel",
     "interaction_identity",
     "modal_metadata",
+    "modal_response_url",
     "text_field",
     "view_value",
 ]
 
 PLATFORM = "slack"
 _MAX_NAME = 80
+_MAX_URL = 2000
 
 Body = Mapping[str, Any]
 
@@ -113,6 +115,23 @@ def modal_metadata(view: object) -> tuple[int, str]:
     if not isinstance(round_id, int) or not isinstance(channel_id, str) or not channel_id:
         raise PayloadError("modal without valid private_metadata")
     return round_id, channel_id
+
+
+def modal_response_url(view: object) -> str:
+    """The click's ``response_url`` a modal keeps in its ``private_metadata`` ("" when none).
+
+    The metadata is what the app itself gave Slack with views.open, sent back in a signed
+    payload; only an http(s) URL of sane length is accepted all the same.
+    """
+    raw = view.get("private_metadata") if isinstance(view, Mapping) else None
+    try:
+        meta = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return ""
+    url = meta.get("response_url") if isinstance(meta, dict) else None
+    if not isinstance(url, str) or len(url) > _MAX_URL:
+        return ""
+    return url if url.startswith(("https://", "http://")) else ""
 
 
 def view_value(view: object, block_id: str, action_id: str) -> str:

@@ -1,13 +1,14 @@
 """Slack side of spaced repetition: ``/review``, rating buttons, dispute / report modals.
 
 Button values carry the state: ``rate:<round>:<rating>``, ``dispute:<round>``,
-``report:<round>`` (action ids start with ``review:``). The modals keep the round and channel in
-``private_metadata``. No quiz rule lives here: everything goes through the engine.
+``report:<round>`` (action ids start with ``review:``). The modals keep the round, the channel and
+the click's ``response_url`` in ``private_metadata``; the confirmation goes through that URL
+(chat.postEphemeral, the fallback, fails where the bot is no member). No quiz rule lives here:
+everything goes through the engine.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -20,10 +21,11 @@ from bot.adapters.slack.payloads import (
     interaction_channel,
     interaction_identity,
     modal_metadata,
+    modal_response_url,
     text_field,
     view_value,
 )
-from bot.adapters.slack.replies import Reply, ephemeral_reply
+from bot.adapters.slack.replies import Reply, ephemeral_reply, modal_reply
 from bot.adapters.wording import days, filed_thanks
 from bot.engine.errors import QuizError
 
@@ -78,8 +80,9 @@ async def on_review_button(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) 
     trigger_id = text_field(body, "trigger_id")
     if channel is None or not trigger_id:
         raise PayloadError("review button without channel or trigger_id")
+    response_url = text_field(body, "response_url")
     await quiz.client.views_open(
-        trigger_id=trigger_id, view=_modal(what, round_id, channel.channel_id)
+        trigger_id=trigger_id, view=_modal(what, round_id, channel.channel_id, response_url)
     )
 
 
@@ -98,7 +101,7 @@ def _input(block_id: str, label: str, *, optional: bool, multiline: bool) -> Blo
     }
 
 
-def _modal(what: str, round_id: int, channel_id: str) -> dict[str, Any]:
+def _modal(what: str, round_id: int, channel_id: str, response_url: str) -> dict[str, Any]:
     inputs: list[Block] = []
     if what == "report":
         inputs.append(_input(KIND_BLOCK, "typo, wrong or unclear", optional=False, multiline=False))
@@ -110,7 +113,7 @@ def _modal(what: str, round_id: int, channel_id: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": DISPUTE_CALLBACK_ID if what == "dispute" else REPORT_CALLBACK_ID,
-        "private_metadata": json.dumps({"round": round_id, "channel": channel_id}),
+        "private_metadata": blocks.modal_private_metadata(round_id, channel_id, response_url),
         "title": blocks.plain("Dispute grade" if what == "dispute" else "Report question", 24),
         "submit": blocks.plain("Send", 24),
         "close": blocks.plain("Cancel", 24),
@@ -119,13 +122,16 @@ def _modal(what: str, round_id: int, channel_id: str) -> dict[str, Any]:
 
 
 async def on_review_modal(quiz: SlackQuiz, body: dict[str, Any]) -> None:
-    """A dispute or report modal was submitted: file it, confirm with chat.postEphemeral."""
+    """A dispute or report modal was submitted: file it, confirm through the click's
+    response_url (chat.postEphemeral when there is none or it fails)."""
     _, player = interaction_identity(body)
     view = body.get("view")
     if not isinstance(view, Mapping):
         raise PayloadError("modal without view")
     round_id, channel_id = modal_metadata(view)
-    reply = ephemeral_reply(quiz.client, channel_id, player.user_id)
+    reply = modal_reply(
+        modal_response_url(view), ephemeral_reply(quiz.client, channel_id, player.user_id)
+    )
 
     async def file() -> None:
         note = view_value(view, NOTE_BLOCK, INPUT_ID)

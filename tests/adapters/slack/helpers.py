@@ -63,6 +63,7 @@ class SlackClient:
         self.session = session
         self.url = url
         self.slack = slack
+        self.deadline_s = ACK_DEADLINE_S  # lowered by tests that make the engine slow
 
     async def post(
         self,
@@ -72,7 +73,8 @@ class SlackClient:
         timestamp: int | None = None,
         signature: str | None = None,
     ) -> Reply:
-        """POST a raw body, signed unless ``signature`` is given; checks the 3 s deadline."""
+        """POST a raw body, signed unless ``signature`` is given; checks the ack deadline
+        (Slack's 3 s, or :attr:`deadline_s` when a test lowered it)."""
         stamp = int(time.time()) if timestamp is None else timestamp
         headers = {
             "Content-Type": content_type,
@@ -83,7 +85,7 @@ class SlackClient:
         async with self.session.post(self.url, data=body.encode(), headers=headers) as response:
             text = await response.text()
         elapsed = time.monotonic() - started
-        assert elapsed < ACK_DEADLINE_S, f"answered Slack after {elapsed:.2f}s"
+        assert elapsed < self.deadline_s, f"answered Slack after {elapsed:.2f}s"
         return Reply(response.status, text, elapsed)
 
     async def command(self, name: str, text: str = "", **fields: str) -> Reply:
@@ -161,9 +163,11 @@ def click_payload(
     user_id: str = "U1ALICE",
     user_name: str = "alice",
     channel_id: str = "C1GENERAL",
+    message: ApiCall | None = None,
 ) -> dict[str, Any]:
-    """A ``block_actions`` payload for a button click."""
-    return {
+    """A ``block_actions`` payload for a button click; ``message`` is the posted message the
+    button sits on (Slack sends it back with the click; an ephemeral message has none)."""
+    payload: dict[str, Any] = {
         "type": "block_actions",
         **actor(team_id, user_id, user_name),
         "channel": {"id": channel_id, "name": "general"},
@@ -180,6 +184,14 @@ def click_payload(
             }
         ],
     }
+    if message is not None:
+        payload["message"] = {
+            "type": "message",
+            "ts": "1.1",
+            "text": message.args.get("text", ""),
+            "blocks": message.args.get("blocks", []),
+        }
+    return payload
 
 
 def submission_payload(
@@ -190,8 +202,13 @@ def submission_payload(
     team_id: str = TEAM_ID,
     user_id: str = "U1ALICE",
     user_name: str = "alice",
+    response_url: str = "",
 ) -> dict[str, Any]:
-    """A ``view_submission`` payload of the answer modal."""
+    """A ``view_submission`` payload of the answer modal (``response_url``: the one the app
+    kept in ``private_metadata`` when it opened the modal)."""
+    meta: dict[str, Any] = {"round": round_id, "channel": channel_id}
+    if response_url:
+        meta["response_url"] = response_url
     return {
         "type": "view_submission",
         **actor(team_id, user_id, user_name),
@@ -199,7 +216,7 @@ def submission_payload(
             "id": "V0VIEW",
             "type": "modal",
             "callback_id": "quiz:answer_modal",
-            "private_metadata": json.dumps({"round": round_id, "channel": channel_id}),
+            "private_metadata": json.dumps(meta),
             "state": {"values": {"answer": {"text": {"type": "plain_text_input", "value": text}}}},
         },
     }

@@ -113,3 +113,26 @@ def test_long_feedback_reveal_leaderboard_stats_stay_within_limits() -> None:
         assert block_problems(rendered) == []
         assert all("<!" not in text for text in mrkdwn_texts(rendered))
     assert block_problems(blocks.home_view(board, stats)["blocks"], max_blocks=100) == []
+
+
+def test_reveal_shows_each_options_share_of_the_answers() -> None:
+    tallies = (
+        ChoiceTally("A", "Mars", 3, True),
+        ChoiceTally("B", "Venus", 1, False),
+        ChoiceTally("C", "Jupiter", 0, False),
+        ChoiceTally("D", "Mercury", 0, False),
+    )
+    reveal = Reveal(1, "q", "choice", "Red?", "A", "Mars", "Rust.", tallies, 4, ("a",), "a")
+    shown = "\n".join(mrkdwn_texts(blocks.reveal_blocks(reveal)))
+    assert "*A)* 3 (75%) · Mars" in shown and "*B)* 1 (25%) · Venus" in shown
+    assert "*C)* 0 (0%) · Jupiter" in shown
+    nobody = Reveal(1, "q", "choice", "Red?", "A", "Mars", "Rust.", tallies[2:], 0, (), None)
+    assert "*C)* 0 (0%)" in "\n".join(mrkdwn_texts(blocks.reveal_blocks(nobody)))
+
+
+def test_escape_user_breaks_formatting_but_keeps_the_text() -> None:
+    out = blocks.escape_user("*b* _i_ ~s~ `c` ```x```\n> q <!here>")
+    assert out.replace(blocks.ZWSP, "") == "*b* _i_ ~s~ `c` ```x```\n&gt; q &lt;!here&gt;"
+    for markup in ("*b*", "_i_", "~s~", "`c`", "```", "\n&gt;"):
+        assert markup not in out
+    assert blocks.escape_user("> quote").startswith(blocks.ZWSP)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.adapters.slack import SlackQuiz
+from bot.adapters.slack.daily import parse_daily
 from bot.daily import DailyService
 from bot.engine.daily_rounds import spec_of
 from bot.engine.daily_schedule import last_slot
 from bot.engine.engine import QuizEngine
+from bot.engine.errors import QuizError
 from bot.engine.model import Channel, Team
 from tests.adapters.slack.helpers import (
     SlackClient,
@@ -88,3 +92,22 @@ async def test_admin_daily_commands(
     assert "is off" in response_texts(slack)[-1]
     assert await engine.daily.schedules(GENERAL.team) == ()
     assert slack.errors == []
+
+
+def test_parse_daily_accepts_escaped_channels_only() -> None:
+    assert parse_daily("daily channel:<#C2DAILY|daily> time:09:00").channel_id == "C2DAILY"
+    assert parse_daily("daily off <#C2DAILY|>").channel_id == "C2DAILY"
+    for text in ("daily channel:#daily time:09:00", "daily off #daily", "daily channel:daily"):
+        with pytest.raises(QuizError, match="pick the channel from Slack's list"):
+            parse_daily(text)
+
+
+async def test_plain_channel_name_gets_a_clear_refusal(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
+) -> None:
+    text = "daily channel:#quiz time:09:00 timezone:Europe/Berlin"
+    await client.command("/quiz-admin", text, user_id="U9LISTED")
+    await quiz.drain()
+    [refusal] = response_texts(slack)
+    assert "cannot tell which channel '#quiz' is" in refusal
+    assert await engine.daily.schedules(GENERAL.team) == ()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.adapters.slack import SlackQuiz
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Team
@@ -190,3 +192,36 @@ async def test_user_name_with_channel_ping_is_escaped_in_reveal(
     text = dumped(update)
     assert "&lt;!channel&gt; &amp; &lt;@U1ALICE&gt;" in text
     assert "<!channel>" not in text and "<@U1ALICE>" not in text
+
+
+async def test_app_home_names_a_never_played_user_from_users_info(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack
+) -> None:
+    slack.users["U4NEW"] = {"name": "newbie", "profile": {"display_name": "New *Person*"}}
+    for _ in range(2):
+        await client.event({"type": "app_home_opened", "user": "U4NEW", "tab": "home"})
+        await quiz.drain()
+    for user in ("U5MUTE", "U5MUTE"):
+        slack.users[user] = {"profile": {"display_name": ""}}
+        await client.event({"type": "app_home_opened", "user": user, "tab": "home"})
+        await quiz.drain()
+    first, second, mute, _ = (json.dumps(c.args["view"]) for c in slack.calls_to("views.publish"))
+    assert "New *\\u200bPerson*\\u200b" in first  # the name, its formatting made inert
+    assert first == second
+    assert "U4NEW" not in first and "U5MUTE" not in mute
+    assert "Stats for* you" in mute
+    assert [c.args["user"] for c in slack.calls_to("users.info")] == ["U4NEW", "U5MUTE"]
+    assert slack.errors == []
+
+
+async def test_app_home_of_a_player_uses_their_stored_name(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack
+) -> None:
+    _, buttons, _ = await start_round(client, quiz, slack)
+    await client.interact(click_payload(slack, correct_value(buttons, "Mars")))
+    await quiz.drain()
+    await client.event({"type": "app_home_opened", "user": "U1ALICE", "tab": "home"})
+    await quiz.drain()
+    [publish] = slack.calls_to("views.publish")
+    assert "Stats for* alice" in dumped(publish)
+    assert slack.calls_to("users.info") == []

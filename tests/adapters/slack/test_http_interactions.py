@@ -87,23 +87,34 @@ async def test_garbage_button_value_is_refused(
 async def test_open_mode_modal_and_escaped_free_text(
     client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
 ) -> None:
-    round_id, buttons, _ = await start_round(client, quiz, slack, "alpha easy open")
+    round_id, buttons, post = await start_round(client, quiz, slack, "alpha easy open")
     [(label, value)] = buttons.items()
     assert label == "Answer in my own words"
-    await client.interact(click_payload(slack, value, action_id="quiz:open"))
+    click = click_payload(slack, value, action_id="quiz:open", message=post)
+    await client.interact(click)
     await quiz.drain()
     [opened] = slack.calls_to("views.open")
     view = opened.args["view"]
     assert opened.args["trigger_id"] == "1.2.trigger"
-    assert json.loads(view["private_metadata"]) == {"round": round_id, "channel": "C1GENERAL"}
+    meta = json.loads(view["private_metadata"])
+    assert meta == {
+        "round": round_id,
+        "channel": "C1GENERAL",
+        "response_url": click["response_url"],
+    }
+    assert "red planet" in dumped(opened)  # the prompt, taken from the clicked message
+    assert slack.calls_to("views.update") == []
     [field] = [b["element"] for b in view["blocks"] if b["type"] == "input"]
     assert field["multiline"] is True and field["max_length"] <= 3000
     text = "<!channel> <!here> Mars, because of iron oxide & rust"
-    reply = await client.interact(submission_payload(round_id, text))
+    reply = await client.interact(
+        submission_payload(round_id, text, response_url=meta["response_url"])
+    )
     assert reply.status == 200
     await quiz.drain()
-    [feedback] = slack.calls_to("chat.postEphemeral")
-    assert feedback.args["channel"] == "C1GENERAL" and feedback.args["user"] == "U1ALICE"
+    assert slack.calls_to("chat.postEphemeral") == []
+    [feedback] = slack.calls_to("response_url")
+    assert ephemeral(feedback)["replace_original"] is False
     shown = dumped(feedback)
     assert "&lt;!channel&gt; &lt;!here&gt;" in shown and "&amp; rust" in shown
     assert "<!channel>" not in shown and "<!here>" not in shown

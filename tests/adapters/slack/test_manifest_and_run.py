@@ -22,8 +22,21 @@ MANIFEST = Path(__file__).parents[3] / "slack-manifest.yaml"
 
 def test_manifest_declares_what_the_app_handles() -> None:
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    commands = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert commands == {"/quiz", "/leaderboard", "/stats", "/quiz-admin", "/review"}
+    commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
+    assert set(commands) == {"/quiz", "/leaderboard", "/stats", "/quiz-admin", "/review"}
+    # escaped: Slack turns a picked #channel / @user into <#C…|name> / <@U…|name>, the only
+    # form the parsers accept; /quiz takes plain words (a category is no channel)
+    escape = {name: command["should_escape"] for name, command in commands.items()}
+    assert escape == {
+        "/quiz": False,
+        "/leaderboard": True,
+        "/stats": True,
+        "/review": True,
+        "/quiz-admin": True,
+    }
+    admin = commands["/quiz-admin"]
+    assert "daily" in admin["description"] and "daily" in admin["usage_hint"]
+    assert all(len(c["usage_hint"]) <= 1000 for c in commands.values())
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "users:read"} <= scopes
     settings = manifest["settings"]
