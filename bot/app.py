@@ -29,6 +29,7 @@ from bot.adapters.console import ConsoleSession, run_console
 from bot.config import Settings, check_platforms
 from bot.daily import daily_for
 from bot.engine.engine import QuizEngine
+from bot.heartbeat import run_heartbeat
 from bot.round_timer import run_round_timer
 from questions.loader import load_bank
 from storage.store import Store, StoreError
@@ -214,7 +215,12 @@ async def run_console_app(
             console = run_console(
                 session, stdin=_fd_reader(stdin), stdout=stdout, interactive=interactive
             )
-            return await _supervise(engine, {"console": console}, with_timer=interactive)
+            return await _supervise(
+                engine,
+                {"console": console},
+                with_timer=interactive,
+                heartbeat=settings.quizbot_database,
+            )
 
 
 # -- the platforms -----------------------------------------------------------------------
@@ -254,7 +260,13 @@ async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | Non
         async with build_engine(settings) as engine, daily_for(engine, settings):
             log.info("starting adapters: %s", ", ".join(runners))
             coros = {name: runner(engine, settings) for name, runner in runners.items()}
-            code = await _supervise(engine, coros, with_timer=True, stop_on_return=False)
+            code = await _supervise(
+                engine,
+                coros,
+                with_timer=True,
+                stop_on_return=False,
+                heartbeat=settings.quizbot_database,
+            )
             log.info("stopped; closing the database")
             return code
 
@@ -265,17 +277,23 @@ async def _supervise(
     *,
     with_timer: bool,
     stop_on_return: bool = True,
+    heartbeat: Path | None = None,
 ) -> int:
     """Run ``coros`` (and the round timer) until a signal, or until one of them ends.
 
     A coroutine that returns ends the run with its return value when ``stop_on_return``
     (the console at end of input); otherwise, or when it raises, the run ends with code 1.
+    With ``heartbeat`` (the database), the loop beats ``<database>.heartbeat`` meanwhile.
     """
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     # Tasks first: a coroutine object never wrapped in a task would leak, unawaited.
     tasks = {asyncio.create_task(coro, name=name): name for name, coro in coros.items()}
     timer = asyncio.create_task(run_round_timer(engine), name="timer") if with_timer else None
+    if heartbeat is not None:
+        tasks_extra = [asyncio.create_task(run_heartbeat(heartbeat), name="heartbeat")]
+    else:
+        tasks_extra = []
     stopper = asyncio.create_task(stop.wait(), name="signal")
     handled: list[signal.Signals] = []
     code = 0
@@ -291,7 +309,7 @@ async def _supervise(
     finally:
         for sig in handled:
             loop.remove_signal_handler(sig)
-        await _cancel_all([*tasks, *([timer] if timer else []), stopper])
+        await _cancel_all([*tasks, *([timer] if timer else []), *tasks_extra, stopper])
     return code
 
 

@@ -12,9 +12,19 @@ A pack is one YAML file holding questions of one category::
         answer: ...
         explanation: ...
         choices: [{text: ..., correct: true}, {text: ...}, {text: ...}, {text: ...}]
-        key_points: [{label: ..., phrases: [...], weight: 1, required: true}]
+        sides: [{name: list, terms: [list, lists]}, {name: tuple, terms: [tuple, tuples]}]
+        key_points: [{label: ..., phrases: [...], weight: 1, required: true, subject: tuple}]
         misconceptions: [{phrases: [...], correction: ...}]
-        samples: [{label: full, text: ..., expected: [0.8, 1.0]}]
+        samples: [{label: full, text: ..., expected: [0.8, 1.0]}, ...]
+
+* ``samples`` are required: at least four, labelled at least ``full``, ``paraphrase``,
+  ``partial`` and ``wrong`` (more, e.g. ``swapped``, are welcome). That every sample grades
+  inside its ``expected`` range is checked by ``quizbot questions validate`` and the tests.
+* ``misconceptions`` are optional (default: none).
+* ``sides`` (optional) makes a question *two-sided*: the two things it contrasts, each with
+  the words (``terms``) that name it in an answer. A key point with a ``subject`` (a side's
+  name) is about that side only: its phrases do not count in a clause about the other side,
+  and an answer stating each side's points about the other side is graded as swapped.
 
 Every string field is strict: a YAML ``yes`` or ``12`` where text is expected is an error,
 not a silently converted value.
@@ -35,6 +45,7 @@ from pydantic import (
 
 __all__ = [
     "DIFFICULTIES",
+    "SAMPLE_LABELS",
     "Choice",
     "Difficulty",
     "KeyPoint",
@@ -43,11 +54,15 @@ __all__ = [
     "Question",
     "Rarity",
     "Sample",
+    "Side",
 ]
 
 Difficulty = Literal["easy", "medium", "hard"]
 Rarity = Literal["common", "medium", "rare"]
 DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
+#: The sample labels every question must have (at least one of each).
+SAMPLE_LABELS: tuple[str, ...] = ("full", "paraphrase", "partial", "wrong")
+_MIN_SAMPLES = 4
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
@@ -74,6 +89,16 @@ class KeyPoint(BaseModel):
     phrases: list[Text] = Field(min_length=1)
     weight: float = Field(default=1.0, gt=0, le=10)
     required: bool = False
+    subject: Text | None = None  # the name of the question's side this point is about
+
+
+class Side(BaseModel):
+    """One of the two things a two-sided question contrasts, and the words that name it."""
+
+    model_config = _STRICT
+
+    name: Text
+    terms: list[Text] = Field(min_length=1)
 
 
 class Misconception(BaseModel):
@@ -121,8 +146,42 @@ class Question(BaseModel):
     explanation: Text
     choices: list[Choice] = Field(min_length=4, max_length=4)
     key_points: list[KeyPoint] = Field(min_length=1)
-    misconceptions: list[Misconception] = Field(default_factory=list)
-    samples: list[Sample] = Field(default_factory=list)
+    misconceptions: list[Misconception] = Field(default_factory=list)  # optional
+    samples: list[Sample] = Field(min_length=_MIN_SAMPLES)
+    sides: list[Side] = Field(default_factory=list)
+
+    @field_validator("samples")
+    @classmethod
+    def _every_kind_of_sample(cls, samples: list[Sample]) -> list[Sample]:
+        labels = {sample.label for sample in samples}
+        missing = [label for label in SAMPLE_LABELS if label not in labels]
+        if missing:
+            raise ValueError(
+                f"samples need the labels {', '.join(SAMPLE_LABELS)}; missing {', '.join(missing)}"
+            )
+        return samples
+
+    @field_validator("sides")
+    @classmethod
+    def _two_distinct_sides(cls, sides: list[Side]) -> list[Side]:
+        if sides and (len(sides) != 2 or sides[0].name == sides[1].name):
+            raise ValueError("sides must be empty or two sides with different names")
+        if sides:
+            terms = [term.casefold() for side in sides for term in side.terms]
+            if len(set(terms)) != len(terms):
+                raise ValueError("a term may name only one side")
+        return sides
+
+    @model_validator(mode="after")
+    def _subjects_name_sides(self) -> Question:
+        names = [side.name for side in self.sides]
+        for index, point in enumerate(self.key_points):
+            if point.subject is not None and point.subject not in names:
+                allowed = ", ".join(repr(n) for n in names) if names else "none: no sides"
+                raise ValueError(
+                    f"key_points.{index}.subject {point.subject!r} is not a side (sides: {allowed})"
+                )
+        return self
 
     @field_validator("choices")
     @classmethod

@@ -1,9 +1,13 @@
-"""The daily question's tables: schedules, claimed slots and streaks (migration 0004).
+"""The daily question's tables: schedules, claimed slots and streaks (migrations 0004, 0005).
 
 A thin layer over :class:`~storage.store.Store`: the same connection, the same write lock.
 Claiming a slot is an ``INSERT`` into ``daily_slots`` with ``UNIQUE (team, channel, date)``:
 whoever inserts first posts; everyone else (a restart, a second start, another replica) sees
-the constraint and posts nothing.
+the constraint and posts nothing. A slot posted by hand (``/quiz-admin daily now``) is ``manual``:
+it never counts as a scheduled day for streaks.
+
+The table of quiz rounds whose timer reveal the platform refused (``quiz_reveals``, migration
+0005) lives here too: the round timer retries them a bounded number of times.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 from storage.store import Store
 
-__all__ = ["DailyStore", "OpenDaily", "ScheduleRecord"]
+__all__ = ["DailyStore", "OpenDaily", "ScheduleRecord", "UnpostedSlot"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,17 @@ class OpenDaily:
     team_pk: int
     channel_id: str
     shown_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnpostedSlot:
+    """A slot claimed but never marked posted (the process stopped in between)."""
+
+    slot_id: int
+    team_pk: int
+    channel_id: str
+    slot_date: str
+    round_id: int | None
 
 
 _SCHEDULE = (
@@ -157,15 +172,25 @@ class DailyStore:
     # -- slots ---------------------------------------------------------------------------
 
     async def claim(
-        self, team_pk: int, channel_id: str, slot_date: str, slot_at: float, now: float
+        self,
+        team_pk: int,
+        channel_id: str,
+        slot_date: str,
+        slot_at: float,
+        now: float,
+        *,
+        manual: bool = False,
     ) -> int | None:
-        """Claim a slot before posting; its id, or None when it was already claimed."""
+        """Claim a slot before posting; its id, or None when it was already claimed.
+
+        ``manual``: posted by hand ("now"), not a scheduled day (no streak changes).
+        """
 
         def write(conn: sqlite3.Connection) -> int:
             cursor = conn.execute(
                 "INSERT INTO daily_slots (team_id, channel_id, slot_date, slot_at, state, "
-                "claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?)",
-                (team_pk, channel_id, slot_date, slot_at, now),
+                "claimed_at, manual) VALUES (?, ?, ?, ?, 'claimed', ?, ?)",
+                (team_pk, channel_id, slot_date, slot_at, now, int(manual)),
             )
             return int(cursor.lastrowid or 0)
 
@@ -181,6 +206,45 @@ class DailyStore:
             (team_pk, channel_id, slot_date),
         )
         return str(row[0]) if row else None
+
+    async def slot_round(self, team_pk: int, channel_id: str, slot_date: str) -> int | None:
+        """The round opened for a claimed slot, if any."""
+        row = await self._store.fetchone(
+            "SELECT round_id FROM daily_slots WHERE team_id = ? AND channel_id = ? "
+            "AND slot_date = ?",
+            (team_pk, channel_id, slot_date),
+        )
+        return int(row[0]) if row and row[0] is not None else None
+
+    async def abandon_unposted(self, now: float) -> list[UnpostedSlot]:
+        """Fail every slot still 'claimed' and close its round unseen, with no reveal.
+
+        Called at start, when nothing of this process is posting: such a slot was claimed by a
+        run that stopped before the platform accepted it. Nobody saw its question, so it is
+        never revealed (and never posted again: a slot is posted at most once).
+        """
+
+        def write(conn: sqlite3.Connection) -> list[UnpostedSlot]:
+            found = [
+                UnpostedSlot(int(r[0]), int(r[1]), str(r[2]), str(r[3]), r[4])
+                for r in conn.execute(
+                    "SELECT id, team_id, channel_id, slot_date, round_id FROM daily_slots "
+                    "WHERE state = 'claimed' ORDER BY id"
+                )
+            ]
+            for slot in found:
+                conn.execute(
+                    "UPDATE daily_slots SET state = 'failed', reveal = 'done' WHERE id = ?",
+                    (slot.slot_id,),
+                )
+                if slot.round_id is not None:
+                    conn.execute(
+                        "UPDATE rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+                        (now, slot.round_id),
+                    )
+            return found
+
+        return await self._store.write_in_thread(write)
 
     async def attach_round(self, slot_id: int, round_id: int) -> None:
         """Remember the round opened for a slot."""
@@ -233,9 +297,31 @@ class DailyStore:
         """Rounds closed (streaks applied) whose reveal the platform has not accepted yet."""
         rows = await self._store.fetchall(
             "SELECT round_id FROM daily_slots WHERE reveal = 'pending' AND round_id IS NOT NULL "
-            "ORDER BY slot_at"
+            "ORDER BY slot_at, id"
         )
         return [int(row[0]) for row in rows]
+
+    async def reveal_failed(self, round_id: int) -> int:
+        """Count one more refused reveal of a round; how many there were so far."""
+
+        def write(conn: sqlite3.Connection) -> int:
+            conn.execute(
+                "UPDATE daily_slots SET reveal_attempts = reveal_attempts + 1 WHERE round_id = ?",
+                (round_id,),
+            )
+            row = conn.execute(
+                "SELECT MAX(reveal_attempts) FROM daily_slots WHERE round_id = ?", (round_id,)
+            ).fetchone()
+            return int(row[0] or 0) if row else 0
+
+        return await self._store.write_in_thread(write)
+
+    async def reveal_pending(self, round_id: int) -> bool:
+        """Whether the round is closed and its reveal not yet published (nor given up)."""
+        row = await self._store.fetchone(
+            "SELECT 1 FROM daily_slots WHERE round_id = ? AND reveal = 'pending'", (round_id,)
+        )
+        return row is not None
 
     async def mark_revealed(self, round_id: int) -> None:
         """The reveal was published (or can never be)."""
@@ -262,8 +348,10 @@ class DailyStore:
         """Close a daily round and apply the streak rule, in one transaction.
 
         True only for the caller that closed it. Players who answered correctly continue their
-        streak when their last correct date is the channel's previous posted slot (else it
-        starts at 1); everyone else in the channel loses theirs.
+        streak when their last correct date is the channel's previous posted scheduled slot
+        (else it starts at 1); everyone else in the channel loses theirs. A manual slot ("now")
+        is not a scheduled day: closing it changes no streak, and it is never "the previous
+        slot".
         """
 
         def write(conn: sqlite3.Connection) -> bool:
@@ -274,7 +362,7 @@ class DailyStore:
             if cursor.rowcount != 1:
                 return False
             slot = conn.execute(
-                "SELECT team_id, channel_id, slot_date, slot_at FROM daily_slots "
+                "SELECT team_id, channel_id, slot_date, slot_at, manual FROM daily_slots "
                 "WHERE round_id = ? AND state = 'posted'",
                 (round_id,),
             ).fetchone()
@@ -283,10 +371,13 @@ class DailyStore:
             )
             if slot is None:
                 return True  # never shown in the channel: no streaks to change
-            team_pk, channel_id, slot_date, slot_at = slot
+            team_pk, channel_id, slot_date, slot_at, manual = slot
+            if manual:
+                return True  # a trial posted by hand is not a scheduled day
             previous = conn.execute(
                 "SELECT slot_date FROM daily_slots WHERE team_id = ? AND channel_id = ? "
-                "AND state = 'posted' AND slot_at < ? ORDER BY slot_at DESC LIMIT 1",
+                "AND state = 'posted' AND manual = 0 AND slot_at < ? "
+                "ORDER BY slot_at DESC LIMIT 1",
                 (team_pk, channel_id, slot_at),
             ).fetchone()
             previous_date = previous[0] if previous else None
@@ -347,3 +438,33 @@ class DailyStore:
             (team_pk, channel_id, limit),
         )
         return [(str(name), int(current)) for name, current in rows]
+
+    # -- quiz rounds whose timer reveal failed ---------------------------------------------
+
+    async def add_quiz_reveal(self, round_id: int, retry_at: float) -> None:
+        """A quiz round's reveal was refused once: retry it at ``retry_at``."""
+        await self._store.execute_write(
+            "INSERT INTO quiz_reveals (round_id, attempts, retry_at) VALUES (?, 1, ?) "
+            "ON CONFLICT (round_id) DO NOTHING",
+            (round_id, retry_at),
+        )
+
+    async def due_quiz_reveals(self, now: float) -> list[tuple[int, int]]:
+        """(round id, failed attempts) of the quiz reveals to retry now, oldest first."""
+        rows = await self._store.fetchall(
+            "SELECT round_id, attempts FROM quiz_reveals WHERE retry_at <= ? "
+            "ORDER BY retry_at, round_id",
+            (now,),
+        )
+        return [(int(row[0]), int(row[1])) for row in rows]
+
+    async def quiz_reveal_failed(self, round_id: int, retry_at: float) -> None:
+        """One more refused retry of a quiz reveal; the next one is at ``retry_at``."""
+        await self._store.execute_write(
+            "UPDATE quiz_reveals SET attempts = attempts + 1, retry_at = ? WHERE round_id = ?",
+            (retry_at, round_id),
+        )
+
+    async def drop_quiz_reveal(self, round_id: int) -> None:
+        """The quiz reveal was published, or given up."""
+        await self._store.execute_write("DELETE FROM quiz_reveals WHERE round_id = ?", (round_id,))

@@ -6,6 +6,7 @@ Everything runs on the injected FakeClock and a recording outbox; nobody sleeps 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ class ChannelGone(Exception):
     """Stands in for "Unknown Channel" / "not_in_channel"."""
 
 
+class MessageGone(Exception):
+    """Stands in for "Unknown Message" (10008) / "message_not_found"."""
+
+
 @dataclass
 class RecordingOutbox:
     """A tiny outbox double: records posts and edits; fails on demand."""
@@ -73,6 +78,10 @@ class RecordingOutbox:
     @staticmethod
     def channel_gone(exc: BaseException) -> bool:
         return isinstance(exc, ChannelGone)
+
+    @staticmethod
+    def message_gone(exc: BaseException) -> bool:
+        return isinstance(exc, MessageGone)
 
     def cards(self) -> list[QuestionCard]:
         return [view for _, view in self.posts if isinstance(view, QuestionCard)]
@@ -448,3 +457,231 @@ async def test_scheduler_arms_the_next_slot_and_rearms_on_change(
     finally:
         await harness.service.stop()
     assert harness.service.scheduler is None
+
+
+# -- audited gaps -----------------------------------------------------------------------------
+
+
+async def test_a_slot_that_finds_no_outbox_is_posted_once_the_adapter_registers(
+    engine: QuizEngine, clock: FakeClock
+) -> None:
+    clock.now = MONDAY_SLOT - 60
+    record = await schedule_general(engine)
+    service = DailyService(engine, retry_delays=(), outbox_wait_s=0)
+    await service.start(jobs=False)
+    try:
+        clock.now = MONDAY_SLOT + 5
+        await service._fire(record.id, slot_now(record, clock))  # the slot's job: no adapter yet
+        db = engine.daily.db
+        assert await db.slot_state(record.team_pk, "general", "2025-11-24") is None
+        clock.now = MONDAY_SLOT + 3600  # the adapter comes an hour later, within the grace
+        outbox = RecordingOutbox()
+        engine.register_outbox("console", outbox)
+        await asyncio.wait_for(service.catch_up_when_ready("console"), 5)
+        assert len(outbox.cards()) == 1
+        assert await db.slot_state(record.team_pk, "general", "2025-11-24") == "posted"
+        assert await service.catch_up() == []  # and only once
+    finally:
+        await service.stop()
+
+
+async def test_a_count_edit_in_flight_lands_before_the_reveal(
+    daily: Harness, clock: FakeClock
+) -> None:
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(daily.engine)
+    await daily.service.run_slot(record, slot_now(record, clock))
+    [card] = daily.outbox.cards()
+    await daily.engine.answer(player("alice"), card.round_id, choice="A")
+    entered, gate = asyncio.Event(), asyncio.Event()
+    plain_edit = daily.outbox.edit
+
+    async def slow_edit(ref: MessageRef, view: QuestionCard | Reveal) -> None:
+        if isinstance(view, QuestionCard):
+            entered.set()
+            await gate.wait()  # the platform is slow to accept the count edit
+        await plain_edit(ref, view)
+
+    daily.outbox.edit = slow_edit  # type: ignore[method-assign]
+    counting = asyncio.create_task(daily.service.refresh_counts())
+    await asyncio.wait_for(entered.wait(), 5)
+    clock.now = MONDAY_SLOT + DAY
+    sweeping = asyncio.create_task(daily.service.sweep())  # closes the round, reveals it
+    await asyncio.wait({sweeping}, timeout=0.5)
+    gate.set()
+    assert await counting == 1
+    await sweeping
+    assert [type(view) for _, view in daily.outbox.edits] == [QuestionCard, Reveal]
+
+
+async def test_a_count_edit_never_lands_over_a_reveal(
+    daily: Harness, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(daily.engine)
+    await daily.service.run_slot(record, slot_now(record, clock))
+    [card] = daily.outbox.cards()
+    await daily.engine.answer(player("alice"), card.round_id, choice="A")
+    plain_card = daily.engine.daily.card
+
+    async def card_then_reveal(round_id: int) -> tuple[QuestionCard, int]:
+        found = await plain_card(round_id)
+        clock.now = MONDAY_SLOT + DAY  # meanwhile the round closes and its reveal is published
+        await daily.service.sweep()
+        return found
+
+    monkeypatch.setattr(daily.engine.daily, "card", card_then_reveal)
+    assert await daily.service.refresh_counts() == 0
+    assert [type(view) for _, view in daily.outbox.edits] == [Reveal]
+
+
+async def test_a_trial_now_neither_breaks_nor_extends_a_streak(
+    daily: Harness, bank: QuestionBank, clock: FakeClock
+) -> None:
+    record = await schedule_general(daily.engine)
+    db = daily.engine.daily.db
+    for day in range(3):
+        card = await run_day(daily, record, day)
+        for name in ("alice", "bob"):
+            letter = correct_letter(bank, card)
+            await daily.engine.answer(player(name), card.round_id, choice=letter)
+        if day == 1:
+            clock.advance(2 * 3600)
+            trial = await daily.engine.daily.post_now(GENERAL)
+            # the scheduled round is neither closed nor revealed by the trial
+            assert await db.open_rounds(record.team_pk, "general") == [
+                card.round_id,
+                trial.round_id,
+            ]
+            assert daily.outbox.reveals()[-1].round_id != card.round_id
+            # bob answers the trial, alice ignores it: neither changes a streak
+            await daily.engine.answer(
+                player("bob"), trial.round_id, choice=correct_letter(bank, trial)
+            )
+    await run_day(daily, record, 3)  # closes day 2
+    for name in ("alice", "bob"):
+        stats = await daily.engine.stats(player(name))
+        assert (stats.current_streak, stats.best_streak) == (3, 3), name
+    assert trial.round_id in [r.round_id for r in daily.outbox.reveals()]
+
+
+async def test_a_deleted_question_gets_its_reveal_as_a_new_message(
+    daily: Harness, clock: FakeClock
+) -> None:
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(daily.engine)
+    await daily.service.run_slot(record, slot_now(record, clock))
+    [card] = daily.outbox.cards()
+
+    async def deleted(ref: MessageRef, view: QuestionCard | Reveal) -> None:
+        daily.outbox.calls.append("edit")
+        raise MessageGone("404 Not Found (error code: 10008): Unknown Message")
+
+    daily.outbox.edit = deleted  # type: ignore[method-assign]
+    clock.now = MONDAY_SLOT + DAY
+    assert await daily.service.run_slot(record, slot_now(record, clock)) == "posted"
+    assert daily.outbox.calls == ["post", "edit", "post", "post"]
+    channel, reveal = daily.outbox.posts[1]
+    assert channel.channel_id == "general"
+    assert isinstance(reveal, Reveal) and reveal.round_id == card.round_id
+    assert await daily.engine.daily.db.pending_reveals() == []
+
+
+async def test_a_reveal_that_never_succeeds_is_given_up(
+    engine: QuizEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness = make(engine, retry_delays=())
+    await harness.service.start(jobs=False)
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(engine)
+    await harness.service.run_slot(record, slot_now(record, clock))
+
+    async def refused(ref: MessageRef, view: QuestionCard | Reveal) -> None:
+        harness.outbox.calls.append("edit")
+        raise ServerError("500 Internal Server Error")
+
+    harness.outbox.edit = refused  # type: ignore[method-assign]
+    clock.now = MONDAY_SLOT + DAY
+    assert await harness.service.run_slot(record, slot_now(record, clock)) == "posted"
+    with caplog.at_level(logging.ERROR, logger="bot.daily"):
+        for _ in range(10):
+            await harness.service.sweep()
+    assert harness.outbox.calls.count("edit") == 5  # MAX_REVEAL_ATTEMPTS sweeps, then no more
+    assert await engine.daily.db.pending_reveals() == []
+    assert any("gave up the reveal of round" in r.message for r in caplog.records)
+
+
+async def test_one_stuck_reveal_does_not_hold_back_the_others(
+    engine: QuizEngine, clock: FakeClock
+) -> None:
+    harness = make(engine)
+    await harness.service.start(jobs=False)
+
+    async def stuck(seconds: float) -> None:  # a backoff that outlasts the test
+        await asyncio.Event().wait()
+
+    harness.service.sleep = stuck
+    clock.now = MONDAY_SLOT
+    first = await schedule_general(engine)
+    second = await schedule_general(engine, Channel(TEAM, "random", "random"))
+    for record in (first, second):
+        assert await harness.service.run_slot(record, slot_now(record, clock)) == "posted"
+    plain_edit = harness.outbox.edit
+
+    async def edit(ref: MessageRef, view: QuestionCard | Reveal) -> None:
+        if ref.channel_id == "general":
+            raise ServerError("503")
+        await plain_edit(ref, view)
+
+    harness.outbox.edit = edit  # type: ignore[method-assign]
+    clock.now = MONDAY_SLOT + DAY
+    sweeping = asyncio.create_task(harness.service.sweep())
+    try:
+        for _ in range(500):
+            if harness.outbox.reveals():
+                break
+            await asyncio.sleep(0.01)
+        [reveal] = harness.outbox.reveals()
+        assert harness.outbox.edits[0][0].channel_id == "random"
+        assert reveal.round_id == (await engine.daily.db.slot_round(second.team_pk, "random",
+                                                                     "2025-11-24"))  # fmt: skip
+    finally:
+        sweeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeping
+    assert len(await engine.daily.db.pending_reveals()) == 1  # general's: retried later
+
+
+async def test_a_slot_claimed_but_never_posted_is_abandoned_without_a_reveal(
+    engine: QuizEngine, clock: FakeClock
+) -> None:
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(engine)
+    db = engine.daily.db
+    # The bot stopped after claiming the slot and opening its round, before posting it.
+    slot = slot_now(record, clock)
+    slot_id = await db.claim(record.team_pk, "general", slot.key, slot.at, clock())
+    assert slot_id is not None
+    unseen = await engine.daily.open_round(GENERAL, spec_of(record), slot)
+    await db.attach_round(slot_id, unseen.round_id)
+
+    clock.advance(600)
+    harness = make(engine)
+    await harness.service.start(jobs=False)
+    assert await db.slot_state(record.team_pk, "general", slot.key) == "failed"
+    assert await db.open_rounds(record.team_pk, "general") == []
+    assert await harness.service.catch_up() == []  # at most once: not posted again
+    clock.now = MONDAY_SLOT + DAY
+    assert await harness.service.catch_up() == ["posted"]
+    assert harness.outbox.reveals() == []  # nobody saw that question: no reveal
+    assert await db.pending_reveals() == []
+
+
+def test_reveal_share_of_each_option() -> None:
+    from bot.engine.model import ChoiceTally
+
+    tallies = (ChoiceTally("A", "x", 3, True), ChoiceTally("B", "y", 1, False))
+    reveal = Reveal(1, "q", "choice", "?", "A", "x", "", tallies, 4, (), None)
+    assert [reveal.share(t) for t in tallies] == [0.75, 0.25]
+    empty = Reveal(1, "q", "choice", "?", "A", "x", "", tallies[:0], 0, (), None)
+    assert empty.share(tallies[0]) == 0.0

@@ -1,7 +1,11 @@
 """``quizbot health``: a cheap liveness check for Docker's HEALTHCHECK and monitors.
 
-Opens the database read-only, runs ``SELECT 1`` and reads the schema version. One line out;
-exit 0 when healthy, 1 otherwise (also for unreadable settings).
+Healthy means (a) the database answers — opened read-only, ``SELECT 1`` and the schema version
+read — and (b) a bot is running on it (it holds ``<database>.lock``) and its event loop is alive:
+its heartbeat (``<database>.heartbeat``, refreshed every 5 s) is younger than ``--max-age``
+seconds (30). A bot whose loop hangs therefore turns unhealthy within ``--max-age`` seconds; no
+running bot is unhealthy too (in the container the bot always runs). ``--db-only`` checks (a)
+alone. One line out; exit 0 when healthy, 1 otherwise (also for unreadable settings).
 """
 
 from __future__ import annotations
@@ -12,18 +16,43 @@ from pathlib import Path
 from bot.commands.db import DatabaseProblem, inspect_database, open_readonly
 from bot.commands.groups import Subparsers
 from bot.config import ConfigError, load_settings
+from bot.heartbeat import heartbeat_age
 
-__all__ = ["check_health", "register"]
+__all__ = ["MAX_HEARTBEAT_AGE_S", "check_health", "register"]
+
+MAX_HEARTBEAT_AGE_S = 30.0
 
 
-def check_health(database: Path) -> tuple[bool, str]:
-    """(healthy, one-line report) for the database at ``database``."""
+def check_health(
+    database: Path, *, bot: bool = True, max_age_s: float = MAX_HEARTBEAT_AGE_S
+) -> tuple[bool, str]:
+    """(healthy, one-line report) for the database at ``database``.
+
+    With ``bot`` (the default), a running Quizbot with a heartbeat younger than ``max_age_s``
+    seconds is required too; without it only the database is checked.
+    """
+    from bot.app import running_pid
+
     try:
         with open_readonly(database) as conn:
             version = inspect_database(conn, database)
     except DatabaseProblem as exc:
         return False, f"unhealthy: {exc}"
-    return True, f"ok: {database} (schema version {version})"
+    summary = f"{database} (schema version {version})"
+    if not bot:
+        return True, f"ok: {summary}"
+    pid = running_pid(database)
+    if pid is None:
+        return False, f"unhealthy: not running: no Quizbot holds {database}"
+    age = heartbeat_age(database)
+    if age is None:
+        return False, f"unhealthy: bot (pid {pid}) has no heartbeat yet"
+    if age > max_age_s:
+        return False, (
+            f"unhealthy: bot (pid {pid}) last heartbeat {age:.0f} s ago "
+            f"(limit {max_age_s:g} s): its event loop is blocked"
+        )
+    return True, f"ok: {summary}, bot pid {pid}, heartbeat {age:.1f} s ago"
 
 
 def _health(args: argparse.Namespace) -> int:
@@ -32,7 +61,7 @@ def _health(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"unhealthy: {exc}")
         return 1
-    healthy, line = check_health(database)
+    healthy, line = check_health(database, bot=not args.db_only, max_age_s=args.max_age)
     print(line)
     return 0 if healthy else 1
 
@@ -40,6 +69,19 @@ def _health(args: argparse.Namespace) -> int:
 def register(subparsers: Subparsers) -> None:
     """Add ``health``."""
     parser = subparsers.add_parser(
-        "health", help="exit 0 when the database answers (for HEALTHCHECK)"
+        "health",
+        help="exit 0 when the database answers and the running bot's loop is alive (HEALTHCHECK)",
+    )
+    parser.add_argument(
+        "--db-only",
+        action="store_true",
+        help="check only that the database answers (no running bot needed)",
+    )
+    parser.add_argument(
+        "--max-age",
+        type=float,
+        default=MAX_HEARTBEAT_AGE_S,
+        metavar="SECONDS",
+        help=f"the oldest acceptable heartbeat (default {MAX_HEARTBEAT_AGE_S:g})",
     )
     parser.set_defaults(func=_health)

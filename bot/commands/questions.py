@@ -2,7 +2,8 @@
 
 * ``questions list [--category C] [--difficulty D] [--json]`` -- one row per question.
 * ``questions show ID [--json]`` -- everything about one question.
-* ``questions validate [DIR]`` -- check the built-in packs (or DIR's packs beside them).
+* ``questions validate [DIR]`` -- check the built-in packs (or DIR's packs beside them): the
+  schema, and that every sample answer grades inside its expected range.
 * ``questions grade ID "answer"`` -- grade a free-text answer, as JSON.
 
 The bank is the built-in packs plus ``QUIZBOT_QUESTIONS_DIR`` when set. Exit codes: 0 ok,
@@ -29,7 +30,7 @@ from questions.loader import (
     load_packs,
     pack_files,
 )
-from questions.schema import DIFFICULTIES, Question
+from questions.schema import DIFFICULTIES, Pack, Question
 
 __all__ = ["LIST_FIELDS", "register"]
 
@@ -141,10 +142,25 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sample_errors(path: Path, pack: Pack) -> list[str]:
+    """One line per sample answer of ``pack`` graded outside its expected range."""
+    errors = []
+    for question in pack.questions:
+        for sample in question.samples:
+            grade = grade_text(question, sample.text).grade
+            low, high = sample.expected
+            if not low <= grade <= high:
+                errors.append(
+                    f"{path}: question {question.id!r}, sample {sample.label!r}: "
+                    f"graded {grade:g}, expected {low:g}..{high:g}"
+                )
+    return errors
+
+
 def _validate(args: argparse.Namespace) -> int:
     directory: Path | None = args.dir
     try:
-        builtin = pack_files(BUILTIN_PACKS_DIR)
+        paths = builtin = pack_files(BUILTIN_PACKS_DIR)
         if directory is None:
             packs = load_packs(builtin)
         else:
@@ -153,8 +169,16 @@ def _validate(args: argparse.Namespace) -> int:
                 raise PackError(f"{directory}: no question packs (*.yaml) found")
             # loaded beside the built-ins, so a clashing id is reported too
             packs = load_packs([*builtin, *custom])[len(builtin) :]
+            paths = custom
     except PackError as exc:
         print(f"invalid: {exc}")
+        return 1
+    errors = [
+        e for path, pack in zip(paths, packs, strict=True) for e in _sample_errors(path, pack)
+    ]
+    if errors:
+        for error in errors:
+            print(f"invalid: {error}")
         return 1
     count = sum(len(pack.questions) for pack in packs)
     print(f"ok: {count} questions in {len(packs)} packs")
@@ -201,7 +225,9 @@ def register(subparsers: Subparsers) -> None:
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=_show)
 
-    validate = sub.add_parser("validate", help="check the packs; exit 1 on the first error")
+    validate = sub.add_parser(
+        "validate", help="check the packs and grade their sample answers; exit 1 on errors"
+    )
     validate.add_argument(
         "dir", metavar="DIR", nargs="?", type=Path, default=None,
         help="a directory of custom packs (default: the built-in packs)",

@@ -2,10 +2,18 @@
 
 Only the caller whose ``UPDATE … WHERE closed_at IS NULL`` changed the row reveals the round,
 so a reveal is never doubled. Review rounds close silently: nobody else ever saw them.
+
+A timer reveal the platform refuses is not dropped: the round is kept in ``quiz_reveals`` and
+each later pass of the round timer that finds it due tries again, after
+:data:`QUIZ_REVEAL_RETRY_S`; after the last one it is given up with a log line.
+
+Whoever needs a platform's outbox before its adapter has started (the daily service's catch-up)
+awaits :meth:`RoundCloser.wait_for_outbox`, which returns once ``register_outbox`` was called.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot.engine import views
@@ -13,23 +21,36 @@ from bot.engine.core import Core
 from bot.engine.errors import QuizError, RoundClosedError
 from bot.engine.model import Channel, Reveal, Team
 from bot.engine.ports import Outbox
+from storage.daily_store import DailyStore
 from storage.store import RoundRecord
 
-__all__ = ["RoundCloser"]
+__all__ = ["QUIZ_REVEAL_RETRY_S", "RoundCloser"]
 
 log = logging.getLogger(__name__)
+
+QUIZ_REVEAL_RETRY_S: tuple[float, ...] = (2.0, 10.0, 30.0, 120.0)
+"""Waits before each retry of a quiz round's refused timer reveal; then it is given up."""
 
 
 class RoundCloser:
     """Closes rounds on demand or when their time is up; holds each platform's outbox."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, reveals: DailyStore | None = None) -> None:
         self._core = core
         self._outboxes: dict[str, Outbox] = {}
+        self._registered: dict[str, asyncio.Event] = {}
+        self._pending = reveals or DailyStore(core.store)
 
     def register_outbox(self, platform: str, outbox: Outbox) -> None:
         """Use ``outbox`` for unsolicited messages to teams of ``platform``."""
         self._outboxes[platform] = outbox
+        self._registered.setdefault(platform, asyncio.Event()).set()
+
+    async def wait_for_outbox(self, platform: str) -> Outbox:
+        """The outbox of ``platform``, waiting until its adapter registered one."""
+        while (outbox := self._outboxes.get(platform)) is None:
+            await self._registered.setdefault(platform, asyncio.Event()).wait()
+        return outbox
 
     def outbox_for(self, platform: str) -> Outbox | None:
         """The outbox registered for ``platform``, if its adapter is running."""
@@ -61,23 +82,75 @@ class RoundCloser:
                 continue  # a private round: nothing to reveal
             reveal = await self.reveal(record)
             reveals.append(reveal)
-            await self._publish(record, reveal)
+            if not await self._publish(record, reveal):
+                await self._pending.add_quiz_reveal(record.id, clock() + QUIZ_REVEAL_RETRY_S[0])
+        await self._retry_reveals()
         return reveals
+
+    async def _retry_reveals(self) -> None:
+        """Publish again the timer reveals the platform refused, a bounded number of times."""
+        clock = self._core.clock
+        for round_id, attempts in await self._pending.due_quiz_reveals(clock()):
+            record = await self._core.store.get_round(round_id)
+            try:
+                published = record is not None and await self._publish(
+                    record, await self.reveal(record)
+                )
+            except Exception:
+                log.exception("could not build the reveal of round %s", round_id)
+                published = False
+            if published or record is None:
+                await self._pending.drop_quiz_reveal(round_id)
+            elif attempts >= len(QUIZ_REVEAL_RETRY_S):
+                log.error(
+                    "gave up the reveal of round %s after %d attempts", round_id, attempts + 1
+                )
+                await self._pending.drop_quiz_reveal(round_id)
+            else:
+                retry_at = clock() + QUIZ_REVEAL_RETRY_S[attempts]
+                await self._pending.quiz_reveal_failed(round_id, retry_at)
 
     async def reveal(self, record: RoundRecord) -> Reveal:
         """The reveal of a stored round, with the answers given so far."""
         question = self._core.bank.get(record.question_id)
         return views.reveal(record, question, await self._core.store.round_answers(record.id))
 
-    async def _publish(self, record: RoundRecord, reveal: Reveal) -> None:
+    async def _publish(self, record: RoundRecord, reveal: Reveal) -> bool:
+        """Publish a timer reveal; False when the platform refused it (retried later).
+
+        True also when there is nothing to retry: no adapter runs for the platform, or the
+        platform says the channel is gone.
+        """
         team = await self._core.ids.team_of(record.team_pk)
         outbox = self._outboxes.get(team.platform)
         if outbox is None:
-            return
+            return True
         try:
             if reveal.message_ref is not None:
                 await outbox.edit(reveal.message_ref, reveal)
             else:
                 await outbox.post(Channel(team, record.channel_id), reveal)
-        except Exception:
+        except Exception as exc:
+            if _says(outbox, "channel_gone", exc):
+                log.warning("reveal of round %s dropped: the channel is gone", record.id)
+                return True
+            if reveal.message_ref is not None and _says(outbox, "message_gone", exc):
+                return await self._repost(outbox, Channel(team, record.channel_id), reveal)
             log.exception("could not publish the reveal of round %s", record.id)
+            return False
+        return True
+
+    async def _repost(self, outbox: Outbox, channel: Channel, reveal: Reveal) -> bool:
+        """The question's message was deleted: post the reveal as a new message."""
+        try:
+            await outbox.post(channel, reveal)
+        except Exception:
+            log.exception("could not post the reveal of round %s", reveal.round_id)
+            return False
+        return True
+
+
+def _says(outbox: Outbox, classifier: str, exc: BaseException) -> bool:
+    """Whether the outbox's optional ``channel_gone`` / ``message_gone`` says so of ``exc``."""
+    classify = getattr(outbox, classifier, None)
+    return bool(classify(exc)) if callable(classify) else False

@@ -70,7 +70,7 @@ class QuizEngine:
         self.identities = Identities(store)
         core = Core(store, bank, clock, self.rng, self.identities)
         daily_store = DailyStore(store)
-        self._closer = RoundCloser(core)
+        self._closer = RoundCloser(core, daily_store)
         self._rounds = RoundOpener(core, self._closer, round_seconds=round_seconds)
         self.reviews = ReviewDesk(core, self._closer, nudge=review_nudge)
         self._standings = Standings(core, daily_store)
@@ -91,6 +91,10 @@ class QuizEngine:
     def outbox_for(self, platform: str) -> Outbox | None:
         """The outbox registered for ``platform``, if its adapter is running."""
         return self._closer.outbox_for(platform)
+
+    async def wait_for_outbox(self, platform: str) -> Outbox:
+        """The outbox of ``platform``, waiting until its adapter has registered one."""
+        return await self._closer.wait_for_outbox(platform)
 
     # -- options (the rules are in bot/engine/options.py) ---------------------------------
 

@@ -7,11 +7,16 @@ any order within one clause and a small window, typo tolerant, negation aware). 
 
 1. **Misconception** -- if any misconception phrase matches, the grade is 0 and
    ``misconception`` is its correction.
-2. **Key points** -- a point is covered when any of its phrases matches; the raw grade is the
+2. **Sides** -- in a two-sided question (``sides`` in the pack: ``is`` vs ``==``, list vs
+   tuple), a key point with a ``subject`` is about one side: its phrases do not count in a
+   clause about the other side (``== checks identity`` earns nothing for "``is`` checks
+   identity"). If the reply states points of *both* sides only about the opposite side, the
+   pairing is swapped: the grade is 0 and ``misconception`` says so.
+3. **Key points** -- a point is covered when any of its phrases matches; the raw grade is the
    covered weight over the total weight.
-3. **Required points** -- if any ``required`` point is missed the grade is capped at
+4. **Required points** -- if any ``required`` point is missed the grade is capped at
    ``REQUIRED_CAP`` (0.5), and at ``NO_REQUIRED_CAP`` (0.25) when every required point is missed.
-4. **Anti-gaming** --
+5. **Anti-gaming** --
    * words copied from the prompt (any run of 4+ words also found in the prompt) never count
      towards a phrase, so repeating or pasting the question earns nothing;
    * a reply whose content words nearly all come from the prompt (at most one new word) is
@@ -19,7 +24,9 @@ any order within one clause and a small window, typo tolerant, negation aware). 
    * a bare keyword list is capped at ``KEYWORD_LIST_CAP`` (0.4): 3+ words with under 15%
      function words (``is``, ``the``, ``can``...), or 3+ fragments averaging at most 2.5 words
      with under 30% function words (``stateless, uniform interface, cacheable``). Questions
-     whose own model answer is such a list (``int, float, str...``) are exempt.
+     whose own model answer is such a list (``int, float, str...``) are exempt; such a
+     question should make what a bare list lacks (e.g. grouping the items by kind) a
+     required key point, so that a bare list is not full marks.
 
 Only the first ``MAX_REPLY_CHARS`` characters of a reply are read, so the work is bounded.
 Any text is accepted; the grade is always in 0..1, rounded to 3 decimals.
@@ -29,7 +36,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine.text_matching import Analysis, Index, Phrase, Vocabulary, analyse, normalise
+from bot.engine.text_matching import (
+    Analysis,
+    Index,
+    Phrase,
+    Subjects,
+    Vocabulary,
+    analyse,
+    normalise,
+)
 from questions.schema import Question
 
 __all__ = ["GradeResult", "grade_choice", "grade_text"]
@@ -73,6 +88,8 @@ class _Point:
     weight: float
     required: bool
     phrases: tuple[Phrase, ...]
+    side: int | None  # index into the question's sides, for a point about one side
+    naming: tuple[bool, ...] = ()  # per phrase: it only names the side ("authentication")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +101,8 @@ class _Rubric:
     prompt_stems: frozenset[str]
     total_weight: float
     prose_answer: bool  # False when the model answer is itself a list of terms
+    subjects: Subjects | None  # the terms naming each side of a two-sided question
+    swap_correction: str | None
 
 
 _rubrics: dict[int, tuple[Question, _Rubric]] = {}
@@ -103,10 +122,17 @@ def _rubric(question: Question) -> _Rubric:
 
 def _compile(question: Question) -> _Rubric:
     """Compile every phrase, the shared vocabulary and the prompt's word runs, once."""
-    points = tuple(
-        _Point(kp.label, kp.weight, kp.required, tuple(Phrase(p) for p in kp.phrases))
-        for kp in question.key_points
-    )
+    names = [side.name for side in question.sides]
+    subjects = Subjects([side.terms for side in question.sides]) if len(names) == 2 else None
+    points: list[_Point] = []
+    for kp in question.key_points:
+        own = tuple(Phrase(p) for p in kp.phrases)
+        side = names.index(kp.subject) if kp.subject in names else None
+        naming: tuple[bool, ...] = ()
+        if subjects is not None and side is not None:
+            naming = tuple(subjects.names(side, p) for p in own)
+        points.append(_Point(kp.label, kp.weight, kp.required, own, side, naming))
+    two_sided = subjects is not None and any(point.side is not None for point in points)
     misconceptions = tuple(
         (m.correction, tuple(Phrase(p, strict=True) for p in m.phrases))
         for m in question.misconceptions
@@ -118,13 +144,20 @@ def _compile(question: Question) -> _Rubric:
     prompt = analyse(normalise(question.prompt))
     runs = {prompt.stems[i : i + _COPY_RUN] for i in range(len(prompt) - _COPY_RUN + 1)}
     return _Rubric(
-        points=points,
+        points=tuple(points),
         misconceptions=misconceptions,
         vocabulary=Vocabulary(stems, surfaces),
         prompt_runs=frozenset(runs),
         prompt_stems=frozenset(s for s, c in zip(prompt.stems, prompt.content, strict=True) if c),
         total_weight=sum(point.weight for point in points),
         prose_answer=not _is_keyword_list(analyse(normalise(question.answer))),
+        subjects=subjects if two_sided else None,
+        swap_correction=(
+            f"This swaps {names[0]} and {names[1]}: what the answer says about each one is "
+            f"true of the other. {question.answer}"
+            if two_sided
+            else None
+        ),
     )
 
 
@@ -190,6 +223,28 @@ def _score(rubric: _Rubric, hits: list[bool]) -> float:
     return grade
 
 
+def _hits(rubric: _Rubric, analysis: Analysis, index: Index) -> tuple[list[bool], bool]:
+    """Which key points the reply covers, and whether it swaps the two sides' points."""
+    if rubric.subjects is None:
+        return [any(p.matches(analysis, index) for p in pt.phrases) for pt in rubric.points], False
+    about = rubric.subjects.of(analysis)
+    others = [frozenset(s for s, side in about.items() if side != own) for own in (0, 1)]
+    hits: list[bool] = []
+    wrong_side: set[int] = set()
+    for point in rubric.points:
+        if point.side is None:
+            hits.append(any(p.matches(analysis, index) for p in point.phrases))
+            continue
+        blocked = others[point.side]
+        stated = [p for p, naming in zip(point.phrases, point.naming, strict=True) if not naming]
+        hit = any(p.matches(analysis, index, blocked) for p in stated)
+        if not hit and blocked and any(p.matches(analysis, index) for p in stated):
+            wrong_side.add(point.side)  # stated, but only about the other side
+        named = [p for p, naming in zip(point.phrases, point.naming, strict=True) if naming]
+        hits.append(hit or any(p.matches(analysis, index) for p in named))
+    return hits, len(wrong_side) == 2
+
+
 def grade_text(question: Question, text: str) -> GradeResult:
     """Grade a free-text reply against the question's key points and misconceptions.
 
@@ -203,7 +258,10 @@ def grade_text(question: Question, text: str) -> GradeResult:
     if correction is not None:
         # A stated misconception makes the whole answer wrong: nothing counts as covered.
         return GradeResult(0.0, (), tuple(point.label for point in rubric.points), correction)
-    hits = [any(p.matches(analysis, index) for p in point.phrases) for point in rubric.points]
+    hits, swapped = _hits(rubric, analysis, index)
+    if swapped:
+        labels = tuple(point.label for point in rubric.points)
+        return GradeResult(0.0, (), labels, rubric.swap_correction)
     covered = tuple(point.label for point, hit in zip(rubric.points, hits, strict=True) if hit)
     missed = tuple(point.label for point, hit in zip(rubric.points, hits, strict=True) if not hit)
     grade = min(_score(rubric, hits), _caps(analysis, rubric, copied))

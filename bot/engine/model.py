@@ -142,6 +142,10 @@ class Reveal:
     top_streaks: tuple[tuple[str, int], ...] = ()  # daily: (name, days) of the longest streaks
     weekly_top: tuple[LeaderboardRow, ...] = ()  # daily: the team's weekly top 5
 
+    def share(self, tally: ChoiceTally) -> float:
+        """The share of the answers that chose ``tally``'s option, 0..1 (0 with no answers)."""
+        return tally.count / self.answer_count if self.answer_count else 0.0
+
 
 @dataclass(frozen=True, slots=True)
 class LeaderboardRow:

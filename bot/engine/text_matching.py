@@ -19,7 +19,15 @@ The pipeline, all deterministic and cheap:
    in one sentence; and the part's polarity must equal the reply's (so ``tuples are not
    mutable`` never matches ``tuples are mutable``, while ``tuples cannot be changed`` matches
    ``you can't modify a tuple``). Words may match with a typo (see :class:`Vocabulary`), and
-   ``immutable`` also reads as ``not mutable``.
+   ``immutable`` also reads as ``not mutable``. A match can be confined to some segments
+   (``blocked`` segments are skipped), which is how a key point about one side of a two-sided
+   question ignores clauses about the other side.
+5. :class:`Subjects` -- for a two-sided question (``is`` vs ``==``), which side each segment is
+   about: the side of the first *term* naming a side in the segment (a term made only of
+   stopwords, like ``is``, counts only at the start or end of its clause or before
+   ``operator``); a segment naming no side inherits the side of the clause before it in the
+   same sentence (``copy.copy builds a new list and shares the nested ones``). Parentheticals
+   and contrast clauses (``than``, ``unlike``, ``instead``...) pass nothing on.
 """
 
 from __future__ import annotations
@@ -28,14 +36,23 @@ import itertools
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
-__all__ = ["Analysis", "Index", "Phrase", "Vocabulary", "analyse", "normalise", "stem"]
+__all__ = [
+    "Analysis",
+    "Index",
+    "Phrase",
+    "Subjects",
+    "Vocabulary",
+    "analyse",
+    "normalise",
+    "stem",
+]
 
 _QUOTES = str.maketrans(
     {
@@ -106,6 +123,11 @@ FUNCTION_WORDS = _NON_CONTENT | frozenset({
     "under", "via", "per", "like", "into", "onto", "upon", "using", "each", "every", "all", "any",
     "some", "no"
 })  # fmt: skip
+#: A clause starting with one of these names the *other* thing (``faster than a list``).
+_CONTRAST_WORDS = frozenset({"than", "unlike", "versus", "vs", "instead", "rather"})
+#: A stopword-only term (``is``) also names a side right before / after one of these.
+_TERM_MARKERS = frozenset({"operator", "operators", "keyword"})
+_TERM_OPENERS = frozenset({"use", "using", "by", "with", "operator", "keyword"})
 NEGATION_SCOPE = 4
 _stem_cache: dict[str, str] = {}
 
@@ -196,6 +218,7 @@ class Analysis:
     sentence: tuple[int, ...]
     rank: tuple[int, ...]  # number of content words before this token
     function_words: int
+    aside: tuple[bool, ...] = ()  # inside a parenthetical (``, unlike lists,`` or ``(...)``)
 
     def __len__(self) -> int:
         return len(self.stems)
@@ -206,6 +229,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.surfaces: list[str] = []
+        self.aside: list[bool] = []
         self.negated: list[bool] = []
         self.segment: list[int] = []
         self.sentence: list[int] = []
@@ -246,6 +270,7 @@ class _Builder:
         elif word in _SCOPE_BREAKERS:
             self.end_scope()
         self.surfaces.append(word)
+        self.aside.append(bool(self.resume))
         self.negated.append(self.negation and self.scope_left > 0 and word not in NEGATIONS)
         self.segment.append(self.current)
         self.sentence.append(self.sentence_id)
@@ -311,6 +336,7 @@ def _finish(b: _Builder) -> Analysis:
         sentence=tuple(b.sentence),
         rank=tuple(ranks),
         function_words=sum(w in FUNCTION_WORDS for w in b.surfaces),
+        aside=tuple(b.aside),
     )
 
 
@@ -409,9 +435,14 @@ class Phrase:
         """Every stem any pattern of this phrase needs."""
         return {w for pattern in self.patterns for part in pattern for w in part.words}
 
-    def matches(self, analysis: Analysis, index: Index) -> bool:
-        """True when the reply (its analysis and word index) states this phrase."""
-        return any(_pattern_matches(p, analysis, index) for p in self.patterns)
+    def matches(
+        self, analysis: Analysis, index: Index, blocked: Collection[int] = frozenset()
+    ) -> bool:
+        """True when the reply (its analysis and word index) states this phrase.
+
+        Words in ``blocked`` segments are ignored (a clause about the contrasted side).
+        """
+        return any(_pattern_matches(p, analysis, index, blocked) for p in self.patterns)
 
 
 def _parts(analysis: Analysis, forced: set[str], strict: bool) -> list[_Part]:
@@ -470,13 +501,15 @@ def _flipped(word: str, negated: bool) -> list[str]:
     return []
 
 
-def _pattern_matches(pattern: Sequence[_Part], analysis: Analysis, index: Index) -> bool:
+def _pattern_matches(
+    pattern: Sequence[_Part], analysis: Analysis, index: Index, blocked: Collection[int]
+) -> bool:
     """Every part matches, each in a later segment than the previous one, in one sentence."""
     if len(pattern) == 1:
-        return bool(_part_segments(pattern[0], analysis, index, first_only=True))
-    if not all(_candidate_segments(part, analysis, index) for part in pattern):
+        return bool(_part_segments(pattern[0], analysis, index, blocked, first_only=True))
+    if not all(_candidate_segments(part, analysis, index, blocked) for part in pattern):
         return False
-    found = [_part_segments(part, analysis, index) for part in pattern]
+    found = [_part_segments(part, analysis, index, blocked) for part in pattern]
     for last, sentence in found[0]:
         for segments in found[1:]:
             later = [s for s, sent in segments if s > last and sent == sentence]
@@ -500,24 +533,37 @@ def _usable(part: _Part, analysis: Analysis, index: Index) -> list[Sequence[int]
     return occurrences if all(occurrences) else []
 
 
-def _candidate_segments(part: _Part, analysis: Analysis, index: Index) -> set[int]:
+def _candidate_segments(
+    part: _Part, analysis: Analysis, index: Index, blocked: Collection[int]
+) -> set[int]:
     """Segments holding every word of ``part`` (a cheap necessary condition for a match)."""
     occurrences = _usable(part, analysis, index)
-    if not occurrences:
-        return set()
+    return _shared(occurrences, analysis, blocked) if occurrences else set()
+
+
+def _shared(
+    occurrences: Sequence[Sequence[int]], analysis: Analysis, blocked: Collection[int]
+) -> set[int]:
+    """The segments, not ``blocked``, in which every word has an occurrence."""
     segment = analysis.segment
-    return set.intersection(*({segment[i] for i in occ} for occ in occurrences))
+    shared = set.intersection(*({segment[i] for i in occ} for occ in occurrences))
+    return shared.difference(blocked) if blocked else shared
 
 
 def _part_segments(
-    part: _Part, analysis: Analysis, index: Index, *, first_only: bool = False
+    part: _Part,
+    analysis: Analysis,
+    index: Index,
+    blocked: Collection[int],
+    *,
+    first_only: bool = False,
 ) -> list[tuple[int, int]]:
     """The (segment, sentence) pairs in which ``part`` matches, in reply order."""
     occurrences = _usable(part, analysis, index)
     if not occurrences:
         return []
+    shared = _shared(occurrences, analysis, blocked)
     segment = analysis.segment
-    shared = set.intersection(*({segment[i] for i in occ} for occ in occurrences))
     anchor = min(occurrences, key=len)
     result: list[tuple[int, int]] = []
     for a in anchor:
@@ -570,3 +616,101 @@ def _first_at_rank(analysis: Analysis, rank: int) -> int:
 
 def _last_at_rank(analysis: Analysis, rank: int) -> int:
     return bisect_right(analysis.rank, rank) - 1
+
+
+class Subjects:
+    """The terms naming each side of a two-sided question, compiled once.
+
+    ``Subjects([["is", "is operator"], ["==", "double equals"]])``; :meth:`of` tells which side
+    each segment of a reply is about (see the module docstring).
+    """
+
+    def __init__(self, sides: Sequence[Sequence[str]]) -> None:
+        #: per side, the stems of each of its terms
+        self.stems: tuple[frozenset[frozenset[str]], ...] = tuple(
+            frozenset(frozenset(analyse(normalise(text)).stems) for text in texts)
+            for texts in sides
+        )
+        terms: dict[str, list[tuple[tuple[str, ...], int, bool]]] = {}
+        for side, texts in enumerate(sides):
+            for text in texts:
+                analysis = analyse(normalise(text))
+                if not analysis.stems:
+                    continue
+                weak = not any(analysis.content)
+                terms.setdefault(analysis.stems[0], []).append((analysis.stems, side, weak))
+        for group in terms.values():
+            group.sort(key=lambda term: -len(term[0]))  # longest term first
+        self._terms = terms
+
+    def names(self, side: int, phrase: Phrase) -> bool:
+        """Whether ``phrase`` just names ``side`` (its words are one of the side's terms)."""
+        if not phrase.patterns:
+            return False
+        words = frozenset(w for part in phrase.patterns[0] for w in part.words)
+        return words in self.stems[side]
+
+    def _term_at(self, analysis: Analysis, i: int) -> int | None:
+        """The side named by a term starting at token ``i``; -1 for an ambiguous ``is``."""
+        stems, segment, surfaces = analysis.stems, analysis.segment, analysis.surfaces
+        ambiguous = False
+        for words, side, weak in self._terms.get(stems[i], ()):
+            end = i + len(words)
+            if stems[i:end] != words or segment[end - 1] != segment[i]:
+                continue
+            if weak and not (
+                _opens_clause(analysis, i)
+                or (i > 0 and surfaces[i - 1] in _TERM_OPENERS)
+                or end == len(stems)
+                or segment[end] != segment[i]
+                or surfaces[end] in _TERM_MARKERS
+            ):
+                ambiguous = True  # "== is for identity": that "is" is a verb, not the operator
+                continue
+            return side
+        return -1 if ambiguous else None
+
+    def of(self, analysis: Analysis) -> dict[int, int]:
+        """Segment -> the side it is about (segments about neither side are left out)."""
+        own: dict[int, int] = {}
+        contrast: set[int] = set()
+        segment = analysis.segment
+        terms = self._terms
+        unsure: set[int] = set()  # segments with a word that may or may not name a side
+        for i, seg in enumerate(segment):
+            if (i == 0 or segment[i - 1] != seg) and analysis.surfaces[i] in _CONTRAST_WORDS:
+                contrast.add(seg)
+            if seg not in own and analysis.stems[i] in terms:
+                side = self._term_at(analysis, i)
+                if side == -1:
+                    unsure.add(seg)
+                elif side is not None:
+                    own[seg] = side
+        result: dict[int, int] = {}
+        seen: set[int] = set()
+        carry: int | None = None
+        sentence = -1
+        for i, seg in enumerate(segment):
+            if analysis.sentence[i] != sentence:
+                sentence, carry = analysis.sentence[i], None
+            if seg not in seen:
+                seen.add(seg)
+                inherit = seg not in contrast and seg not in unsure
+                side = own.get(seg, carry if inherit else None)
+                if side is not None:
+                    result[seg] = side
+            if not analysis.aside[i] and seg not in contrast:
+                carry = result.get(seg)
+        return result
+
+
+def _opens_clause(analysis: Analysis, i: int) -> bool:
+    """Whether only clause words and articles come before token ``i`` in its segment."""
+    seg = analysis.segment[i]
+    j = i - 1
+    while j >= 0 and analysis.segment[j] == seg:
+        word = analysis.surfaces[j]
+        if word not in CLAUSE_WORDS and word not in _ARTICLES:
+            return False
+        j -= 1
+    return True

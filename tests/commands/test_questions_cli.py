@@ -38,7 +38,21 @@ def run_cli(
     )
 
 
-def custom_pack(directory: Path, *, qid: str = "custom-question", category: str = "custom") -> Path:
+SAMPLES = [
+    {"label": "full", "text": "It is loaded from the custom directory.", "expected": [0.8, 1.0]},
+    {"label": "paraphrase", "text": "The custom directory holds it.", "expected": [0.8, 1.0]},
+    {"label": "partial", "text": "A custom directory, I think.", "expected": [0.5, 1.0]},
+    {"label": "wrong", "text": "It is built in.", "expected": [0.0, 0.2]},
+]
+
+
+def custom_pack(
+    directory: Path,
+    *,
+    qid: str = "custom-question",
+    category: str = "custom",
+    samples: list[dict[str, object]] | None = None,
+) -> Path:
     data = {
         "category": category,
         "title": "Custom",
@@ -57,6 +71,7 @@ def custom_pack(directory: Path, *, qid: str = "custom-question", category: str 
                     {"text": "It is broken"},
                 ],
                 "key_points": [{"label": "Custom", "phrases": ["custom directory"]}],
+                "samples": SAMPLES if samples is None else samples,
             }
         ],
     }
@@ -173,6 +188,25 @@ def test_validate_reports_the_pack_error(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert str(path) in done.stdout
     assert "'custom-question'" in done.stdout and "field 'difficulty'" in done.stdout
+
+
+def test_validate_grades_every_sample_and_names_the_one_out_of_range(tmp_path: Path) -> None:
+    samples = [dict(sample) for sample in SAMPLES]
+    samples[3]["text"] = "It comes from the custom directory."  # graded 1.0, expected <= 0.2
+    path = custom_pack(tmp_path / "packs", samples=samples)
+    done = run_cli("validate", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 1
+    assert str(path) in done.stdout
+    assert "question 'custom-question', sample 'wrong'" in done.stdout
+    assert "graded 1, expected 0..0.2" in done.stdout
+
+
+def test_validate_refuses_a_custom_pack_without_samples(tmp_path: Path) -> None:
+    path = custom_pack(tmp_path / "packs", samples=SAMPLES[:3])
+    done = run_cli("validate", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 1
+    assert str(path) in done.stdout
+    assert "'custom-question'" in done.stdout and "field 'samples'" in done.stdout
 
 
 def test_validate_refuses_a_custom_pack_reusing_a_builtin_id(tmp_path: Path) -> None:

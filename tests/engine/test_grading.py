@@ -27,8 +27,9 @@ def make_question(
     prompt: str = "Explain this concept.",
     answer: str = "A model answer written as a proper sentence.",
     qid: str = "inline-question",
+    sides: list[dict[str, Any]] | None = None,
 ) -> Question:
-    """A small valid question; only the grading-related fields vary."""
+    """A small valid question; only the grading-related fields vary (samples are not graded)."""
     return Question.model_validate(
         {
             "id": qid,
@@ -46,6 +47,11 @@ def make_question(
             ],
             "key_points": key_points,
             "misconceptions": misconceptions or [],
+            "samples": [
+                {"label": label, "text": answer, "expected": [0.0, 1.0]}
+                for label in ("full", "paraphrase", "partial", "wrong")
+            ],
+            "sides": sides or [],
         }
     )
 
@@ -251,6 +257,124 @@ def test_swapped_answer_scores_low_even_without_misconceptions() -> None:
     assert grade(bare, "Lists are immutable, tuples are mutable; both are dict keys.") < 0.5
 
 
+# --------------------------------------------------------------------------- sides (subjects)
+
+IS_EQUALS_SIDES = make_question(
+    [
+        {
+            "label": "== compares values",
+            "phrases": ["compares values", "equal values", "equality"],
+            "required": True,
+            "subject": "==",
+        },
+        {
+            "label": "is checks identity",
+            "phrases": ["identity", "same object"],
+            "required": True,
+            "subject": "is",
+        },
+        {"label": "None", "phrases": ["singleton", "is none"], "weight": 0.5},
+    ],
+    prompt="What is the difference between the `is` operator and `==` in Python?",
+    sides=[
+        {"name": "is", "terms": ["is", "is operator"]},
+        {"name": "==", "terms": ["==", "== operator"]},
+    ],
+)
+
+AUTH = make_question(
+    [
+        {
+            "label": "authentication: who",
+            "phrases": ["authentication", "who the caller is", "token"],
+            "required": True,
+            "subject": "authentication",
+        },
+        {
+            "label": "authorization: what",
+            "phrases": ["authorization", "permissions", "allowed to do"],
+            "required": True,
+            "subject": "authorization",
+        },
+    ],
+    sides=[
+        {"name": "authentication", "terms": ["authentication"]},
+        {"name": "authorization", "terms": ["authorization"]},
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "== compares values, while is checks whether both names are the same object.",
+        "The is operator checks identity; the == operator checks equality of values.",
+        "`is` checks identity and `==` compares values.",
+        "Use == to compare values; use is to check for the same object, like x is None.",
+        "Two lists with equal values are == but not is, because is checks identity.",
+        "is checks whether both are the same object, rather than whether they hold equal values.",
+        "== compares values. is, on the other hand, checks for the same object.",
+    ],
+)
+def test_points_stated_about_their_own_side_count(text: str) -> None:
+    result = grade_text(IS_EQUALS_SIDES, text)
+    assert result.misconception is None
+    assert {"== compares values", "is checks identity"} <= set(result.covered), result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "== tests whether two variables are the same object in memory; is tests whether their "
+        "values are equal",
+        "== is for identity, is is for equality",
+        "is compares values and == checks whether they are the same object",
+        "With ==, you check identity. With is, you check equality.",
+    ],
+)
+def test_swapped_sides_grade_zero_and_say_so(text: str) -> None:
+    result = grade_text(IS_EQUALS_SIDES, text)
+    assert result.grade == 0.0
+    assert result.misconception is not None and "swaps is and ==" in result.misconception
+    assert result.covered == ()
+
+
+def test_a_point_stated_about_the_other_side_does_not_count() -> None:
+    result = grade_text(IS_EQUALS_SIDES, "== checks identity.")
+    assert "is checks identity" not in result.covered
+    assert result.grade == 0.0
+    # ... and a clause with no subject inherits the one before it in the sentence
+    result = grade_text(IS_EQUALS_SIDES, "== looks at where they live and checks identity")
+    assert result.covered == ()
+
+
+def test_the_verb_is_does_not_name_the_is_side() -> None:
+    # "== is ..." is about ==; the second "is" is a verb, not the operator
+    result = grade_text(IS_EQUALS_SIDES, "== is the operator that compares values.")
+    assert result.covered == ("== compares values",)
+
+
+def test_a_phrase_that_only_names_a_side_still_counts_but_cannot_hide_a_swap() -> None:
+    assert grade(AUTH, "Add authentication and authorization.") == 1.0
+    right = (
+        "Authentication checks who the caller is; authorization checks what they are allowed to do."
+    )
+    assert grade(AUTH, right) == 1.0
+    swapped = (
+        "Authorization checks who the caller is with a token; authentication checks the "
+        "permissions, what they are allowed to do."
+    )
+    result = grade_text(AUTH, swapped)
+    assert result.grade == 0.0 and result.misconception is not None
+
+
+def test_questions_without_sides_grade_as_before() -> None:
+    plain = IS_EQUALS_SIDES.model_copy(update={"sides": []})
+    text = "== checks identity; is compares values"
+    assert grade_text(plain, text).misconception is None
+    assert grade(plain, text) > 0.5  # why two-sided questions need sides
+
+
 # --------------------------------------------------------------------------- anti-gaming
 
 
@@ -293,15 +417,24 @@ def test_bare_keyword_list_is_capped(text: str) -> None:
     assert grade(LIST_TUPLE, text) <= KEYWORD_LIST_CAP
 
 
+TYPE_POINTS: list[dict[str, Any]] = [
+    {"label": "numbers", "phrases": ["int", "float"]},
+    {"label": "collections", "phrases": ["list", "dict"]},
+]
+
+
 def test_keyword_cap_spares_questions_whose_model_answer_is_a_list() -> None:
-    types = make_question(
-        [
-            {"label": "numbers", "phrases": ["int", "float"]},
-            {"label": "collections", "phrases": ["list", "dict"]},
-        ],
-        answer="Numbers: int, float. Collections: list, dict.",
-    )
+    types = make_question(TYPE_POINTS, answer="Numbers: int, float. Collections: list, dict.")
     assert grade(types, "int, float, list, dict") == 1.0
+
+
+def test_a_grouping_point_keeps_a_bare_list_below_full_marks() -> None:
+    grouping = {"label": "grouped", "phrases": ["numbers", "collections"]}
+    types = make_question(
+        [*TYPE_POINTS, grouping], answer="Numbers: int, float. Collections: list, dict."
+    )
+    assert grade(types, "int float list dict") == pytest.approx(0.667)
+    assert grade(types, "Numbers: int, float. Collections: list, dict.") == 1.0
 
 
 def test_short_one_word_answer_is_not_a_keyword_list() -> None:

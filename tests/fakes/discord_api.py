@@ -50,6 +50,8 @@ class Recorded:
     path: str
     query: dict[str, str]
     body: Any
+    status: int = 0  #: the HTTP status the fake answered with
+    code: int | None = None  #: the Discord error code, when it refused
 
 
 @dataclass
@@ -74,6 +76,7 @@ class FakeDiscord:
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     identify: list[dict[str, Any]] = field(default_factory=list)
     forbidden_channels: set[str] = field(default_factory=set)  # 403 Missing Access on posts
+    non_text_channels: set[str] = field(default_factory=set)  # categories, voice: 400 50008
     bot_user: dict[str, Any] = field(
         default_factory=lambda: {
             "id": str(BOT_ID),
@@ -146,6 +149,10 @@ class FakeDiscord:
     def responses(self, token: str) -> list[Recorded]:
         """Callbacks and followups sent for the interaction with this token."""
         return [r for r in self.requests if token in r.path]
+
+    def refused(self) -> list[Recorded]:
+        """Every request the fake answered with an error (4xx or 5xx)."""
+        return [r for r in self.requests if r.status >= 400]
 
     def calls(self, method: str, path_part: str) -> list[Recorded]:
         """The recorded requests of ``method`` whose path contains ``path_part``."""
@@ -243,13 +250,19 @@ class FakeDiscord:
             else:
                 body = await request.json()
         path = "/" + request.match_info["tail"]
-        self.requests.append(Recorded(request.method, path, dict(request.query), body))
+        recorded = Recorded(request.method, path, dict(request.query), body)
+        self.requests.append(recorded)
         parts = path.strip("/").split("/")
         checked = body.get("data") if path.endswith("/callback") and body else body
         invalid = self._invalid(checked)
         if invalid is not None:
-            return _error(400, 50035, f"Invalid Form Body: {invalid}")
-        return await self._route(request.method, parts, body, dict(request.query))
+            response = _error(400, 50035, f"Invalid Form Body: {invalid}")
+        else:
+            response = await self._route(request.method, parts, body, dict(request.query))
+        recorded.status = response.status
+        if response.status >= 400 and isinstance(response.body, bytes):
+            recorded.code = json.loads(response.body).get("code")
+        return response
 
     async def _route(
         self, method: str, parts: list[str], body: Any, query: dict[str, str]
@@ -292,6 +305,8 @@ class FakeDiscord:
             case "POST", ["channels", channel_id, "messages"]:
                 if channel_id in self.forbidden_channels:
                     return _error(403, 50001, "Missing Access")
+                if channel_id in self.non_text_channels:
+                    return _error(400, 50008, "Cannot send messages in a non-text channel")
                 if not (body.get("content") or body.get("embeds")):
                     return _error(400, 50006, "Cannot send an empty message")
                 return _json(self.message(channel_id, body))

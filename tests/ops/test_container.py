@@ -96,8 +96,10 @@ def test_install_step_gives_a_working_quizbot(tmp_path: Path) -> None:
     assert unhealthy.returncode == 1 and unhealthy.stdout.startswith("unhealthy:")
     first = run("console", "--seed", "1", stdin="/quiz\nA\n")
     assert first.returncode == 0 and "Question #1" in first.stdout, first.stderr
-    healthy = run("health")
+    healthy = run("health", "--db-only")
     assert healthy.returncode == 0 and healthy.stdout.startswith("ok:"), healthy.stdout
+    stopped = run("health")  # the HEALTHCHECK: the console has ended, so no bot runs
+    assert stopped.returncode == 1 and "not running" in stopped.stdout, stopped.stdout
 
 
 @pytest.mark.parametrize("name", ["compose.yaml", "deploy/quizbot.service", ".dockerignore"])

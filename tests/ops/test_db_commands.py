@@ -37,18 +37,21 @@ def _answers(path: Path) -> int:
 
 async def test_health_reports_ok_and_problems(tmp_path: Path) -> None:
     database = tmp_path / "q.db"
-    healthy, line = check_health(database)
+    healthy, line = check_health(database, bot=False)
     assert not healthy and line == f"unhealthy: {database}: no such file"
     await _make_database(database)
-    healthy, line = check_health(database)
+    healthy, line = check_health(database, bot=False)
     assert healthy and line.startswith(f"ok: {database} (schema version ")
+    # the database is fine, but no bot runs on it: the HEALTHCHECK's answer is "unhealthy"
+    healthy, line = check_health(database)
+    assert not healthy and line == f"unhealthy: not running: no Quizbot holds {database}"
     (tmp_path / "junk.db").write_text("hello")
-    assert check_health(tmp_path / "junk.db") == (
+    assert check_health(tmp_path / "junk.db", bot=False) == (
         False,
         f"unhealthy: {tmp_path / 'junk.db'}: not an SQLite database",
     )
     sqlite3.connect(tmp_path / "other.db").execute("CREATE TABLE t (x)").connection.close()
-    healthy, line = check_health(tmp_path / "other.db")
+    healthy, line = check_health(tmp_path / "other.db", bot=False)
     assert not healthy and "not a Quizbot database" in line
 
 
@@ -59,8 +62,10 @@ async def test_health_cli_exit_codes(tmp_path: Path) -> None:
     assert missing.returncode == 1 and missing.stdout.startswith("unhealthy:")
     assert not database.exists()  # health never creates the database
     await _make_database(database)
-    ok = await asyncio.to_thread(quizbot, "health", cwd=tmp_path, env=env)
+    ok = await asyncio.to_thread(quizbot, "health", "--db-only", cwd=tmp_path, env=env)
     assert ok.returncode == 0 and ok.stdout.count("\n") == 1
+    stopped = await asyncio.to_thread(quizbot, "health", cwd=tmp_path, env=env)
+    assert stopped.returncode == 1 and stopped.stdout.startswith("unhealthy: not running")
 
 
 async def test_backup_during_an_answer_storm_is_consistent(tmp_path: Path) -> None:

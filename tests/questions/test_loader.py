@@ -25,6 +25,12 @@ QUESTION: dict[str, Any] = {
         {"text": "Nothing at all"},
     ],
     "key_points": [{"label": "Follows the schema", "phrases": ["follows the schema"]}],
+    "samples": [
+        {"label": "full", "text": "It follows the schema.", "expected": [0.8, 1.0]},
+        {"label": "paraphrase", "text": "One that follows the schema.", "expected": [0.8, 1.0]},
+        {"label": "partial", "text": "It follows the schema, mostly.", "expected": [0.5, 1.0]},
+        {"label": "wrong", "text": "A CSV file.", "expected": [0.0, 0.2]},
+    ],
 }
 
 
@@ -98,6 +104,74 @@ def test_empty_key_points(tmp_path: Path) -> None:
     message = load_error(path)
     assert str(path) in message
     assert "'custom-question'" in message and "field 'key_points'" in message
+
+
+def test_misconceptions_are_optional(tmp_path: Path) -> None:
+    data = question()
+    data.pop("misconceptions", None)
+    loaded = load_pack(write(tmp_path / "plain.yaml", pack(data)))
+    assert loaded.questions[0].misconceptions == []
+
+
+@pytest.mark.parametrize("keep", [0, 3])
+def test_fewer_than_four_samples(tmp_path: Path, keep: int) -> None:
+    data = question(samples=QUESTION["samples"][:keep])
+    if keep == 0:
+        del data["samples"]
+    path = write(tmp_path / "few.yaml", pack(data))
+    message = load_error(path)
+    assert str(path) in message
+    assert "'custom-question'" in message and "field 'samples'" in message
+
+
+def test_samples_must_cover_every_label(tmp_path: Path) -> None:
+    samples = copy.deepcopy(QUESTION["samples"])
+    samples[2]["label"] = "full"  # two full samples, no partial one
+    path = write(tmp_path / "labels.yaml", pack(question(samples=samples)))
+    message = load_error(path)
+    assert "'custom-question'" in message and "field 'samples'" in message
+    assert "missing partial" in message
+
+
+def test_extra_sample_labels_are_welcome(tmp_path: Path) -> None:
+    extra = {"label": "swapped", "text": "A schema.", "expected": [0.0, 0.2]}
+    data = question(samples=[*QUESTION["samples"], extra])
+    assert len(load_pack(write(tmp_path / "extra.yaml", pack(data))).questions[0].samples) == 5
+
+
+SIDES = [{"name": "yaml", "terms": ["yaml"]}, {"name": "csv", "terms": ["csv"]}]
+
+
+def test_a_two_sided_question_loads(tmp_path: Path) -> None:
+    points = [{"label": "YAML", "phrases": ["follows the schema"], "subject": "yaml"}]
+    loaded = load_pack(
+        write(tmp_path / "sides.yaml", pack(question(sides=SIDES, key_points=points)))
+    )
+    assert [side.name for side in loaded.questions[0].sides] == ["yaml", "csv"]
+    assert loaded.questions[0].key_points[0].subject == "yaml"
+
+
+def test_a_subject_must_name_a_side(tmp_path: Path) -> None:
+    points = [{"label": "YAML", "phrases": ["follows the schema"], "subject": "json"}]
+    path = write(tmp_path / "subject.yaml", pack(question(sides=SIDES, key_points=points)))
+    message = load_error(path)
+    assert str(path) in message and "'custom-question'" in message
+    assert "subject 'json' is not a side" in message
+
+
+@pytest.mark.parametrize(
+    "sides",
+    [
+        SIDES[:1],
+        [*SIDES, {"name": "toml", "terms": ["toml"]}],
+        [SIDES[0], {"name": "yaml", "terms": ["yml"]}],
+        [SIDES[0], {"name": "csv", "terms": ["YAML"]}],
+    ],
+    ids=["one", "three", "same-name", "shared-term"],
+)
+def test_sides_must_be_two_distinct_ones(tmp_path: Path, sides: list[dict[str, Any]]) -> None:
+    message = load_error(write(tmp_path / "bad-sides.yaml", pack(question(sides=sides))))
+    assert "'custom-question'" in message and "field 'sides'" in message
 
 
 def test_question_without_id_is_named_by_position(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -9,19 +10,33 @@ import pytest
 
 from bot.engine.grading import grade_text
 from questions.loader import BUILTIN_PACKS_DIR, load_bank, load_pack, pack_files
-from questions.schema import Question, Sample
+from questions.schema import SAMPLE_LABELS, Question, Sample
+from tests.conftest import TEST_PACKS
 
 SEED_CATEGORIES = ("backend", "python", "web")
-SAMPLE_LABELS = {"full", "paraphrase", "partial", "wrong"}
+#: The questions that contrast two things; each must declare its two ``sides``.
+TWO_SIDED = {
+    "args-kwargs",
+    "django-migrations",
+    "django-vs-flask",
+    "is-vs-equals",
+    "list-vs-tuple",
+    "mvc-vs-mvt",
+    "securing-an-api",  # authentication vs authorization
+    "shallow-vs-deep-copy",
+    "sql-vs-nosql",
+}
 
 BANK = load_bank()
 QUESTIONS = sorted(BANK, key=lambda question: question.id)
+TWO_SIDED_QUESTIONS = [question for question in QUESTIONS if question.sides]
+TEST_BANK = load_bank(builtin_dir=TEST_PACKS)
 
 
-def _sample_cases() -> list[pytest.ParameterSet]:
+def _sample_cases(questions: list[Question] = QUESTIONS) -> list[pytest.ParameterSet]:
     """One case per sample, named ``question-id/label`` (numbered when a label repeats)."""
     cases = []
-    for question in QUESTIONS:
+    for question in questions:
         seen: Counter[str] = Counter()
         for sample in question.samples:
             seen[sample.label] += 1
@@ -49,7 +64,92 @@ def test_bank_has_the_thirty_seed_questions() -> None:
 @pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.id)
 def test_every_question_has_samples_of_every_kind(question: Question) -> None:
     assert len(question.samples) >= 4
-    assert {sample.label for sample in question.samples} >= SAMPLE_LABELS
+    assert {sample.label for sample in question.samples} >= set(SAMPLE_LABELS)
+
+
+def test_the_two_sided_questions_declare_their_sides() -> None:
+    assert {question.id for question in TWO_SIDED_QUESTIONS} == TWO_SIDED
+    for question in TWO_SIDED_QUESTIONS:
+        subjects = {point.subject for point in question.key_points} - {None}
+        assert subjects, f"{question.id}: no key point names a side"
+
+
+@pytest.mark.parametrize("question", TWO_SIDED_QUESTIONS, ids=lambda q: q.id)
+def test_two_sided_question_has_a_swapped_sample(question: Question) -> None:
+    swapped = [sample for sample in question.samples if sample.label == "swapped"]
+    assert swapped
+    assert all(sample.expected == (0.0, 0.2) for sample in swapped)
+
+
+def swap_sides(question: Question, text: str) -> str:
+    """``text`` with the two sides' terms exchanged (the n-th term of one for the n-th of the
+    other, or its first), e.g. ``is`` <-> ``==`` -- a swapped answer in the answer's words."""
+    first, second = question.sides
+    mapping: dict[str, str] = {}
+    for source, target in ((first, second), (second, first)):
+        for n, term in enumerate(source.terms):
+            replacement = target.terms[n] if n < len(target.terms) else target.terms[0]
+            mapping.setdefault(term.casefold(), replacement)
+    terms = "|".join(re.escape(term) for term in sorted(mapping, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{terms})(?!\w)", re.IGNORECASE)
+    return pattern.sub(lambda match: mapping[match.group(0).casefold()], text)
+
+
+def _full_samples_of_two_sided() -> list[pytest.ParameterSet]:
+    return [
+        pytest.param(question, sample, id=f"{question.id}/{n}")
+        for question in TWO_SIDED_QUESTIONS
+        for n, sample in enumerate(s for s in question.samples if s.label == "full")
+    ]
+
+
+@pytest.mark.parametrize(("question", "sample"), _full_samples_of_two_sided())
+def test_full_answer_with_its_sides_swapped_fails(question: Question, sample: Sample) -> None:
+    swapped = swap_sides(question, sample.text)
+    assert swapped != sample.text
+    result = grade_text(question, swapped)
+    assert result.grade < 0.5, f"{swapped!r} graded {result.grade}, covered {result.covered}"
+
+
+def test_swap_sides_exchanges_whole_terms_only() -> None:
+    question = BANK.get("args-kwargs")
+    assert swap_sides(question, "*args is a tuple, **kwargs a dict") == (
+        "*kwargs is a tuple, **args a dict"
+    )
+
+
+@pytest.mark.parametrize(
+    ("qid", "text"),
+    [
+        (
+            "is-vs-equals",
+            "== tests whether two variables are the same object in memory; is tests whether "
+            "their values are equal",
+        ),
+        ("is-vs-equals", "== is for identity, is is for equality"),
+        (
+            "shallow-vs-deep-copy",
+            "copy.deepcopy only copies the top level and shares nested objects; copy.copy "
+            "recursively copies all nested objects",
+        ),
+    ],
+)
+def test_audited_swaps_fail_even_without_misconception_phrases(qid: str, text: str) -> None:
+    question = BANK.get(qid)
+    assert grade_text(question, text).grade == 0.0
+    bare = question.model_copy(update={"misconceptions": []})
+    result = grade_text(bare, text)
+    assert result.grade == 0.0
+    assert result.misconception is not None and "swaps" in result.misconception
+
+
+def test_bare_list_of_types_is_not_full_marks() -> None:
+    question = BANK.get("builtin-data-types")
+    bare = "int float complex str list tuple range dict set frozenset bool None bytes"
+    result = grade_text(question, bare)
+    assert 0.5 <= result.grade <= 0.8  # every type, but not grouped by kind
+    assert result.missed == ("Groups the types by kind, not just a bare list of names",)
+    assert grade_text(question, question.answer).grade == 1.0
 
 
 @pytest.mark.parametrize(("question", "sample"), _sample_cases())
@@ -60,6 +160,16 @@ def test_sample_grades_inside_its_expected_range(question: Question, sample: Sam
         f"graded {result.grade}, expected {low}..{high}; covered={result.covered}, "
         f"missed={result.missed}, misconception={result.misconception!r}"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "sample"), _sample_cases(sorted(TEST_BANK, key=lambda q: q.id))
+)
+def test_test_pack_sample_grades_inside_its_expected_range(
+    question: Question, sample: Sample
+) -> None:
+    low, high = sample.expected
+    assert low <= grade_text(question, sample.text).grade <= high
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.id)

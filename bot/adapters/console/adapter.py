@@ -157,15 +157,20 @@ class ConsoleSession:
     async def _cmd_leaderboard(self, command: Command) -> str:
         period: str | None = None
         channel: str | None = None
+        words: list[str] = []  # [period] [channel]: a bare channel name is the second word
         for word in command.args:
-            if word.startswith("#"):
-                channel = word[1:]
-            elif word.casefold() == "here":
-                channel = self.channel_name
-            elif period is None:
-                period = word
+            if word.startswith("#") or word.casefold() == "here":
+                if channel is not None:
+                    raise CommandError(f"Usage: {COMMANDS['leaderboard'][0]}")
+                channel = word[1:] if word.startswith("#") else self.channel_name
             else:
-                raise CommandError(f"Usage: {COMMANDS['leaderboard'][0]}")
+                words.append(word)
+        if len(words) > 2 or (len(words) == 2 and channel is not None):
+            raise CommandError(f"Usage: {COMMANDS['leaderboard'][0]}")
+        if words:
+            period = words[0]
+        if len(words) == 2:
+            channel = words[1]
         board = await self.engine.leaderboard(
             self.team, period=period, channel_id=channel, caller=self.player
         )

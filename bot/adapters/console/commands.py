@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "close": ("/close", "close this channel's open round and show the reveal", ()),
     "leaderboard": (
-        "/leaderboard [week|month|all] [#channel]",
+        "/leaderboard [week|month|all] [#channel|channel]",
         "the team's top 10 and your rank",
         (),
     ),
@@ -111,12 +112,24 @@ def parse_line(line: str) -> Command | None:
     return Command(name, tuple(args), options, rest.strip())
 
 
+_OPTION_WORD = re.compile(r"(?:^|\s+)([A-Za-z_]\w*):(\S*)(?!\S)")
+
+
 def _with_rest(name: str, rest: str, allowed: tuple[str, ...]) -> Command:
-    """Commands whose argument is free text; a leading ``round:N`` is taken as an option."""
+    """Commands whose argument is free text; ``round:N`` in any position is taken as an option.
+
+    The option's word is removed from the text (``/report typo round:3 the title`` files a typo
+    with the note "the title" against round 3).
+    """
     options: dict[str, str] = {}
-    first, _, remainder = rest.partition(" ")
-    key, colon, value = first.partition(":")
-    if colon and key.casefold() in allowed:
-        options[key.casefold()] = value
-        rest = remainder.strip()
+
+    def take(match: re.Match[str]) -> str:
+        key = match.group(1).casefold()
+        if key not in allowed:
+            return match.group(0)
+        options[key] = match.group(2)
+        return ""
+
+    if allowed:
+        rest = _OPTION_WORD.sub(take, rest).strip()
     return Command(name, (), options, rest)

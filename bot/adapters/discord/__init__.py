@@ -41,10 +41,18 @@ def create_bot(engine: QuizEngine | None, settings: Settings) -> QuizBot:
 
 
 async def run_discord(engine: QuizEngine, settings: Settings) -> None:
-    """Log in, connect to the gateway and serve until cancelled; the client is always closed."""
+    """Log in, connect to the gateway and serve until cancelled; the client is always closed.
+
+    On the way out (cancelled: a graceful shutdown) no new interaction is taken and those in
+    flight get :data:`~bot.adapters.discord.client.DRAIN_S` to finish, so an answer being
+    saved commits (and its reply is sent) before the caller closes the store.
+    """
     token = _token(settings)
     async with create_bot(engine, settings) as bot:
-        await bot.start(token)
+        try:
+            await bot.start(token)
+        finally:
+            await bot.shutdown()
 
 
 async def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from typing import Any
 
 import discord
@@ -18,12 +21,25 @@ from bot.adapters.discord.components import (
     is_ours,
 )
 from bot.adapters.discord.identity import PLATFORM
-from bot.adapters.discord.interaction import handled, log_interaction, started
+from bot.adapters.discord.interaction import InFlight, handled, log_interaction, started
 from bot.adapters.discord.outbox import DiscordOutbox
 from bot.config import Settings
 from bot.engine.engine import QuizEngine
 
-__all__ = ["QuizBot", "QuizTree", "command_name", "configure_endpoints", "quiz_intents"]
+__all__ = [
+    "DRAIN_S",
+    "QuizBot",
+    "QuizTree",
+    "command_name",
+    "configure_endpoints",
+    "quiz_intents",
+]
+
+log = logging.getLogger(__name__)
+
+DRAIN_S = 5.0
+"""On shutdown, how long interactions in flight get to finish (answers commit, replies go out);
+well inside the app's grace period (:data:`bot.app.SHUTDOWN_GRACE_S`)."""
 
 
 def configure_endpoints(settings: Settings) -> None:
@@ -72,6 +88,7 @@ class QuizBot(discord.Client):
     def __init__(self, engine: QuizEngine | None) -> None:
         super().__init__(intents=quiz_intents(), allowed_mentions=discord.AllowedMentions.none())
         self.quiz_engine = engine
+        self.in_flight = InFlight()  # tasks handling interactions (registered by `started`)
         self.outbox = DiscordOutbox(self)
         self.tree = QuizTree(self)
         add_commands(self.tree, self.outbox)
@@ -81,6 +98,22 @@ class QuizBot(discord.Client):
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         if self.quiz_engine is not None:
             self.quiz_engine.register_outbox(PLATFORM, self.outbox)
+
+    async def shutdown(self, grace_s: float | None = None) -> None:
+        """Stop taking interactions, then let those in flight finish (at most ``grace_s``,
+        default :data:`DRAIN_S`).
+
+        Call after :meth:`start` returned or was cancelled and before :meth:`close`: the
+        gateway connection is closed (Discord sends no more interactions), while the REST
+        session stays open for the replies of the interactions still running.
+        """
+        ws = self.ws
+        if ws is not None and ws.open:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(ws.close(code=1000), 1.0)
+        unfinished = await self.in_flight.drain(DRAIN_S if grace_s is None else grace_s)
+        if unfinished:
+            log.warning("%d Discord interactions were still running at shutdown", unfinished)
 
     async def on_app_command_completion(
         self, interaction: discord.Interaction[Any], command: object

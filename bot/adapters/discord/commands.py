@@ -30,11 +30,12 @@ from bot.adapters.discord.outbox import DiscordOutbox
 from bot.engine.errors import QuizError
 from bot.engine.model import MODES, PERIODS
 
-__all__ = ["NEEDS_MANAGE_GUILD", "add_commands", "on_tree_error", "reply"]
+__all__ = ["INVALID_OPTION", "NEEDS_MANAGE_GUILD", "add_commands", "on_tree_error", "reply"]
 
 log = logging.getLogger(__name__)
 
 NEEDS_MANAGE_GUILD = "Only members with the **Manage Server** permission can do that."
+INVALID_OPTION = "One of the options is not valid here; please pick it again from the list."
 CANNOT_POST = (
     "I could not post the question in this channel ({error}). Give me the View Channel, "
     "Send Messages and Embed Links permissions here and try again."
@@ -53,9 +54,13 @@ async def on_tree_error(
 ) -> str:
     """Show refusals ephemerally; log anything else and apologise. The outcome, for the log."""
     original = getattr(error, "original", error)
+    if isinstance(error, app_commands.TransformerError) and isinstance(error.__cause__, QuizError):
+        original = error.__cause__  # an option refused by its transformer
     outcome = "refused"
     if isinstance(original, QuizError):
         message = original.message
+    elif isinstance(error, app_commands.TransformerError):
+        message = INVALID_OPTION  # a stale command, or a payload Discord would not send
     elif isinstance(error, app_commands.MissingPermissions):
         message = NEEDS_MANAGE_GUILD
     elif isinstance(error, app_commands.NoPrivateMessage):

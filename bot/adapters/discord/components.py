@@ -135,13 +135,17 @@ def card_view(card: QuestionCard) -> discord.ui.View:
 
 
 def reveal_view(reveal: Reveal) -> discord.ui.View:
-    """The question's buttons, disabled, with the tallies; the correct one is green."""
+    """The question's buttons, disabled, with each option's count and share of the answers;
+    the correct one is green."""
     view = discord.ui.View(timeout=None)
     if reveal.tallies:
+        total = sum(tally.count for tally in reveal.tallies)
         for tally in reveal.tallies:
+            counts = f" · {tally.count} ({render.share(tally.count, total)})"
             view.add_item(
                 discord.ui.Button(
-                    label=shorten(f"{tally.letter}) {tally.text}", 70) + f" · {tally.count}",
+                    label=shorten(f"{tally.letter}) {tally.text}", render.MAX_LABEL - len(counts))
+                    + counts,
                     style=discord.ButtonStyle.success
                     if tally.correct
                     else discord.ButtonStyle.secondary,
@@ -187,7 +191,7 @@ async def handle_modal_submit(interaction: discord.Interaction[Any]) -> None:
         return
     data: dict[str, Any] = dict(interaction.data or {})
     match = MODAL_ID.fullmatch(str(data.get("custom_id", "")))
-    text = modal_field(list(data.get("components") or []), ANSWER_FIELD)
+    text = modal_field(data.get("components"), ANSWER_FIELD)
     if match is None or text is None:
         await handle_unknown(interaction)
         return

@@ -15,12 +15,55 @@ from discord import app_commands
 from bot.adapters.discord.identity import engine_of, team_of
 from bot.adapters.discord.interaction import reply
 from bot.engine.engine import QuizEngine
+from bot.engine.errors import QuizError
 from bot.engine.model import Channel
 from questions.schema import DIFFICULTIES
 
-__all__ = ["DIFFICULTY_CHOICES", "add_daily_commands"]
+__all__ = [
+    "DIFFICULTY_CHOICES",
+    "NOT_POSTABLE",
+    "POSTABLE_CHANNEL_TYPES",
+    "PostableChannel",
+    "add_daily_commands",
+]
 
 DIFFICULTY_CHOICES = [app_commands.Choice(name=d, value=d) for d in DIFFICULTIES]
+POSTABLE_CHANNEL_TYPES = (discord.ChannelType.text, discord.ChannelType.news)
+NOT_POSTABLE = (
+    "The daily question can only be posted in a text or announcement channel; pick one of those."
+)
+
+
+class PostableChannel(app_commands.Transformer[Any]):
+    """A ``channel`` option Discord offers only text and announcement channels for.
+
+    A category or voice channel would fail every daily post (50008); a forged or stale
+    payload naming one is refused (:data:`NOT_POSTABLE`) before anything is saved.
+    """
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        """A channel option."""
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        """Text and announcement (news) channels only."""
+        return list(POSTABLE_CHANNEL_TYPES)
+
+    async def transform(
+        self, interaction: discord.Interaction[Any], value: Any, /
+    ) -> app_commands.AppCommandChannel:
+        """The resolved channel, refused unless Quizbot can post a question in it."""
+        if (
+            not isinstance(value, app_commands.AppCommandChannel)
+            or value.type not in POSTABLE_CHANNEL_TYPES
+        ):
+            raise QuizError(NOT_POSTABLE)
+        return value
+
+
+Postable = app_commands.Transform[app_commands.AppCommandChannel, PostableChannel]
 
 
 async def _begin(
@@ -63,7 +106,7 @@ def add_daily_commands(admin: app_commands.Group) -> None:
     @app_commands.choices(difficulty=DIFFICULTY_CHOICES)
     async def set_schedule(
         interaction: discord.Interaction[Any],
-        channel: app_commands.AppCommandChannel,
+        channel: Postable,
         time: str,
         timezone: str,
         days: str | None = None,
@@ -109,7 +152,7 @@ def add_daily_commands(admin: app_commands.Group) -> None:
     @app_commands.describe(channel="Which channel (default: this one)")
     async def now(
         interaction: discord.Interaction[Any],
-        channel: app_commands.AppCommandChannel | None = None,
+        channel: Postable | None = None,
     ) -> None:
         engine, target = await _begin(interaction, channel)
         card = await engine.daily.post_now(target)

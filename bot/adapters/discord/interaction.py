@@ -7,11 +7,15 @@
 - :func:`started` / :func:`log_interaction` do the same timing for the command tree, whose
   hooks (``interaction_check``, completion, ``on_error``) are separate callbacks;
 - :class:`IdButton`: a restart-proof button whose whole state is its ``custom_id``;
-- :func:`modal_field` reads a submitted text input in either payload shape.
+- :func:`modal_field` reads a submitted text input in either payload shape;
+- :class:`InFlight`: the tasks doing interaction work now, so a shutdown can let them finish.
+  :func:`started` registers the current task (discord.py runs every command, button and modal
+  in a task of its own, which it does not track).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -30,6 +34,7 @@ __all__ = [
     "SOMETHING_WRONG",
     "Button",
     "IdButton",
+    "InFlight",
     "handled",
     "log_interaction",
     "modal_field",
@@ -54,9 +59,14 @@ async def reply(
     embed: discord.Embed | None = None,
     ephemeral: bool = True,
 ) -> None:
-    """Answer an interaction whether or not it was already answered (deferred)."""
+    """Answer an interaction whether or not it was already answered (deferred).
+
+    ``content`` has its user and role mentions and ``@everyone`` / ``@here`` escaped: replies
+    never mean to mention anyone, and a refusal may echo what the user typed. Channel
+    mentions (``<#id>``) and timestamps stay.
+    """
     if content is not None:
-        content = shorten_content(content)
+        content = shorten_content(discord.utils.escape_mentions(content))
     extra: dict[str, Any] = {} if embed is None else {"embed": embed}
     if interaction.response.is_done():
         await interaction.followup.send(
@@ -68,9 +78,44 @@ async def reply(
         )
 
 
+class InFlight:
+    """The tasks handling an interaction right now; :meth:`drain` waits for them."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def add_current(self) -> None:
+        """Count the running task as in-flight work until it is done."""
+        task = asyncio.current_task()
+        if task is not None and task not in self._tasks:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, grace_s: float) -> int:
+        """Wait (at most ``grace_s`` seconds) for the work in flight; how many are unfinished.
+
+        The loop first runs a few times, so that tasks discord.py created for interactions
+        that arrived just before reach the point where they register.
+        """
+        for _ in range(3):
+            await asyncio.sleep(0)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace_s
+        while self._tasks and (left := deadline - loop.time()) > 0:
+            await asyncio.wait(set(self._tasks), timeout=left)
+        return len(self._tasks)
+
+
 def started(interaction: discord.Interaction[Any]) -> None:
-    """Note when handling of ``interaction`` began (for :func:`log_interaction`)."""
+    """Note when handling of ``interaction`` began (for :func:`log_interaction`), and count
+    the current task as in-flight work of the client (see :class:`InFlight`)."""
     interaction.extras.setdefault(_STARTED, time.monotonic())
+    in_flight = getattr(interaction.client, "in_flight", None)
+    if isinstance(in_flight, InFlight):
+        in_flight.add_current()
 
 
 def log_interaction(interaction: discord.Interaction[Any], command: str, outcome: str) -> None:
@@ -159,14 +204,20 @@ class IdButton(discord.ui.DynamicItem[Button], template=r"(?!)"):
             await self.handle(interaction)
 
 
-def modal_field(components: list[Any], custom_id: str) -> str | None:
-    """A submitted text input's value, in the classic (action row) or label payload shape."""
+def modal_field(components: Any, custom_id: str) -> str | None:
+    """A submitted text input's value, in the classic (action row) or label payload shape.
+
+    Anything malformed (not a list, a component that is not an object…) is skipped.
+    """
+    if not isinstance(components, list):
+        return None
     for component in components:
         if not isinstance(component, dict):
             continue
         if component.get("custom_id") == custom_id and isinstance(component.get("value"), str):
             return str(component["value"])
-        children = list(component.get("components") or [])
+        nested = component.get("components")
+        children = list(nested) if isinstance(nested, list) else []
         if isinstance(component.get("component"), dict):
             children.append(component["component"])
         found = modal_field(children, custom_id)

@@ -8,9 +8,17 @@ from bot.adapters.discord import render
 from bot.adapters.discord.components import card_view, reveal_view
 from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal
 
-__all__ = ["UNKNOWN_CHANNEL", "DiscordOutbox", "embed_and_view"]
+__all__ = [
+    "CANNOT_SEND_HERE",
+    "UNKNOWN_CHANNEL",
+    "UNKNOWN_MESSAGE",
+    "DiscordOutbox",
+    "embed_and_view",
+]
 
 UNKNOWN_CHANNEL = 10003
+UNKNOWN_MESSAGE = 10008
+CANNOT_SEND_HERE = 50008  # "Cannot send messages in a non-text channel" (a category, voice…)
 
 
 def embed_and_view(view: QuestionCard | Reveal) -> tuple[discord.Embed, discord.ui.View]:
@@ -39,10 +47,19 @@ class DiscordOutbox:
 
     @staticmethod
     def channel_gone(exc: BaseException) -> bool:
-        """The channel was deleted (Unknown Channel) or the bot may no longer post there."""
+        """The channel was deleted (Unknown Channel), the bot may no longer post there, or it
+        is not a channel messages can be sent in (a category or voice channel): retrying
+        will not help."""
         if isinstance(exc, discord.Forbidden):
             return True
-        return isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL
+        if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL:
+            return True
+        return isinstance(exc, discord.HTTPException) and exc.code == CANNOT_SEND_HERE
+
+    @staticmethod
+    def message_gone(exc: BaseException) -> bool:
+        """Editing failed because the round's message was deleted (Unknown Message)."""
+        return isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_MESSAGE
 
     async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
         """Replace the round's message (the question becomes its reveal, buttons disabled)."""

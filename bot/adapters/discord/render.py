@@ -41,6 +41,7 @@ __all__ = [
     "fit",
     "leaderboard_embed",
     "reveal_embed",
+    "share",
     "shorten_choice",
     "shorten_content",
     "stats_embed",
@@ -81,10 +82,18 @@ def _name(name: str) -> str:
     return user_text(name, 64, keep_newlines=False)
 
 
+def share(count: int, total: int) -> str:
+    """The share of the answers that chose an option, e.g. ``25%`` (``0%`` when none)."""
+    return f"{count / total:.0%}" if total > 0 else "0%"
+
+
 def card_embed(card: QuestionCard) -> discord.Embed:
     """The question as posted in the channel."""
     embed = discord.Embed(
-        title=shorten(f"{card_kind(card)} #{card.round_id} · {card.category_title}", MAX_TITLE),
+        title=shorten(
+            f"{card_kind(card)} #{card.round_id} · {authored(card.category_title, MAX_TITLE)}",
+            MAX_TITLE,
+        ),
         description=authored(card.prompt, MAX_DESCRIPTION),
         colour=COLOUR_OPEN,
     )
@@ -138,8 +147,10 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
     lines = [authored(reveal.prompt, 1500), ""]
     if reveal.correct_letter:
         lines.append(f"**Answer: {reveal.correct_letter}) {authored(reveal.correct_text, 500)}**")
+        total = sum(t.count for t in reveal.tallies)
         lines += [
-            f"{'✅' if t.correct else '▫️'} {t.letter}) {authored(t.text, 200)} — {t.count}"
+            f"{'✅' if t.correct else '▫️'} {t.letter}) {authored(t.text, 200)} — "
+            f"{t.count} ({share(t.count, total)})"
             for t in reveal.tallies
         ]
     else:
@@ -179,13 +190,17 @@ def _row(row: LeaderboardRow) -> str:
 
 
 def leaderboard_embed(board: Leaderboard, scope: str | None) -> discord.Embed:
-    """The top ten, and the caller's own line even when outside it."""
-    where = f" in {scope}" if scope else ""
+    """The top ten, and the caller's own line even when outside it.
+
+    ``scope`` (a channel mention) goes in the description: an embed title shows ``<#id>`` raw.
+    """
     lines = [_row(row) for row in board.rows] or [NO_ANSWERS_YET]
     if board.caller is not None and all(r.user_id != board.caller.user_id for r in board.rows):
         lines += ["…", _row(board.caller)]
+    if scope:
+        lines = [f"In {scope}", "", *lines]
     embed = discord.Embed(
-        title=f"Leaderboard — {PERIOD_TITLE[board.period]}{where}",
+        title=f"Leaderboard — {PERIOD_TITLE[board.period]}{' · this channel' if scope else ''}",
         description=shorten("\n".join(lines), MAX_DESCRIPTION),
         colour=COLOUR_INFO,
     )
@@ -200,7 +215,7 @@ def stats_embed(stats: Stats) -> discord.Embed:
     """A player's points, answers and accuracy by category."""
     rank = f" · rank {stats.rank}" if stats.rank else ""
     embed = discord.Embed(
-        title=shorten(f"Stats for {visible(stats.display_name, keep_newlines=False)}", MAX_TITLE),
+        title=f"Stats for {_name(stats.display_name)}",
         description=f"{stats.points} points{rank} · {stats.answers} answers · "
         f"{stats.accuracy:.0%} correct",
         colour=COLOUR_INFO,
@@ -208,7 +223,7 @@ def stats_embed(stats: Stats) -> discord.Embed:
     room = MAX_FIELDS - bool(stats.best_streak) - (not stats.answers)
     for category in stats.categories[:room]:
         embed.add_field(
-            name=shorten(category.title, MAX_TITLE),
+            name=authored(category.title, MAX_TITLE),
             value=f"{progress_bar(category.accuracy)}\n"
             f"{category.correct}/{category.answers} ({category.accuracy:.0%})",
         )
@@ -223,7 +238,7 @@ def stats_embed(stats: Stats) -> discord.Embed:
         stats.best_streak,
         stats.due_today,
         stats.due_week,
-        visible(stats.weakest_category or "", keep_newlines=False),
+        authored(visible(stats.weakest_category or "", keep_newlines=False), MAX_TITLE),
     )
     embed.set_footer(text=shorten(footer, MAX_FOOTER))
     return fit(embed)

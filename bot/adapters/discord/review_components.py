@@ -136,7 +136,7 @@ async def handle_review_modal(interaction: discord.Interaction[Any]) -> bool:
     match = MODAL_ID.fullmatch(str(data.get("custom_id", "")))
     if match is None:
         return False
-    components = list(data.get("components") or [])
+    components = data.get("components")
     note = modal_field(components, NOTE_FIELD) or ""
     await interaction.response.defer(ephemeral=True, thinking=True)
     engine, player, round_id = engine_of(interaction), player_of(interaction), int(match["round"])

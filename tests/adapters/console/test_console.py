@@ -99,6 +99,9 @@ async def test_cross_team_answer_refused(session: ConsoleSession, engine: QuizEn
         ("/close", "no open question"),
         ("/as ", "Give a player name"),
         ("/answer round:abc A", "round must be a round number"),
+        ("/answer A round:abc", "round must be a round number"),
+        ("/leaderboard all general extra", "Usage: /leaderboard"),
+        ("/leaderboard all #general general", "Usage: /leaderboard"),
     ],
 )
 async def test_bad_input_gets_a_clear_message(
@@ -177,3 +180,16 @@ async def test_interactive_reveal_arriving_at_the_prompt_shows_the_prompt_again(
     prompt = "[#general] alice> "
     assert f"{prompt}\n[#general] Time's up!" in shown
     assert shown.endswith(f"Nobody got it right (0 answered).\n\n{prompt}")
+
+
+async def test_leaderboard_takes_a_bare_channel_name(session: ConsoleSession) -> None:
+    await session.handle("/quiz")
+    await session.handle("A")
+    await session.handle("/close")
+    await session.handle("/channel other")
+    expected = await session.handle("/leaderboard all #general")
+    assert expected is not None and "alice" in expected
+    assert await session.handle("/leaderboard all general") == expected
+    assert await session.handle("/leaderboard #general all") == expected
+    empty = await session.handle("/leaderboard all other")
+    assert empty is not None and "alice" not in empty and empty != expected

@@ -80,3 +80,36 @@ async def test_help_lists_review_commands(session: ConsoleSession) -> None:
     reply = await session.handle("/help") or ""
     for command in ("/review", "/rate", "/dispute", "/report"):
         assert command in reply
+
+
+async def test_round_option_works_in_any_position(
+    session: ConsoleSession, engine: QuizEngine
+) -> None:
+    """``round:N`` anywhere in /answer, /rate, /dispute and /report, as /help promises."""
+    card = await session.handle("/quiz mode:choice")  # round 1, in #general
+    assert card is not None and "Question #1" in card
+    await session.handle("/channel other")
+    assert "Question #2" in (await session.handle("/quiz mode:choice") or "")
+    reply = await session.handle("/answer A round:1")  # round 1, though #other has round 2 open
+    assert reply is not None and "multiple choice" not in reply and "points" in reply, reply
+    assert await engine.store.answer_count(1) == 1 and await engine.store.answer_count(2) == 0
+    assert "must be a round number" in (await session.handle("/answer B round:x") or "")
+    await session.handle("B")  # round 2: the last answered round is now 2
+    reported = await session.handle("/report typo round:1 the title")
+    assert reported is not None and reported.startswith("Report (typo)"), reported
+    disputed = await session.handle("/dispute round:2 it was a trick")
+    assert disputed is not None and disputed.startswith("Dispute"), disputed
+    reports = await ReviewStore(engine.store).reports()
+    assert [(r.kind, r.round_id, r.note) for r in reports] == [
+        ("typo", 1, "the title"),
+        ("dispute", 2, "it was a trick"),
+    ]
+
+
+async def test_rate_takes_a_trailing_round(session: ConsoleSession) -> None:
+    card = await session.handle("/review")
+    assert card is not None and "Review #1" in card
+    await session.handle("/answer no idea")
+    assert "unknown" in (await session.handle("/rate good round:99") or "")
+    rated = await session.handle("/rate good round:1")
+    assert rated is not None and rated.startswith("Rated Good"), rated

@@ -183,7 +183,11 @@ async def test_slow_engine_call_is_deferred_in_time(
     engine.store.record_answer = slow_record_answer  # type: ignore[method-assign]
     token = await discord.run(discord.click(message, button_ids(message)[0]))
     assert "points" in reply_of(fake, token)["embeds"][0]["title"]
-    assert not [r for r in fake.requests if "10062" in str(r.body)]
+    callback, followup = fake.responses(token)
+    assert callback.path.endswith("/callback") and callback.body["type"] == 5  # deferred
+    assert callback.status < 300 and callback.code is None  # in time: not 404 10062
+    assert followup.method == "POST" and followup.status == 200
+    assert not fake.refused()
 
 
 async def test_everyone_in_names_and_answers_is_inert(

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
+import discord as discord_py
+import pytest
+
+from bot.adapters.discord import sync_commands
+from bot.adapters.discord.daily import NOT_POSTABLE
+from bot.config import Settings
 from bot.daily import DailyService
 from bot.engine.daily_rounds import spec_of
 from bot.engine.daily_schedule import last_slot
 from bot.engine.engine import QuizEngine
-from bot.engine.model import Channel, Team
+from bot.engine.model import Channel, Player, Team
 from tests.adapters.discord.conftest import CHANNEL, GUILD, MANAGE_GUILD, Driver
 from tests.adapters.discord.test_commands import button_ids, reply_of, text_of
 from tests.conftest import FakeClock
@@ -93,3 +100,63 @@ async def test_admin_daily_commands_are_gated_and_validated(
     off = await discord.run(discord.slash("quiz-admin", daily_sub("off"), permissions=admin))
     assert "is off" in reply_of(fake, off)["content"]
     assert await engine.daily.schedules(GENERAL.team) == ()
+
+
+def channel_option(sync_body: list[dict[str, Any]], sub: str) -> dict[str, Any]:
+    admin = next(c for c in sync_body if c["name"] == "quiz-admin")
+    daily = next(o for o in admin["options"] if o["name"] == "daily")
+    command = next(o for o in daily["options"] if o["name"] == sub)
+    return dict(next(o for o in command["options"] if o["name"] == "channel"))
+
+
+async def test_daily_channel_option_offers_text_and_announcement_channels_only(
+    settings: Settings, fake: FakeDiscord
+) -> None:
+    await sync_commands(settings, int(GUILD))
+    [put] = fake.calls("PUT", "/commands")
+    for sub in ("set", "now"):
+        option = channel_option(put.body, sub)
+        assert option["type"] == 7 and option["channel_types"] == [0, 5]  # text, news
+
+
+async def test_daily_set_refuses_a_category_or_voice_channel(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine
+) -> None:
+    for kind in (4, 2):  # category, voice: Discord hides them; a stale client may still send
+        resolved = {
+            "channels": {
+                CHANNEL: {"id": CHANNEL, "name": "lobby", "type": kind, "permissions": "0"}
+            }
+        }
+        token = await discord.run(
+            discord.slash(
+                "quiz-admin",
+                daily_set(time="09:00", timezone="Europe/Berlin"),
+                resolved=resolved,
+                permissions=str(MANAGE_GUILD),
+            )
+        )
+        assert reply_of(fake, token)["content"] == NOT_POSTABLE
+        assert reply_of(fake, token)["flags"] & 64
+    assert await engine.daily.schedules(GENERAL.team) == ()
+
+
+async def test_outbox_classifies_gone_channels_and_messages(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine
+) -> None:
+    outbox = discord.bot.outbox
+    card = await engine.start_round(GENERAL, Player(GENERAL.team, "1", "Alice"))
+    fake.non_text_channels.add(CHANNEL)
+    with pytest.raises(discord_py.HTTPException) as non_text:
+        await outbox.post(GENERAL, card)
+    assert outbox.channel_gone(non_text.value) and not outbox.message_gone(non_text.value)
+    fake.non_text_channels.clear()
+    ref = await outbox.post(GENERAL, card)
+    del fake.messages[ref.message_id]
+    with pytest.raises(discord_py.NotFound) as deleted:
+        await outbox.edit(ref, card)
+    assert outbox.message_gone(deleted.value) and not outbox.channel_gone(deleted.value)
+    assert not outbox.message_gone(RuntimeError("boom"))
+    response = SimpleNamespace(status=500, reason="Server Error")
+    temporary = discord_py.DiscordServerError(response, {"code": 0, "message": "oops"})
+    assert not outbox.channel_gone(temporary) and not outbox.message_gone(temporary)

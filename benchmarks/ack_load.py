@@ -1,0 +1,146 @@
+"""The load side of the acknowledgement benchmark, run in its own process.
+
+``python -m benchmarks.ack_load ADAPTER WINDOW_S USERS`` starts the platform's loopback fake
+(``tests/fakes``), prints ``{"api_url": …, "gateway_url": …}``, and waits for one line on stdin
+from the process under test (Slack: ``{"port": N}`` of its HTTP endpoint; Discord: ``{}`` once
+its bot is started). It then opens a round, has ``USERS`` distinct users press an answer button
+(spread over ``WINDOW_S`` seconds; 0 = all at once), prints ``{"acks_s": […]}`` — each click's
+time from the request leaving the load side to its acknowledgement arriving, measured here on
+one clock — and keeps the fake serving until stdin closes (follow-ups still arriving).
+
+Keeping the fake platform and the request generator here leaves the measured process running
+only what production runs: the adapter, the engine and SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+__all__ = ["main"]
+
+
+async def _staggered(starts: list[Callable[[], Awaitable[Any]]], window_s: float) -> list[Any]:
+    """Await the coroutine factories, starting them evenly over ``window_s`` seconds."""
+    loop = asyncio.get_running_loop()
+    begin = loop.time()
+    step = window_s / len(starts) if starts else 0.0
+    tasks = []
+    for index, start in enumerate(starts):
+        delay = begin + index * step - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.ensure_future(start()))
+    return list(await asyncio.gather(*tasks))
+
+
+def _emit(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data) + "\n")
+    sys.stdout.flush()
+
+
+async def _read_line() -> str:
+    return await asyncio.to_thread(sys.stdin.readline)
+
+
+async def _discord(window_s: float, users: int) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from tests.adapters.discord.conftest import Driver, user
+    from tests.fakes.discord_api import FakeDiscord
+
+    acks: list[float] = []
+
+    class TimedFake(FakeDiscord):
+        """The fake, noting when each interaction's first callback arrives."""
+
+        def _callback(self, interaction_id: str, token: str, body: Any, query: Any) -> Any:
+            found = self._interactions.get(token)
+            if found is not None and not found.responded:
+                acks.append(asyncio.get_running_loop().time() - found.created)
+            return super()._callback(interaction_id, token, body, query)
+
+    fake = TimedFake()
+    await fake.start()
+    sequence = 1
+    try:
+        _emit({"api_url": fake.api_url, "gateway_url": fake.gateway_url})
+        await _read_line()
+        await asyncio.wait_for(fake.gateway_identified.wait(), 30)
+        driver = Driver(None, fake)  # type: ignore[arg-type]  # payload builders only
+
+        async def send(payload: dict[str, Any]) -> str:
+            nonlocal sequence
+            sequence += 1
+            fake.open_interaction(
+                payload["id"], payload["token"], payload["channel_id"], payload["member"]["user"]
+            )
+            await fake.push("INTERACTION_CREATE", payload, sequence)
+            return str(payload["token"])
+
+        before = set(fake.messages)
+        await fake.answered(
+            await send(driver.slash("quiz", [{"name": "category", "type": 3, "value": "beta"}]))
+        )
+        await asyncio.sleep(0.1)
+        [message] = [
+            m
+            for key, m in fake.messages.items()
+            if key not in before and m.get("interaction_metadata") is None and m["embeds"]
+        ]
+        acks.clear()  # only the answers count
+        button = next(b["custom_id"] for row in message["components"] for b in row["components"])
+
+        def click(n: int) -> Callable[[], Awaitable[None]]:
+            payload = driver.click(message, button, who=user(f"6{n:017d}", f"user {n}"))
+
+            async def go() -> None:
+                await fake.answered(await send(payload))
+
+            return go
+
+        await _staggered([click(n) for n in range(users)], window_s)
+        _emit({"acks_s": acks})
+        await _read_line()
+    finally:
+        await fake.close()
+
+
+async def _slack(window_s: float, users: int) -> None:
+    import aiohttp
+
+    from tests.adapters.slack.helpers import SlackClient, answer_buttons, click_payload
+    from tests.fakes.slack_api import FakeSlack
+
+    async with FakeSlack() as fake:
+        _emit({"api_url": fake.api_url, "gateway_url": None})
+        port = int(json.loads(await _read_line())["port"])
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+            client = SlackClient(session, f"http://127.0.0.1:{port}/slack/events", fake)
+            reply = await client.command("/quiz", "beta")
+            assert reply.status == 200, reply
+            [post] = await fake.wait_for("chat.postMessage")
+            value = next(iter(answer_buttons(post).values()))
+
+            def click(n: int) -> Callable[[], Awaitable[Any]]:
+                payload = click_payload(fake, value, user_id=f"U{n:08d}", user_name=f"u{n}")
+                return lambda: client.interact(payload)
+
+            replies = await _staggered([click(n) for n in range(users)], window_s)
+            _emit({"acks_s": [reply.elapsed for reply in replies]})
+            await _read_line()
+
+
+def main(argv: list[str]) -> None:
+    """``ADAPTER WINDOW_S USERS``."""
+    adapter, window_s, users = argv[0], float(argv[1]), int(argv[2])
+    measure = {"discord": _discord, "slack": _slack}[adapter]
+    asyncio.run(measure(window_s, users))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
