@@ -21,7 +21,13 @@ from bot.adapters.discord.components import (
     is_ours,
 )
 from bot.adapters.discord.identity import PLATFORM
-from bot.adapters.discord.interaction import InFlight, handled, log_interaction, started
+from bot.adapters.discord.interaction import (
+    POST_ACK_SLOTS,
+    InFlight,
+    handled,
+    log_interaction,
+    started,
+)
 from bot.adapters.discord.outbox import DiscordOutbox
 from bot.config import Settings
 from bot.engine.engine import QuizEngine
@@ -89,6 +95,7 @@ class QuizBot(discord.Client):
         super().__init__(intents=quiz_intents(), allowed_mentions=discord.AllowedMentions.none())
         self.quiz_engine = engine
         self.in_flight = InFlight()  # tasks handling interactions (registered by `started`)
+        self.post_ack = asyncio.Semaphore(POST_ACK_SLOTS)  # bounds the work after defers
         self.outbox = DiscordOutbox(self)
         self.tree = QuizTree(self)
         add_commands(self.tree, self.outbox)

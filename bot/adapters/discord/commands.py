@@ -25,7 +25,7 @@ from bot.adapters.discord.identity import (
     player_of,
     team_of,
 )
-from bot.adapters.discord.interaction import NONE, SOMETHING_WRONG, reply
+from bot.adapters.discord.interaction import NONE, SOMETHING_WRONG, defer, reply
 from bot.adapters.discord.outbox import DiscordOutbox
 from bot.engine.errors import QuizError
 from bot.engine.model import MODES, PERIODS
@@ -108,7 +108,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
     ) -> None:
         engine = engine_of(interaction)
         channel = channel_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         card = await engine.start_round(
             channel,
             player_of(interaction),
@@ -138,7 +138,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
         engine = engine_of(interaction)
         in_channel = scope is not None and scope.value == "channel"
         channel = channel_of(interaction)
-        await interaction.response.defer(thinking=True)
+        await defer(interaction, ephemeral=False)
         board = await engine.leaderboard(
             channel.team,
             period=period.value if period else None,
@@ -159,7 +159,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
     ) -> None:
         engine = engine_of(interaction)
         player = player_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         card = await engine.start_review(player, mode=mode.value if mode else None)
         await interaction.followup.send(
             embed=render.card_embed(card),
@@ -176,7 +176,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
     ) -> None:
         engine = engine_of(interaction)
         target = member_player(team_of(interaction), member or interaction.user)
-        await interaction.response.defer(thinking=True)
+        await defer(interaction, ephemeral=False)
         await reply(
             interaction, embed=render.stats_embed(await engine.stats(target)), ephemeral=False
         )
@@ -193,7 +193,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
     async def close(interaction: discord.Interaction[Any]) -> None:
         engine = engine_of(interaction)
         channel = channel_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         reveal = await engine.close_channel_round(channel)
         if reveal.message_ref is not None:
             await outbox.edit(reveal.message_ref, reveal)

@@ -18,7 +18,7 @@ import discord
 
 from bot.adapters.discord import render
 from bot.adapters.discord.identity import engine_of, player_of
-from bot.adapters.discord.interaction import NONE, IdButton, modal_field
+from bot.adapters.discord.interaction import NONE, IdButton, defer, modal_field
 from bot.adapters.discord.review_components import (
     REVIEW_ITEMS,
     feedback_view,
@@ -174,7 +174,7 @@ async def submit_answer(
 
     A refusal (:class:`QuizError`) propagates to :func:`handled`, which shows it privately.
     """
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction)
     player = player_of(interaction)
     feedback = await engine_of(interaction).answer(player, round_id, choice=choice, text=text)
     await interaction.followup.send(

@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.identity import engine_of, team_of
-from bot.adapters.discord.interaction import reply
+from bot.adapters.discord.interaction import defer, reply
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
 from bot.engine.model import Channel
@@ -71,7 +71,7 @@ async def _begin(
 ) -> tuple[QuizEngine, Channel]:
     """The engine and target channel (refusing before answering), then defer privately."""
     engine, target = engine_of(interaction), _target(interaction, channel)
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction)
     return engine, target
 
 
@@ -142,7 +142,7 @@ def add_daily_commands(admin: app_commands.Group) -> None:
     async def show(interaction: discord.Interaction[Any]) -> None:
         engine = engine_of(interaction)
         team = team_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         schedules = await engine.daily.schedules(team)
         lines = [f"<#{s.channel_id}>: {s.describe()}" for s in schedules]
         await reply(interaction, "\n".join(lines) or "No daily question is scheduled here.")

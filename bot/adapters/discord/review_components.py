@@ -15,7 +15,7 @@ from typing import Any
 import discord
 
 from bot.adapters.discord.identity import engine_of, player_of
-from bot.adapters.discord.interaction import IdButton, modal_field, reply
+from bot.adapters.discord.interaction import IdButton, defer, modal_field, reply
 from bot.adapters.wording import days, filed_thanks
 from bot.engine.model import Feedback
 from bot.engine.reviews import RATINGS
@@ -52,7 +52,7 @@ class RateButton(IdButton, template=r"rate:(?P<round>[0-9]{1,18}):(?P<rating>[a-
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         """Apply the self-assessment; the reply is ephemeral."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         rated = await engine_of(interaction).rate_review(
             player_of(interaction), self.round_id, self.rating
         )
@@ -138,7 +138,7 @@ async def handle_review_modal(interaction: discord.Interaction[Any]) -> bool:
         return False
     components = data.get("components")
     note = modal_field(components, NOTE_FIELD) or ""
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction)
     engine, player, round_id = engine_of(interaction), player_of(interaction), int(match["round"])
     if match["what"] == "dispute":
         filed = await engine.dispute(player, round_id, note)

@@ -2,8 +2,10 @@
 
 Every listener acknowledges Slack first (inside its 3-second deadline) and then calls the
 engine; bolt answers the HTTP request (or Socket Mode envelope) as soon as ``ack()`` is called
-and lets the listener finish in the background. A button that opens a modal calls views.open
-before any engine work, as its ``trigger_id`` expires 3 seconds after the click. Refusals
+and lets the listener finish in the background. At most :data:`POST_ACK_SLOTS` listeners do
+their work after the ack at once, so that a burst of clicks is acknowledged before it is
+answered. A button that opens a modal calls views.open before any engine work (and without
+waiting for a slot), as its ``trigger_id`` expires 3 seconds after the click. Refusals
 (:class:`QuizError`, usage errors) are shown to the user ephemerally. No quiz rule lives here.
 """
 
@@ -78,6 +80,15 @@ NOT_ADMIN = "Only workspace admins and owners (or Quizbot admins) can use /quiz-
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again."
 YOU = "you"  # App Home name of a never-played user whose name users.info does not give
 NAME_CACHE_SIZE = 1000
+POST_ACK_SLOTS = 8
+"""How many listeners may do their work after ``ack()`` (engine call, reply) at the same time.
+
+The acks and that work share one event loop and run first-in, first-out: without a bound, a
+burst of clicks has every ack wait behind the earlier clicks' answers. Listeners waiting for a
+slot use no CPU, so new requests are parsed and acknowledged first; the database and the
+replies are kept busy with a few at a time."""
+# Button values whose listener opens a modal first: "Answer in my own words", dispute, report.
+_OPENS_MODAL = re.compile(r"^(quiz:[0-9]+:open|dispute:[0-9]+|report:[0-9]+)$")
 
 
 def parse_admin_ids(raw: str) -> frozenset[str]:
@@ -107,6 +118,7 @@ class SlackQuiz:
             name="quizbot",
         )
         self._work: dict[asyncio.Task[Any], str] = {}  # in-flight listener -> its outcome
+        self._slots = asyncio.Semaphore(POST_ACK_SLOTS)  # bounds the work after the acks
         self._names: OrderedDict[tuple[str, str], str] = OrderedDict()  # users.info cache
         self._register()
 
@@ -156,6 +168,16 @@ class SlackQuiz:
         context[_ARRIVED] = time.monotonic()
         await next()
 
+    def _after_ack(self, body: Body) -> contextlib.AbstractAsyncContextManager[Any]:
+        """The slot a listener holds for its work after ``ack()`` (see :data:`POST_ACK_SLOTS`);
+        none for a click that opens a modal, whose views.open cannot wait."""
+        actions = body.get("actions")
+        action = actions[0] if isinstance(actions, list) and actions else {}
+        value = action.get("value") if isinstance(action, dict) else None
+        if isinstance(value, str) and _OPENS_MODAL.match(value):
+            return contextlib.nullcontext()
+        return self._slots
+
     async def drain(self) -> None:
         """Wait until every listener that has acknowledged Slack has finished its work."""
         while self._work:
@@ -195,8 +217,9 @@ class SlackQuiz:
         ) -> None:
             with self._tracked(context, body):
                 await ack()
-                reply = reply_of(respond)
-                await self._guarded(reply, work(body, reply))
+                async with self._after_ack(body):
+                    reply = reply_of(respond)
+                    await self._guarded(reply, work(body, reply))
 
         return listener
 
@@ -207,11 +230,12 @@ class SlackQuiz:
         async def listener(ack: AsyncAck, body: Body, context: dict[str, Any]) -> None:
             with self._tracked(context, body):
                 await ack()
-                try:
-                    await work(body)
-                except PayloadError:
-                    self._outcome("ignored")
-                    log.warning("ignored a modal submission with missing fields", exc_info=True)
+                async with self._slots:
+                    try:
+                        await work(body)
+                    except PayloadError:
+                        self._outcome("ignored")
+                        log.warning("ignored a modal submission with missing fields", exc_info=True)
 
         return listener
 
@@ -219,9 +243,10 @@ class SlackQuiz:
         from bot.adapters.slack import reviews
 
         async def on_home(body: Body, event: Body, context: dict[str, Any]) -> None:
-            with self._tracked(context, body):
+            with self._tracked(context, body):  # bolt acknowledged the event already
                 try:
-                    await self.home(body, event)
+                    async with self._slots:
+                        await self.home(body, event)
                 except Exception:
                     self._outcome("error")
                     log.exception("could not publish the App Home tab")
