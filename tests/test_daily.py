@@ -75,6 +75,15 @@ class RecordingOutbox:
         self._maybe_fail("edit")
         self.edits.append((ref, view))
 
+    def refuse_edits(self, error: type[Exception], message: str) -> None:
+        """From now on every edit is recorded as a call and raises ``error(message)``."""
+
+        async def refused(ref: MessageRef, view: QuestionCard | Reveal) -> None:
+            self.calls.append("edit")
+            raise error(message)
+
+        self.edit = refused  # type: ignore[method-assign]
+
     @staticmethod
     def channel_gone(exc: BaseException) -> bool:
         return isinstance(exc, ChannelGone)
@@ -113,11 +122,16 @@ def make(engine: QuizEngine, retry_delays: tuple[float, ...] = (2.0, 10.0)) -> H
     return Harness(engine, outbox, service, sleeps)
 
 
-@pytest.fixture
-async def daily(engine: QuizEngine) -> Harness:
-    harness = make(engine)
+async def started(engine: QuizEngine, retry_delays: tuple[float, ...] = (2.0, 10.0)) -> Harness:
+    """A harness whose service has started (without its scheduler jobs)."""
+    harness = make(engine, retry_delays)
     await harness.service.start(jobs=False)
     return harness
+
+
+@pytest.fixture
+async def daily(engine: QuizEngine) -> Harness:
+    return await started(engine)
 
 
 async def schedule_general(
@@ -138,6 +152,15 @@ async def schedule_general(
 
 def slot_now(record: ScheduleRecord, clock: FakeClock) -> Slot:
     return last_slot(spec_of(record), clock())
+
+
+async def post_monday(daily: Harness, clock: FakeClock) -> tuple[ScheduleRecord, QuestionCard]:
+    """Schedule #general, run Monday's slot; return the schedule and the one card it posted."""
+    clock.now = MONDAY_SLOT
+    record = await schedule_general(daily.engine)
+    await daily.service.run_slot(record, slot_now(record, clock))
+    [card] = daily.outbox.cards()
+    return record, card
 
 
 def correct_letter(bank: QuestionBank, card: QuestionCard) -> str:
@@ -166,8 +189,7 @@ async def test_restart_before_at_and_after_the_slot(daily: Harness, clock: FakeC
 
     clock.now = MONDAY_SLOT + DAY  # at the slot
     assert await daily.service.catch_up() == ["posted"]
-    restarted = make(daily.engine)
-    await restarted.service.start(jobs=False)
+    restarted = await started(daily.engine)
     assert await restarted.service.catch_up() == []  # a restart at the slot posts nothing more
     assert len(daily.outbox.cards()) == 1 and restarted.outbox.posts == []
 
@@ -195,8 +217,7 @@ async def test_two_engines_on_one_database_race_for_one_slot(
     record = await schedule_general(engine)
     other_store = await Store.open(tmp_path / "quizbot.db")
     try:
-        replica = make(QuizEngine(other_store, bank, clock=clock, rng=random.Random(3)))
-        await replica.service.start(jobs=False)
+        replica = await started(QuizEngine(other_store, bank, clock=clock, rng=random.Random(3)))
         slot = slot_now(record, clock)
         outcomes = await asyncio.gather(
             daily.service.run_slot(record, slot),
@@ -261,10 +282,7 @@ async def test_deleted_channel_pauses_the_schedule(
 async def test_reveal_shows_answer_distribution_streaks_and_weekly_top(
     daily: Harness, bank: QuestionBank, clock: FakeClock
 ) -> None:
-    clock.now = MONDAY_SLOT
-    record = await schedule_general(daily.engine)
-    await daily.service.run_slot(record, slot_now(record, clock))
-    [card] = daily.outbox.cards()
+    record, card = await post_monday(daily, clock)
     right, wrong = correct_letter(bank, card), wrong_letter(bank, card)
     for name, letter in (("alice", right), ("bob", wrong), ("carol", right)):
         clock.advance(60)
@@ -289,18 +307,14 @@ async def test_reveal_shows_answer_distribution_streaks_and_weekly_top(
 async def test_reveal_is_not_lost_when_the_close_fails(
     engine: QuizEngine, clock: FakeClock
 ) -> None:
-    harness = make(engine, retry_delays=())
-    await harness.service.start(jobs=False)
-    clock.now = MONDAY_SLOT
-    record = await schedule_general(engine)
-    await harness.service.run_slot(record, slot_now(record, clock))
+    harness = await started(engine, retry_delays=())
+    record, _ = await post_monday(harness, clock)
     clock.now = MONDAY_SLOT + DAY
     harness.outbox.failures = [ServerError("500")]  # the reveal's edit fails once
     assert await harness.service.run_slot(record, slot_now(record, clock)) == "posted"
     assert harness.outbox.reveals() == [] and len(harness.outbox.cards()) == 2
     assert await engine.daily.db.pending_reveals() != []
-    restarted = make(engine)
-    await restarted.service.start(jobs=False)
+    restarted = await started(engine)
     await restarted.service.catch_up()
     [reveal] = restarted.outbox.reveals()
     assert reveal.round_id == harness.outbox.cards()[0].round_id
@@ -327,10 +341,7 @@ async def test_configured_close_time_reveals_on_the_sweep(daily: Harness, clock:
 async def test_live_answer_count_is_edited_at_most_once_per_tick(
     daily: Harness, bank: QuestionBank, clock: FakeClock
 ) -> None:
-    clock.now = MONDAY_SLOT
-    record = await schedule_general(daily.engine)
-    await daily.service.run_slot(record, slot_now(record, clock))
-    [card] = daily.outbox.cards()
+    _, card = await post_monday(daily, clock)
     assert await daily.service.refresh_counts() == 0
     for name in ("alice", "bob"):
         await daily.engine.answer(player(name), card.round_id, choice="A")
@@ -488,10 +499,7 @@ async def test_a_slot_that_finds_no_outbox_is_posted_once_the_adapter_registers(
 async def test_a_count_edit_in_flight_lands_before_the_reveal(
     daily: Harness, clock: FakeClock
 ) -> None:
-    clock.now = MONDAY_SLOT
-    record = await schedule_general(daily.engine)
-    await daily.service.run_slot(record, slot_now(record, clock))
-    [card] = daily.outbox.cards()
+    _, card = await post_monday(daily, clock)
     await daily.engine.answer(player("alice"), card.round_id, choice="A")
     entered, gate = asyncio.Event(), asyncio.Event()
     plain_edit = daily.outbox.edit
@@ -517,10 +525,7 @@ async def test_a_count_edit_in_flight_lands_before_the_reveal(
 async def test_a_count_edit_never_lands_over_a_reveal(
     daily: Harness, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock.now = MONDAY_SLOT
-    record = await schedule_general(daily.engine)
-    await daily.service.run_slot(record, slot_now(record, clock))
-    [card] = daily.outbox.cards()
+    _, card = await post_monday(daily, clock)
     await daily.engine.answer(player("alice"), card.round_id, choice="A")
     plain_card = daily.engine.daily.card
 
@@ -568,16 +573,8 @@ async def test_a_trial_now_neither_breaks_nor_extends_a_streak(
 async def test_a_deleted_question_gets_its_reveal_as_a_new_message(
     daily: Harness, clock: FakeClock
 ) -> None:
-    clock.now = MONDAY_SLOT
-    record = await schedule_general(daily.engine)
-    await daily.service.run_slot(record, slot_now(record, clock))
-    [card] = daily.outbox.cards()
-
-    async def deleted(ref: MessageRef, view: QuestionCard | Reveal) -> None:
-        daily.outbox.calls.append("edit")
-        raise MessageGone("404 Not Found (error code: 10008): Unknown Message")
-
-    daily.outbox.edit = deleted  # type: ignore[method-assign]
+    record, card = await post_monday(daily, clock)
+    daily.outbox.refuse_edits(MessageGone, "404 Not Found (error code: 10008): Unknown Message")
     clock.now = MONDAY_SLOT + DAY
     assert await daily.service.run_slot(record, slot_now(record, clock)) == "posted"
     assert daily.outbox.calls == ["post", "edit", "post", "post"]
@@ -590,17 +587,9 @@ async def test_a_deleted_question_gets_its_reveal_as_a_new_message(
 async def test_a_reveal_that_never_succeeds_is_given_up(
     engine: QuizEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    harness = make(engine, retry_delays=())
-    await harness.service.start(jobs=False)
-    clock.now = MONDAY_SLOT
-    record = await schedule_general(engine)
-    await harness.service.run_slot(record, slot_now(record, clock))
-
-    async def refused(ref: MessageRef, view: QuestionCard | Reveal) -> None:
-        harness.outbox.calls.append("edit")
-        raise ServerError("500 Internal Server Error")
-
-    harness.outbox.edit = refused  # type: ignore[method-assign]
+    harness = await started(engine, retry_delays=())
+    record, _ = await post_monday(harness, clock)
+    harness.outbox.refuse_edits(ServerError, "500 Internal Server Error")
     clock.now = MONDAY_SLOT + DAY
     assert await harness.service.run_slot(record, slot_now(record, clock)) == "posted"
     with caplog.at_level(logging.ERROR, logger="bot.daily"):
@@ -614,8 +603,7 @@ async def test_a_reveal_that_never_succeeds_is_given_up(
 async def test_one_stuck_reveal_does_not_hold_back_the_others(
     engine: QuizEngine, clock: FakeClock
 ) -> None:
-    harness = make(engine)
-    await harness.service.start(jobs=False)
+    harness = await started(engine)
 
     async def stuck(seconds: float) -> None:  # a backoff that outlasts the test
         await asyncio.Event().wait()
@@ -666,8 +654,7 @@ async def test_a_slot_claimed_but_never_posted_is_abandoned_without_a_reveal(
     await db.attach_round(slot_id, unseen.round_id)
 
     clock.advance(600)
-    harness = make(engine)
-    await harness.service.start(jobs=False)
+    harness = await started(engine)
     assert await db.slot_state(record.team_pk, "general", slot.key) == "failed"
     assert await db.open_rounds(record.team_pk, "general") == []
     assert await harness.service.catch_up() == []  # at most once: not posted again

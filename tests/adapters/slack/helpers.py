@@ -21,6 +21,7 @@ __all__ = [
     "BOT_TOKEN",
     "SECRET",
     "Reply",
+    "Sender",
     "SlackClient",
     "actor",
     "answer_buttons",
@@ -113,26 +114,29 @@ class SlackClient:
 FORM = "application/x-www-form-urlencoded"
 
 
-def command_form(
-    slack: FakeSlack,
-    name: str,
-    text: str = "",
-    *,
-    team_id: str = TEAM_ID,
-    user_id: str = "U1ALICE",
-    user_name: str = "alice",
-    channel_id: str = "C1GENERAL",
-    channel_name: str = "general",
-) -> dict[str, str]:
-    """The form fields of a slash command."""
+@dataclass(frozen=True)
+class Sender:
+    """Who sends a command, click or modal submission, and from which channel; the payload
+    builders take these fields as keyword arguments (``user_id="U9LISTED"``)."""
+
+    team_id: str = TEAM_ID
+    user_id: str = "U1ALICE"
+    user_name: str = "alice"
+    channel_id: str = "C1GENERAL"
+    channel_name: str = "general"
+
+
+def command_form(slack: FakeSlack, name: str, text: str = "", **sender: str) -> dict[str, str]:
+    """The form fields of a slash command (``sender``: fields of :class:`Sender`)."""
+    who = Sender(**sender)
     return {
         "token": "legacy",
-        "team_id": team_id,
+        "team_id": who.team_id,
         "team_domain": "fake",
-        "channel_id": channel_id,
-        "channel_name": channel_name,
-        "user_id": user_id,
-        "user_name": user_name,
+        "channel_id": who.channel_id,
+        "channel_name": who.channel_name,
+        "user_id": who.user_id,
+        "user_name": who.user_name,
         "command": name,
         "text": text,
         "api_app_id": "A0APP",
@@ -159,19 +163,18 @@ def click_payload(
     value: str,
     *,
     action_id: str = "quiz:answer:A",
-    team_id: str = TEAM_ID,
-    user_id: str = "U1ALICE",
-    user_name: str = "alice",
-    channel_id: str = "C1GENERAL",
     message: ApiCall | None = None,
+    **sender: str,
 ) -> dict[str, Any]:
     """A ``block_actions`` payload for a button click; ``message`` is the posted message the
-    button sits on (Slack sends it back with the click; an ephemeral message has none)."""
+    button sits on (Slack sends it back with the click; an ephemeral message has none);
+    ``sender``: fields of :class:`Sender`."""
+    who = Sender(**sender)
     payload: dict[str, Any] = {
         "type": "block_actions",
-        **actor(team_id, user_id, user_name),
-        "channel": {"id": channel_id, "name": "general"},
-        "container": {"type": "message", "channel_id": channel_id, "message_ts": "1.1"},
+        **actor(who.team_id, who.user_id, who.user_name),
+        "channel": {"id": who.channel_id, "name": who.channel_name},
+        "container": {"type": "message", "channel_id": who.channel_id, "message_ts": "1.1"},
         "response_url": slack.response_url(),
         "actions": [
             {
@@ -195,23 +198,18 @@ def click_payload(
 
 
 def submission_payload(
-    round_id: int,
-    text: str,
-    *,
-    channel_id: str = "C1GENERAL",
-    team_id: str = TEAM_ID,
-    user_id: str = "U1ALICE",
-    user_name: str = "alice",
-    response_url: str = "",
+    round_id: int, text: str, *, response_url: str = "", **sender: str
 ) -> dict[str, Any]:
     """A ``view_submission`` payload of the answer modal (``response_url``: the one the app
-    kept in ``private_metadata`` when it opened the modal)."""
-    meta: dict[str, Any] = {"round": round_id, "channel": channel_id}
+    kept in ``private_metadata`` when it opened the modal; ``sender``: fields of
+    :class:`Sender`)."""
+    who = Sender(**sender)
+    meta: dict[str, Any] = {"round": round_id, "channel": who.channel_id}
     if response_url:
         meta["response_url"] = response_url
     return {
         "type": "view_submission",
-        **actor(team_id, user_id, user_name),
+        **actor(who.team_id, who.user_id, who.user_name),
         "view": {
             "id": "V0VIEW",
             "type": "modal",

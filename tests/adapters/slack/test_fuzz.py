@@ -291,7 +291,7 @@ def _request(slack: FakeSlack, request: tuple[str, str, Any]) -> str:
         view = {"id": "V1", "type": "modal", "callback_id": name, "state": state}
         payload = {
             "type": "view_submission",
-            **actor(EVIL_TEAM, "U9EVIL", "mallory"),
+            **actor(**who),
             "view": {**view, "private_metadata": metadata},
         }
     return urlencode({"payload": json.dumps(payload)})
