@@ -29,6 +29,7 @@ from bot.adapters.console import ConsoleSession, run_console
 from bot.config import Settings, check_platforms
 from bot.daily import daily_for
 from bot.engine.engine import QuizEngine
+from bot.heap import freeze_startup_heap
 from bot.heartbeat import run_heartbeat
 from bot.round_timer import run_round_timer
 from questions.loader import load_bank
@@ -258,7 +259,14 @@ async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | Non
         return await run_console_app(settings)
     with instance_lock(settings.quizbot_database):
         async with build_engine(settings) as engine, daily_for(engine, settings):
-            log.info("starting adapters: %s", ", ".join(runners))
+            loop = type(asyncio.get_running_loop())
+            frozen = freeze_startup_heap()
+            log.info(
+                "starting adapters: %s (event loop: %s; %d start-up objects frozen)",
+                ", ".join(runners),
+                loop.__module__,
+                frozen,
+            )
             coros = {name: runner(engine, settings) for name, runner in runners.items()}
             code = await _supervise(
                 engine,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import __version__
+from bot import __version__, event_loop
 from bot.commands.groups import Subparsers
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging_setup import configure_from_settings, redact
@@ -33,14 +32,17 @@ _PLUGINS = (
 def _run(args: argparse.Namespace) -> int:
     from bot.app import run
 
-    return asyncio.run(run(_settings()))
+    settings = _settings()
+    return event_loop.run(run(settings), settings.quizbot_event_loop)
 
 
 def _console(args: argparse.Namespace) -> int:
     from bot.app import run_console_app
 
-    return asyncio.run(
-        run_console_app(_settings(), seed=args.seed, player=args.player, channel=args.channel)
+    settings = _settings()
+    return event_loop.run(
+        run_console_app(settings, seed=args.seed, player=args.player, channel=args.channel),
+        settings.quizbot_event_loop,
     )
 
 

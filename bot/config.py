@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     quizbot_daily_grace_hours: float = Field(default=6.0, ge=0, le=168)
     quizbot_daily_count_seconds: float = Field(default=5.0, ge=1, le=300)
     quizbot_review_nudge: bool = False
+    quizbot_event_loop: Literal["auto", "asyncio"] = "auto"
 
     discord_token: str | None = None
     discord_api_base_url: str = "https://discord.com/api/v10"

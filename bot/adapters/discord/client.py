@@ -1,4 +1,4 @@
-"""The Discord client: intents, command tree, dynamic buttons and the outbox, wired together."""
+"""The Discord client: intents, command tree, button routing and the outbox, wired together."""
 
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ from discord.http import Route
 
 from bot.adapters.discord.commands import add_commands, on_tree_error
 from bot.adapters.discord.components import (
-    DYNAMIC_ITEMS,
+    button_for,
     handle_modal_submit,
     handle_unknown,
-    is_ours,
 )
 from bot.adapters.discord.identity import PLATFORM
 from bot.adapters.discord.interaction import (
@@ -101,8 +100,7 @@ class QuizBot(discord.Client):
         add_commands(self.tree, self.outbox)
 
     async def setup_hook(self) -> None:
-        """Register the restart-proof buttons and the outbox for timer reveals."""
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        """Register the outbox for timer reveals."""
         if self.quiz_engine is not None:
             self.quiz_engine.register_outbox(PLATFORM, self.outbox)
 
@@ -129,16 +127,18 @@ class QuizBot(discord.Client):
         log_interaction(interaction, command_name(interaction), "ok")
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer what no handler will: modal submissions and unknown component ids.
+        """Route button presses (by ``custom_id``) and modal submissions; any other component
+        id (forged, stale, garbage) gets an ephemeral "unknown".
 
-        Commands go to the tree and our buttons to their :class:`IdButton` callbacks; both log
-        their own event line.
+        Slash commands go to the tree. Every handler logs its own event line.
         """
         if interaction.type is discord.InteractionType.modal_submit:
             async with handled(interaction, "modal"):
                 await handle_modal_submit(interaction)
         elif interaction.type is discord.InteractionType.component:
-            custom_id = str(dict(interaction.data or {}).get("custom_id", ""))
-            if not is_ours(custom_id):
-                async with handled(interaction, "button:unknown"):
-                    await handle_unknown(interaction)
+            button = button_for(str(dict(interaction.data or {}).get("custom_id", "")))
+            if button is not None:
+                await button.press(interaction)
+                return
+            async with handled(interaction, "button:unknown"):
+                await handle_unknown(interaction)

@@ -30,16 +30,16 @@ from bot.safe_text import shorten
 
 __all__ = [
     "ANSWER_FIELD",
-    "DYNAMIC_ITEMS",
+    "BUTTON_KINDS",
     "MODAL_ID",
     "UNKNOWN_QUESTION",
     "AnswerButton",
     "AnswerModal",
     "OpenAnswerButton",
+    "button_for",
     "card_view",
     "handle_modal_submit",
     "handle_unknown",
-    "is_ours",
     "reveal_view",
     "submit_answer",
 ]
@@ -53,9 +53,10 @@ OPEN_LABEL = "Answer in my own words"
 MAX_ANSWER = min(MAX_ANSWER_CHARS, 4000)  # Discord caps a text input at 4 000
 
 
-class AnswerButton(IdButton, template=r"quiz:(?P<round>[0-9]{1,18}):(?P<choice>[A-D])"):
+class AnswerButton(IdButton):
     """One of the A-D buttons of a multiple-choice round: answers with its letter."""
 
+    pattern = re.compile(r"quiz:(?P<round>[0-9]{1,18}):(?P<choice>[A-D])")
     command = "button:answer"
 
     def __init__(self, round_id: int, letter: str, text: str = "") -> None:
@@ -74,9 +75,10 @@ class AnswerButton(IdButton, template=r"quiz:(?P<round>[0-9]{1,18}):(?P<choice>[
         await submit_answer(interaction, self.round_id, choice=self.letter)
 
 
-class OpenAnswerButton(IdButton, template=r"quizopen:(?P<round>[0-9]{1,18})"):
+class OpenAnswerButton(IdButton):
     """The "Answer in my own words" button of an open round: it opens :class:`AnswerModal`."""
 
+    pattern = re.compile(r"quizopen:(?P<round>[0-9]{1,18})")
     command = "button:open"
 
     def __init__(self, round_id: int) -> None:
@@ -111,16 +113,20 @@ class AnswerModal(discord.ui.Modal):
         self.stop()
 
 
-DYNAMIC_ITEMS: tuple[type[IdButton], ...] = (
+BUTTON_KINDS: tuple[type[IdButton], ...] = (
     AnswerButton,
     OpenAnswerButton,
     *REVIEW_ITEMS,
 )
 
 
-def is_ours(custom_id: str) -> bool:
-    """True when a registered dynamic item will handle this component id."""
-    return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS)
+def button_for(custom_id: str) -> IdButton | None:
+    """The button a pressed component's ``custom_id`` encodes; None for any other id."""
+    for kind in BUTTON_KINDS:
+        match = kind.pattern.fullmatch(custom_id)
+        if match is not None:
+            return kind.from_match(match)
+    return None
 
 
 def card_view(card: QuestionCard) -> discord.ui.View:
@@ -131,6 +137,7 @@ def card_view(card: QuestionCard) -> discord.ui.View:
             view.add_item(AnswerButton(card.round_id, letter, text))
     else:
         view.add_item(OpenAnswerButton(card.round_id))
+    view.stop()  # presses are routed by id (button_for), not by the view store
     return view
 
 

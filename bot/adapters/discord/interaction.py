@@ -8,7 +8,8 @@
   and one event line is logged with the duration;
 - :func:`started` / :func:`log_interaction` do the same timing for the command tree, whose
   hooks (``interaction_check``, completion, ``on_error``) are separate callbacks;
-- :class:`IdButton`: a restart-proof button whose whole state is its ``custom_id``;
+- :class:`IdButton`: a restart-proof button whose whole state is its ``custom_id``, routed by
+  the client rather than by discord.py's view store;
 - :func:`modal_field` reads a submitted text input in either payload shape;
 - :class:`InFlight`: the tasks doing interaction work now, so a shutdown can let them finish.
   :func:`started` registers the current task (discord.py runs every command, button and modal
@@ -23,7 +24,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import discord
 
@@ -187,13 +188,17 @@ async def _answer_safely(interaction: discord.Interaction[Any], message: str) ->
         log.exception("could not report a refusal or failure to the user")
 
 
-class IdButton(discord.ui.DynamicItem[Button], template=r"(?!)"):
-    """A button rebuilt from its ``custom_id`` (after a restart too); subclasses set a template.
+class IdButton(discord.ui.Button[discord.ui.View]):
+    """A button whose whole state is its ``custom_id``, so a press is understood after a restart
+    too; subclasses set :attr:`pattern` and implement :meth:`from_match` and :meth:`handle`.
 
-    A subclass implements :meth:`from_match` (the id's regex match → the button) and
-    :meth:`handle`; :meth:`callback` runs ``handle`` inside :func:`handled` under ``command``.
+    Presses are routed by the client's ``on_interaction`` (see
+    :func:`~bot.adapters.discord.components.button_for`), not by discord.py's view store: a
+    press costs a regex match instead of rebuilding the clicked message's view, and the views
+    holding these buttons are stopped before they are sent, so the store never keeps them.
     """
 
+    pattern: ClassVar[re.Pattern[str]] = re.compile(r"(?!)")  #: the ids this kind owns
     command = "button"  #: the event log's name for a press
 
     def __init__(
@@ -202,29 +207,18 @@ class IdButton(discord.ui.DynamicItem[Button], template=r"(?!)"):
         label: str,
         style: discord.ButtonStyle = discord.ButtonStyle.secondary,
     ) -> None:
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
+        super().__init__(label=label, style=style, custom_id=custom_id)
 
     @classmethod
     def from_match(cls, match: re.Match[str]) -> Self:
-        """The button encoded by a ``custom_id`` that matched the template."""
+        """The button encoded by a ``custom_id`` that :attr:`pattern` matched in full."""
         raise NotImplementedError
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        """Rebuild the button from its id; never raises (the template only matches valid ids)."""
-        return cls.from_match(match)
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         """What a press does."""
         raise NotImplementedError
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Run :meth:`handle`, with refusals shown, failures answered and one event logged."""
         async with handled(interaction, self.command):
             await self.handle(interaction)

@@ -1,8 +1,9 @@
 """The bolt ``AsyncApp``: slash commands, buttons, the answer modal and the App Home tab.
 
-Every listener acknowledges Slack first (inside its 3-second deadline) and then calls the
-engine; bolt answers the HTTP request (or Socket Mode envelope) as soon as ``ack()`` is called
-and lets the listener finish in the background. At most :data:`POST_ACK_SLOTS` listeners do
+Every listener acknowledges Slack first (inside its 3-second deadline), hands the engine call
+to a background task and returns, so bolt answers the HTTP request (or Socket Mode envelope) at
+once. (bolt's own background mode, ``process_before_response=False``, notices the ack by polling
+every 10 ms; returning from the listener is immediate.) At most :data:`POST_ACK_SLOTS` tasks do
 their work after the ack at once, so that a burst of clicks is acknowledged before it is
 answered. A button that opens a modal calls views.open before any engine work (and without
 waiting for a slot), as its ``trigger_id`` expires 3 seconds after the click. Refusals
@@ -24,6 +25,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -64,7 +66,7 @@ from bot.engine.errors import QuizError, RoundNotFoundError
 from bot.engine.model import Channel, Player, Reveal, Team
 from bot.logging_setup import log_event
 
-__all__ = ["SlackQuiz", "create_app", "parse_admin_ids"]
+__all__ = ["SlackQuiz", "arrival_context", "create_app", "parse_admin_ids"]
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,12 @@ Listener = Callable[..., Awaitable[None]]
 
 ADAPTER = "slack"
 _ARRIVED = "quizbot_arrived"
+
+
+def arrival_context() -> dict[str, Any]:
+    """The bolt request context that stamps a request's arrival, for its event line."""
+    return {_ARRIVED: time.monotonic()}
+
 
 BROKEN_BUTTON = "That button is not valid (anymore); start a new question with /quiz."
 NOT_ADMIN = "Only workspace admins and owners (or Quizbot admins) can use /quiz-admin."
@@ -109,13 +117,18 @@ class SlackQuiz:
     ) -> None:
         self.engine = engine
         self.client = client
+        self.signing_secret = signing_secret
         self.outbox = SlackOutbox(client)
         self.admins = admins
         self.app = AsyncApp(
             client=client,
             signing_secret=signing_secret,
-            process_before_response=False,
+            process_before_response=True,  # listeners return right after ack()
             name="quizbot",
+            # Each middleware costs every request some work before its ack. Quizbot listens to
+            # no message events (nothing of its own to ignore) and has no workflow functions.
+            ignoring_self_events_enabled=False,
+            attaching_function_token_enabled=False,
         )
         self._work: dict[asyncio.Task[Any], str] = {}  # in-flight listener -> its outcome
         self._slots = asyncio.Semaphore(POST_ACK_SLOTS)  # bounds the work after the acks
@@ -124,19 +137,58 @@ class SlackQuiz:
 
     # -- background work and the event log -------------------------------------------------
 
+    def _in_background(
+        self,
+        context: Mapping[str, Any],
+        body: Body,
+        slot: contextlib.AbstractAsyncContextManager[Any],
+        work: Callable[[], Awaitable[None]],
+    ) -> None:
+        """Run ``work`` after the ack in a task of its own, holding ``slot``; the task counts as
+        in-flight work (see :meth:`drain`) and logs the request's event line when done."""
+
+        async def run() -> None:
+            with self._tracked(context, body):
+                async with slot:
+                    await work()
+
+        self._track(asyncio.create_task(run()))
+
+    def dispatch_acknowledged(self, request: Callable[[], AsyncBoltRequest]) -> None:
+        """Run bolt, in the background, on a request whose HTTP response has been sent already
+        (by the HTTP endpoint: an empty 200, which is what every Quizbot listener acknowledges
+        slash commands, clicks and modal submissions with). ``request`` builds (parses) the
+        bolt request, which is left for the background too."""
+
+        async def dispatch() -> None:
+            response = await self.app.async_dispatch(request())
+            if response.status != 200:
+                log.warning(
+                    "bolt refused an acknowledged request: %s %s",
+                    response.status,
+                    response.body[:200],
+                )
+
+        self._track(asyncio.create_task(dispatch()))
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        """Count ``task`` as in-flight work until it is done (see :meth:`drain`)."""
+        self._work[task] = "ok"
+        task.add_done_callback(self._forget)  # also when cancelled before it ran
+
+    def _forget(self, task: asyncio.Task[Any]) -> None:
+        self._work.pop(task, None)
+
     @contextlib.contextmanager
     def _tracked(self, context: Mapping[str, Any], body: Body) -> Iterator[None]:
-        """Count the current listener as in-flight work until it returns (see :meth:`drain`),
-        then log its one event line: team, command / action / view, duration and outcome.
+        """Log the current task's one event line when it ends: team, command / action / view,
+        duration and outcome (set by :meth:`_outcome`).
 
-        The duration runs from the request's arrival (stamped by :meth:`_stamp`, a global
-        middleware: bolt's async ``next()`` returns before the listener runs, so the
-        middleware cannot time it) to the end of the listener's work, which bolt runs after
-        ``ack()`` answered Slack.
+        The duration runs from the request's arrival (stamped into the request's context by
+        the HTTP endpoint, see :func:`arrival_context`; in Socket Mode from the start of the
+        work) to the end of the work done after ``ack()``.
         """
         task = asyncio.current_task()
-        if task is not None:
-            self._work[task] = "ok"
         arrived = context.get(_ARRIVED)
         started = arrived if isinstance(arrived, float) else time.monotonic()
         try:
@@ -161,12 +213,6 @@ class SlackQuiz:
         task = asyncio.current_task()
         if task is not None and task in self._work:
             self._work[task] = outcome
-
-    @staticmethod
-    async def _stamp(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
-        """Global middleware: note when the request arrived, for the event line."""
-        context[_ARRIVED] = time.monotonic()
-        await next()
 
     def _after_ack(self, body: Body) -> contextlib.AbstractAsyncContextManager[Any]:
         """The slot a listener holds for its work after ``ack()`` (see :data:`POST_ACK_SLOTS`);
@@ -215,11 +261,14 @@ class SlackQuiz:
         async def listener(
             ack: AsyncAck, body: Body, respond: AsyncRespond, context: dict[str, Any]
         ) -> None:
-            with self._tracked(context, body):
-                await ack()
-                async with self._after_ack(body):
-                    reply = reply_of(respond)
-                    await self._guarded(reply, work(body, reply))
+            await ack()
+            reply = reply_of(respond)
+            self._in_background(
+                context,
+                body,
+                self._after_ack(body),
+                lambda: self._guarded(reply, work(body, reply)),
+            )
 
         return listener
 
@@ -227,29 +276,32 @@ class SlackQuiz:
         """A view-submission listener: ack (closing the modal), then ``work`` (which replies
         itself, through the response_url the modal kept or else chat.postEphemeral)."""
 
+        async def run(body: Body) -> None:
+            try:
+                await work(body)
+            except PayloadError:
+                self._outcome("ignored")
+                log.warning("ignored a modal submission with missing fields", exc_info=True)
+
         async def listener(ack: AsyncAck, body: Body, context: dict[str, Any]) -> None:
-            with self._tracked(context, body):
-                await ack()
-                async with self._slots:
-                    try:
-                        await work(body)
-                    except PayloadError:
-                        self._outcome("ignored")
-                        log.warning("ignored a modal submission with missing fields", exc_info=True)
+            await ack()
+            self._in_background(context, body, self._slots, lambda: run(body))
 
         return listener
 
     def _register(self) -> None:
         from bot.adapters.slack import reviews
 
+        async def publish_home(body: Body, event: Body) -> None:
+            try:
+                await self.home(body, event)
+            except Exception:
+                self._outcome("error")
+                log.exception("could not publish the App Home tab")
+
         async def on_home(body: Body, event: Body, context: dict[str, Any]) -> None:
-            with self._tracked(context, body):  # bolt acknowledged the event already
-                try:
-                    async with self._slots:
-                        await self.home(body, event)
-                except Exception:
-                    self._outcome("error")
-                    log.exception("could not publish the App Home tab")
+            # bolt acknowledges events itself, as soon as this returns
+            self._in_background(context, body, self._slots, lambda: publish_home(body, event))
 
         async def on_quiz(body: Body, reply: Reply) -> None:
             await self.quiz(body)
@@ -264,14 +316,14 @@ class SlackQuiz:
             await reviews.on_review_modal(self, body)
 
         app = self.app
-        app.use(self._stamp)
+        # bolt tries the listeners in this order: answer clicks, the busiest requests, first
+        app.action(re.compile(r"^quiz:"))(self._on_command(self.button, action_reply))
+        app.action(reviews.ACTION_PATTERN)(self._on_command(on_review_button, action_reply))
         app.command("/quiz")(self._on_command(on_quiz, command_reply))
         app.command("/leaderboard")(self._on_command(self.leaderboard, command_reply))
         app.command("/stats")(self._on_command(self.stats, command_reply))
         app.command("/review")(self._on_command(on_review, command_reply))
         app.command("/quiz-admin")(self._on_command(self.admin, command_reply))
-        app.action(re.compile(r"^quiz:"))(self._on_command(self.button, action_reply))
-        app.action(reviews.ACTION_PATTERN)(self._on_command(on_review_button, action_reply))
         app.view(blocks.MODAL_CALLBACK_ID)(self._on_view(self.modal))
         app.view(reviews.DISPUTE_CALLBACK_ID)(self._on_view(on_review_modal))
         app.view(reviews.REPORT_CALLBACK_ID)(self._on_view(on_review_modal))

@@ -4,28 +4,67 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 
-from bot.adapters.slack.app import SlackQuiz, create_app
+from bot.adapters.slack.app import SlackQuiz, arrival_context, create_app
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
 
-__all__ = ["EVENTS_PATH", "connect_socket_mode", "run_slack", "serve_http"]
+__all__ = [
+    "EVENTS_PATH",
+    "acknowledged_at_once",
+    "connect_socket_mode",
+    "run_slack",
+    "serve_http",
+]
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 
 
+def acknowledged_at_once(body: str) -> bool:
+    """True for the requests the endpoint answers before bolt runs: slash commands (a form with
+    a ``command`` field) and interactions (a form with one ``payload`` field: the app's
+    manifest subscribes to button clicks and modal submissions only). Events (JSON) and Slack's
+    ``ssl_check`` go through bolt first, as their responses depend on it."""
+    return body.startswith(("payload=", "command=")) or "&command=" in body
+
+
 def _web_app(quiz: SlackQuiz) -> web.Application:
+    verifier = SignatureVerifier(quiz.signing_secret) if quiz.signing_secret else None
+
+    def signed(body: str, request: web.Request) -> bool:
+        timestamp = request.headers.get("X-Slack-Request-Timestamp")
+        signature = request.headers.get("X-Slack-Signature")
+        try:
+            return verifier is not None and verifier.is_valid(body, timestamp, signature)
+        except ValueError:  # a timestamp that is not a number
+            return False
+
     async def handle(request: web.Request) -> web.Response:
-        bolt_response = await quiz.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        body = await request.text()
+        headers: dict[str, str | Sequence[str]] = dict(request.headers)
+        context = arrival_context()
+
+        def bolt_request() -> AsyncBoltRequest:
+            return AsyncBoltRequest(
+                body=body, query=request.query_string, headers=headers, context=context
+            )
+
+        if acknowledged_at_once(body) and signed(body, request):
+            # Acknowledge first: bolt's parsing and matching wait until the response is out
+            # (a burst of clicks is acknowledged before any of them is worked on).
+            quiz.dispatch_acknowledged(bolt_request)
+            return web.Response(status=200)
+        return await to_aiohttp_response(await quiz.app.async_dispatch(bolt_request()))
 
     web_app = web.Application()
     web_app.router.add_post(EVENTS_PATH, handle)

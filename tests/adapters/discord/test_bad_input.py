@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from bot.adapters.discord.components import (
     ANSWER_FIELD,
-    DYNAMIC_ITEMS,
+    BUTTON_KINDS,
     MODAL_ID,
     AnswerButton,
     OpenAnswerButton,
-    is_ours,
+    button_for,
 )
 from bot.adapters.discord.interaction import SOMETHING_WRONG, modal_field
 from bot.adapters.discord.review_components import MODAL_ID as REVIEW_MODAL_ID
@@ -96,7 +96,7 @@ free_text = st.one_of(
 
 
 def matching(custom_id: str) -> list[type[Any]]:
-    return [i for i in DYNAMIC_ITEMS if i.__discord_ui_compiled_template__.fullmatch(custom_id)]
+    return [kind for kind in BUTTON_KINDS if kind.pattern.fullmatch(custom_id)]
 
 
 @settings(max_examples=100, deadline=None, database=None)
@@ -104,20 +104,17 @@ def matching(custom_id: str) -> list[type[Any]]:
 @example(custom_id="quiz:1:A\n")
 @example(custom_id="quiz:٣:A")
 @example(custom_id="quiz:" + "9" * 19 + ":A")
-async def test_custom_id_templates_accept_only_well_formed_ids(custom_id: str) -> None:
-    items = matching(custom_id)
-    assert is_ours(custom_id) == bool(items)
-    assert len(items) <= 1  # never ambiguous
-    if not items:
+async def test_custom_id_patterns_accept_only_well_formed_ids(custom_id: str) -> None:
+    kinds = matching(custom_id)
+    built = button_for(custom_id)
+    assert (built is not None) == bool(kinds)
+    assert len(kinds) <= 1  # never ambiguous
+    if built is None:
         return
     assert custom_id.isascii() and "\n" not in custom_id and len(custom_id) <= 100
-    [item] = items
-    match = item.__discord_ui_compiled_template__.fullmatch(custom_id)
-    assert match is not None
-    built = await item.from_custom_id(None, None, match)  # type: ignore[arg-type]
-    assert isinstance(built, item)
-    rebuilt = built.item.custom_id
-    assert rebuilt is not None and matching(rebuilt) == [item]
+    assert [type(built)] == kinds
+    rebuilt = built.custom_id
+    assert rebuilt is not None and matching(rebuilt) == kinds
     assert re.sub(r"(?<=:)0+(?=[0-9])", "", custom_id) == rebuilt  # only leading zeros differ
 
 
@@ -137,18 +134,18 @@ def test_every_button_quizbot_renders_round_trips(
         RateButton(round_id, rating),
         ModalButton(what, round_id),
     ):
-        custom_id = button.item.custom_id
+        custom_id = button.custom_id
         assert custom_id is not None and len(custom_id) <= 100
         assert matching(custom_id) == [type(button)]
-        match = type(button).__discord_ui_compiled_template__.fullmatch(custom_id)
-        assert match is not None and type(button).from_match(match).item.custom_id == custom_id
+        routed = button_for(custom_id)
+        assert routed is not None and routed.custom_id == custom_id
     for pattern, modal_id in (
         (MODAL_ID, f"quizmodal:{round_id}"),
         (REVIEW_MODAL_ID, f"{what}modal:{round_id}"),
     ):
         found = pattern.fullmatch(modal_id)
         assert found is not None and int(found["round"]) == round_id
-        assert not is_ours(modal_id)  # modal ids are not button ids
+        assert button_for(modal_id) is None  # modal ids are not button ids
 
 
 json_values = st.recursive(

@@ -113,7 +113,7 @@ async def test_shutdown_waits_for_work_in_flight_only_so_long(
     [stuck] = [
         t
         for t in asyncio.all_tasks()
-        if t is not asyncio.current_task() and "dynamic-item" in t.get_name()
+        if t is not asyncio.current_task() and "on_interaction" in t.get_name()
     ]
     stuck.cancel()
     with contextlib.suppress(asyncio.CancelledError):

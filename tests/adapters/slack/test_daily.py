@@ -82,6 +82,7 @@ async def test_admin_daily_commands(
         "Daily question in <#C2DAILY>: 09:00 Europe/Berlin · mon-fri" in response_texts(slack)[-1]
     )
     await client.command("/quiz-admin", "daily show", user_id="U9LISTED")
+    await quiz.drain()
     await client.command("/quiz-admin", "daily bogus:1", user_id="U9LISTED")
     await quiz.drain()
     shown, bogus = response_texts(slack)[-2:]

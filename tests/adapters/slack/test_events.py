@@ -34,6 +34,7 @@ async def test_each_request_logs_one_event_line_without_secrets(
     await client.interact(click_payload(slack, correct_value(buttons, "Mars")))  # twice: refused
     await quiz.drain()
     await client.interact(submission_payload(0, "words"))  # no such round: refused
+    await quiz.drain()
     await client.event({"type": "app_home_opened", "user": "U1ALICE", "tab": "home"})
     await quiz.drain()
     lines = [r for r in caplog.records if r.name == EVENT_LOGGER]

@@ -6,7 +6,10 @@ import json
 import time
 from urllib.parse import urlencode
 
+import pytest
+
 from bot.adapters.slack import SlackQuiz
+from bot.adapters.slack.runner import acknowledged_at_once
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
 from tests.adapters.slack.helpers import (
@@ -49,6 +52,7 @@ async def test_second_answer_is_refused(
 ) -> None:
     _, buttons, _ = await start_round(client, quiz, slack)
     await client.interact(click_payload(slack, correct_value(buttons, "Mars")))
+    await quiz.drain()
     await client.interact(click_payload(slack, correct_value(buttons, "Venus")))
     await quiz.drain()
     texts = response_texts(slack)
@@ -126,10 +130,13 @@ async def test_modal_refusals_are_ephemeral(
     client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
 ) -> None:
     round_id, _, _ = await start_round(client, quiz, slack, "alpha easy open")
-    await client.interact(submission_payload(round_id, "mars"))
-    await client.interact(submission_payload(round_id, "mars again"))
-    await client.interact(submission_payload(round_id, "x", team_id="T9EVIL"))
-    await quiz.drain()
+    for payload in (
+        submission_payload(round_id, "mars"),
+        submission_payload(round_id, "mars again"),
+        submission_payload(round_id, "x", team_id="T9EVIL"),
+    ):
+        await client.interact(payload)
+        await quiz.drain()  # one at a time, so the replies come in this order
     texts = [c.args["text"] for c in slack.calls_to("chat.postEphemeral")]
     assert "already answered" in texts[1]
     assert "unknown or no longer open" in texts[2]
@@ -139,15 +146,39 @@ async def test_modal_refusals_are_ephemeral(
 async def test_forged_signature_and_stale_timestamp_are_rejected(
     client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
 ) -> None:
-    body = urlencode(command_form(slack, "/quiz"))
     now = int(time.time())
-    forged = await client.post(body, FORM, signature=sign(body, now, secret="not-the-secret"))
     stale_stamp = now - 6 * 60
-    stale = await client.post(body, FORM, timestamp=stale_stamp, signature=sign(body, stale_stamp))
-    await quiz.drain()
-    assert (forged.status, stale.status) == (401, 401)
+    for body in (
+        urlencode(command_form(slack, "/quiz")),
+        urlencode({"payload": json.dumps(click_payload(slack, "quiz:1:A"))}),
+    ):
+        forged = await client.post(body, FORM, signature=sign(body, now, secret="not-the-secret"))
+        stale = await client.post(
+            body, FORM, timestamp=stale_stamp, signature=sign(body, stale_stamp)
+        )
+        garbage = await client.post(
+            body, FORM, timestamp=now, signature=sign(body, now).replace("v0=", "v1=")
+        )
+        await quiz.drain()
+        assert (forged.status, stale.status, garbage.status) == (401, 401, 401)
     assert slack.api_calls() == []
     assert await engine.current_round(GENERAL) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "at_once"),
+    [
+        ("payload=%7B%22type%22%3A%22block_actions%22%7D", True),
+        ("token=x&team_id=T1&command=%2Fquiz&text=", True),
+        ("command=%2Fquiz&text=", True),
+        ("token=x&ssl_check=1", False),
+        ('{"type": "url_verification", "challenge": "c"}', False),
+        ('{"type": "event_callback", "event": {"type": "app_home_opened"}}', False),
+        ("token=x&text=%26command%3D", False),  # "&command=" typed by a user arrives encoded
+    ],
+)
+def test_which_requests_are_acknowledged_before_bolt(body: str, at_once: bool) -> None:
+    assert acknowledged_at_once(body) is at_once
 
 
 async def test_rate_limited_post_is_retried_not_dropped(
@@ -172,4 +203,14 @@ async def test_modal_with_broken_metadata_is_ignored(
     reply = await client.interact(payload)
     await quiz.drain()
     assert reply.status == 200
+    assert slack.api_calls() == []
+
+
+async def test_command_without_a_listener_is_acknowledged_then_logged(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    reply = await client.command("/not-ours")
+    await quiz.drain()
+    assert (reply.status, reply.text) == (200, "")  # answered before bolt looked at it
+    assert "bolt refused an acknowledged request: 404" in caplog.text
     assert slack.api_calls() == []

@@ -118,10 +118,13 @@ async def test_hostile_answer_in_feedback(
 async def test_refusal_quoting_hostile_input_is_escaped(
     client: SlackClient, quiz: SlackQuiz, slack: FakeSlack
 ) -> None:
-    await client.command("/quiz", "<!channel>")  # /quiz is sent unescaped (should_escape: false)
-    await client.command("/quiz", "<@U0BOSS>")
-    await client.command("/leaderboard", "<#C0EVIL")
-    await quiz.drain()
+    for name, text in (
+        ("/quiz", "<!channel>"),  # /quiz is sent unescaped (should_escape: false)
+        ("/quiz", "<@U0BOSS>"),
+        ("/leaderboard", "<#C0EVIL"),
+    ):
+        await client.command(name, text)
+        await quiz.drain()  # one at a time, so the replies come in this order
     responses = slack.calls_to("response_url")
     assert len(responses) == 3
     assert "&lt;!channel&gt;" in responses[0].args["text"]

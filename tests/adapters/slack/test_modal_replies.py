@@ -106,6 +106,7 @@ async def test_dispute_and_report_confirmations_reach_a_dm(
 ) -> None:
     slack.ephemeral_not_in_channel.add("D1ALICE")
     await client.command("/review", "choice", channel_id="D1ALICE", channel_name="directmessage")
+    await quiz.drain()
     await client.interact(click_payload(slack, "quiz:1:A", channel_id="D1ALICE"))
     await quiz.drain()
     for what in ("dispute", "report"):
@@ -117,6 +118,7 @@ async def test_dispute_and_report_confirmations_reach_a_dm(
         assert meta == {"round": 1, "channel": "D1ALICE", "response_url": click["response_url"]}
     dispute_view, report_view = (c.args["view"] for c in slack.calls_to("views.open"))
     await client.interact(submitted(dispute_view, {"note": "value=<!channel> unfair"}))
+    await quiz.drain()
     await client.interact(submitted(report_view, {"kind": "value=typo", "note": "value=teh"}))
     await quiz.drain()
     texts = [call.args["text"] for call in slack.calls_to("response_url")[-2:]]

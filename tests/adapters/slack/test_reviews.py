@@ -71,10 +71,13 @@ async def test_review_rate_dispute_report(
     await quiz.drain()
     [opened] = slack.calls_to("views.open")
     assert opened.args["view"]["callback_id"] == "review:dispute_modal"
-    await client.interact(review_modal("review:dispute_modal", {"note": "<!channel> unfair"}))
-    await client.interact(review_modal("review:report_modal", {"kind": "typo", "note": "teh"}))
-    await client.interact(review_modal("review:report_modal", {"kind": "typo"}, team_id="T9EVIL"))
-    await quiz.drain()
+    for callback_id, fields, team_id in (
+        ("review:dispute_modal", {"note": "<!channel> unfair"}, TEAM_ID),
+        ("review:report_modal", {"kind": "typo", "note": "teh"}, TEAM_ID),
+        ("review:report_modal", {"kind": "typo"}, "T9EVIL"),
+    ):
+        await client.interact(review_modal(callback_id, fields, team_id=team_id))
+        await quiz.drain()  # one at a time, so the replies come in this order
     texts = [c.args["text"] for c in slack.calls_to("chat.postEphemeral")]
     assert "dispute #1" in texts[0] and "report (typo) #2" in texts[1]
     assert "unknown" in texts[2]
