@@ -77,6 +77,9 @@ class FakeDiscord:
     identify: list[dict[str, Any]] = field(default_factory=list)
     forbidden_channels: set[str] = field(default_factory=set)  # 403 Missing Access on posts
     non_text_channels: set[str] = field(default_factory=set)  # categories, voice: 400 50008
+    # guild id -> its text channel ids: announced in READY and sent as GUILD_CREATE, as Discord
+    # does for every guild the bot is in (empty: interactions arrive from uncached guilds)
+    guilds: dict[str, list[str]] = field(default_factory=dict)
     bot_user: dict[str, Any] = field(
         default_factory=lambda: {
             "id": str(BOT_ID),
@@ -426,11 +429,52 @@ class FakeDiscord:
                 ready = {
                     "v": 10,
                     "user": self.bot_user,
-                    "guilds": [],
+                    "guilds": [{"id": guild, "unavailable": True} for guild in self.guilds],
                     "session_id": "fake-session",
                     "resume_gateway_url": self.gateway_url,
                     "application": {"id": str(APP_ID), "flags": 0},
                 }
                 await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": 1, "d": ready}))
+                for guild, channels in self.guilds.items():
+                    data = _guild_create(guild, channels)
+                    await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "d": data}))
                 self.gateway_identified.set()
         return ws
+
+
+def _guild_create(guild_id: str, channel_ids: list[str]) -> dict[str, Any]:
+    """A GUILD_CREATE payload for a guild with these text channels and an @everyone role."""
+    return {
+        "id": guild_id,
+        "name": f"guild {guild_id}",
+        "owner_id": "1",
+        "unavailable": False,
+        "member_count": 2,
+        "roles": [
+            {
+                "id": guild_id,
+                "name": "@everyone",
+                "permissions": "1024",
+                "position": 0,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            }
+        ],
+        "channels": [
+            {"id": channel, "type": 0, "name": f"channel-{n}", "position": n, "guild_id": guild_id}
+            for n, channel in enumerate(channel_ids)
+        ],
+        "members": [],
+        "emojis": [],
+        "stickers": [],
+        "features": [],
+        "threads": [],
+        "voice_states": [],
+        "presences": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "soundboard_sounds": [],
+    }

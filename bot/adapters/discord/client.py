@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.adapters.ack_first import AckFirst
 from bot.adapters.discord.commands import add_commands, on_tree_error
 from bot.adapters.discord.components import (
     button_for,
@@ -21,7 +22,6 @@ from bot.adapters.discord.components import (
 )
 from bot.adapters.discord.identity import PLATFORM
 from bot.adapters.discord.interaction import (
-    POST_ACK_SLOTS,
     InFlight,
     handled,
     log_interaction,
@@ -94,7 +94,7 @@ class QuizBot(discord.Client):
         super().__init__(intents=quiz_intents(), allowed_mentions=discord.AllowedMentions.none())
         self.quiz_engine = engine
         self.in_flight = InFlight()  # tasks handling interactions (registered by `started`)
-        self.post_ack = asyncio.Semaphore(POST_ACK_SLOTS)  # bounds the work after defers
+        self.post_ack = AckFirst()  # the work after the defers waits for the defers in progress
         self.outbox = DiscordOutbox(self)
         self.tree = QuizTree(self)
         add_commands(self.tree, self.outbox)

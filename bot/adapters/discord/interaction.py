@@ -1,8 +1,8 @@
 """What every Discord interaction handler shares: replying, refusing, the event log line.
 
 - :func:`reply` answers whether or not the interaction was already deferred, mentions disabled;
-- :func:`defer` acknowledges an interaction, then waits for one of the client's
-  :data:`POST_ACK_SLOTS` slots for the work after it (every handler defers through it);
+- :func:`defer` acknowledges an interaction, then waits for a turn for the work after it
+  (:class:`~bot.adapters.ack_first.AckFirst`; every handler defers through it);
 - :func:`handled` wraps one component or modal handler: a :class:`QuizError` becomes an
   ephemeral refusal, anything else is logged and apologised for (never "interaction failed"),
   and one event line is logged with the duration;
@@ -28,13 +28,13 @@ from typing import Any, ClassVar, Self
 
 import discord
 
+from bot.adapters.ack_first import AckFirst
 from bot.adapters.discord.render import shorten_content
 from bot.engine.errors import QuizError
 from bot.logging_setup import log_event
 
 __all__ = [
     "NONE",
-    "POST_ACK_SLOTS",
     "SOMETHING_WRONG",
     "Button",
     "IdButton",
@@ -53,14 +53,6 @@ ADAPTER = "discord"
 NONE = discord.AllowedMentions.none()
 SOMETHING_WRONG = "Something went wrong on my side; please try again in a moment."
 _STARTED = "quizbot_started"
-POST_ACK_SLOTS = 8
-"""How many interactions may do their work after the defer (engine call, reply) at once.
-
-The acks and that work share one event loop and run first-in, first-out: without a bound, a
-burst of clicks has every ack wait behind the earlier clicks' answers. Handlers waiting for a
-slot use no CPU, so new interactions are read and acknowledged first; the database and the
-replies are kept busy with a few at a time."""
-
 Button = discord.ui.Button[discord.ui.View]
 
 
@@ -91,18 +83,23 @@ async def reply(
 
 
 async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = True) -> None:
-    """Acknowledge ``interaction`` ("thinking…"), then wait for a post-ack slot of the client.
+    """Acknowledge ``interaction`` ("thinking…"), then wait for a turn for the work after it.
 
-    The slot (``interaction.client.post_ack``, a semaphore of :data:`POST_ACK_SLOTS`) is held
-    until the current task ends: discord.py runs each interaction's handler in a task of its
-    own, so the engine call, the reply and any refusal or apology run inside it.
+    The client's :class:`~bot.adapters.ack_first.AckFirst` (``interaction.client.post_ack``)
+    counts the defer as an acknowledgement in progress; the turn is held until the current task
+    ends: discord.py runs each interaction's handler in a task of its own, so the engine call,
+    the reply and any refusal or apology run inside it.
     """
-    await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-    slots = getattr(interaction.client, "post_ack", None)
+    post_ack = getattr(interaction.client, "post_ack", None)
+    if not isinstance(post_ack, AckFirst):
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        return
+    with post_ack.acknowledgement():
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
     task = asyncio.current_task()
-    if isinstance(slots, asyncio.Semaphore) and task is not None:
-        await slots.acquire()
-        task.add_done_callback(lambda _: slots.release())
+    if task is not None:
+        await post_ack.take_turn()
+        task.add_done_callback(lambda _: post_ack.end_turn())
 
 
 class InFlight:

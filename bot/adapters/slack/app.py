@@ -3,10 +3,12 @@
 Every listener acknowledges Slack first (inside its 3-second deadline), hands the engine call
 to a background task and returns, so bolt answers the HTTP request (or Socket Mode envelope) at
 once. (bolt's own background mode, ``process_before_response=False``, notices the ack by polling
-every 10 ms; returning from the listener is immediate.) At most :data:`POST_ACK_SLOTS` tasks do
-their work after the ack at once, so that a burst of clicks is acknowledged before it is
-answered. A button that opens a modal calls views.open before any engine work (and without
-waiting for a slot), as its ``trigger_id`` expires 3 seconds after the click. Refusals
+every 10 ms; returning from the listener is immediate.) In HTTP mode the endpoint even answers
+slash commands and interactions before bolt runs (see :mod:`bot.adapters.slack.runner`). The
+tasks take turns after the acks in progress (:class:`~bot.adapters.ack_first.AckFirst`), so a
+burst of clicks is acknowledged before it is answered. A button that opens a modal calls
+views.open before any engine work (and without waiting for a turn), as its ``trigger_id``
+expires 3 seconds after the click. Refusals
 (:class:`QuizError`, usage errors) are shown to the user ephemerally. No quiz rule lives here.
 """
 
@@ -29,6 +31,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.ack_first import AckFirst
 from bot.adapters.slack import blocks
 from bot.adapters.slack.daily import is_daily, run_daily_admin
 from bot.adapters.slack.outbox import SlackOutbox, make_client
@@ -88,13 +91,6 @@ NOT_ADMIN = "Only workspace admins and owners (or Quizbot admins) can use /quiz-
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again."
 YOU = "you"  # App Home name of a never-played user whose name users.info does not give
 NAME_CACHE_SIZE = 1000
-POST_ACK_SLOTS = 8
-"""How many listeners may do their work after ``ack()`` (engine call, reply) at the same time.
-
-The acks and that work share one event loop and run first-in, first-out: without a bound, a
-burst of clicks has every ack wait behind the earlier clicks' answers. Listeners waiting for a
-slot use no CPU, so new requests are parsed and acknowledged first; the database and the
-replies are kept busy with a few at a time."""
 # Button values whose listener opens a modal first: "Answer in my own words", dispute, report.
 _OPENS_MODAL = re.compile(r"^(quiz:[0-9]+:open|dispute:[0-9]+|report:[0-9]+)$")
 
@@ -131,7 +127,7 @@ class SlackQuiz:
             attaching_function_token_enabled=False,
         )
         self._work: dict[asyncio.Task[Any], str] = {}  # in-flight listener -> its outcome
-        self._slots = asyncio.Semaphore(POST_ACK_SLOTS)  # bounds the work after the acks
+        self.post_ack = AckFirst()  # the work after the acks waits for the acks in progress
         self._names: OrderedDict[tuple[str, str], str] = OrderedDict()  # users.info cache
         self._register()
 
@@ -215,14 +211,14 @@ class SlackQuiz:
             self._work[task] = outcome
 
     def _after_ack(self, body: Body) -> contextlib.AbstractAsyncContextManager[Any]:
-        """The slot a listener holds for its work after ``ack()`` (see :data:`POST_ACK_SLOTS`);
-        none for a click that opens a modal, whose views.open cannot wait."""
+        """The turn a listener's work after ``ack()`` waits for (see :class:`AckFirst`); none
+        for a click that opens a modal, whose views.open cannot wait."""
         actions = body.get("actions")
         action = actions[0] if isinstance(actions, list) and actions else {}
         value = action.get("value") if isinstance(action, dict) else None
         if isinstance(value, str) and _OPENS_MODAL.match(value):
             return contextlib.nullcontext()
-        return self._slots
+        return self.post_ack.turn()
 
     async def drain(self) -> None:
         """Wait until every listener that has acknowledged Slack has finished its work."""
@@ -285,7 +281,7 @@ class SlackQuiz:
 
         async def listener(ack: AsyncAck, body: Body, context: dict[str, Any]) -> None:
             await ack()
-            self._in_background(context, body, self._slots, lambda: run(body))
+            self._in_background(context, body, self.post_ack.turn(), lambda: run(body))
 
         return listener
 
@@ -301,7 +297,9 @@ class SlackQuiz:
 
         async def on_home(body: Body, event: Body, context: dict[str, Any]) -> None:
             # bolt acknowledges events itself, as soon as this returns
-            self._in_background(context, body, self._slots, lambda: publish_home(body, event))
+            self._in_background(
+                context, body, self.post_ack.turn(), lambda: publish_home(body, event)
+            )
 
         async def on_quiz(body: Body, reply: Reply) -> None:
             await self.quiz(body)

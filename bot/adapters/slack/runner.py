@@ -50,6 +50,10 @@ def _web_app(quiz: SlackQuiz) -> web.Application:
             return False
 
     async def handle(request: web.Request) -> web.Response:
+        with quiz.post_ack.acknowledgement():
+            return await respond(request)
+
+    async def respond(request: web.Request) -> web.Response:
         body = await request.text()
         headers: dict[str, str | Sequence[str]] = dict(request.headers)
         context = arrival_context()

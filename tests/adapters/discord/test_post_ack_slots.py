@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.discord.interaction import POST_ACK_SLOTS
+from bot.adapters.ack_first import POST_ACK_SLOTS
 from bot.engine.engine import QuizEngine
 from tests.adapters.discord.conftest import Driver, user
 from tests.adapters.discord.test_commands import button_ids

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.ack_first import POST_ACK_SLOTS
 from bot.adapters.slack import SlackQuiz
-from bot.adapters.slack.app import POST_ACK_SLOTS
 from bot.engine.engine import QuizEngine
 from tests.adapters.slack.helpers import SlackClient, click_payload, start_round
 from tests.fakes.slack_api import FakeSlack
