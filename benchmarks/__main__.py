@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.common import settle_disk
+
 __all__ = ["GOALS", "Goal", "main"]
 
 # Modules run in this order; the adapters' acknowledgement benchmark runs last.
@@ -72,6 +74,7 @@ def _run_module(name: str, quick: bool, notes: list[str]) -> dict[str, Any]:
     if run is None:
         notes.append(f"benchmarks.{name} has no run(quick): skipped")
         return {}
+    settle_disk()  # the previous benchmark's writes are not this one's
     started = time.perf_counter()
     try:
         result: dict[str, Any] = dict(run(quick))

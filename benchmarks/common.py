@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import random
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from bot.engine.engine import QuizEngine
 from questions.loader import QuestionBank, load_bank
 from storage.store import Store
 
-__all__ = ["BENCH_PACKS", "BenchClock", "make_engine", "percentile", "test_bank"]
+__all__ = ["BENCH_PACKS", "BenchClock", "make_engine", "percentile", "settle_disk", "test_bank"]
 
 BENCH_PACKS = Path(__file__).resolve().parent.parent / "tests" / "data" / "packs"
 
@@ -44,3 +45,9 @@ def percentile(samples: list[float], pct: float) -> float:
         return math.nan
     rank = max(1, math.ceil(pct / 100 * len(ordered)))
     return ordered[rank - 1]
+
+
+def settle_disk() -> None:
+    """Write out what earlier steps left in the page cache (a freshly built database is
+    hundreds of MB), so the kernel's writeback does not run during the next measurement."""
+    os.sync()

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import BenchClock, make_engine, percentile
+from benchmarks.common import BenchClock, make_engine, percentile, settle_disk
 from bot.engine.engine import period_keys
 from bot.engine.model import Player, Team
 from bot.engine.scoring import points_for
@@ -223,6 +223,7 @@ def run(quick: bool) -> dict[str, object]:
     build_s: dict[str, float] = {}
     for label, (answers, players) in SIZES.items():
         path, build_s[label] = _database(label, answers, players, rebuild=not quick)
+        settle_disk()
         p99[label] = asyncio.run(measure(path, players, samples))
         week[label] = asyncio.run(measure(path, players, samples // 2, period="week"))
     return {
