@@ -50,11 +50,16 @@ class AckFirst:
             if self._acking == 0:
                 self._no_acks.set()
 
+    async def after_acks(self) -> None:
+        """Wait until no acknowledgement is in progress (at most :attr:`max_wait_s`)."""
+        if self._acking:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._no_acks.wait(), self.max_wait_s)
+
     async def take_turn(self) -> None:
         """Wait until no acknowledgement is in progress (or :attr:`max_wait_s`), then for one
         of the :attr:`slots`; give it back with :meth:`end_turn`."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._no_acks.wait(), self.max_wait_s)
+        await self.after_acks()
         await self._turns.acquire()
 
     def end_turn(self) -> None:

@@ -157,6 +157,7 @@ class SlackQuiz:
         bolt request, which is left for the background too."""
 
         async def dispatch() -> None:
+            await self.post_ack.after_acks()  # parsing and matching are work after the ack too
             response = await self.app.async_dispatch(request())
             if response.status != 200:
                 log.warning(
