@@ -36,7 +36,6 @@ from bot.logging_setup import log_event
 __all__ = [
     "NONE",
     "SOMETHING_WRONG",
-    "Button",
     "IdButton",
     "InFlight",
     "defer",
@@ -53,9 +52,6 @@ ADAPTER = "discord"
 NONE = discord.AllowedMentions.none()
 SOMETHING_WRONG = "Something went wrong on my side; please try again in a moment."
 _STARTED = "quizbot_started"
-Button = discord.ui.Button[discord.ui.View]
-
-
 async def reply(
     interaction: discord.Interaction[Any],
     content: str | None = None,

@@ -1,4 +1,4 @@
-"""A bot in a guild (READY lists it, GUILD_CREATE describes it) answers clicks from it."""
+"""Button presses are routed by custom_id: from a cached guild too, and never twice."""
 
 from __future__ import annotations
 
@@ -36,3 +36,14 @@ async def test_clicks_from_a_cached_guild_are_answered(
     assert await answers(engine) == 3
     assert fake.refused() == []
     assert await stop(task) < 3
+
+
+async def test_question_and_feedback_views_stay_out_of_the_view_store(
+    discord: Driver, bot: QuizBot
+) -> None:
+    """Presses are routed by custom_id; a stored view would handle each press a second time."""
+    message = await discord.quiz(("category", "alpha"))
+    button = message["components"][0]["components"][0]["custom_id"]
+    await discord.fake.answered(discord.send(discord.click(message, button)))
+    assert bot.persistent_views == []
+    assert discord.fake.refused() == []
