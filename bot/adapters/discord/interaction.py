@@ -52,6 +52,8 @@ ADAPTER = "discord"
 NONE = discord.AllowedMentions.none()
 SOMETHING_WRONG = "Something went wrong on my side; please try again in a moment."
 _STARTED = "quizbot_started"
+
+
 async def reply(
     interaction: discord.Interaction[Any],
     content: str | None = None,
