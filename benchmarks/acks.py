@@ -10,8 +10,9 @@ the fake; Slack, from the signed request's connect to its whole response read.
 The fake platform and the 200 users run in a separate process (:mod:`benchmarks.ack_load`), which
 takes both timestamps on one clock. Each pass runs the bot in a fresh process that holds only
 what a bot process holds (the adapter, the engine and SQLite) on the event loop the bot runs on
-(:mod:`bot.event_loop`), with its start-up heap frozen as ``bot.app.run`` does; a figure is the
-median over :data:`PASSES` passes (their spread on a shared 2-core machine is wide).
+(:mod:`bot.event_loop`), with its collector tuned as ``bot.app.run`` does (:mod:`bot.heap`);
+a figure is the median over :data:`PASSES` passes (their spread on a shared 2-core machine is
+wide).
 
 Two arrival patterns: ``burst`` — all 200 in the same instant, the headline ``ack_p99_ms`` /
 ``ack_p50_ms``; and ``steady`` — the 200 clicks spread evenly over ``STEADY_WINDOW_S`` seconds
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import BenchClock, make_engine, percentile
-from bot.heap import freeze_startup_heap
+from bot.heap import tune_collector
 from storage.store import Store
 
 __all__ = ["USERS", "run"]
@@ -114,7 +115,7 @@ async def _discord(folder: Path, window_s: float) -> list[float]:
     try:
         urls = await load.read()
         engine = make_engine(store, BenchClock(time.time()))
-        freeze_startup_heap()  # as bot.app.run does before it starts the adapters
+        tune_collector()  # as bot.app.run does before it starts the adapters
         settings = load_settings(
             discord_token="fake-token",
             discord_api_base_url=urls["api_url"],
@@ -144,7 +145,7 @@ async def _slack(folder: Path, window_s: float) -> list[float]:
     try:
         urls = await load.read()
         engine = make_engine(store, BenchClock(time.time()))
-        freeze_startup_heap()  # as bot.app.run does before it starts the adapters
+        tune_collector()  # as bot.app.run does before it starts the adapters
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             slack_bot_token=BOT_TOKEN,

@@ -22,6 +22,7 @@ from typing import Any
 from benchmarks.common import BenchClock, make_engine
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
+from bot.heap import tune_collector
 from storage.store import Store
 
 __all__ = ["ADAPTERS", "proc_status_mb", "run"]
@@ -83,6 +84,7 @@ async def _measure(path: Path, players: int) -> dict[str, object]:
     try:
         engine = make_engine(store, BenchClock())
         created, objects = await _create_adapters(engine)
+        tune_collector()  # as bot.app.run does before it starts the adapters
         await _answer_as_players(engine, players)
         result: dict[str, object] = {
             "rss_mb": proc_status_mb("VmRSS"),

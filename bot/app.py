@@ -29,7 +29,7 @@ from bot.adapters.console import ConsoleSession, run_console
 from bot.config import Settings, check_platforms
 from bot.daily import daily_for
 from bot.engine.engine import QuizEngine
-from bot.heap import freeze_startup_heap
+from bot.heap import tune_collector
 from bot.heartbeat import run_heartbeat
 from bot.round_timer import run_round_timer
 from questions.loader import load_bank
@@ -260,7 +260,7 @@ async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | Non
     with instance_lock(settings.quizbot_database):
         async with build_engine(settings) as engine, daily_for(engine, settings):
             loop = type(asyncio.get_running_loop())
-            frozen = freeze_startup_heap()
+            frozen = tune_collector()  # start-up heap frozen, fewer young collections
             log.info(
                 "starting adapters: %s (event loop: %s; %d start-up objects frozen)",
                 ", ".join(runners),
