@@ -2,6 +2,11 @@
 
 One aiosqlite connection in WAL mode. Write transactions are serialised with an asyncio lock,
 so coroutines sharing the connection never interleave inside a transaction.
+
+Writes made with :meth:`Database.write_in_thread` are committed in groups: the writes waiting
+when the connection's thread becomes free run in one transaction, each inside a savepoint of
+its own, so one that fails is rolled back alone and the others commit. Each caller gets its
+result once the shared COMMIT has succeeded, never before.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from storage import migrations
 __all__ = ["Database", "StoreError"]
 
 _T = TypeVar("_T")
+Work = Callable[[sqlite3.Connection], Any]
+MAX_GROUP = 64
+"""The most writes committed together in one transaction."""
 
 
 class StoreError(Exception):
@@ -51,6 +59,8 @@ class Database:
         self._conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._waiting: list[tuple[Work, asyncio.Future[Any]]] = []  # writes for the next group
+        self._committer: asyncio.Task[None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -82,7 +92,9 @@ class Database:
         return cls(conn, path)
 
     async def close(self) -> None:
-        """Wait for running writes, then close the connection."""
+        """Wait for running and waiting writes, then close the connection."""
+        if self._committer is not None:
+            await asyncio.gather(self._committer, return_exceptions=True)
         async with self._write_lock:
             await self._conn.close()
 
@@ -113,29 +125,45 @@ class Database:
         return [tuple(row) for row in rows]
 
     async def write_in_thread(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
-        """Run ``work`` as one write transaction inside the connection's own thread.
+        """Run ``work`` as a write transaction inside the connection's own thread; its result
+        once committed.
 
         One trip to the thread instead of one per statement: on a busy bot the trips, not
-        SQLite, bound the answer rate. ``work`` gets the plain :class:`sqlite3.Connection`
-        and must not commit; an exception rolls the transaction back and propagates.
+        SQLite, bound the answer rate; and the writes waiting together share one trip and one
+        COMMIT (see the module docs). ``work`` gets the plain :class:`sqlite3.Connection` and
+        must not commit; an exception rolls back its own changes and propagates.
         """
+        future: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
+        self._waiting.append((work, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_waiting())
+        return await future
 
-        def transaction() -> _T:
-            raw = self._conn._conn  # aiosqlite's underlying connection, used in its own thread
-            raw.execute("BEGIN IMMEDIATE")
+    async def _commit_waiting(self) -> None:
+        """Commit the waiting writes, a group at a time, until none is left."""
+        while self._waiting:
+            group = self._waiting[:MAX_GROUP]
+            del self._waiting[:MAX_GROUP]
+            works = [work for work, _ in group]
             try:
-                result = work(raw)
-            except BaseException:
-                raw.execute("ROLLBACK")
-                raise
-            raw.execute("COMMIT")
-            return result
-
-        async with self._write_lock:
-            # aiosqlite has no public "run this callable in the connection thread"; _execute is
-            # what its own public methods (backup, iterdump, ...) use.
-            result: _T = await self._conn._execute(transaction)  # type: ignore[no-untyped-call]
-            return result
+                async with self._write_lock:
+                    # aiosqlite has no public "run this callable in the connection thread";
+                    # _execute is what its own public methods (backup, iterdump, ...) use.
+                    outcomes = await self._conn._execute(_run_group, self._conn._conn, works)  # type: ignore[no-untyped-call]
+            except BaseException as exc:  # the COMMIT (or the connection) failed: all did
+                for _, future in group:
+                    if not future.done():
+                        future.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            for (_, future), (ok, value) in zip(group, outcomes, strict=True):
+                if future.done():  # the caller was cancelled; the write stands
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
 
     async def schema_version(self) -> int:
         """The applied schema version."""
@@ -148,3 +176,37 @@ class Database:
             return conn.execute(sql, params).rowcount
 
         return await self.write_in_thread(write)
+
+
+def _run_group(raw: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
+    """In the connection's thread: one transaction, each work in a savepoint of its own; each
+    work's (succeeded, result or exception). Raises (after a rollback) only if the transaction
+    itself fails."""
+    outcomes: list[tuple[bool, Any]] = []
+    raw.execute("BEGIN IMMEDIATE")
+    try:
+        if len(works) == 1:  # alone: the transaction is its savepoint
+            try:
+                outcomes.append((True, works[0](raw)))
+            except Exception as exc:
+                raw.execute("ROLLBACK")
+                return [(False, exc)]
+            raw.execute("COMMIT")
+            return outcomes
+        for work in works:
+            raw.execute("SAVEPOINT write")
+            try:
+                result = work(raw)
+            except Exception as exc:
+                raw.execute("ROLLBACK TO write")
+                raw.execute("RELEASE write")
+                outcomes.append((False, exc))
+            else:
+                raw.execute("RELEASE write")
+                outcomes.append((True, result))
+        raw.execute("COMMIT")
+    except BaseException:
+        if raw.in_transaction:
+            raw.execute("ROLLBACK")
+        raise
+    return outcomes
