@@ -8,8 +8,8 @@ slash commands and interactions before bolt runs (see :mod:`bot.adapters.slack.r
 tasks take turns after the acks in progress (:class:`~bot.adapters.ack_first.AckFirst`), so a
 burst of clicks is acknowledged before it is answered. A button that opens a modal calls
 views.open before any engine work (and without waiting for a turn), as its ``trigger_id``
-expires 3 seconds after the click. Refusals
-(:class:`QuizError`, usage errors) are shown to the user ephemerally. No quiz rule lives here.
+expires 3 seconds after the click. Refusals (:class:`QuizError`, usage errors) are shown to the
+user ephemerally. No quiz rule lives here.
 """
 
 from __future__ import annotations
@@ -158,7 +158,11 @@ class SlackQuiz:
 
         async def dispatch() -> None:
             await self.post_ack.after_acks()  # parsing and matching are work after the ack too
-            response = await self.app.async_dispatch(request())
+            try:
+                response = await self.app.async_dispatch(request())
+            except Exception:
+                log.exception("bolt failed on an acknowledged request")
+                return
             if response.status != 200:
                 log.warning(
                     "bolt refused an acknowledged request: %s %s",

@@ -214,3 +214,18 @@ async def test_command_without_a_listener_is_acknowledged_then_logged(
     assert (reply.status, reply.text) == (200, "")  # answered before bolt looked at it
     assert "bolt refused an acknowledged request: 404" in caplog.text
     assert slack.api_calls() == []
+
+
+async def test_signed_garbage_payload_is_acknowledged_logged_and_changes_nothing(
+    client: SlackClient,
+    quiz: SlackQuiz,
+    slack: FakeSlack,
+    engine: QuizEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    reply = await client.post(urlencode({"payload": "{not json"}), FORM)
+    await quiz.drain()
+    assert reply.status == 200
+    assert "bolt failed on an acknowledged request" in caplog.text
+    assert slack.api_calls() == []
+    assert await engine.current_round(GENERAL) is None
