@@ -154,7 +154,10 @@ class Database:
                 for _, future in group:
                     if not future.done():
                         future.set_exception(exc)
-                if not isinstance(exc, Exception):
+                if not isinstance(exc, Exception):  # cancelled (shutdown): nobody commits now
+                    for _, future in self._waiting:
+                        future.cancel()
+                    self._waiting.clear()
                     raise
                 continue
             for (_, future), (ok, value) in zip(group, outcomes, strict=True):
