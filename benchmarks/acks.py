@@ -34,10 +34,12 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from benchmarks.common import BenchClock, make_engine, percentile
+from bot.engine.engine import QuizEngine
 from bot.heap import tune_collector
 from storage.store import Store
 
@@ -104,18 +106,32 @@ class _Load:
                 await self.process.wait()
 
 
+@contextlib.asynccontextmanager
+async def _bot_side(
+    adapter: str, folder: Path, window_s: float
+) -> AsyncIterator[tuple[_Load, dict[str, Any], QuizEngine]]:
+    """The load process started, and this process's engine on a fresh store with its collector
+    tuned as ``bot.app.run`` does before it starts the adapters; yields the load, the fake's
+    URLs and the engine."""
+    load = await _Load.start(adapter, window_s)
+    store = await Store.open(folder / f"{adapter}.db")
+    try:
+        urls = await load.read()
+        engine = make_engine(store, BenchClock(time.time()))
+        tune_collector()
+        yield load, urls, engine
+    finally:
+        await load.finish()
+        await store.close()
+
+
 async def _discord(folder: Path, window_s: float) -> list[float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # discord.py imports audioop
         from bot.adapters.discord import run_discord
     from bot.config import load_settings
 
-    load = await _Load.start("discord", window_s)
-    store = await Store.open(folder / "discord.db")
-    try:
-        urls = await load.read()
-        engine = make_engine(store, BenchClock(time.time()))
-        tune_collector()  # as bot.app.run does before it starts the adapters
+    async with _bot_side("discord", folder, window_s) as (load, urls, engine):
         settings = load_settings(
             discord_token="fake-token",
             discord_api_base_url=urls["api_url"],
@@ -129,9 +145,6 @@ async def _discord(folder: Path, window_s: float) -> list[float]:
             bot.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await bot
-    finally:
-        await load.finish()
-        await store.close()
     return acks
 
 
@@ -140,12 +153,7 @@ async def _slack(folder: Path, window_s: float) -> list[float]:
     from bot.config import Settings
     from tests.adapters.slack.helpers import BOT_TOKEN, SECRET
 
-    load = await _Load.start("slack", window_s)
-    store = await Store.open(folder / "slack.db")
-    try:
-        urls = await load.read()
-        engine = make_engine(store, BenchClock(time.time()))
-        tune_collector()  # as bot.app.run does before it starts the adapters
+    async with _bot_side("slack", folder, window_s) as (load, urls, engine):
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             slack_bot_token=BOT_TOKEN,
@@ -157,9 +165,6 @@ async def _slack(folder: Path, window_s: float) -> list[float]:
             load.tell({"port": port})
             acks: list[float] = (await load.read())["acks_s"]
             await quiz.drain()
-    finally:
-        await load.finish()
-        await store.close()
     return acks
 
 

@@ -97,12 +97,3 @@ class PlayerQueries(Database):
             (team_pk, external_id),
         )
         return (int(found[0]), str(found[1])) if found else None
-
-    async def find_player_by_name(self, team_pk: int, display_name: str) -> tuple[int, str] | None:
-        """(internal id, external id) of the player with this display name (case-insensitive)."""
-        found = await self.fetchone(
-            "SELECT id, external_id FROM players WHERE team_id = ? AND display_name = ? "
-            "COLLATE NOCASE ORDER BY id LIMIT 1",
-            (team_pk, display_name),
-        )
-        return (int(found[0]), str(found[1])) if found else None

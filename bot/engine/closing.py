@@ -35,11 +35,11 @@ QUIZ_REVEAL_RETRY_S: tuple[float, ...] = (2.0, 10.0, 30.0, 120.0)
 class RoundCloser:
     """Closes rounds on demand or when their time is up; holds each platform's outbox."""
 
-    def __init__(self, core: Core, reveals: DailyStore | None = None) -> None:
+    def __init__(self, core: Core, reveals: DailyStore) -> None:
         self._core = core
         self._outboxes: dict[str, Outbox] = {}
         self._registered: dict[str, asyncio.Event] = {}
-        self._pending = reveals or DailyStore(core.store)
+        self._pending = reveals
 
     def register_outbox(self, platform: str, outbox: Outbox) -> None:
         """Use ``outbox`` for unsolicited messages to teams of ``platform``."""

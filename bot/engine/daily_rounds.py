@@ -242,11 +242,3 @@ class DailyRounds:
         if record is None:
             raise RoundNotFoundError()
         return record
-
-    async def streak_of(self, team_pk: int, channel_id: str, player_pk: int) -> int:
-        """A player's running streak in a channel (for the streak bonus)."""
-        return await self.db.current_streak(team_pk, channel_id, player_pk)
-
-    async def player_streaks(self, player_pk: int) -> tuple[int, int]:
-        """(current, best) daily streak of a player."""
-        return await self.db.player_streaks(player_pk)

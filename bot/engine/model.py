@@ -28,7 +28,6 @@ __all__ = [
     "RoundKind",
     "Stats",
     "Team",
-    "View",
 ]
 
 Mode = Literal["choice", "open"]
@@ -206,6 +205,3 @@ class Stats:
     def accuracy(self) -> float:
         """Share of correct answers, 0..1 (0 when there are none)."""
         return self.correct / self.answers if self.answers else 0.0
-
-
-View = QuestionCard | Feedback | Reveal | Leaderboard | Stats

@@ -175,7 +175,8 @@ def stem(word: str) -> str:
     cached = _stem_cache.get(word)
     if cached is not None:
         return cached
-    result = _SYNONYMS.get(_strip_suffixes(word)) or _strip_suffixes(word)
+    base = _strip_suffixes(word)
+    result = _SYNONYMS.get(base) or base
     if len(_stem_cache) > 100_000:
         _stem_cache.clear()
     _stem_cache[word] = result

@@ -9,7 +9,7 @@ CREATE TABLE daily_schedules (
     channel_name TEXT NOT NULL DEFAULT '',
     local_time   TEXT NOT NULL,              -- HH:MM in the schedule's timezone
     timezone     TEXT NOT NULL,              -- IANA name, e.g. Europe/Berlin
-    days         TEXT NOT NULL,              -- ISO weekday digits, Monday = 1: '12345'
+    days         TEXT NOT NULL,              -- as format_days writes it: 'daily', 'mon-fri', 'mon,wed'
     difficulty   TEXT,                       -- NULL = any
     close_time   TEXT,                       -- HH:MM; NULL = the round closes at the next slot
     enabled      INTEGER NOT NULL DEFAULT 1,

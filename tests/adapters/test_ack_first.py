@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from bot.adapters.ack_first import AckFirst
 
@@ -28,7 +29,11 @@ async def test_work_waits_until_no_acknowledgement_is_in_progress() -> None:
 async def test_a_stream_of_acks_cannot_starve_the_work() -> None:
     post_ack = AckFirst(slots=1, max_wait_s=0.05)
     with post_ack.acknowledgement():
-        await asyncio.wait_for(post_ack.take_turn(), 1)  # went after max_wait_s
+        begun = time.monotonic()
+        await asyncio.wait_for(post_ack.take_turn(), 1)
+        waited = time.monotonic() - begun
+        assert post_ack.acknowledging == 1  # still acknowledging: the turn came by max_wait_s
+        assert waited >= 0.04
         post_ack.end_turn()
 
 

@@ -30,9 +30,16 @@ async def _make_database(path: Path, players: int = 3) -> None:
 
 
 def _answers(path: Path) -> int:
+    """How many answers a database holds; checks its integrity and that every answer is in the
+    all-time team totals (a copy taken mid-transaction would break that)."""
     with contextlib.closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return int(conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
+        answers = int(conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
+        scored = conn.execute(
+            "SELECT COALESCE(SUM(answers), 0) FROM scores WHERE period = 'all' AND channel_id = ''"
+        ).fetchone()[0]
+        assert int(scored) == answers
+        return answers
 
 
 async def test_health_reports_ok_and_problems(tmp_path: Path) -> None:
@@ -95,7 +102,6 @@ async def test_backup_during_an_answer_storm_is_consistent(tmp_path: Path) -> No
         rounds = await writer
         await store.close()
     assert rounds > 2 and counts == sorted(counts) and counts[-1] > 0
-    assert all(count % 20 == 0 or count > 0 for count in counts)
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
 
 

@@ -104,9 +104,8 @@ class QuizBot(discord.Client):
         if self.quiz_engine is not None:
             self.quiz_engine.register_outbox(PLATFORM, self.outbox)
 
-    async def shutdown(self, grace_s: float | None = None) -> None:
-        """Stop taking interactions, then let those in flight finish (at most ``grace_s``,
-        default :data:`DRAIN_S`).
+    async def shutdown(self) -> None:
+        """Stop taking interactions, then let those in flight finish (at most :data:`DRAIN_S`).
 
         Call after :meth:`start` returned or was cancelled and before :meth:`close`: the
         gateway connection is closed (Discord sends no more interactions), while the REST
@@ -116,7 +115,7 @@ class QuizBot(discord.Client):
         if ws is not None and ws.open:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(ws.close(code=1000), 1.0)
-        unfinished = await self.in_flight.drain(DRAIN_S if grace_s is None else grace_s)
+        unfinished = await self.in_flight.drain(DRAIN_S)
         if unfinished:
             log.warning("%d Discord interactions were still running at shutdown", unfinished)
 

@@ -30,7 +30,7 @@ from bot.adapters.discord.outbox import DiscordOutbox
 from bot.engine.errors import QuizError
 from bot.engine.model import MODES, PERIODS
 
-__all__ = ["INVALID_OPTION", "NEEDS_MANAGE_GUILD", "add_commands", "on_tree_error", "reply"]
+__all__ = ["INVALID_OPTION", "NEEDS_MANAGE_GUILD", "add_commands", "on_tree_error"]
 
 log = logging.getLogger(__name__)
 

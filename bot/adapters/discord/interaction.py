@@ -29,6 +29,7 @@ from typing import Any, ClassVar, Self
 import discord
 
 from bot.adapters.ack_first import AckFirst
+from bot.adapters.discord.identity import PLATFORM
 from bot.adapters.discord.render import shorten_content
 from bot.engine.errors import QuizError
 from bot.logging_setup import log_event
@@ -48,7 +49,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ADAPTER = "discord"
 NONE = discord.AllowedMentions.none()
 SOMETHING_WRONG = "Something went wrong on my side; please try again in a moment."
 _STARTED = "quizbot_started"
@@ -148,7 +148,7 @@ def log_interaction(interaction: discord.Interaction[Any], command: str, outcome
     begun = interaction.extras.get(_STARTED)
     duration = None if begun is None else (time.monotonic() - float(begun)) * 1000
     log_event(
-        ADAPTER,
+        PLATFORM,
         None if interaction.guild_id is None else str(interaction.guild_id),
         command,
         duration,

@@ -22,10 +22,8 @@ from bot.engine.reviews import RATINGS
 
 __all__ = [
     "REVIEW_ITEMS",
-    "DisputeButton",
     "ModalButton",
     "RateButton",
-    "ReportButton",
     "feedback_view",
     "handle_review_modal",
 ]
@@ -84,9 +82,6 @@ class ModalButton(IdButton):
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         """Show the modal (it must be the first response)."""
         await interaction.response.send_modal(_modal(self.what, self.round_id))
-
-
-DisputeButton = ReportButton = ModalButton
 
 
 def _modal(what: str, round_id: int) -> discord.ui.Modal:

@@ -7,8 +7,9 @@ every 10 ms; returning from the listener is immediate.) In HTTP mode the endpoin
 slash commands and interactions before bolt runs (see :mod:`bot.adapters.slack.runner`). The
 tasks take turns after the acks in progress (:class:`~bot.adapters.ack_first.AckFirst`), so a
 burst of clicks is acknowledged before it is answered. A button that opens a modal calls
-views.open before any engine work (and without waiting for a turn), as its ``trigger_id``
-expires 3 seconds after the click. Refusals (:class:`QuizError`, usage errors) are shown to the
+views.open before any engine work and without waiting for a turn (in HTTP mode, bolt itself
+runs once no ack is in progress, at most 0.5 s later), as its ``trigger_id`` expires 3 seconds
+after the click. Refusals (:class:`QuizError`, usage errors) are shown to the
 user ephemerally. No quiz rule lives here.
 """
 
@@ -194,12 +195,14 @@ class SlackQuiz:
         started = arrived if isinstance(arrived, float) else time.monotonic()
         try:
             yield
+        except asyncio.CancelledError:  # a shutdown cut the work short
+            self._outcome("cancelled")
+            raise
         except BaseException:
-            if task is not None:
-                self._work[task] = "error"
+            self._outcome("error")
             raise
         finally:
-            outcome = self._work.pop(task, "ok") if task is not None else "ok"
+            outcome = self._work.get(task, "ok") if task is not None else "ok"
             log_event(
                 ADAPTER,
                 event_team(body) or None,
@@ -210,14 +213,15 @@ class SlackQuiz:
             )
 
     def _outcome(self, outcome: str) -> None:
-        """Record how the current listener ended ("refused", "ignored", "error")."""
+        """Record how the current listener ended ("refused", "ignored", "error", "cancelled");
+        the task's entry in the in-flight work is dropped when the task is done."""
         task = asyncio.current_task()
         if task is not None and task in self._work:
             self._work[task] = outcome
 
     def _after_ack(self, body: Body) -> contextlib.AbstractAsyncContextManager[Any]:
         """The turn a listener's work after ``ack()`` waits for (see :class:`AckFirst`); none
-        for a click that opens a modal, whose views.open cannot wait."""
+        for a click that opens a modal, whose views.open must come within 3 s of the click."""
         actions = body.get("actions")
         action = actions[0] if isinstance(actions, list) and actions else {}
         value = action.get("value") if isinstance(action, dict) else None

@@ -83,7 +83,8 @@ async def test_garbage_button_value_is_refused(
     for value in ("quiz:abc:A", "quiz:1:E", "' OR 1=1 --", "quiz:99999999999999999999:A"):
         await client.interact(click_payload(slack, value))
     await quiz.drain()
-    assert all("not valid" in text for text in response_texts(slack))
+    texts = response_texts(slack)
+    assert len(texts) == 4 and all("not valid" in text for text in texts)
     card = await engine.current_round(GENERAL)
     assert card is not None and card.answer_count == 0
 
@@ -196,7 +197,7 @@ async def test_rate_limited_post_is_retried_not_dropped(
 
 
 async def test_modal_with_broken_metadata_is_ignored(
-    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     payload = submission_payload(1, "mars")
     payload["view"]["private_metadata"] = "{not json"
@@ -204,6 +205,8 @@ async def test_modal_with_broken_metadata_is_ignored(
     await quiz.drain()
     assert reply.status == 200
     assert slack.api_calls() == []
+    assert "ignored a modal submission with missing fields" in caplog.text
+    assert "Slack listener failed" not in caplog.text and "bolt failed" not in caplog.text
 
 
 async def test_command_without_a_listener_is_acknowledged_then_logged(
