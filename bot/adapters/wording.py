@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.engine.model import QuestionCard, Reveal
 
 __all__ = [
+    "CLOSED_NOT_SHOWN",
     "NO_ANSWERS_YET",
     "PERIOD_TITLE",
     "VERDICT",
@@ -22,6 +23,10 @@ __all__ = [
 VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong": "❌ Not quite."}
 PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
 NO_ANSWERS_YET = "No answers yet. Start a round with `/quiz`."
+CLOSED_NOT_SHOWN = (
+    "Round #{round_id} is closed, but its reveal could not be shown here; "
+    "the answers and scores are saved."
+)
 
 
 def card_kind(view: QuestionCard | Reveal) -> str:

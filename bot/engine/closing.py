@@ -116,27 +116,32 @@ class RoundCloser:
         return views.reveal(record, question, await self._core.store.round_answers(record.id))
 
     async def _publish(self, record: RoundRecord, reveal: Reveal) -> bool:
-        """Publish a timer reveal; False when the platform refused it (retried later).
+        """Publish a timer reveal; False when the platform refused it (retried later)."""
+        team = await self._core.ids.team_of(record.team_pk)
+        return await self.publish(Channel(team, record.channel_id), reveal)
+
+    async def publish(self, channel: Channel, reveal: Reveal) -> bool:
+        """Turn the round's question message into its reveal (a new message when it has none
+        or it was deleted) through the platform's outbox; False when the platform refused it.
 
         True also when there is nothing to retry: no adapter runs for the platform, or the
         platform says the channel is gone.
         """
-        team = await self._core.ids.team_of(record.team_pk)
-        outbox = self._outboxes.get(team.platform)
+        outbox = self._outboxes.get(channel.team.platform)
         if outbox is None:
             return True
         try:
             if reveal.message_ref is not None:
                 await outbox.edit(reveal.message_ref, reveal)
             else:
-                await outbox.post(Channel(team, record.channel_id), reveal)
+                await outbox.post(channel, reveal)
         except Exception as exc:
             if _says(outbox, "channel_gone", exc):
-                log.warning("reveal of round %s dropped: the channel is gone", record.id)
+                log.warning("reveal of round %s dropped: the channel is gone", reveal.round_id)
                 return True
             if reveal.message_ref is not None and _says(outbox, "message_gone", exc):
-                return await self._repost(outbox, Channel(team, record.channel_id), reveal)
-            log.exception("could not publish the reveal of round %s", record.id)
+                return await self._repost(outbox, channel, reveal)
+            log.exception("could not publish the reveal of round %s", reveal.round_id)
             return False
         return True
 

@@ -180,6 +180,11 @@ class QuizEngine:
         """Close the channel's open quiz round now."""
         return await self._closer.close_channel_round(channel)
 
+    async def publish_reveal(self, channel: Channel, reveal: Reveal) -> bool:
+        """Show a reveal through the platform's registered outbox: the question's message is
+        edited into it (or it is posted); False when the platform refused it."""
+        return await self._closer.publish(channel, reveal)
+
     async def close_due_rounds(self) -> list[Reveal]:
         """Close every round whose time is up and publish each reveal through its outbox."""
         return await self._closer.close_due_rounds()

@@ -27,6 +27,7 @@ from bot.adapters.discord.identity import (
 )
 from bot.adapters.discord.interaction import NONE, SOMETHING_WRONG, defer, reply
 from bot.adapters.discord.outbox import DiscordOutbox
+from bot.adapters.wording import CLOSED_NOT_SHOWN
 from bot.engine.errors import QuizError
 from bot.engine.model import MODES, PERIODS
 
@@ -195,11 +196,10 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
         channel = channel_of(interaction)
         await defer(interaction)
         reveal = await engine.close_channel_round(channel)
-        if reveal.message_ref is not None:
-            await outbox.edit(reveal.message_ref, reveal)
+        if await engine.publish_reveal(channel, reveal):
+            await reply(interaction, f"Round #{reveal.round_id} is closed; the answer is revealed.")
         else:
-            await outbox.post(channel, reveal)
-        await reply(interaction, f"Round #{reveal.round_id} is closed; the answer is revealed.")
+            await reply(interaction, CLOSED_NOT_SHOWN.format(round_id=reveal.round_id))
 
     add_daily_commands(admin)  # /quiz-admin daily set|off|show|now: bot/adapters/discord/daily.py
 

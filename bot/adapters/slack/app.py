@@ -64,10 +64,11 @@ from bot.adapters.slack.replies import (
     ephemeral_reply,
     modal_reply,
 )
+from bot.adapters.wording import CLOSED_NOT_SHOWN
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError, RoundNotFoundError
-from bot.engine.model import Channel, Player, Reveal, Team
+from bot.engine.model import Channel, Player, Team
 from bot.logging_setup import log_event
 
 __all__ = ["SlackQuiz", "arrival_context", "create_app", "parse_admin_ids"]
@@ -385,8 +386,10 @@ class SlackQuiz:
             return
         parse_admin(body.get("text"))
         reveal = await self.engine.close_channel_round(channel)
-        await self.show_reveal(channel, reveal)
-        message = f"Closed round #{reveal.round_id}."
+        if await self.engine.publish_reveal(channel, reveal):
+            message = f"Closed round #{reveal.round_id}."
+        else:
+            message = CLOSED_NOT_SHOWN.format(round_id=reveal.round_id)
         await reply(message, blocks.notice_blocks(message))
 
     async def is_admin(self, user_id: str) -> bool:
@@ -427,13 +430,6 @@ class SlackQuiz:
         if len(self._names) > NAME_CACHE_SIZE:
             self._names.popitem(last=False)
         return name
-
-    async def show_reveal(self, channel: Channel, reveal: Reveal) -> None:
-        """Turn the round's question message into its reveal (or post the reveal)."""
-        if reveal.message_ref is not None:
-            await self.outbox.edit(reveal.message_ref, reveal)
-        else:
-            await self.outbox.post(channel, reveal)
 
     # -- interactions ----------------------------------------------------------------------
 

@@ -169,6 +169,20 @@ async def test_admin_close_is_gated_and_reveals(discord: Driver, fake: FakeDisco
     assert "no open question" in reply_of(fake, again)["content"]
 
 
+async def test_admin_close_posts_the_reveal_when_the_question_was_deleted(
+    discord: Driver, fake: FakeDiscord
+) -> None:
+    message = await discord.quiz(("category", "alpha"))
+    del fake.messages[message["id"]]
+    close = [{"name": "close", "type": 1, "options": []}]
+    admin = await discord.run(discord.slash("quiz-admin", close, permissions=str(MANAGE_GUILD)))
+    assert "is closed; the answer is revealed" in reply_of(fake, admin)["content"]
+    [reveal] = [
+        m for m in fake.messages.values() if m.get("interaction_metadata") is None and m["embeds"]
+    ]
+    assert "Time's up" in reveal["embeds"][0]["title"]
+
+
 async def test_slow_engine_call_is_deferred_in_time(
     discord: Driver, fake: FakeDiscord, engine: QuizEngine
 ) -> None:

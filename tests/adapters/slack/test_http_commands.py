@@ -163,6 +163,19 @@ async def test_listed_admin_closes_and_reveal_replaces_question(
     assert await engine.current_round(GENERAL) is None
 
 
+async def test_admin_close_posts_the_reveal_when_the_question_was_deleted(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
+) -> None:
+    await start_round(client, quiz, slack)
+    slack.deleted_messages.add("1764000000.000001")
+    await client.command("/quiz-admin", "close", user_id="U9LISTED")
+    await quiz.drain()
+    [_, reveal] = slack.calls_to("chat.postMessage")  # the question, then the reveal anew
+    assert all(block["type"] != "actions" for block in reveal.args["blocks"])
+    assert "Closed round" in response_texts(slack)[0]
+    assert await engine.current_round(GENERAL) is None
+
+
 async def test_workspace_admin_may_close_and_usage_for_other_words(
     client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
 ) -> None:
