@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
@@ -40,7 +40,7 @@ from bot.engine.daily_schedule import Slot, last_slot, next_slot
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
 from bot.engine.model import Channel, MessageRef, QuestionCard, Team
-from bot.engine.ports import Outbox
+from bot.engine.ports import Outbox, channel_gone, message_gone
 from storage.daily_store import ScheduleRecord
 
 __all__ = [
@@ -48,9 +48,7 @@ __all__ = [
     "RETRY_DELAYS_S",
     "DailyService",
     "Outcome",
-    "channel_gone",
     "daily_for",
-    "message_gone",
 ]
 
 log = logging.getLogger(__name__)
@@ -58,8 +56,6 @@ log = logging.getLogger(__name__)
 RETRY_DELAYS_S: tuple[float, ...] = (2.0, 10.0, 30.0, 120.0)
 """Waits between attempts of a post, edit or reveal that the platform refused."""
 SWEEP_INTERVAL_S = 30.0
-OUTBOX_WAIT_S = 0.0
-"""How long a post or reveal waits for its platform's outbox; none: it is retried later."""
 MAX_REVEAL_ATTEMPTS = 5
 """Sweeps whose reveal the platform refused (after its retries) before it is given up."""
 
@@ -76,24 +72,6 @@ class _Undelivered(Exception):
     """Every attempt failed with a temporary error."""
 
 
-def channel_gone(outbox: Outbox, exc: BaseException) -> bool:
-    """Whether ``exc`` (raised by ``outbox``) means the channel is gone for good.
-
-    Outboxes may implement ``channel_gone(exc)``; every other error counts as temporary.
-    """
-    classify = getattr(outbox, "channel_gone", None)
-    return bool(classify(exc)) if callable(classify) else False
-
-
-def message_gone(outbox: Outbox, exc: BaseException) -> bool:
-    """Whether ``exc`` (raised by ``outbox.edit``) means the message no longer exists.
-
-    Outboxes may implement ``message_gone(exc)``; without it no error counts as such.
-    """
-    classify = getattr(outbox, "message_gone", None)
-    return bool(classify(exc)) if callable(classify) else False
-
-
 class DailyService:
     """Posts and closes the daily question of every scheduled channel, for one engine."""
 
@@ -105,7 +83,6 @@ class DailyService:
         count_interval_s: float = 5.0,
         retry_delays: Sequence[float] = RETRY_DELAYS_S,
         sleep: Sleep = asyncio.sleep,
-        outbox_wait_s: float = OUTBOX_WAIT_S,
         max_reveal_attempts: int = MAX_REVEAL_ATTEMPTS,
     ) -> None:
         self.engine = engine
@@ -114,7 +91,6 @@ class DailyService:
         self.count_interval_s = count_interval_s
         self.retry_delays = tuple(retry_delays)
         self.sleep = sleep
-        self.outbox_wait_s = outbox_wait_s
         self.max_reveal_attempts = max_reveal_attempts
         self.scheduler: Any = None
         self._revealing: set[int] = set()
@@ -278,16 +254,6 @@ class DailyService:
 
     # -- posting ---------------------------------------------------------------------------
 
-    async def _outbox(self, platform: str) -> Outbox | None:
-        """The platform's outbox, waiting at most ``outbox_wait_s`` for its adapter."""
-        outbox = self.engine.outbox_for(platform)
-        if outbox is None and self.outbox_wait_s > 0:
-            with suppress(TimeoutError):
-                outbox = await asyncio.wait_for(
-                    self.engine.wait_for_outbox(platform), self.outbox_wait_s
-                )
-        return outbox
-
     async def _deliver(self, outbox: Outbox, what: str, call: Callable[[], Awaitable[_T]]) -> _T:
         """Call the platform, retrying temporary failures with backoff."""
         delays = (0.0, *self.retry_delays)
@@ -315,7 +281,7 @@ class DailyService:
         stays open; it changes no streak. "no-outbox" claims nothing: the slot can still be
         caught up when the adapter registers its outbox.
         """
-        outbox = await self._outbox(schedule.platform)
+        outbox = self.engine.outbox_for(schedule.platform)
         if outbox is None:
             log.warning(
                 "daily: no %s adapter is running yet; slot %s not posted",
@@ -433,7 +399,7 @@ class DailyService:
             assert record is not None
         except Exception as exc:
             return await self._reveal_failed(round_id, exc)
-        outbox = await self._outbox(team.platform)
+        outbox = self.engine.outbox_for(team.platform)
         if outbox is None:
             return False  # not an attempt: the adapter has not started yet
         channel = Channel(team, record.channel_id)

@@ -116,9 +116,7 @@ def make(engine: QuizEngine, retry_delays: tuple[float, ...] = (2.0, 10.0)) -> H
     async def fake_sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
-    service = DailyService(
-        engine, grace_s=6 * 3600, retry_delays=retry_delays, sleep=fake_sleep, outbox_wait_s=0
-    )
+    service = DailyService(engine, grace_s=6 * 3600, retry_delays=retry_delays, sleep=fake_sleep)
     return Harness(engine, outbox, service, sleeps)
 
 
@@ -478,7 +476,7 @@ async def test_a_slot_that_finds_no_outbox_is_posted_once_the_adapter_registers(
 ) -> None:
     clock.now = MONDAY_SLOT - 60
     record = await schedule_general(engine)
-    service = DailyService(engine, retry_delays=(), outbox_wait_s=0)
+    service = DailyService(engine, retry_delays=())
     await service.start(jobs=False)
     try:
         clock.now = MONDAY_SLOT + 5

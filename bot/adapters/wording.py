@@ -1,4 +1,4 @@
-"""Platform-neutral phrases the Discord and Slack renderers share.
+"""Platform-neutral phrases the console, Discord and Slack renderers share.
 
 Only words live here: no markup (each platform bolds and escapes its own way) and no quiz rule
 (the engine decides verdicts, points and due dates; this module only names them).

@@ -20,7 +20,7 @@ from bot.engine import views
 from bot.engine.core import Core
 from bot.engine.errors import QuizError, RoundClosedError
 from bot.engine.model import Channel, Reveal, Team
-from bot.engine.ports import Outbox
+from bot.engine.ports import Outbox, channel_gone, message_gone
 from storage.daily_store import DailyStore
 from storage.store import RoundRecord
 
@@ -136,10 +136,10 @@ class RoundCloser:
             else:
                 await outbox.post(channel, reveal)
         except Exception as exc:
-            if _says(outbox, "channel_gone", exc):
+            if channel_gone(outbox, exc):
                 log.warning("reveal of round %s dropped: the channel is gone", reveal.round_id)
                 return True
-            if reveal.message_ref is not None and _says(outbox, "message_gone", exc):
+            if reveal.message_ref is not None and message_gone(outbox, exc):
                 return await self._repost(outbox, channel, reveal)
             log.exception("could not publish the reveal of round %s", reveal.round_id)
             return False
@@ -153,9 +153,3 @@ class RoundCloser:
             log.exception("could not post the reveal of round %s", reveal.round_id)
             return False
         return True
-
-
-def _says(outbox: Outbox, classifier: str, exc: BaseException) -> bool:
-    """Whether the outbox's optional ``channel_gone`` / ``message_gone`` says so of ``exc``."""
-    classify = getattr(outbox, classifier, None)
-    return bool(classify(exc)) if callable(classify) else False

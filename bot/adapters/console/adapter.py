@@ -126,11 +126,8 @@ class ConsoleSession:
 
     async def _cmd_answer(self, command: Command) -> str:
         round_id = await self._target_round(command.options.get("round"))
-        reply = command.rest
-        if len(reply.strip()) == 1 and reply.strip().upper() in "ABCD":
-            feedback = await self.engine.answer(self.player, round_id, choice=reply)
-        else:
-            feedback = await self.engine.answer(self.player, round_id, text=reply)
+        # a lone A-D is a choice: the engine's rule for text answers
+        feedback = await self.engine.answer(self.player, round_id, text=command.rest)
         self._answered[self.player_name] = round_id
         if self._review_rounds.get(self.player_name) == round_id:
             del self._review_rounds[self.player_name]

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.adapters.progress import progress_bar
-from bot.engine.model import Feedback, Leaderboard, LeaderboardRow, QuestionCard, Reveal, Stats
+from bot.adapters.wording import PERIOD_TITLE, VERDICT, card_kind, days
+from bot.engine.model import (
+    CHOICE_LETTERS,
+    Feedback,
+    Leaderboard,
+    LeaderboardRow,
+    QuestionCard,
+    Reveal,
+    Stats,
+)
 from bot.engine.reviews import Rated, ReportFiled
 from bot.safe_text import visible
 
@@ -19,12 +28,10 @@ __all__ = [
     "render_stats",
 ]
 
-_VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong": "❌ Not quite."}
-
 
 def render_card(card: QuestionCard, channel_name: str) -> str:
     """The question as posted in the channel."""
-    kind = "Daily question" if card.kind == "daily" else "Question"
+    kind = card_kind(card)
     where = f"[#{visible(channel_name)}]"
     if card.kind == "review":
         kind, where = "Review", "(only you see this)"
@@ -34,7 +41,10 @@ def render_card(card: QuestionCard, channel_name: str) -> str:
         card.prompt,
     ]
     if card.choices:
-        lines += [f"  {letter}) {text}" for letter, text in zip("ABCD", card.choices, strict=False)]
+        lines += [
+            f"  {letter}) {text}"
+            for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
+        ]
         lines.append("Answer with A, B, C or D.")
     else:
         lines.append("Answer in your own words: /answer <text>")
@@ -66,7 +76,7 @@ def _daily_lines(reveal: Reveal) -> list[str]:
 def render_feedback(feedback: Feedback) -> str:
     """Private feedback to the player who answered."""
     lines = [
-        f"(only you see this) {_VERDICT[feedback.verdict]} "
+        f"(only you see this) {VERDICT[feedback.verdict]} "
         f"Grade {feedback.grade:.0%}, +{feedback.points} points.",
         f"Your answer: {visible(feedback.your_answer)}",
     ]
@@ -89,9 +99,8 @@ def render_feedback(feedback: Feedback) -> str:
 
 def render_rated(rated: Rated) -> str:
     """The self-assessment was applied."""
-    days = max(round(rated.interval_days), 0)
     return (
-        f"Rated {rated.rating.capitalize()}: next review in {days} day{'s' * (days != 1)} "
+        f"Rated {rated.rating.capitalize()}: next review in {days(rated.interval_days)} "
         "(points keep the automatic grade)."
     )
 
@@ -132,7 +141,7 @@ def _row(row: LeaderboardRow) -> str:
 def render_leaderboard(board: Leaderboard, channel_name: str | None) -> str:
     """The top ten and the caller's own rank."""
     scope = f" in #{visible(channel_name)}" if channel_name else ""
-    title = {"week": "this week", "month": "this month", "all": "all time"}[board.period]
+    title = PERIOD_TITLE[board.period]
     lines = [f"Leaderboard — {title}{scope} ({board.total_players} players)"]
     if not board.rows:
         lines.append("No answers yet. Start a round with /quiz.")

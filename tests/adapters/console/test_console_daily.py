@@ -17,7 +17,7 @@ async def no_sleep(_: float) -> None:
 async def test_console_schedule_now_answer_and_reveal(engine: QuizEngine, clock: FakeClock) -> None:
     printed: list[str] = []
     engine.register_outbox("console", ConsoleOutbox(printed.append))
-    service = DailyService(engine, sleep=no_sleep, outbox_wait_s=0)
+    service = DailyService(engine, sleep=no_sleep)
     await service.start(jobs=False)
     session = ConsoleSession(engine, player_name="alice")
 

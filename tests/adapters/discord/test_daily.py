@@ -50,7 +50,7 @@ async def test_scheduled_post_renders_and_its_buttons_answer_it(
 ) -> None:
     await engine.daily.set_schedule(GENERAL, time_of_day="17:00", timezone="Europe/Berlin")
     [record] = await engine.daily.db.active_schedules()
-    service = DailyService(engine, sleep=no_sleep, outbox_wait_s=0)
+    service = DailyService(engine, sleep=no_sleep)
     await service.start(jobs=False)
     assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "posted"
     [message] = [m for m in fake.messages.values() if m["embeds"]]

@@ -34,7 +34,7 @@ async def test_scheduled_post_renders_and_a_button_answers_it(
 ) -> None:
     await engine.daily.set_schedule(GENERAL, time_of_day="17:00", timezone="Europe/Berlin")
     [record] = await engine.daily.db.active_schedules()
-    service = DailyService(engine, sleep=no_sleep, outbox_wait_s=0)
+    service = DailyService(engine, sleep=no_sleep)
     await service.start(jobs=False)
     assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "posted"
     [post] = slack.calls_to("chat.postMessage")
@@ -58,7 +58,7 @@ async def test_not_in_channel_pauses_the_schedule(
     await engine.daily.set_schedule(GENERAL, time_of_day="17:00", timezone="Europe/Berlin")
     [record] = await engine.daily.db.active_schedules()
     slack.not_in_channel.add("C1GENERAL")
-    service = DailyService(engine, sleep=no_sleep, outbox_wait_s=0)
+    service = DailyService(engine, sleep=no_sleep)
     assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "paused"
     assert len(slack.calls_to("chat.postMessage")) == 1  # not retried
     assert await engine.daily.db.active_schedules() == []
