@@ -9,14 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import TYPE_CHECKING
 
+from bot.commands.groups import Subparsers, add_group
 from bot.config import Settings, load_settings
 
 __all__ = ["register"]
-
-if TYPE_CHECKING:
-    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 NO_TOKEN = (
     "quizbot: error: DISCORD_TOKEN is not set. Create a bot at "
@@ -57,9 +54,13 @@ def _invite_url(args: argparse.Namespace) -> int:
 
 def register(subparsers: Subparsers) -> None:
     """Add ``discord sync [--guild ID]`` and ``discord invite-url`` to the CLI."""
-    discord_parser = subparsers.add_parser("discord", help="Discord set-up: sync commands, invite")
-    discord_parser.set_defaults(func=lambda args: _help(discord_parser))
-    sub = discord_parser.add_subparsers(title="discord commands", metavar="COMMAND")
+    sub = add_group(
+        subparsers,
+        "discord",
+        help="Discord set-up: sync commands, invite",
+        title="discord commands",
+        metavar="COMMAND",
+    )
 
     sync = sub.add_parser(
         "sync",
@@ -70,8 +71,3 @@ def register(subparsers: Subparsers) -> None:
 
     invite = sub.add_parser("invite-url", help="print the URL that adds the bot to a server")
     invite.set_defaults(func=_invite_url)
-
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2

@@ -16,7 +16,7 @@ from bot.commands.db import DatabaseProblem, open_readonly
 from bot.commands.groups import Subparsers, add_group, fail
 from bot.config import load_settings
 from bot.engine.engine import QuizEngine, period_keys, ranked
-from bot.engine.model import LeaderboardRow, Team
+from bot.engine.model import PERIODS, LeaderboardRow, Team
 from storage.store import Store
 
 __all__ = ["FIELDS", "export_leaderboard", "format_rows", "parse_team", "register"]
@@ -115,7 +115,7 @@ def register(subparsers: Subparsers) -> None:
         "--team", required=True, type=parse_team, metavar="PLATFORM:ID",
         help="e.g. slack:T0123, discord:123456789, console:local",
     )  # fmt: skip
-    board.add_argument("--period", choices=("week", "month", "all"), default="week")
+    board.add_argument("--period", choices=PERIODS, default="week")
     board.add_argument("--channel", default=None, metavar="C", help="one channel's board (id)")
     board.add_argument("--format", choices=("csv", "json"), default="csv")
     board.add_argument("--output", "-o", type=Path, default=None, help="file (default stdout)")

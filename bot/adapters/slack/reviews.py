@@ -28,6 +28,7 @@ from bot.adapters.slack.payloads import (
 from bot.adapters.slack.replies import Reply, ephemeral_reply, modal_reply
 from bot.adapters.wording import days, filed_thanks
 from bot.engine.errors import QuizError
+from bot.engine.reviews import RATINGS
 
 if TYPE_CHECKING:
     from bot.adapters.slack.app import SlackQuiz
@@ -45,7 +46,7 @@ ACTION_PATTERN = re.compile(r"^review:")
 DISPUTE_CALLBACK_ID = "review:dispute_modal"
 REPORT_CALLBACK_ID = "review:report_modal"
 NOTE_BLOCK, KIND_BLOCK, INPUT_ID = "note", "kind", "value"
-_VALUE = re.compile(r"^(rate|dispute|report):([0-9]{1,18})(?::(again|hard|good|easy))?$")
+_VALUE = re.compile(rf"^(rate|dispute|report):([0-9]{{1,18}})(?::({'|'.join(RATINGS)}))?$")
 BROKEN = "That button is not valid (anymore)."
 
 
