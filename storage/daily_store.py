@@ -233,15 +233,7 @@ class DailyStore:
                 )
             ]
             for slot in found:
-                conn.execute(
-                    "UPDATE daily_slots SET state = 'failed', reveal = 'done' WHERE id = ?",
-                    (slot.slot_id,),
-                )
-                if slot.round_id is not None:
-                    conn.execute(
-                        "UPDATE rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
-                        (now, slot.round_id),
-                    )
+                _fail_slot(conn, slot.slot_id, slot.round_id, now)
             return found
 
         return await self._store.write_in_thread(write)
@@ -261,17 +253,7 @@ class DailyStore:
     async def abandon(self, slot_id: int, round_id: int | None, now: float) -> None:
         """The question could not be posted: the slot failed and its round closes unseen."""
 
-        def write(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "UPDATE daily_slots SET state = 'failed', reveal = 'done' WHERE id = ?", (slot_id,)
-            )
-            if round_id is not None:
-                conn.execute(
-                    "UPDATE rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
-                    (now, round_id),
-                )
-
-        await self._store.write_in_thread(write)
+        await self._store.write_in_thread(lambda conn: _fail_slot(conn, slot_id, round_id, now))
 
     # -- daily rounds ----------------------------------------------------------------------
 
@@ -468,3 +450,14 @@ class DailyStore:
     async def drop_quiz_reveal(self, round_id: int) -> None:
         """The quiz reveal was published, or given up."""
         await self._store.execute_write("DELETE FROM quiz_reveals WHERE round_id = ?", (round_id,))
+
+
+def _fail_slot(conn: sqlite3.Connection, slot_id: int, round_id: int | None, now: float) -> None:
+    """Mark a slot failed (nothing to reveal) and close its round, if it opened one, unseen."""
+    conn.execute(
+        "UPDATE daily_slots SET state = 'failed', reveal = 'done' WHERE id = ?", (slot_id,)
+    )
+    if round_id is not None:
+        conn.execute(
+            "UPDATE rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now, round_id)
+        )
