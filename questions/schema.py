@@ -17,9 +17,19 @@ A pack is one YAML file holding questions of one category::
         misconceptions: [{phrases: [...], correction: ...}]
         samples: [{label: full, text: ..., expected: [0.8, 1.0]}, ...]
 
-* ``samples`` are required: at least four, labelled at least ``full``, ``paraphrase``,
-  ``partial`` and ``wrong`` (more, e.g. ``swapped``, are welcome). That every sample grades
-  inside its ``expected`` range is checked by ``quizbot questions validate`` and the tests.
+* ``type`` is ``concept`` (the default: a question answered by choice or in one's own words)
+  or ``output`` (code reading: ``code`` holds a short self-contained snippet and ``output`` what
+  it prints, exactly; the choices are four plausible outputs, the correct one equal to
+  ``output``; a typed answer is compared with ``output`` after normalising white space).
+* ``source`` links the official documentation that backs the answer (built-in packs must
+  have one; a team's own pack may leave it out).
+* ``key_points`` and ``samples`` are the free-text rubric. A concept question without them is
+  *choice-only*: it needs only ``prompt``, ``choices`` and ``explanation`` (``answer`` defaults to
+  the correct choice) and is offered in multiple-choice mode only. With key points, ``samples``
+  are required: at least four, labelled at least ``full``, ``paraphrase``, ``partial`` and
+  ``wrong`` (more, e.g. ``swapped``, are welcome). That every sample grades inside its
+  ``expected`` range is checked by ``quizbot questions validate`` and the tests. An ``output``
+  question needs neither.
 * ``misconceptions`` are optional (default: none).
 * ``sides`` (optional) makes a question *two-sided*: the two things it contrasts, each with
   the words (``terms``) that name it in an answer. A key point with a ``subject`` (a side's
@@ -39,6 +49,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -52,12 +63,15 @@ __all__ = [
     "Misconception",
     "Pack",
     "Question",
+    "QuestionType",
     "Rarity",
     "Sample",
     "Side",
+    "normalise_output",
 ]
 
 Difficulty = Literal["easy", "medium", "hard"]
+QuestionType = Literal["concept", "output"]
 Rarity = Literal["common", "medium", "rare"]
 DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
 #: The sample labels every question must have (at least one of each).
@@ -68,6 +82,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+Url = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=500)]
+#: Code shown in a chat message must fit the platforms' limits with room for the prompt.
+MAX_CODE_CHARS = 1500
 
 
 class Choice(BaseModel):
@@ -133,7 +150,7 @@ class Sample(BaseModel):
 
 
 class Question(BaseModel):
-    """One interview question, gradeable both as multiple choice and as free text."""
+    """One interview question: multiple choice, and free text where it has a rubric."""
 
     model_config = _STRICT
 
@@ -141,18 +158,45 @@ class Question(BaseModel):
     category: Slug
     difficulty: Difficulty
     rarity: Rarity
+    type: QuestionType = "concept"
     prompt: Text = Field(max_length=1000)
-    answer: Text
+    code: Text | None = Field(default=None, max_length=MAX_CODE_CHARS)
+    output: str | None = Field(default=None, max_length=MAX_CODE_CHARS)
+    answer: Text | None = None
     explanation: Text
+    source: Url | None = None
     choices: list[Choice] = Field(min_length=4, max_length=4)
-    key_points: list[KeyPoint] = Field(min_length=1)
+    key_points: list[KeyPoint] = Field(default_factory=list)
     misconceptions: list[Misconception] = Field(default_factory=list)  # optional
-    samples: list[Sample] = Field(min_length=_MIN_SAMPLES)
+    samples: list[Sample] = Field(default_factory=list, validate_default=True)
     sides: list[Side] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fields_fit_the_type(self) -> Question:
+        if self.type == "output":
+            if self.code is None or self.output is None:
+                raise ValueError("an output question needs both code and output")
+            correct = normalise_output(self.choices[self.correct_index].text)
+            if correct != normalise_output(self.output):
+                raise ValueError("the correct choice of an output question must equal its output")
+        elif self.code is not None or self.output is not None:
+            raise ValueError("code and output belong to questions of type output")
+        if not self.key_points and (self.misconceptions or self.sides):
+            raise ValueError("misconceptions and sides belong to questions with key_points")
+        return self
 
     @field_validator("samples")
     @classmethod
-    def _every_kind_of_sample(cls, samples: list[Sample]) -> list[Sample]:
+    def _every_kind_of_sample(cls, samples: list[Sample], info: ValidationInfo) -> list[Sample]:
+        if not info.data.get("key_points"):
+            if samples:
+                raise ValueError("samples need key_points (a choice-only question has neither)")
+            return samples
+        if len(samples) < _MIN_SAMPLES:
+            raise ValueError(
+                f"a question with key_points needs at least {_MIN_SAMPLES} samples, labelled "
+                f"{', '.join(SAMPLE_LABELS)}"
+            )
         labels = {sample.label for sample in samples}
         missing = [label for label in SAMPLE_LABELS if label not in labels]
         if missing:
@@ -198,6 +242,21 @@ class Question(BaseModel):
     def correct_index(self) -> int:
         """Index, in file order, of the correct choice."""
         return next(i for i, choice in enumerate(self.choices) if choice.correct)
+
+    @property
+    def reference_answer(self) -> str:
+        """The answer shown to the learner: ``answer``, else the correct choice's text."""
+        return self.answer or self.choices[self.correct_index].text
+
+    @property
+    def open_mode(self) -> bool:
+        """Whether the question can be answered in one's own words (it has a rubric or output)."""
+        return self.type == "output" or bool(self.key_points)
+
+
+def normalise_output(text: str) -> str:
+    """Output as compared: line by line, trailing white space and blank edges ignored."""
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
 class Pack(BaseModel):

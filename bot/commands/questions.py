@@ -112,7 +112,8 @@ def _describe(question: Question) -> str:
         lines.append(f"  {mark} {letter}. {choice.text}")
         if choice.why_wrong:
             lines.append(f"       why wrong: {choice.why_wrong}")
-    lines += ["", f"Answer: {question.answer}", "", "Explanation:", question.explanation.rstrip()]
+    lines += ["", f"Answer: {question.reference_answer}", ""]
+    lines += ["Explanation:", question.explanation.rstrip()]
     lines += ["", "Key points:"]
     for point in question.key_points:
         required = ", required" if point.required else ""

@@ -158,7 +158,7 @@ class AnswerDesk:
             points=points,
             verdict=verdict,
             your_answer=shown,
-            reference_answer=question.answer,
+            reference_answer=question.reference_answer,
             explanation=question.explanation,
             covered=result.covered,
             missed=result.missed,

@@ -150,11 +150,11 @@ def _compile(question: Question) -> _Rubric:
         prompt_runs=frozenset(runs),
         prompt_stems=frozenset(s for s, c in zip(prompt.stems, prompt.content, strict=True) if c),
         total_weight=sum(point.weight for point in points),
-        prose_answer=not _is_keyword_list(analyse(normalise(question.answer))),
+        prose_answer=not _is_keyword_list(analyse(normalise(question.reference_answer))),
         subjects=subjects if two_sided else None,
         swap_correction=(
             f"This swaps {names[0]} and {names[1]}: what the answer says about each one is "
-            f"true of the other. {question.answer}"
+            f"true of the other. {question.reference_answer}"
             if two_sided
             else None
         ),

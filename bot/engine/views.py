@@ -79,7 +79,7 @@ def reveal(record: RoundRecord, question: Question, answers: Sequence[AnswerReco
         correct_letter=next((t.letter for t in tallies if t.correct), None),
         correct_text=question.choices[question.correct_index].text
         if is_choice
-        else question.answer,
+        else question.reference_answer,
         explanation=question.explanation,
         tallies=tallies,
         answer_count=len(answers),

@@ -99,11 +99,12 @@ def test_two_correct_choices(tmp_path: Path) -> None:
     assert "found 2" in message
 
 
-def test_empty_key_points(tmp_path: Path) -> None:
+def test_samples_without_key_points(tmp_path: Path) -> None:
     path = write(tmp_path / "empty.yaml", pack(question(key_points=[])))
     message = load_error(path)
     assert str(path) in message
-    assert "'custom-question'" in message and "field 'key_points'" in message
+    assert "'custom-question'" in message and "field 'samples'" in message
+    assert "samples need key_points" in message
 
 
 def test_misconceptions_are_optional(tmp_path: Path) -> None:
@@ -221,3 +222,51 @@ def test_custom_pack_may_not_replace_a_builtin_id(tmp_path: Path) -> None:
 def test_missing_custom_dir_is_a_pack_error(tmp_path: Path) -> None:
     with pytest.raises(PackError, match="not a directory"):
         load_bank(tmp_path / "nowhere")
+
+
+def choice_only(**changes: Any) -> dict[str, Any]:
+    data = question(**changes)
+    for field in ("answer", "key_points", "samples"):
+        data.pop(field, None)
+    return data
+
+
+def output_question(**changes: Any) -> dict[str, Any]:
+    data = choice_only(
+        type="output",
+        prompt="What does this print?",
+        code="print(sum([1, 2]))",
+        output="3\n",
+        choices=[{"text": "3", "correct": True}, {"text": "12"}, {"text": "[1, 2]"}, {"text": "0"}],
+    )
+    data.update(changes)
+    return data
+
+
+def test_choice_only_question_needs_no_rubric(tmp_path: Path) -> None:
+    loaded = load_pack(write(tmp_path / "choice.yaml", pack(choice_only()))).questions[0]
+    assert not loaded.open_mode
+    assert loaded.reference_answer == "Like this one"
+
+
+def test_output_question_loads_and_is_open(tmp_path: Path) -> None:
+    loaded = load_pack(write(tmp_path / "output.yaml", pack(output_question()))).questions[0]
+    assert loaded.type == "output" and loaded.open_mode
+    assert loaded.code == "print(sum([1, 2]))"
+
+
+def test_output_question_correct_choice_must_be_its_output(tmp_path: Path) -> None:
+    path = write(tmp_path / "output.yaml", pack(output_question(output="12")))
+    assert "must equal its output" in load_error(path)
+
+
+@pytest.mark.parametrize("missing", ["code", "output"])
+def test_output_question_needs_code_and_output(tmp_path: Path, missing: str) -> None:
+    data = output_question()
+    del data[missing]
+    assert "needs both code and output" in load_error(write(tmp_path / "o.yaml", pack(data)))
+
+
+def test_code_belongs_to_output_questions(tmp_path: Path) -> None:
+    path = write(tmp_path / "concept.yaml", pack(question(code="print(1)")))
+    assert "belong to questions of type output" in load_error(path)
