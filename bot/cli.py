@@ -32,23 +32,27 @@ _PLUGINS = (
 def _run(args: argparse.Namespace) -> int:
     from bot.app import run
 
-    settings = _settings()
+    settings = _settings(console=None)
     return event_loop.run(run(settings), settings.quizbot_event_loop)
 
 
 def _console(args: argparse.Namespace) -> int:
     from bot.app import run_console_app
 
-    settings = _settings()
+    settings = _settings(console=True)
     return event_loop.run(
         run_console_app(settings, seed=args.seed, player=args.player, channel=args.channel),
         settings.quizbot_event_loop,
     )
 
 
-def _settings() -> Settings:
+def _settings(*, console: bool | None) -> Settings:
+    """The settings, with logging configured; ``console=None``: the console runs when no
+    platform is configured."""
     settings = load_settings()
-    configure_from_settings(settings)
+    if console is None:
+        console = not (settings.discord_enabled or settings.slack_enabled)
+    configure_from_settings(settings, console=console)
     return settings
 
 

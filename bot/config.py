@@ -6,9 +6,9 @@ Every setting is listed, with a comment, in ``.env.example``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["ConfigError", "Settings", "check_platforms", "load_settings"]
@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     slack_admin_user_ids: str = ""
     quizbot_http_host: str = "0.0.0.0"
     quizbot_http_port: int = Field(default=3000, ge=1, le=65_535)
+
+    @field_validator("quizbot_log_level", "quizbot_log_format", "quizbot_event_loop", mode="before")
+    @classmethod
+    def _choice_in_any_case(cls, value: object, info: ValidationInfo) -> object:
+        """``debug`` or ``Debug`` names the level ``DEBUG``: a choice is matched in any case."""
+        if not isinstance(value, str) or info.field_name is None:
+            return value
+        allowed = get_args(cls.model_fields[info.field_name].annotation)
+        folded = value.strip().casefold()
+        return next((choice for choice in allowed if choice.casefold() == folded), value)
 
     @property
     def discord_enabled(self) -> bool:

@@ -337,7 +337,8 @@ class DailyService:
         It leaves the scheduled round open, closes at the next slot, and counts for no streak.
         """
         moment = datetime.fromtimestamp(self.now, spec_of(schedule).zone)
-        manual = Slot(self.now, moment.date(), f"{moment.date().isoformat()}@{moment:%H:%M:%S}")
+        # The schedule's local time with its UTC offset, e.g. 2026-12-06@16:18:28+0100.
+        manual = Slot(self.now, moment.date(), f"{moment:%Y-%m-%d@%H:%M:%S%z}")
         outcome = await self.run_slot(schedule, manual, manual=True)
         if outcome != "posted":
             raise QuizError(_NOW_REFUSED.get(outcome, _NOW_REFUSED["failed"]))

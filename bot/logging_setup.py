@@ -135,13 +135,18 @@ def configure_logging(
     fmt: str = "text",
     secrets: Iterable[str] = (),
     stream: TextIO | None = None,
+    warnings_only: bool = False,
 ) -> logging.Handler:
     """Send every log record to ``stream`` (stderr) as text or JSON, redacting ``secrets``.
 
-    Replaces the root logger's handlers, so calling it twice is harmless. Returns the handler.
+    ``warnings_only`` (the console, whose chat shares the terminal) shows warnings and errors
+    only. Replaces the root logger's handlers, so calling it twice is harmless. Returns the
+    handler.
     """
     _secrets[:] = [s for s in secrets if s]
     handler = logging.StreamHandler(stream or sys.stderr)
+    if warnings_only:
+        handler.setLevel(logging.WARNING)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
@@ -176,11 +181,17 @@ def log_event(
     logging.getLogger(EVENT_LOGGER).log(level, message or command, extra=extra)
 
 
-def configure_from_settings(settings: Settings, *, stream: TextIO | None = None) -> None:
-    """:func:`configure_logging` with the level, format and secrets of ``settings``."""
+def configure_from_settings(
+    settings: Settings, *, stream: TextIO | None = None, console: bool = False
+) -> None:
+    """:func:`configure_logging` with the level, format and secrets of ``settings``.
+
+    ``console``: the terminal chat runs, so only warnings and errors are logged beside it.
+    """
     configure_logging(
         level=settings.quizbot_log_level,
         fmt=settings.quizbot_log_format,
         secrets=settings.secrets(),
         stream=stream,
+        warnings_only=console,
     )

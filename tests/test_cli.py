@@ -90,3 +90,15 @@ def test_invalid_setting_is_one_clear_line(tmp_path: Path) -> None:
 def test_python_dash_m_bot_matches_the_console_script(tmp_path: Path) -> None:
     result = quizbot("--version", tmp_path=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("quizbot ")
+
+
+@pytest.mark.parametrize("args", [("console",), ()])
+def test_console_shows_no_info_log_lines_beside_the_chat(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    script = "/quiz-admin daily channel:#general time:09:00 timezone:UTC\n/quiz-admin daily now\n"
+    result = quizbot(*args, tmp_path=tmp_path, stdin=script, env={"QUIZBOT_LOG_LEVEL": "INFO"})
+    assert result.returncode == 0, result.stderr
+    assert "Daily question" in result.stdout or "daily" in result.stdout.casefold()
+    logged = [line for line in result.stderr.splitlines() if " INFO " in line]
+    assert logged == []

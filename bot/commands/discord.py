@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from bot.commands.groups import Subparsers, add_group
 from bot.config import Settings, load_settings
@@ -29,6 +31,20 @@ def _settings_with_token() -> Settings | None:
     return settings
 
 
+_T = TypeVar("_T")
+
+
+def _call_discord(call: Callable[[], Coroutine[Any, Any, _T]]) -> _T | None:
+    """Run one call to Discord; print one line and return None when Discord is unavailable."""
+    from bot.adapters.discord import DiscordUnavailable
+
+    try:
+        return asyncio.run(call())
+    except DiscordUnavailable as exc:
+        print(f"quizbot: error: {exc} (quizbot doctor checks the settings)", file=sys.stderr)
+        return None
+
+
 def _sync(args: argparse.Namespace) -> int:
     settings = _settings_with_token()
     if settings is None:
@@ -36,7 +52,9 @@ def _sync(args: argparse.Namespace) -> int:
     from bot.adapters.discord import sync_commands
 
     guild_id: int | None = args.guild or settings.discord_dev_guild_id
-    names = asyncio.run(sync_commands(settings, guild_id))
+    names = _call_discord(lambda: sync_commands(settings, guild_id))
+    if names is None:
+        return 2
     where = f"guild {guild_id} (available now)" if guild_id else "globally (may take up to an hour)"
     print(f"Synced {len(names)} commands {where}: {', '.join('/' + n for n in names)}")
     return 0
@@ -48,7 +66,10 @@ def _invite_url(args: argparse.Namespace) -> int:
         return 2
     from bot.adapters.discord import invite_url
 
-    print(asyncio.run(invite_url(settings)))
+    url = _call_discord(lambda: invite_url(settings))
+    if url is None:
+        return 2
+    print(url)
     return 0
 
 

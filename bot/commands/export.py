@@ -8,6 +8,7 @@ import csv
 import dataclasses
 import io
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.commands.groups import Subparsers, add_group, fail
 from bot.config import load_settings
 from bot.engine.engine import QuizEngine, period_keys, ranked
 from bot.engine.model import PERIODS, LeaderboardRow, Team
+from bot.safe_text import visible
 from storage.store import Store
 
 __all__ = ["FIELDS", "export_leaderboard", "format_rows", "parse_team", "register"]
@@ -66,9 +68,13 @@ async def export_leaderboard(
 
 
 def format_rows(rows: list[LeaderboardRow], fmt: str) -> str:
-    """The rows as CSV (with a header line) or as a JSON array of objects."""
+    """The rows as CSV (with a header line) or as a JSON array of objects.
+
+    Neither carries a raw control character from user text, so printing either to a terminal
+    is safe: JSON escapes every non-ASCII character, CSV shows them as ``\\uXXXX``.
+    """
     if fmt == "json":
-        return json.dumps([dataclasses.asdict(row) for row in rows], ensure_ascii=False, indent=2)
+        return json.dumps([dataclasses.asdict(row) for row in rows], indent=2)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FIELDS)
@@ -78,10 +84,36 @@ def format_rows(rows: list[LeaderboardRow], fmt: str) -> str:
 
 
 def _csv_safe(value: object) -> object:
-    """Neutralise spreadsheet formulas in user-supplied text (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """User text with control characters made visible and spreadsheet formulas neutralised."""
+    if not isinstance(value, str):
+        return value
+    value = visible(value, keep_newlines=False)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def channel_option(value: str) -> str:
+    """A ``--channel`` value: the channel id, with a leading ``#`` (as typed in chat) dropped."""
+    channel = value.strip().removeprefix("#").strip()
+    if not channel:
+        raise argparse.ArgumentTypeError("expected a channel id or #name, e.g. #general")
+    return channel
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it, so no half file remains.
+
+    :class:`OSError` (no such directory, a directory, no permission, a full disk) is raised
+    with the temporary file removed.
+    """
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory; name a file, e.g. {path / 'board.csv'}")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
@@ -95,9 +127,12 @@ def _leaderboard(args: argparse.Namespace) -> int:
     text = format_rows(rows, args.format) + "\n"
     if args.output is None:
         sys.stdout.write(text)
-    else:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
+        return 0
+    try:
+        write_atomically(args.output, text)
+    except OSError as exc:
+        return fail(f"cannot write {args.output}: {exc.strerror or exc}")
+    print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -115,8 +150,11 @@ def register(subparsers: Subparsers) -> None:
         "--team", required=True, type=parse_team, metavar="PLATFORM:ID",
         help="e.g. slack:T0123, discord:123456789, console:local",
     )  # fmt: skip
-    board.add_argument("--period", choices=PERIODS, default="week")
-    board.add_argument("--channel", default=None, metavar="C", help="one channel's board (id)")
-    board.add_argument("--format", choices=("csv", "json"), default="csv")
+    board.add_argument("--period", choices=PERIODS, default="week", type=str.casefold)
+    board.add_argument(
+        "--channel", default=None, type=channel_option, metavar="C",
+        help="one channel's board (its id; a leading # is dropped)",
+    )  # fmt: skip
+    board.add_argument("--format", choices=("csv", "json"), default="csv", type=str.casefold)
     board.add_argument("--output", "-o", type=Path, default=None, help="file (default stdout)")
     board.set_defaults(func=_leaderboard)

@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 from bot.commands.groups import Subparsers
 from bot.config import load_settings
+from bot.safe_text import visible
 from storage.review_store import ReportRow, ReviewStore
 from storage.store import Store
 
@@ -29,14 +30,16 @@ async def _reports(include_resolved: bool) -> list[ReportRow]:
 
 
 def _flat(text: str | None, width: int = 60) -> str:
-    flat = " ".join((text or "").split())
+    """User text on one line, control characters made visible, cut to ``width``."""
+    flat = visible(" ".join((text or "").split()), keep_newlines=False)
     return flat if len(flat) <= width else flat[: width - 3] + "..."
 
 
 def _list(args: argparse.Namespace) -> int:
     rows = asyncio.run(_reports(args.all))
     if args.json:
-        print(json.dumps([asdict(row) for row in rows], indent=2, ensure_ascii=False))
+        # ASCII only: every control character stays escaped on the terminal.
+        print(json.dumps([asdict(row) for row in rows], indent=2))
         return 0
     if not rows:
         print("No open reports." if not args.all else "No reports.")
@@ -44,8 +47,8 @@ def _list(args: argparse.Namespace) -> int:
     for row in rows:
         grade = "" if row.grade is None else f" grade {row.grade:.0%}"
         print(
-            f"#{row.id} [{row.status}] {row.kind} on {row.question_id} by "
-            f"{_flat(row.player, 32)} ({row.platform}:{row.team_id}){grade}"
+            f"#{row.id} [{row.status}] {row.kind} on {_flat(row.question_id)} by "
+            f"{_flat(row.player, 32)} ({_flat(f'{row.platform}:{row.team_id}')}){grade}"
         )
         if row.note:
             print(f"    note: {_flat(row.note)}")

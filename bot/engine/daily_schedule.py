@@ -15,10 +15,11 @@ Validation of the admin's options lives here, once, with messages listing the fo
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.engine.errors import QuizError
 from questions.schema import DIFFICULTIES, Difficulty
@@ -119,9 +120,16 @@ def parse_time(value: str | None, option: str = "time") -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+@functools.cache
+def _zone_names() -> dict[str, str]:
+    """Every IANA timezone name on this machine, keyed by its case-folded spelling."""
+    return {name.casefold(): name for name in available_timezones()}
+
+
 def parse_timezone(value: str | None) -> str:
-    """An IANA timezone name such as ``Europe/Berlin`` (``UTC`` works too)."""
+    """An IANA timezone name such as ``Europe/Berlin`` (``UTC`` works too), in any case."""
     name = (value or "").strip()
+    name = _zone_names().get(name.casefold(), name)
     problem = (
         f"Unknown timezone {_shown(name)}: use an IANA name such as Europe/Berlin, "
         "America/New_York or UTC."

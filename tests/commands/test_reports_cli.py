@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from pathlib import Path
@@ -67,3 +68,34 @@ async def _in_thread(run: object, *argv: str) -> tuple[int, str]:
     assert callable(run)
     result: tuple[int, str] = await asyncio.to_thread(run, *argv)
     return result
+
+
+async def test_reports_show_control_characters_escaped(
+    tmp_path: Path,
+    bank: QuestionBank,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    database = tmp_path / "q.db"
+    store = await Store.open(database)
+    try:
+        engine = QuizEngine(store, bank, clock=clock, rng=random.Random(2))
+        mallory = Player(Team("slack", "T1"), "U9", "m\x1b[2Jallory\x07")
+        review = await engine.start_review(mallory)
+        await engine.answer(mallory, review.round_id, text="an \x1b]0;title\x07 answer")
+        await engine.dispute(mallory, review.round_id, "note \x9b31m red")
+    finally:
+        await store.close()
+    monkeypatch.setenv("QUIZBOT_DATABASE", str(database))
+    monkeypatch.chdir(tmp_path)
+
+    def run(*argv: str) -> str:
+        assert main(["questions", *argv]) == 0
+        return capsys.readouterr().out
+
+    for argv in (("reports",), ("reports", "--json")):
+        out = await asyncio.to_thread(run, *argv)
+        assert not [c for c in out if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0]
+    text = await asyncio.to_thread(run, "reports")
+    assert "m\\u001b[2Jallory\\u0007" in text and "note \\u009b31m red" in text

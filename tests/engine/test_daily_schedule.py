@@ -147,3 +147,8 @@ def test_close_time_closes_before_the_next_slot() -> None:
     plain = parse_spec(time_of_day="9:00", timezone=BERLIN, days="mon-fri")
     friday = next_slot(plain, utc(2026, 6, 5, 0))
     assert close_instant(plain, friday) == utc(2026, 6, 8, 7)  # Monday's slot
+
+
+@pytest.mark.parametrize("typed", ["europe/berlin", "EUROPE/BERLIN", " Europe/berlin "])
+def test_a_timezone_in_any_case_is_its_iana_name(typed: str) -> None:
+    assert parse_spec(time_of_day="09:00", timezone=typed).timezone == BERLIN

@@ -75,3 +75,45 @@ async def test_cli(database: Path, tmp_path: Path) -> None:
         quizbot, "export", "leaderboard", "--team", "nocolon", cwd=tmp_path, env=env
     )
     assert bad.returncode == 2 and "PLATFORM:ID" in bad.stderr
+
+
+async def test_cli_refuses_an_unwritable_output_in_one_line(database: Path, tmp_path: Path) -> None:
+    env = clean_env(QUIZBOT_DATABASE=str(database))
+    board = ("export", "leaderboard", "--team", "slack:T1", "--period", "all")
+    for output in (tmp_path / "missing" / "x.csv", tmp_path):
+        result = await asyncio.to_thread(quizbot, *board, "-o", str(output), cwd=tmp_path, env=env)
+        assert result.returncode == 1
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f"quizbot: error: cannot write {output}")
+    assert await asyncio.to_thread(lambda: list(tmp_path.rglob("*.tmp"))) == []
+
+
+async def test_cli_takes_a_channel_as_typed_in_chat_and_options_in_any_case(
+    database: Path, tmp_path: Path
+) -> None:
+    env = clean_env(QUIZBOT_DATABASE=str(database))
+    board = ("export", "leaderboard", "--team", "slack:T1", "--format", "JSON")
+    plain = await asyncio.to_thread(quizbot, *board, "--channel", "C1", cwd=tmp_path, env=env)
+    hashed = await asyncio.to_thread(
+        quizbot, *board, "--period", "ALL", "--channel", "#C1", cwd=tmp_path, env=env
+    )
+    assert hashed.returncode == 0, hashed.stderr
+    assert len(json.loads(hashed.stdout)) == 20
+    assert json.loads(hashed.stdout) == json.loads(plain.stdout)
+
+
+async def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    store = await Store.open(path)
+    try:
+        engine = QuizEngine(store, load_bank(), rng=random.Random(3))
+        await answer_round(engine, TEAM, ["x\x1b]0;owned\x07\x9b2J\u202eevil"], "C0")
+    finally:
+        await store.close()
+    rows = await export_leaderboard(path, TEAM, period="all")
+    for fmt in ("csv", "json"):
+        text = format_rows(rows, fmt)
+        assert not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0 for c in text)
+        assert "\u202e" not in text
+    assert "\\u001b]0;owned\\u0007" in format_rows(rows, "csv")
+    assert json.loads(format_rows(rows, "json"))[0]["display_name"] == rows[0].display_name

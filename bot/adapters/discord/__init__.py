@@ -6,6 +6,10 @@ Entry points: :func:`run_discord` (run until cancelled), :func:`create_bot` (tes
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
 import discord
 
 from bot.adapters.discord.client import QuizBot, configure_endpoints
@@ -16,6 +20,7 @@ from bot.engine.engine import QuizEngine
 __all__ = [
     "INVITE_PERMISSIONS",
     "DiscordOutbox",
+    "DiscordUnavailable",
     "QuizBot",
     "create_bot",
     "invite_url",
@@ -26,6 +31,31 @@ __all__ = [
 INVITE_PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, embed_links=True, read_message_history=True
 )
+
+
+class DiscordUnavailable(Exception):
+    """Discord could not be reached or refused the token; the message says which, in one line."""
+
+
+@asynccontextmanager
+async def _logged_in(settings: Settings) -> AsyncIterator[QuizBot]:
+    """A client logged in with the bot token, for one-off REST calls (no gateway).
+
+    Network failures and refusals become :class:`DiscordUnavailable`.
+    """
+    token = _token(settings)
+    try:
+        async with create_bot(None, settings) as bot:
+            await bot.login(token)
+            yield bot
+    except discord.LoginFailure:
+        raise DiscordUnavailable("Discord refused DISCORD_TOKEN; reset it in the portal") from None
+    except discord.HTTPException as exc:
+        raise DiscordUnavailable(f"Discord refused the request: {exc.status} {exc.text}") from None
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise DiscordUnavailable(
+            f"cannot reach {settings.discord_api_base_url}: {type(exc).__name__} {exc}"
+        ) from None
 
 
 def _token(settings: Settings) -> str:
@@ -57,9 +87,7 @@ async def run_discord(engine: QuizEngine, settings: Settings) -> None:
 
 async def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:
     """Upload the slash commands (to one guild when ``guild_id``, else globally); their names."""
-    token = _token(settings)
-    async with create_bot(None, settings) as bot:
-        await bot.login(token)
+    async with _logged_in(settings) as bot:
         guild = discord.Object(id=guild_id) if guild_id else None
         if guild is not None:
             bot.tree.copy_global_to(guild=guild)
@@ -69,9 +97,7 @@ async def sync_commands(settings: Settings, guild_id: int | None = None) -> list
 
 async def invite_url(settings: Settings) -> str:
     """The OAuth2 URL that adds the bot with its commands and minimal permissions."""
-    token = _token(settings)
-    async with create_bot(None, settings) as bot:
-        await bot.login(token)
+    async with _logged_in(settings) as bot:
         assert bot.application_id is not None
         return discord.utils.oauth_url(
             bot.application_id,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import socket
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +75,28 @@ def test_cli_without_token_exits_2(
         args = parser.parse_args(argv)
         assert args.func(args) == 2
         assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.mark.parametrize("argv", [["discord", "sync"], ["discord", "invite-url"]])
+def test_cli_without_network_prints_one_line_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    monkeypatch.chdir(str(Path(__file__).parent))
+    monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
+    monkeypatch.setenv("DISCORD_API_BASE_URL", f"http://127.0.0.1:{_closed_port()}/api/v10")
+    parser = argparse.ArgumentParser()
+    discord_cli.register(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    assert args.func(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith("quizbot: error: cannot reach http://127.0.0.1:")
+    assert "Traceback" not in captured.err
