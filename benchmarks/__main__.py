@@ -24,7 +24,7 @@ __all__ = ["GOALS", "Goal", "main"]
 # Modules run in this order. The acknowledgement latencies come first, on a quiet machine: right
 # after the database-heavy benchmarks (the million-answer build writes hundreds of MB) ack passes
 # on a 2-core VM ran up to 50 % slower for a minute or so.
-MODULES = ("acks", "memory", "grading", "answers", "leaderboard")
+MODULES = ("acks", "memory", "grading", "grading_quality", "answers", "leaderboard")
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,11 @@ def _get(*keys: str) -> Callable[[dict[str, Any]], float | None]:
 GOALS = (
     Goal("answer_ratio >= 0.5", _get("answer_ratio"), 0.5, at_least=True),
     Goal("grade_p99_ms <= 1", _get("grade_p99_ms"), 1.0),
+    Goal("quality_auc_good_wrong >= 0.95", _get("quality_auc_good_wrong"), 0.95, at_least=True),
+    Goal("quality_good_pass >= 0.8", _get("quality_good_pass"), 0.8, at_least=True),
+    Goal("quality_wrong_half <= 0.03", _get("quality_wrong_half"), 0.03),
+    Goal("quality_auc_part_wrong >= 0.75", _get("quality_auc_part_wrong"), 0.75, at_least=True),
+    Goal("quality_tricked <= 0", _get("quality_tricked"), 0.0),
     Goal("leaderboard_p99_ms[1M] <= 5", _get("leaderboard_p99_ms", "1M"), 5.0),
     Goal("leaderboard_growth <= 2", _get("leaderboard_growth"), 2.0),
     Goal("ack_p99_ms[discord] <= 50", _get("ack_p99_ms", "discord"), 50.0),

@@ -43,6 +43,7 @@ from bot.engine.text_matching import (
     Subjects,
     Vocabulary,
     analyse,
+    denied_segments,
     normalise,
 )
 from questions.schema import Question
@@ -193,10 +194,12 @@ def _is_keyword_list(analysis: Analysis) -> bool:
     )
 
 
-def _caps(analysis: Analysis, rubric: _Rubric, copied: list[bool]) -> float:
+def _caps(analysis: Analysis, rubric: _Rubric, copied: list[bool], hits: list[bool]) -> float:
     """The anti-gaming ceiling for this reply (1.0 when nothing looks gamed)."""
     cap = 1.0
-    if rubric.prose_answer and _is_keyword_list(analysis):
+    required = [hit for point, hit in zip(rubric.points, hits, strict=True) if point.required]
+    terse_but_complete = bool(required) and all(required)
+    if rubric.prose_answer and not terse_but_complete and _is_keyword_list(analysis):
         cap = KEYWORD_LIST_CAP
     own = [s for i, s in enumerate(analysis.stems) if analysis.content[i] and not copied[i]]
     novel = {s for s in own if s not in rubric.prompt_stems}
@@ -224,24 +227,31 @@ def _score(rubric: _Rubric, hits: list[bool]) -> float:
 
 
 def _hits(rubric: _Rubric, analysis: Analysis, index: Index) -> tuple[list[bool], bool]:
-    """Which key points the reply covers, and whether it swaps the two sides' points."""
+    """Which key points the reply covers, and whether it swaps the two sides' points.
+
+    Claims the reply reports only to dismiss them (:func:`denied_segments`) count for nothing.
+    """
+    denied = denied_segments(analysis)
     if rubric.subjects is None:
-        return [any(p.matches(analysis, index) for p in pt.phrases) for pt in rubric.points], False
+        return [
+            any(p.matches(analysis, index, denied) for p in point.phrases)
+            for point in rubric.points
+        ], False
     about = rubric.subjects.of(analysis)
-    others = [frozenset(s for s, side in about.items() if side != own) for own in (0, 1)]
+    others = [frozenset(s for s, side in about.items() if side != own) | denied for own in (0, 1)]
     hits: list[bool] = []
     wrong_side: set[int] = set()
     for point in rubric.points:
         if point.side is None:
-            hits.append(any(p.matches(analysis, index) for p in point.phrases))
+            hits.append(any(p.matches(analysis, index, denied) for p in point.phrases))
             continue
         blocked = others[point.side]
         stated = [p for p, naming in zip(point.phrases, point.naming, strict=True) if not naming]
         hit = any(p.matches(analysis, index, blocked) for p in stated)
-        if not hit and blocked and any(p.matches(analysis, index) for p in stated):
+        if not hit and blocked - denied and any(p.matches(analysis, index, denied) for p in stated):
             wrong_side.add(point.side)  # stated, but only about the other side
         named = [p for p, naming in zip(point.phrases, point.naming, strict=True) if naming]
-        hits.append(hit or any(p.matches(analysis, index) for p in named))
+        hits.append(hit or any(p.matches(analysis, index, denied) for p in named))
     return hits, len(wrong_side) == 2
 
 
@@ -264,5 +274,5 @@ def grade_text(question: Question, text: str) -> GradeResult:
         return GradeResult(0.0, (), labels, rubric.swap_correction)
     covered = tuple(point.label for point, hit in zip(rubric.points, hits, strict=True) if hit)
     missed = tuple(point.label for point, hit in zip(rubric.points, hits, strict=True) if not hit)
-    grade = min(_score(rubric, hits), _caps(analysis, rubric, copied))
+    grade = min(_score(rubric, hits), _caps(analysis, rubric, copied, hits))
     return GradeResult(round(max(0.0, min(1.0, grade)), 3), covered, missed)

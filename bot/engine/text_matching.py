@@ -50,6 +50,7 @@ __all__ = [
     "Subjects",
     "Vocabulary",
     "analyse",
+    "denied_segments",
     "normalise",
     "stem",
 ]
@@ -279,6 +280,50 @@ class _Builder:
             self.scope_left -= 1
             if self.scope_left == 0:
                 self.negation = False
+
+
+#: Words that report a claim rather than state it ("some say ...", "you may read that ...").
+_REPORTING = frozenset({
+    "say", "says", "said", "claim", "claims", "claimed", "read", "think", "thinks", "believe",
+    "believes", "blame", "blamed", "hear", "heard", "tell", "tells", "told",
+})  # fmt: skip
+#: Words that dismiss a reported claim ("... but that's a myth", "... is outdated").
+_DISMISSING = frozenset({"myth", "outdated", "untrue", "false", "wrong", "actually", "incorrect"})
+
+
+def denied_segments(analysis: Analysis) -> frozenset[int]:
+    """The segments of claims the reply reports only to dismiss them.
+
+    "Some say tuples are immutable, but that's a myth: ..." states nothing about tuples: a
+    sentence with a reporting word (*say*, *read*, *believe* ...) and a dismissing one (*myth*,
+    *outdated*, *actually*, *not true* ...), in it or opening the next sentence, denies what it
+    reports. Its segments up to the dismissal (the whole sentence when the dismissal comes in
+    the next one) are returned, so nothing in them counts for the reply.
+    """
+    sentences: dict[int, list[int]] = {}
+    for i, sentence in enumerate(analysis.sentence):
+        sentences.setdefault(sentence, []).append(i)
+    order = sorted(sentences)
+    denied: set[int] = set()
+    for n, sentence in enumerate(order):
+        tokens = sentences[sentence]
+        words = [analysis.surfaces[i] for i in tokens]
+        if not _REPORTING.intersection(words):
+            continue
+        dismissal = next((i for i in tokens if _dismisses(analysis, i)), None)
+        if dismissal is None and n + 1 < len(order):
+            opening = sentences[order[n + 1]][:6]
+            if any(_dismisses(analysis, i) for i in opening):
+                dismissal = tokens[-1] + 1
+        if dismissal is not None:
+            denied.update(analysis.segment[i] for i in tokens if i < dismissal)
+    return frozenset(denied)
+
+
+def _dismisses(analysis: Analysis, i: int) -> bool:
+    """Whether token ``i`` dismisses a claim: a dismissing word, or *true* negated."""
+    word = analysis.surfaces[i]
+    return word in _DISMISSING or (word == "true" and analysis.negated[i])
 
 
 def analyse(text: str, *, max_tokens: int = 1_000) -> Analysis:

@@ -405,16 +405,36 @@ def test_reply_echoing_the_prompt_vocabulary_is_capped() -> None:
     assert grade(question, "A Python list differs from a tuple, a list and a tuple.") <= 0.2
 
 
+def test_bare_keyword_list_is_capped() -> None:
+    assert grade(LIST_TUPLE, "mutable immutable lists tuples hashable dict key") <= KEYWORD_LIST_CAP
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        "mutable immutable lists tuples hashable dict key",
         "lists mutable, tuples immutable, hashable, dict key",
-        "Lists: mutable. Tuples: immutable. Hashable. Dict key.",
+        "list mutable, tuple immutable -> tuple hashable so usable as dict key",
     ],
 )
-def test_bare_keyword_list_is_capped(text: str) -> None:
-    assert grade(LIST_TUPLE, text) <= KEYWORD_LIST_CAP
+def test_terse_notes_stating_every_required_point_are_not_capped(text: str) -> None:
+    assert grade(LIST_TUPLE, text) >= 0.75
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Some say lists are mutable and tuples are immutable, but that's a myth.",
+        "People think tuples are immutable. That is outdated: they are lists with round brackets.",
+        "You may read that tuples are immutable, but actually you can change them like a list.",
+    ],
+)
+def test_a_claim_reported_only_to_be_dismissed_earns_nothing(text: str) -> None:
+    assert grade(LIST_TUPLE, text) < 0.5
+
+
+def test_a_reported_claim_that_is_endorsed_still_counts() -> None:
+    text = "As the docs say, lists are mutable and tuples are immutable, so tuples are hashable."
+    assert grade(LIST_TUPLE, text) >= 0.75
 
 
 TYPE_POINTS: list[dict[str, Any]] = [
