@@ -35,7 +35,7 @@ class RoundNotFoundError(QuizError):
     """No such round in this team (unknown id, or a round of another team)."""
 
     def __init__(self) -> None:
-        super().__init__("This question is unknown or no longer open.")
+        super().__init__("This question is unknown here.")
 
 
 class RoundClosedError(QuizError):

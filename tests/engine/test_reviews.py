@@ -284,3 +284,25 @@ async def test_due_counts_find_a_player_whose_id_had_a_lone_surrogate(engine: Qu
     await engine.answer(odd, card.round_id, choice="A")
     assert (await engine.due_counts(odd)).week == 1
     assert (await engine.stats(odd)).due_week == 1
+
+
+async def test_a_review_round_is_unknown_to_every_other_player(engine: QuizEngine) -> None:
+    """Answer, rate, dispute and report: another player's review round is "unknown"."""
+    bob = Player(TEAM, "bob", "Bob")
+    card = await engine.start_review(bob, mode="choice")
+    with pytest.raises(QuizError, match="unknown"):
+        await engine.answer(ALICE, card.round_id, choice="A")
+    await engine.answer(bob, card.round_id, choice="A")  # in the answer cache from now on
+    with pytest.raises(QuizError, match="unknown"):
+        await engine.answer(ALICE, card.round_id, choice="B")
+    for refused in (
+        engine.rate_review(ALICE, card.round_id, "easy"),
+        engine.dispute(ALICE, card.round_id, "unfair"),
+        engine.report_question(ALICE, card.round_id, "typo"),
+    ):
+        with pytest.raises(QuizError, match="unknown"):
+            await refused
+    assert await engine.store.answer_count(card.round_id) == 1
+    assert await ReviewStore(engine.store).reports() == []
+    team_pk = await engine.store.team_pk("console", "t1")
+    assert await engine.store.find_player(team_pk, "alice") is None  # nothing was recorded

@@ -80,7 +80,7 @@ async def test_cross_team_answer_refused(session: ConsoleSession, engine: QuizEn
     await session.handle("/quiz")
     await session.handle("/team rivals")
     reply = await session.handle("/answer round:1 A")
-    assert reply == "This question is unknown or no longer open."
+    assert reply == "This question is unknown here."
     assert await engine.store.answer_count(1) == 0
     assert "No answers yet" in (await session.handle("/leaderboard all") or "")
 

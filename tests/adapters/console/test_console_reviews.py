@@ -113,3 +113,14 @@ async def test_rate_takes_a_trailing_round(session: ConsoleSession) -> None:
     assert "unknown" in (await session.handle("/rate good round:99") or "")
     rated = await session.handle("/rate good round:1")
     assert rated is not None and rated.startswith("Rated Good"), rated
+
+
+async def test_another_player_cannot_answer_a_review(
+    session: ConsoleSession, engine: QuizEngine
+) -> None:
+    await session.handle("/as bob")
+    card = await session.handle("/review")
+    assert card is not None and "Review #1" in card
+    await session.handle("/as alice")
+    assert "unknown" in (await session.handle("/answer round:1 A") or "")
+    assert await engine.store.answer_count(1) == 0
