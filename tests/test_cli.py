@@ -90,3 +90,21 @@ def test_invalid_setting_is_one_clear_line(tmp_path: Path) -> None:
 def test_python_dash_m_bot_matches_the_console_script(tmp_path: Path) -> None:
     result = quizbot("--version", tmp_path=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("quizbot ")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--channel", "", "A channel name can't be empty; e.g. general."),
+        ("--channel", "#", "A channel name can't be empty; e.g. general."),
+        ("--as", " ", "A player name can't be empty; e.g. bob."),
+        ("--as", "x" * 33, "A player name is at most 32 characters."),
+    ],
+)
+def test_console_names_are_refused_like_as_and_channel(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    result = quizbot("console", option, value, tmp_path=tmp_path, stdin="/quiz\nA\n")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"quizbot: error: {message}\n"
+    assert not (tmp_path / "data").exists()  # nothing was opened

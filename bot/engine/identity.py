@@ -8,12 +8,12 @@ else it is "unknown" too.
 
 from __future__ import annotations
 
-from bot.engine.errors import RoundNotFoundError
-from bot.engine.model import Player, Team
+from bot.engine.errors import QuizError, RoundNotFoundError
+from bot.engine.model import Channel, Player, Team
 from bot.safe_text import storable
 from storage.store import RoundRecord, Store
 
-__all__ = ["REVIEW_CHANNEL_PREFIX", "Identities", "review_channel_id"]
+__all__ = ["REVIEW_CHANNEL_PREFIX", "Identities", "channel_key", "review_channel_id"]
 
 REVIEW_CHANNEL_PREFIX = "review:"
 
@@ -21,6 +21,21 @@ REVIEW_CHANNEL_PREFIX = "review:"
 def review_channel_id(player: Player) -> str:
     """The pseudo channel of ``player``'s private review rounds."""
     return REVIEW_CHANNEL_PREFIX + storable(player.user_id)
+
+
+def channel_key(channel: Channel) -> str:
+    """The id a channel's rounds, schedule and leaderboard rows are stored under.
+
+    Every answer counts once for the team (scope ``""``) and once for its channel, so a channel
+    id may be neither empty (it would be the team's row, counted twice) nor a review pseudo
+    channel: :class:`QuizError` for those.
+    """
+    key = channel.channel_id
+    if not key.strip():
+        raise QuizError("A channel name can't be empty.")
+    if key.startswith(REVIEW_CHANNEL_PREFIX):
+        raise QuizError(f"Channel names starting with {REVIEW_CHANNEL_PREFIX!r} are for reviews.")
+    return key
 
 
 class Identities:

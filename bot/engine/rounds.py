@@ -6,6 +6,7 @@ from bot.engine import drawing, options
 from bot.engine.closing import RoundCloser
 from bot.engine.core import Core
 from bot.engine.errors import QuizError, RoundAlreadyOpenError
+from bot.engine.identity import channel_key
 from bot.engine.model import Channel, MessageRef, Player, QuestionCard, RoundKind, Team
 from storage.store import OpenRoundExistsError
 
@@ -33,6 +34,7 @@ class RoundOpener:
     ) -> QuestionCard:
         """Open a round in ``channel`` (see :meth:`QuizEngine.start_round`)."""
         core = self._core
+        channel_id = channel_key(channel)
         chosen_category = options.parse_category(category, core.bank.categories)
         chosen_difficulty = options.parse_difficulty(difficulty)
         chosen_mode = options.parse_mode(mode)
@@ -42,17 +44,17 @@ class RoundOpener:
         await self._closer.close_due_rounds()
         team_pk = await core.ids.team_pk(channel.team)
         if kind == "quiz":
-            existing = await core.store.open_quiz_round(team_pk, channel.channel_id)
+            existing = await core.store.open_quiz_round(team_pk, channel_id)
             if existing is not None:
                 raise RoundAlreadyOpenError(existing.id)
         opener = await core.ids.player_pk(player) if player else None
-        uses = await core.store.question_use_counts(team_pk, channel.channel_id)
+        uses = await core.store.question_use_counts(team_pk, channel_id)
         question = drawing.draw_question(candidates, uses, core.rng)
         now = core.clock()
         try:
             record = await core.store.create_round(
                 team_pk=team_pk,
-                channel_id=channel.channel_id,
+                channel_id=channel_id,
                 kind=kind,
                 mode=chosen_mode,
                 question_id=question.id,
@@ -64,7 +66,7 @@ class RoundOpener:
                 closes_at=closes_at if closes_at is not None else now + self.round_seconds,
             )
         except OpenRoundExistsError:
-            existing = await core.store.open_quiz_round(team_pk, channel.channel_id)
+            existing = await core.store.open_quiz_round(team_pk, channel_id)
             raise RoundAlreadyOpenError(existing.id if existing else 0) from None
         return core.card(record)
 

@@ -11,6 +11,7 @@ from bot.engine.errors import (
     AlreadyAnsweredError,
     AnswerRejectedError,
     InvalidOptionError,
+    QuizError,
     RoundAlreadyOpenError,
     RoundClosedError,
     RoundNotFoundError,
@@ -278,3 +279,17 @@ async def test_a_round_answered_before_stays_invisible_to_other_teams(engine: Qu
     with pytest.raises(RoundClosedError):
         await engine.answer(BOB, card.round_id, choice="A")
     assert await engine.store.answer_count(card.round_id) == 1
+
+
+@pytest.mark.parametrize("channel_id", ["", "  ", "review:alice"])
+async def test_a_channel_never_shares_the_team_or_a_review_scope(
+    engine: QuizEngine, channel_id: str
+) -> None:
+    """Every answer counts for the team (scope "") and its channel: the two never collapse."""
+    channel = Channel(TEAM, channel_id, channel_id)
+    with pytest.raises(QuizError, match=r"(?i)channel"):
+        await engine.start_round(channel, ALICE)
+    with pytest.raises(QuizError, match=r"(?i)channel"):
+        await engine.daily.set_schedule(channel, time_of_day="09:00", timezone="UTC")
+    assert await engine.next_deadline() is None  # no round was opened
+    assert await engine.daily.schedules(TEAM) == ()

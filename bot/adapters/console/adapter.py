@@ -14,6 +14,7 @@ from typing import TextIO
 from bot.adapters.console import render
 from bot.adapters.console.commands import COMMANDS, Command, CommandError, parse_line
 from bot.adapters.console.daily import daily_command
+from bot.adapters.console.names import valid_channel, valid_name
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
 from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Team
@@ -22,7 +23,6 @@ from bot.safe_text import visible
 __all__ = ["PLATFORM", "ConsoleOutbox", "ConsoleSession", "help_text"]
 
 PLATFORM = "console"
-MAX_NAME = 32
 
 
 def help_text() -> str:
@@ -75,9 +75,9 @@ class ConsoleSession:
         team_name: str = "local",
     ) -> None:
         self.engine = engine
-        self.team = Team(PLATFORM, team_name)
-        self.player_name = player_name
-        self.channel_name = channel_name.lstrip("#")
+        self.team = Team(PLATFORM, valid_name(team_name, "team"))
+        self.player_name = valid_name(player_name, "player")
+        self.channel_name = valid_channel(channel_name)
         # per player name: their pending /review round, and the round they answered last
         self._review_rounds: dict[str, int] = {}
         self._answered: dict[str, int] = {}
@@ -211,28 +211,19 @@ class ConsoleSession:
         return render.render_report(filed)
 
     async def _cmd_as(self, command: Command) -> str:
-        self.player_name = _valid_name(command.rest, "player")
+        self.player_name = valid_name(command.rest, "player")
         return f"You are now {visible(self.player_name)}."
 
     async def _cmd_channel(self, command: Command) -> str:
-        self.channel_name = _valid_name(command.rest.lstrip("#"), "channel")
+        self.channel_name = valid_channel(command.rest)
         return f"You are now in #{visible(self.channel_name)}."
 
     async def _cmd_quiz_admin(self, command: Command) -> str:
         return await daily_command(self, command)
 
     async def _cmd_team(self, command: Command) -> str:
-        self.team = Team(PLATFORM, _valid_name(command.rest, "team"))
+        self.team = Team(PLATFORM, valid_name(command.rest, "team"))
         return f"You are now in team {visible(self.team.team_id)}."
-
-
-def _valid_name(name: str, what: str) -> str:
-    name = name.strip()
-    if not name:
-        raise CommandError(f"Give a {what} name, e.g. /{'as' if what == 'player' else what} bob.")
-    if len(name) > MAX_NAME:
-        raise CommandError(f"A {what} name is at most {MAX_NAME} characters.")
-    return name
 
 
 async def run_console(

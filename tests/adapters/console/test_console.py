@@ -9,6 +9,7 @@ import os
 import pytest
 
 from bot.adapters.console import ConsoleOutbox, ConsoleSession, run_console
+from bot.adapters.console.commands import CommandError
 from bot.engine.engine import QuizEngine
 from tests.conftest import FakeClock
 
@@ -97,7 +98,10 @@ async def test_cross_team_answer_refused(session: ConsoleSession, engine: QuizEn
         ("/leaderboard fortnight", "Allowed: week, month, all"),
         ("/answer A", "no open question in #general"),
         ("/close", "no open question"),
-        ("/as ", "Give a player name"),
+        ("/as ", "A player name can't be empty; e.g. bob."),
+        ("/channel #", "A channel name can't be empty; e.g. general."),
+        ("/team  ", "A team name can't be empty; e.g. rivals."),
+        ("/channel " + "x" * 33, "A channel name is at most 32 characters."),
         ("/answer round:abc A", "round must be a round number"),
         ("/answer A round:abc", "round must be a round number"),
         ("/leaderboard all general extra", "Usage: /leaderboard"),
@@ -193,3 +197,11 @@ async def test_leaderboard_takes_a_bare_channel_name(session: ConsoleSession) ->
     assert await session.handle("/leaderboard #general all") == expected
     empty = await session.handle("/leaderboard all other")
     assert empty is not None and "alice" not in empty and empty != expected
+
+
+@pytest.mark.parametrize(("player", "channel"), [("", "general"), ("alice", "#"), ("x" * 33, "a")])
+def test_session_names_follow_the_rules_of_as_and_channel(
+    engine: QuizEngine, player: str, channel: str
+) -> None:
+    with pytest.raises(CommandError, match="name"):
+        ConsoleSession(engine, player_name=player, channel_name=channel)
