@@ -6,13 +6,14 @@ Only words live here: no markup (each platform bolds and escapes its own way) an
 
 from __future__ import annotations
 
-from bot.engine.model import QuestionCard, Reveal
+from bot.engine.model import Feedback, QuestionCard, Reveal
 
 __all__ = [
     "CLOSED_NOT_SHOWN",
     "NO_ANSWERS_YET",
     "PERIOD_TITLE",
     "VERDICT",
+    "answered_title",
     "card_kind",
     "days",
     "filed_thanks",
@@ -29,9 +30,15 @@ CLOSED_NOT_SHOWN = (
 )
 
 
-def card_kind(view: QuestionCard | Reveal) -> str:
+def card_kind(view: QuestionCard | Reveal | Feedback) -> str:
     """ "Daily question" or "Question", the word a question card's title starts with."""
     return "Daily question" if view.kind == "daily" else "Question"
+
+
+def answered_title(feedback: Feedback) -> str:
+    """Which question a feedback answers: ``Question #3``, ``Daily question #4``, ``Review #5``."""
+    kind = "Review" if feedback.kind == "review" else card_kind(feedback)
+    return f"{kind} #{feedback.round_id}"
 
 
 def days(interval_days: float) -> str:

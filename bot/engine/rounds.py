@@ -1,4 +1,4 @@
-"""Opening rounds: drawing the question, one open quiz round per channel, the current round."""
+"""Opening rounds: drawing the question, one open quiz round per channel, the open rounds."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from bot.engine.core import Core
 from bot.engine.errors import QuizError, RoundAlreadyOpenError
 from bot.engine.identity import channel_key
 from bot.engine.model import Channel, MessageRef, Player, QuestionCard, RoundKind, Team
+from storage.daily_store import DailyStore
 from storage.store import OpenRoundExistsError
 
 __all__ = ["RoundOpener"]
@@ -16,9 +17,12 @@ __all__ = ["RoundOpener"]
 class RoundOpener:
     """Starts rounds in channels and reports the channel's current one."""
 
-    def __init__(self, core: Core, closer: RoundCloser, *, round_seconds: int) -> None:
+    def __init__(
+        self, core: Core, closer: RoundCloser, daily_store: DailyStore, *, round_seconds: int
+    ) -> None:
         self._core = core
         self._closer = closer
+        self._daily_store = daily_store
         self.round_seconds = round_seconds
 
     async def start(
@@ -78,6 +82,22 @@ class RoundOpener:
         if record is None:
             return None
         return self._core.card(record, answer_count=await self._core.store.answer_count(record.id))
+
+    async def open_rounds(self, channel: Channel) -> tuple[QuestionCard, ...]:
+        """The channel's open quiz and daily rounds, the last posted first."""
+        await self._closer.close_due_rounds()
+        store, now = self._core.store, self._core.clock()
+        team_pk = await self._core.ids.team_pk(channel.team)
+        records = [await store.open_quiz_round(team_pk, channel.channel_id)]
+        for round_id in await self._daily_store.open_rounds(team_pk, channel.channel_id):
+            records.append(await store.get_round(round_id))
+        open_now = [r for r in records if r is not None and r.closes_at > now]
+        return tuple(
+            [
+                self._core.card(record, answer_count=await store.answer_count(record.id))
+                for record in sorted(open_now, key=lambda r: r.id, reverse=True)
+            ]
+        )
 
     async def attach_message(self, team: Team, round_id: int, ref: MessageRef) -> None:
         """Remember where an adapter posted the round's question, for the reveal to edit it."""

@@ -78,8 +78,9 @@ class ConsoleSession:
         self.team = Team(PLATFORM, valid_name(team_name, "team"))
         self.player_name = valid_name(player_name, "player")
         self.channel_name = valid_channel(channel_name)
-        # per player name: their pending /review round, and the round they answered last
-        self._review_rounds: dict[str, int] = {}
+        # the review just shown (player name, round), answered by the next line only
+        self._review_prompt: tuple[str, int] | None = None
+        # per player name: the round they answered last (for /rate, /dispute and /report)
         self._answered: dict[str, int] = {}
 
     @property
@@ -92,13 +93,26 @@ class ConsoleSession:
         """The channel currently shown."""
         return Channel(self.team, self.channel_name, self.channel_name)
 
+    @property
+    def prompt(self) -> str:
+        """Where the next line goes: the channel, or the review just shown."""
+        where = f"#{visible(self.channel_name)}"
+        if self._review_prompt is not None and self._review_prompt[0] == self.player_name:
+            where = f"review #{self._review_prompt[1]}"
+        return f"[{where}] {visible(self.player_name)}> "
+
     async def handle(self, line: str) -> str | None:
-        """Run one line and return its reply block (None for a blank line)."""
+        """Run one entry (a line, or the lines of a multi-line answer) and return its reply
+        block (None for a blank line)."""
         await self.engine.close_due_rounds()
+        review, self._review_prompt = self._review_prompt, None  # it lasts one line
         try:
             command = parse_line(line)
             if command is None:
+                self._review_prompt = review
                 return None
+            if command.name == "answer" and review is not None and review[0] == self.player_name:
+                command = command.for_round(review[1])
             return await self._dispatch(command)
         except (CommandError, QuizError) as exc:
             return str(exc)
@@ -122,30 +136,27 @@ class ConsoleSession:
             difficulty=command.options.get("difficulty"),
             mode=command.options.get("mode"),
         )
-        return render.render_card(card, self.channel_name)
+        others = await self.engine.open_rounds(self.channel)
+        notes = [render.also_open(other) for other in others if other.round_id != card.round_id]
+        return "\n".join([render.render_card(card, self.channel_name), *notes])
 
     async def _cmd_answer(self, command: Command) -> str:
         round_id = await self._target_round(command.options.get("round"))
         # a lone A-D is a choice: the engine's rule for text answers
         feedback = await self.engine.answer(self.player, round_id, text=command.rest)
         self._answered[self.player_name] = round_id
-        if self._review_rounds.get(self.player_name) == round_id:
-            del self._review_rounds[self.player_name]
         return render.render_feedback(feedback)
 
     async def _target_round(self, option: str | None) -> int:
+        """The round an answer goes to: ``round:N``, else the channel's last posted question."""
         if option is not None:
-            if not option.isdigit() or len(option) > 18:
-                raise CommandError(f"round must be a round number, not {option[:20]!r}.")
-            return int(option)
-        if self.player_name in self._review_rounds:  # a pending /review is answered first
-            return self._review_rounds[self.player_name]
-        card = await self.engine.current_round(self.channel)
-        if card is None:
+            return _round_number(option)
+        shown = await self.engine.open_rounds(self.channel)
+        if not shown:
             raise CommandError(
                 f"There is no open question in #{visible(self.channel_name)}; start one with /quiz."
             )
-        return card.round_id
+        return shown[0].round_id
 
     async def _cmd_close(self, command: Command) -> str:
         reveal = await self.engine.close_channel_round(self.channel)
@@ -180,15 +191,13 @@ class ConsoleSession:
 
     async def _cmd_review(self, command: Command) -> str:
         card = await self.engine.start_review(self.player, mode=command.options.get("mode"))
-        self._review_rounds[self.player_name] = card.round_id
+        self._review_prompt = (self.player_name, card.round_id)
         return render.render_card(card, self.channel_name)
 
     def _answered_round(self, command: Command) -> int:
         option = command.options.get("round")
         if option is not None:
-            if not option.isdigit() or len(option) > 18:
-                raise CommandError(f"round must be a round number, not {option[:20]!r}.")
-            return int(option)
+            return _round_number(option)
         if self.player_name not in self._answered:
             raise CommandError("Answer a question first (or give round:N).")
         return self._answered[self.player_name]
@@ -226,6 +235,12 @@ class ConsoleSession:
         return f"You are now in team {visible(self.team.team_id)}."
 
 
+def _round_number(option: str) -> int:
+    if not option.isdigit() or len(option) > 18:
+        raise CommandError(f"round must be a round number, not {option[:20]!r}.")
+    return int(option)
+
+
 async def run_console(
     session: ConsoleSession,
     *,
@@ -241,15 +256,12 @@ async def run_console(
     interactive = stdin.isatty() if interactive is None else interactive
     waiting_for_input = False
 
-    def prompt() -> str:
-        return f"[#{visible(session.channel_name)}] {visible(session.player_name)}> "
-
     def write(block: str) -> None:
         # A message arriving while the prompt waits (a round closing on its timer) goes on its
         # own lines, and the prompt is shown again under it.
         stdout.write(("\n" if waiting_for_input else "") + block + "\n\n")
         if waiting_for_input:
-            stdout.write(prompt())
+            stdout.write(session.prompt)
         stdout.flush()
 
     session.engine.register_outbox(PLATFORM, ConsoleOutbox(write))
@@ -258,7 +270,7 @@ async def run_console(
     loop = asyncio.get_running_loop()
     while True:
         if interactive:
-            stdout.write(prompt())
+            stdout.write(session.prompt)
             stdout.flush()
         waiting_for_input = interactive
         line = await loop.run_in_executor(None, stdin.readline)

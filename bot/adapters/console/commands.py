@@ -70,6 +70,12 @@ class Command:
     options: dict[str, str] = field(default_factory=dict)
     rest: str = ""
 
+    def for_round(self, round_id: int) -> Command:
+        """This command acting on ``round_id`` unless it names its round (``round:N``)."""
+        if "round" in self.options:
+            return self
+        return Command(self.name, self.args, {**self.options, "round": str(round_id)}, self.rest)
+
 
 def parse_line(line: str) -> Command | None:
     """Parse one console line; None for a blank line.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.adapters.progress import progress_bar
-from bot.adapters.wording import PERIOD_TITLE, VERDICT, card_kind, days
+from bot.adapters.wording import PERIOD_TITLE, VERDICT, answered_title, card_kind, days
 from bot.engine.model import (
     CHOICE_LETTERS,
     Feedback,
@@ -19,6 +19,7 @@ from bot.engine.reviews import Rated, ReportFiled
 from bot.safe_text import visible
 
 __all__ = [
+    "also_open",
     "render_card",
     "render_feedback",
     "render_leaderboard",
@@ -40,17 +41,29 @@ def render_card(card: QuestionCard, channel_name: str) -> str:
         f"{card.difficulty} · {_limit(card)}",
         card.prompt,
     ]
-    if card.choices:
-        lines += [
-            f"  {letter}) {text}"
-            for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
-        ]
-        lines.append("Answer with A, B, C or D.")
+    lines += [
+        f"  {letter}) {text}" for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
+    ]
+    reply = "A, B, C or D" if card.choices else "/answer <your own words>"
+    if card.kind == "review":
+        later = "<A-D>" if card.choices else "<text>"
+        lines.append(
+            f"Answer on the next line with {reply}, or later: /answer round:{card.round_id} {later}"
+        )
     else:
-        lines.append("Answer in your own words: /answer <text>")
+        lines.append(f"Answer with {reply}.")
     if card.kind == "daily":
         lines.append(f"{card.answer_count} answered so far.")
     return "\n".join(lines)
+
+
+def also_open(card: QuestionCard) -> str:
+    """The note under a new question about another one still open in the channel."""
+    reply = "<A-D>" if card.choices else "<text>"
+    return (
+        f"{card_kind(card)} #{card.round_id} is still open here: "
+        f"/answer round:{card.round_id} {reply}"
+    )
 
 
 def _limit(card: QuestionCard) -> str:
@@ -76,7 +89,7 @@ def _daily_lines(reveal: Reveal) -> list[str]:
 def render_feedback(feedback: Feedback) -> str:
     """Private feedback to the player who answered."""
     lines = [
-        f"(only you see this) {VERDICT[feedback.verdict]} "
+        f"(only you see this) {answered_title(feedback)}: {VERDICT[feedback.verdict]} "
         f"Grade {feedback.grade:.0%}, +{feedback.points} points.",
         f"Your answer: {visible(feedback.your_answer)}",
     ]

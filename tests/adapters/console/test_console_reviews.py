@@ -20,7 +20,8 @@ async def test_review_answer_rate_dispute_report(
 ) -> None:
     card = await session.handle("/review")
     assert card is not None and card.startswith("(only you see this) Review #1")
-    assert "/answer <text>" in card
+    assert "Answer on the next line with /answer <your own words>" in card
+    assert "or later: /answer round:1 <text>" in card
     feedback = await session.handle("/answer no idea")
     assert feedback is not None and "+0 points" in feedback
     assert "Scheduled as Again" in feedback and "/rate again|hard|good|easy" in feedback
