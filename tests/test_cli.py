@@ -108,3 +108,12 @@ def test_console_names_are_refused_like_as_and_channel(
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == f"quizbot: error: {message}\n"
     assert not (tmp_path / "data").exists()  # nothing was opened
+
+
+def test_console_reads_a_piped_multi_line_answer_as_one(tmp_path: Path) -> None:
+    script = "/quiz mode:open\n/answer ```\nfirst line\nsecond line\n```\n/close\n"
+    result = quizbot("console", "--seed", "1", tmp_path=tmp_path, stdin=script)
+    assert result.returncode == 0, result.stderr
+    assert "Your answer: ```\nfirst line\nsecond line\n```" in result.stdout
+    assert "Commands start with" not in result.stdout
+    assert "1 answered" in result.stdout.split("Round #1 closed.")[1]

@@ -14,6 +14,7 @@ from typing import TextIO
 from bot.adapters.console import render
 from bot.adapters.console.commands import COMMANDS, Command, CommandError, parse_line
 from bot.adapters.console.daily import daily_command
+from bot.adapters.console.entries import read_entry
 from bot.adapters.console.names import valid_channel, valid_name
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
@@ -23,6 +24,7 @@ from bot.safe_text import visible
 __all__ = ["PLATFORM", "ConsoleOutbox", "ConsoleSession", "help_text"]
 
 PLATFORM = "console"
+CONTINUATION_PROMPT = "... "
 
 
 def help_text() -> str:
@@ -254,31 +256,40 @@ async def run_console(
     block is followed by a blank line, so scripts can split the output.
     """
     interactive = stdin.isatty() if interactive is None else interactive
-    waiting_for_input = False
+    waiting_at: str | None = None  # the prompt the terminal waits at, while it waits
 
     def write(block: str) -> None:
         # A message arriving while the prompt waits (a round closing on its timer) goes on its
         # own lines, and the prompt is shown again under it.
-        stdout.write(("\n" if waiting_for_input else "") + block + "\n\n")
-        if waiting_for_input:
-            stdout.write(session.prompt)
+        stdout.write(("\n" if waiting_at else "") + block + "\n\n")
+        if waiting_at:
+            stdout.write(waiting_at)
         stdout.flush()
 
     session.engine.register_outbox(PLATFORM, ConsoleOutbox(write))
     if interactive:
         write("Quizbot console — type /help for commands, /quiz to start.")
     loop = asyncio.get_running_loop()
-    while True:
+
+    async def read_line(prompt: str) -> str:
+        nonlocal waiting_at
         if interactive:
-            stdout.write(session.prompt)
+            stdout.write(prompt)
             stdout.flush()
-        waiting_for_input = interactive
-        line = await loop.run_in_executor(None, stdin.readline)
-        waiting_for_input = False
-        if not line:
+            waiting_at = prompt
+        try:
+            return await loop.run_in_executor(None, stdin.readline)
+        finally:
+            waiting_at = None
+
+    while True:
+        entry = await read_entry(
+            lambda: read_line(session.prompt), lambda: read_line(CONTINUATION_PROMPT)
+        )
+        if not entry:
             return 0
-        reply = await session.handle(line)
+        reply = await session.handle(entry)
         if reply is not None:
             write(reply)
-        if line.strip().casefold() == "/quit":
+        if entry.strip().casefold() == "/quit":
             return 0

@@ -6,6 +6,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from bot.adapters.console.entries import FENCE
+
 __all__ = ["COMMANDS", "Command", "CommandError", "parse_line"]
 
 COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -77,21 +79,26 @@ class Command:
         return Command(self.name, self.args, {**self.options, "round": str(round_id)}, self.rest)
 
 
-def parse_line(line: str) -> Command | None:
-    """Parse one console line; None for a blank line.
+_NAME_AND_REST = re.compile(r"/(\S*)\s*(.*)", re.DOTALL)
 
-    A bare ``A``-``D`` is an answer. ``/answer`` keeps its text as typed (``rest``).
+
+def parse_line(line: str) -> Command | None:
+    """Parse one console entry (a line, or the lines of a multi-line answer); None when blank.
+
+    A bare ``A``-``D``, or a fenced code block, is an answer. ``/answer`` keeps its text as
+    typed (``rest``).
     """
     text = line.strip()
     if not text:
         return None
-    if len(text) == 1 and text.upper() in "ABCD":
+    if (len(text) == 1 and text.upper() in "ABCD") or text.startswith(FENCE):
         return Command("answer", rest=text)
     if not text.startswith("/"):
         raise CommandError(
             "Commands start with '/'. Answer with A-D or /answer <text>; type /help for more."
         )
-    name, _, rest = text[1:].partition(" ")
+    found = _NAME_AND_REST.fullmatch(text)  # the name ends at any space, a newline too
+    name, rest = found.groups() if found else ("", "")
     name = name.casefold()
     if name not in COMMANDS:
         raise CommandError(f"Unknown command '/{name[:30]}'. Type /help to see every command.")

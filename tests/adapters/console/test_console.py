@@ -205,3 +205,39 @@ def test_session_names_follow_the_rules_of_as_and_channel(
 ) -> None:
     with pytest.raises(CommandError, match="name"):
         ConsoleSession(engine, player_name=player, channel_name=channel)
+
+
+MULTI_LINE = "/quiz mode:open\n/answer ```python\nmars = 'red'\nprint(mars) \\\n```\n/stats\n"
+
+
+@pytest.mark.parametrize("interactive", [False, True])
+async def test_a_fenced_block_is_one_answer(engine: QuizEngine, interactive: bool) -> None:
+    read_fd, write_fd = os.pipe()
+    with os.fdopen(write_fd, "w") as feed:
+        feed.write(MULTI_LINE)
+    stdout = io.StringIO()
+    with os.fdopen(read_fd) as stdin:
+        session = ConsoleSession(engine, player_name="alice")
+        assert await run_console(session, stdin=stdin, stdout=stdout, interactive=interactive) == 0
+    shown = stdout.getvalue()
+    assert "Your answer: ```python\nmars = 'red'\nprint(mars) \\\n```\n" in shown
+    assert "Commands start with" not in shown and "Unknown command" not in shown
+    assert "Stats for alice: " in shown  # the line after the block is a command again
+    assert await engine.store.answer_count(1) == 1
+    if interactive:
+        assert shown.count("\n... ") == 0 and shown.count("... ") == 3  # one per continued line
+
+
+async def test_lines_ending_with_a_backslash_are_one_answer(engine: QuizEngine) -> None:
+    stdin = io.StringIO("/quiz mode:open\n/answer Mars is red \\\nbecause of rust\n/answer again\n")
+    stdout = io.StringIO()
+    await run_console(ConsoleSession(engine), stdin=stdin, stdout=stdout, interactive=False)
+    blocks = stdout.getvalue().rstrip("\n").split("\n\n")
+    assert len(blocks) == 3 and "Your answer: Mars is red \nbecause of rust" in blocks[1]
+    assert "already answered" in blocks[2]
+
+
+async def test_a_pasted_fenced_block_without_answer_is_an_answer(session: ConsoleSession) -> None:
+    await session.handle("/quiz mode:open")
+    reply = await session.handle("```\nMars\n```")
+    assert reply is not None and "Your answer: ```\nMars\n```" in reply
