@@ -26,7 +26,12 @@ class InvalidOptionError(QuizError):
 
     def __init__(self, option: str, value: str, allowed: tuple[str, ...]) -> None:
         shown = value if len(value) <= 40 else value[:40] + "…"
-        super().__init__(f"Unknown {option} {shown!r}. Allowed: {', '.join(allowed)}.")
+        choices = ", ".join(allowed)
+        super().__init__(
+            f"Unknown {option} {shown!r}. Allowed: {choices}."
+            if value.strip()
+            else f"Give a {option}: {choices}."
+        )
         self.option = option
         self.allowed = allowed
 

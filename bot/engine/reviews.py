@@ -375,7 +375,8 @@ class ReviewDesk:
                 created_at=core.clock(),
             )
         except DuplicateReportError:
-            raise QuizError("You already sent that report for this question; thank you!") from None
+            what = "disputed this grade" if kind == "dispute" else "sent that report"
+            raise QuizError(f"You already {what} for this question; thank you!") from None
         return ReportFiled(report_id, kind, record.question_id)
 
 

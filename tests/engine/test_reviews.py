@@ -236,7 +236,7 @@ async def test_dispute_and_report_are_stored_with_answer_and_grade(engine: QuizE
     filed = await engine.dispute(ALICE, review.round_id, "I covered the key point")
     report = await engine.report_question(ALICE, review.round_id, "Typo", "second word")
     assert (filed.kind, report.kind) == ("dispute", "typo")
-    with pytest.raises(QuizError, match="already sent"):
+    with pytest.raises(QuizError, match="already disputed this grade"):
         await engine.dispute(ALICE, review.round_id, "again")
     with pytest.raises(InvalidOptionError):
         await engine.report_question(ALICE, review.round_id, "spam")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import textwrap
 from collections.abc import Callable
 from typing import TextIO
 
@@ -15,7 +16,7 @@ from bot.adapters.console import render
 from bot.adapters.console.commands import COMMANDS, Command, CommandError, parse_line
 from bot.adapters.console.daily import daily_command
 from bot.adapters.console.entries import read_entry
-from bot.adapters.console.names import valid_channel, valid_name
+from bot.adapters.console.names import MAX_NAME, valid_channel, valid_name
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
 from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Team
@@ -27,11 +28,17 @@ PLATFORM = "console"
 CONTINUATION_PROMPT = "... "
 
 
+HELP_WIDTH = 79
+
+
 def help_text() -> str:
-    """Every command with its options."""
-    width = max(len(usage) for usage, _, _ in COMMANDS.values())
+    """Every command with its options: its usage, and under it what it does (80 columns)."""
     lines = ["Commands:"]
-    lines += [f"  {usage:<{width}}  {about}" for usage, about, _ in COMMANDS.values()]
+    for usage, about, _ in COMMANDS.values():
+        lines += textwrap.wrap(
+            usage, HELP_WIDTH, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False
+        )
+        lines += textwrap.wrap(about, HELP_WIDTH, initial_indent=" " * 6, subsequent_indent=" " * 6)
     return "\n".join(lines)
 
 
@@ -189,6 +196,8 @@ class ConsoleSession:
     async def _cmd_stats(self, command: Command) -> str:
         name = " ".join(command.args) or self.player_name
         target = Player(self.team, name.casefold(), name)
+        if command.args and await self.engine.identities.find_player(target) is None:
+            raise CommandError(f"There is no player named {visible(name[:MAX_NAME])} here.")
         return render.render_stats(await self.engine.stats(target))
 
     async def _cmd_review(self, command: Command) -> str:

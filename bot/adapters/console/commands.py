@@ -19,19 +19,21 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "answer": (
         "/answer <A-D or your own words> [round:N]",
-        "answer the open round (a bare A, B, C or D works too)",
+        "answer the question last posted in this channel (a bare A, B, C or D works too); "
+        "a ``` code block, or lines ending with \\, make one answer",
         ("round",),
     ),
     "close": ("/close", "close this channel's open round and show the reveal", ()),
     "leaderboard": (
         "/leaderboard [week|month|all] [#channel|channel]",
-        "the team's top 10 and your rank",
+        "the team's top 10 (and anyone tied with the 10th) and your rank",
         (),
     ),
     "stats": ("/stats [player]", "points, answers and accuracy by category", ()),
     "review": (
         "/review [mode:open|choice]",
-        "a private practice question: your most overdue card, else a new one",
+        "a private practice question (your most overdue card, else a new one); "
+        "answer it on the next line, or later with round:N",
         ("mode",),
     ),
     "rate": (

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.adapters.progress import progress_bar
-from bot.adapters.wording import PERIOD_TITLE, VERDICT, answered_title, card_kind, days
+from bot.adapters.wording import (
+    PERIOD_TITLE,
+    VERDICT,
+    answered_title,
+    card_kind,
+    days,
+    duration,
+    more_tied,
+    plural,
+    reviews_due,
+)
 from bot.engine.model import (
     CHOICE_LETTERS,
     Feedback,
@@ -68,7 +78,7 @@ def also_open(card: QuestionCard) -> str:
 
 def _limit(card: QuestionCard) -> str:
     if card.kind != "daily":
-        return f"{card.time_limit_s}s"
+        return duration(card.time_limit_s)
     return f"closes {datetime.fromtimestamp(card.closes_at, UTC):%Y-%m-%d %H:%M} UTC"
 
 
@@ -106,7 +116,7 @@ def render_feedback(feedback: Feedback) -> str:
         )
     lines.append("Grade wrong? /dispute <why> · Problem? /report typo|wrong|unclear [note]")
     if feedback.reviews_due:
-        lines.append(f"📚 You have {feedback.reviews_due} reviews due: try /review")
+        lines.append(reviews_due(feedback.reviews_due, "/review"))
     return "\n".join(lines)
 
 
@@ -155,10 +165,12 @@ def render_leaderboard(board: Leaderboard, channel_name: str | None) -> str:
     """The top ten and the caller's own rank."""
     scope = f" in #{visible(channel_name)}" if channel_name else ""
     title = PERIOD_TITLE[board.period]
-    lines = [f"Leaderboard — {title}{scope} ({board.total_players} players)"]
+    lines = [f"Leaderboard — {title}{scope} ({plural(board.total_players, 'player')})"]
     if not board.rows:
         lines.append("No answers yet. Start a round with /quiz.")
     lines += [_row(row) for row in board.rows]
+    if board.more_tied:
+        lines.append(f"     {more_tied(board.rows[-1].points)}")
     if board.caller is not None:
         if all(row.user_id != board.caller.user_id for row in board.rows):
             lines.append("  …")
@@ -172,7 +184,7 @@ def render_stats(stats: Stats) -> str:
     name = visible(stats.display_name, keep_newlines=False)
     rank = f", rank {stats.rank}" if stats.rank else ""
     lines = [
-        f"Stats for {name}: {stats.points} points{rank}, {stats.answers} answers, "
+        f"Stats for {name}: {stats.points} points{rank}, {plural(stats.answers, 'answer')}, "
         f"{stats.accuracy:.0%} correct"
     ]
     for category in stats.categories:

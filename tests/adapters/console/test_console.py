@@ -8,9 +8,10 @@ import os
 
 import pytest
 
-from bot.adapters.console import ConsoleOutbox, ConsoleSession, run_console
+from bot.adapters.console import ConsoleOutbox, ConsoleSession, render, run_console
 from bot.adapters.console.commands import CommandError
 from bot.engine.engine import QuizEngine
+from bot.engine.model import Leaderboard, LeaderboardRow
 from tests.conftest import FakeClock
 
 
@@ -74,7 +75,7 @@ async def test_second_answer_refused_first_kept(session: ConsoleSession) -> None
     first = await session.handle("A")
     assert first is not None and "only you see this" in first
     assert "already answered" in (await session.handle("B") or "")
-    assert "1 answers" in (await session.handle("/stats") or "")
+    assert ", 1 answer, " in (await session.handle("/stats") or "")
 
 
 async def test_cross_team_answer_refused(session: ConsoleSession, engine: QuizEngine) -> None:
@@ -241,3 +242,12 @@ async def test_a_pasted_fenced_block_without_answer_is_an_answer(session: Consol
     await session.handle("/quiz mode:open")
     reply = await session.handle("```\nMars\n```")
     assert reply is not None and "Your answer: ```\nMars\n```" in reply
+
+
+def test_a_cut_tie_is_said_under_the_leaderboard() -> None:
+    rows = tuple(LeaderboardRow(1, f"u{i}", f"P{i}", 100, 1, 1) for i in range(20))
+    board = render.render_leaderboard(Leaderboard("all", None, rows, None, 30, True), None)
+    assert board.startswith("Leaderboard — all time (30 players)")
+    last_row, more = board.splitlines()[-2:]
+    assert last_row == "  1. P19 — 100 pts (1/1 correct)"
+    assert more == "     … and more players with 100 pts"
