@@ -18,7 +18,7 @@ from bot.adapters.console.daily import daily_command
 from bot.adapters.console.entries import read_entry
 from bot.adapters.console.names import MAX_NAME, valid_channel, valid_name
 from bot.engine.engine import QuizEngine
-from bot.engine.errors import QuizError
+from bot.engine.errors import AnswerRejectedError, InvalidOptionError, QuizError
 from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Team
 from bot.safe_text import visible
 
@@ -114,15 +114,23 @@ class ConsoleSession:
         """Run one entry (a line, or the lines of a multi-line answer) and return its reply
         block (None for a blank line)."""
         await self.engine.close_due_rounds()
-        review, self._review_prompt = self._review_prompt, None  # it lasts one line
+        # The review just shown takes the next line only, or the next lines while they are
+        # blank or answers it refused as malformed.
+        review, self._review_prompt = self._review_prompt, None
+        answers_review = False
         try:
             command = parse_line(line)
             if command is None:
                 self._review_prompt = review
                 return None
             if command.name == "answer" and review is not None and review[0] == self.player_name:
+                answers_review = "round" not in command.options
                 command = command.for_round(review[1])
             return await self._dispatch(command)
+        except (AnswerRejectedError, InvalidOptionError) as exc:
+            if answers_review:
+                self._review_prompt = review
+            return str(exc)
         except (CommandError, QuizError) as exc:
             return str(exc)
 

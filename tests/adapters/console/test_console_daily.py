@@ -103,4 +103,6 @@ async def test_a_pending_review_never_takes_a_letter_meant_for_the_channel(
     answered = await session.handle("/answer round:2 A")
     assert answered is not None and answered.startswith("(only you see this) Review #2: ")
     await session.handle("/review mode:choice")  # the next review, answered in its own prompt
+    assert "multiple choice" in (await session.handle("/answer mars") or "")
+    assert session.prompt == "[review #3] alice> "  # a malformed answer: the review still waits
     assert "Review #3: " in (await session.handle("C") or "")
