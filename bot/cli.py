@@ -37,11 +37,18 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
+    from bot.adapters.console.commands import CommandError
+    from bot.adapters.console.names import valid_channel, valid_name
     from bot.app import run_console_app
 
+    try:  # the rules of /as and /channel, before anything is opened
+        player, channel = valid_name(args.player, "player"), valid_channel(args.channel)
+    except CommandError as exc:
+        print(f"quizbot: error: {exc}", file=sys.stderr)
+        return 2
     settings = _settings(console=True)
     return event_loop.run(
-        run_console_app(settings, seed=args.seed, player=args.player, channel=args.channel),
+        run_console_app(settings, seed=args.seed, player=player, channel=channel),
         settings.quizbot_event_loop,
     )
 

@@ -102,3 +102,30 @@ def test_console_shows_no_info_log_lines_beside_the_chat(
     assert "Daily question" in result.stdout or "daily" in result.stdout.casefold()
     logged = [line for line in result.stderr.splitlines() if " INFO " in line]
     assert logged == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--channel", "", "A channel name can't be empty; e.g. general."),
+        ("--channel", "#", "A channel name can't be empty; e.g. general."),
+        ("--as", " ", "A player name can't be empty; e.g. bob."),
+        ("--as", "x" * 33, "A player name is at most 32 characters."),
+    ],
+)
+def test_console_names_are_refused_like_as_and_channel(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    result = quizbot("console", option, value, tmp_path=tmp_path, stdin="/quiz\nA\n")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"quizbot: error: {message}\n"
+    assert not (tmp_path / "data").exists()  # nothing was opened
+
+
+def test_console_reads_a_piped_multi_line_answer_as_one(tmp_path: Path) -> None:
+    script = "/quiz mode:open\n/answer ```\nfirst line\nsecond line\n```\n/close\n"
+    result = quizbot("console", "--seed", "1", tmp_path=tmp_path, stdin=script)
+    assert result.returncode == 0, result.stderr
+    assert "Your answer: ```\nfirst line\nsecond line\n```" in result.stdout
+    assert "Commands start with" not in result.stdout
+    assert "1 answered" in result.stdout.split("Round #1 closed.")[1]

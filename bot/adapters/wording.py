@@ -6,17 +6,22 @@ Only words live here: no markup (each platform bolds and escapes its own way) an
 
 from __future__ import annotations
 
-from bot.engine.model import QuestionCard, Reveal
+from bot.engine.model import Feedback, QuestionCard, Reveal
 
 __all__ = [
     "CLOSED_NOT_SHOWN",
     "NO_ANSWERS_YET",
     "PERIOD_TITLE",
     "VERDICT",
+    "answered_title",
     "card_kind",
     "days",
+    "duration",
     "filed_thanks",
+    "more_tied",
+    "plural",
     "rated_hint",
+    "reviews_due",
     "streak_and_reviews",
 ]
 
@@ -29,15 +34,44 @@ CLOSED_NOT_SHOWN = (
 )
 
 
-def card_kind(view: QuestionCard | Reveal) -> str:
+def card_kind(view: QuestionCard | Reveal | Feedback) -> str:
     """ "Daily question" or "Question", the word a question card's title starts with."""
     return "Daily question" if view.kind == "daily" else "Question"
 
 
+def answered_title(feedback: Feedback) -> str:
+    """Which question a feedback answers: ``Question #3``, ``Daily question #4``, ``Review #5``."""
+    kind = "Review" if feedback.kind == "review" else card_kind(feedback)
+    return f"{kind} #{feedback.round_id}"
+
+
+def plural(count: int, noun: str) -> str:
+    """A count with its noun: ``1 answer``, ``0 answers``, ``2 players`` (regular nouns)."""
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 def days(interval_days: float) -> str:
     """A review interval in whole days: ``1 day``, ``3 days`` (never negative)."""
-    count = max(round(interval_days), 0)
-    return f"{count} day{'s' * (count != 1)}"
+    return plural(max(round(interval_days), 0), "day")
+
+
+def duration(seconds: int) -> str:
+    """A time limit: seconds below two minutes (``60s``), else minutes (``15 min``)."""
+    if seconds < 120:
+        return f"{seconds}s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min" + (f" {rest}s" if rest else "")
+
+
+def reviews_due(count: int, review_command: str) -> str:
+    """The nudge under feedback when reviews are due (``review_command`` as the platform
+    shows a command)."""
+    return f"📚 You have {plural(count, 'review')} due: try {review_command}"
+
+
+def more_tied(points: int) -> str:
+    """The line under a leaderboard too long to list everyone tied with its last row."""
+    return f"… and more players with {points} pts"
 
 
 def rated_hint(rating: str) -> str:

@@ -88,17 +88,19 @@ class AnswerDesk:
         self._open_rounds: dict[int, RoundRecord] = {}
 
     async def _answerable_round(self, player: Player, round_id: int) -> RoundRecord:
-        """The round, checked against the player's team, from memory when recently seen."""
+        """The round, checked against the player (team, and owner of a review round), from
+        memory when recently seen."""
+        ids = self._core.ids
         record = self._open_rounds.get(round_id)
         if record is None:
-            record = await self._core.ids.team_round(player.team, round_id)
+            record = await ids.player_round(player, round_id)
             if record.closed_at is None:
                 if len(self._open_rounds) >= OPEN_ROUNDS_REMEMBERED:
                     self._open_rounds.clear()
                 self._open_rounds[round_id] = record
-        elif await self._core.ids.known_team_pk(player.team) != record.team_pk:
+        elif await ids.known_team_pk(player.team) != record.team_pk:
             raise RoundNotFoundError()
-        return record
+        return ids.for_player(record, player)
 
     async def answer(
         self, player: Player, round_id: int, *, choice: str | None, text: str | None

@@ -68,6 +68,12 @@ class RoundCloser:
         team_pk = await self._core.ids.team_pk(channel.team)
         record = await self._core.store.open_quiz_round(team_pk, channel.channel_id)
         if record is None:
+            daily = await self._pending.open_rounds(team_pk, channel.channel_id)
+            if daily:
+                raise QuizError(
+                    f"Only the daily question (round #{daily[-1]}) is open in this channel; "
+                    "it closes on its schedule."
+                )
             raise QuizError("There is no open question in this channel.")
         return await self.close_round(channel.team, record.id)
 

@@ -18,6 +18,7 @@ from bot.engine.closing import RoundCloser
 from bot.engine.core import Core
 from bot.engine.daily_schedule import ScheduleSpec, Slot, format_days, next_slot, parse_spec
 from bot.engine.errors import QuizError, RoundNotFoundError
+from bot.engine.identity import channel_key
 from bot.engine.model import Channel, QuestionCard, Reveal, Team
 from storage.daily_store import DailyStore, ScheduleRecord
 from storage.store import RoundRecord
@@ -128,6 +129,7 @@ class DailyRounds:
         close: str | None = None,
     ) -> DailySchedule:
         """Validate and save a channel's schedule (replacing any); nothing saved on error."""
+        channel_id = channel_key(channel)
         spec = parse_spec(
             time_of_day=time_of_day,
             timezone=timezone,
@@ -138,8 +140,8 @@ class DailyRounds:
         team_pk = await self._core.ids.team_pk(channel.team)
         record = await self.db.upsert_schedule(
             team_pk=team_pk,
-            channel_id=channel.channel_id,
-            channel_name=channel.name or channel.channel_id,
+            channel_id=channel_id,
+            channel_name=channel.name or channel_id,
             local_time=f"{spec.local_time:%H:%M}",
             timezone=spec.timezone,
             days=format_days(spec.days),

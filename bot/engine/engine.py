@@ -71,7 +71,7 @@ class QuizEngine:
         core = Core(store, bank, clock, self.rng, self.identities)
         daily_store = DailyStore(store)
         self._closer = RoundCloser(core, daily_store)
-        self._rounds = RoundOpener(core, self._closer, round_seconds=round_seconds)
+        self._rounds = RoundOpener(core, self._closer, daily_store, round_seconds=round_seconds)
         self.reviews = ReviewDesk(core, self._closer, nudge=review_nudge)
         self._standings = Standings(core, daily_store)
         self.daily = DailyRounds(
@@ -148,6 +148,11 @@ class QuizEngine:
     async def current_round(self, channel: Channel) -> QuestionCard | None:
         """The channel's open quiz round, if any (closing it first if its time is up)."""
         return await self._rounds.current(channel)
+
+    async def open_rounds(self, channel: Channel) -> tuple[QuestionCard, ...]:
+        """The channel's open quiz and daily rounds, the last posted first (what a reply
+        without a round number answers)."""
+        return await self._rounds.open_rounds(channel)
 
     async def attach_message(self, team: Team, round_id: int, ref: MessageRef) -> None:
         """Remember where an adapter posted the round's question, for the reveal to edit it."""

@@ -26,7 +26,12 @@ class InvalidOptionError(QuizError):
 
     def __init__(self, option: str, value: str, allowed: tuple[str, ...]) -> None:
         shown = value if len(value) <= 40 else value[:40] + "…"
-        super().__init__(f"Unknown {option} {shown!r}. Allowed: {', '.join(allowed)}.")
+        choices = ", ".join(allowed)
+        super().__init__(
+            f"Unknown {option} {shown!r}. Allowed: {choices}."
+            if value.strip()
+            else f"Give a {option}: {choices}."
+        )
         self.option = option
         self.allowed = allowed
 
@@ -35,7 +40,7 @@ class RoundNotFoundError(QuizError):
     """No such round in this team (unknown id, or a round of another team)."""
 
     def __init__(self) -> None:
-        super().__init__("This question is unknown or no longer open.")
+        super().__init__("This question is unknown here.")
 
 
 class RoundClosedError(QuizError):

@@ -1,17 +1,41 @@
 """Who is who: teams and players by their internal ids, and rounds checked against a team.
 
 Everything is keyed by (platform, team id). A round is looked up by id and then checked
-against the caller's team, so a round of another team is "unknown" whatever its id.
+against the caller's team, so a round of another team is "unknown" whatever its id. A review
+round belongs to one player (it lives in their pseudo channel ``review:<user>``): to anybody
+else it is "unknown" too.
 """
 
 from __future__ import annotations
 
-from bot.engine.errors import RoundNotFoundError
-from bot.engine.model import Player, Team
+from bot.engine.errors import QuizError, RoundNotFoundError
+from bot.engine.model import Channel, Player, Team
 from bot.safe_text import storable
 from storage.store import RoundRecord, Store
 
-__all__ = ["Identities"]
+__all__ = ["REVIEW_CHANNEL_PREFIX", "Identities", "channel_key", "review_channel_id"]
+
+REVIEW_CHANNEL_PREFIX = "review:"
+
+
+def review_channel_id(player: Player) -> str:
+    """The pseudo channel of ``player``'s private review rounds."""
+    return REVIEW_CHANNEL_PREFIX + storable(player.user_id)
+
+
+def channel_key(channel: Channel) -> str:
+    """The id a channel's rounds, schedule and leaderboard rows are stored under.
+
+    Every answer counts once for the team (scope ``""``) and once for its channel, so a channel
+    id may be neither empty (it would be the team's row, counted twice) nor a review pseudo
+    channel: :class:`QuizError` for those.
+    """
+    key = channel.channel_id
+    if not key.strip():
+        raise QuizError("A channel name can't be empty.")
+    if key.startswith(REVIEW_CHANNEL_PREFIX):
+        raise QuizError(f"Channel names starting with {REVIEW_CHANNEL_PREFIX!r} are for reviews.")
+    return key
 
 
 class Identities:
@@ -73,5 +97,16 @@ class Identities:
         """The round with this id if it belongs to ``team``; otherwise RoundNotFoundError."""
         record = await self._store.get_round(round_id)
         if record is None or await self.known_team_pk(team) != record.team_pk:
+            raise RoundNotFoundError()
+        return record
+
+    async def player_round(self, player: Player, round_id: int) -> RoundRecord:
+        """The round with this id if ``player`` may act on it; otherwise RoundNotFoundError."""
+        return self.for_player(await self.team_round(player.team, round_id), player)
+
+    @staticmethod
+    def for_player(record: RoundRecord, player: Player) -> RoundRecord:
+        """``record`` (of ``player``'s team) unless it is another player's review round."""
+        if record.kind == "review" and record.channel_id != review_channel_id(player):
             raise RoundNotFoundError()
         return record

@@ -160,13 +160,15 @@ class LeaderboardRow:
 
 @dataclass(frozen=True, slots=True)
 class Leaderboard:
-    """The top of a team's ranking, plus the caller's own line when they have one."""
+    """The top of a team's ranking (the top ten and everyone tied with the tenth), plus the
+    caller's own line when they have one."""
 
     period: Period
     channel_id: str | None
     rows: tuple[LeaderboardRow, ...]
     caller: LeaderboardRow | None
     total_players: int
+    more_tied: bool = False  # more players are tied with the last row than a board lists
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,9 +32,9 @@ from bot.engine.core import Core
 from bot.engine.drawing import shuffled_order
 from bot.engine.errors import QuizError
 from bot.engine.grading import GradeResult
+from bot.engine.identity import review_channel_id
 from bot.engine.model import CategoryStats, Player, QuestionCard, Stats
 from bot.engine.scoring import CORRECT_THRESHOLD
-from bot.safe_text import storable
 from questions.schema import Question
 from storage.review_store import DuplicateReportError, ReviewStep, ReviewStore, apply_review
 from storage.store import RoundRecord
@@ -68,7 +68,6 @@ ReportKind = Literal["dispute", "typo", "wrong", "unclear"]
 REPORT_KINDS: tuple[QuestionReportKind, ...] = ("typo", "wrong", "unclear")
 MAX_NOTE_CHARS = 1000
 DAY = 86_400.0
-REVIEW_CHANNEL_PREFIX = "review:"
 _UNSEEN_MISS_RATE = 0.5
 """The miss rate assumed for a category the player has not answered yet."""
 
@@ -258,7 +257,7 @@ class ReviewDesk:
         question = await self._next_question(player_pk, now)
         record = await core.store.create_round(
             team_pk=team_pk,
-            channel_id=REVIEW_CHANNEL_PREFIX + storable(player.user_id),
+            channel_id=review_channel_id(player),
             kind="review",
             mode=chosen_mode,
             question_id=question.id,
@@ -290,7 +289,7 @@ class ReviewDesk:
     async def rate(self, player: Player, round_id: int, rating: str) -> Rated:
         """Correct the automatic rating of the player's review answer; FSRS replays it."""
         chosen = parse_rating(rating)
-        record = await self._core.ids.team_round(player.team, round_id)
+        record = await self._core.ids.player_round(player, round_id)
         if record.kind != "review":
             raise QuizError("Only /review questions can be rated; this one keeps its grade.")
         player_pk = await self._core.ids.player_pk(player)
@@ -350,7 +349,7 @@ class ReviewDesk:
         self, player: Player, round_id: int, kind: ReportKind, note: str, *, need_answer: bool
     ) -> ReportFiled:
         core = self._core
-        record = await core.ids.team_round(player.team, round_id)
+        record = await core.ids.player_round(player, round_id)
         player_pk = await core.ids.player_pk(player)
         answered = await self.store.player_answer(record.id, player_pk)
         if answered is None and need_answer:
@@ -376,7 +375,8 @@ class ReviewDesk:
                 created_at=core.clock(),
             )
         except DuplicateReportError:
-            raise QuizError("You already sent that report for this question; thank you!") from None
+            what = "disputed this grade" if kind == "dispute" else "sent that report"
+            raise QuizError(f"You already {what} for this question; thank you!") from None
         return ReportFiled(report_id, kind, record.question_id)
 
 

@@ -22,6 +22,8 @@ from storage.store import ScoreRow
 __all__ = ["LEADERBOARD_SIZE", "Standings", "period_keys", "ranked"]
 
 LEADERBOARD_SIZE = 10
+LEADERBOARD_MAX_ROWS = 20
+"""Players tied with the tenth are listed too, up to this many rows (then a line says so)."""
 
 
 def period_keys(timestamp: float) -> dict[Period, str]:
@@ -63,7 +65,7 @@ class Standings:
         key = period_keys(self._core.clock())[chosen]
         team_pk = await self._core.ids.team_pk(team)
         scope = channel_id or ""
-        rows = ranked(await store.top_scores(team_pk, key, scope, LEADERBOARD_SIZE))
+        rows, more_tied = await self._top_with_ties(team_pk, key, scope)
         caller_row = None
         found = await store.find_player(team_pk, storable(caller.user_id)) if caller else None
         if found is not None:
@@ -71,7 +73,21 @@ class Standings:
             if mine is not None:
                 caller_row = _row(*mine)
         total = await store.player_count(team_pk, key, scope)
-        return Leaderboard(chosen, channel_id, tuple(rows), caller_row, total)
+        return Leaderboard(chosen, channel_id, tuple(rows), caller_row, total, more_tied)
+
+    async def _top_with_ties(
+        self, team_pk: int, key: str, scope: str
+    ) -> tuple[list[LeaderboardRow], bool]:
+        """The top ten and the players tied with the tenth, at most ``LEADERBOARD_MAX_ROWS``
+        rows; True when more are tied with the last row than fit."""
+        store = self._core.store
+        top = await store.top_scores(team_pk, key, scope, LEADERBOARD_SIZE + 1)
+        if len(top) <= LEADERBOARD_SIZE or top[-1].points != top[-2].points:
+            return ranked(top[:LEADERBOARD_SIZE]), False
+        tenth = top[LEADERBOARD_SIZE - 1].points
+        top = await store.top_scores(team_pk, key, scope, LEADERBOARD_MAX_ROWS + 1)
+        tied = [score for score in top if score.points >= tenth]
+        return ranked(tied[:LEADERBOARD_MAX_ROWS]), len(tied) > LEADERBOARD_MAX_ROWS
 
     async def stats(self, player: Player) -> Stats:
         """A player's all-time points, answers, rank, accuracy by category and daily streaks."""

@@ -11,6 +11,7 @@ from bot.engine.errors import (
     AlreadyAnsweredError,
     AnswerRejectedError,
     InvalidOptionError,
+    QuizError,
     RoundAlreadyOpenError,
     RoundClosedError,
     RoundNotFoundError,
@@ -226,7 +227,8 @@ async def test_leaderboard_ranks_and_shows_caller_outside_top_ten(engine: QuizEn
         await engine.answer(player, card.round_id, choice=letter)
         await engine.close_round(TEAM, card.round_id)
     board = await engine.leaderboard(TEAM, period="week", caller=players[11])
-    assert len(board.rows) == 10 and board.total_players == 12
+    assert len(board.rows) == 11 and board.total_players == 12
+    assert board.rows[9].points == board.rows[10].points  # the 11th is tied with the 10th
     assert [r.points for r in board.rows] == sorted((r.points for r in board.rows), reverse=True)
     assert board.caller is not None and board.caller.rank == 12 and board.caller.points == 0
     channel_board = await engine.leaderboard(TEAM, period="all", channel_id="ops")
@@ -278,3 +280,38 @@ async def test_a_round_answered_before_stays_invisible_to_other_teams(engine: Qu
     with pytest.raises(RoundClosedError):
         await engine.answer(BOB, card.round_id, choice="A")
     assert await engine.store.answer_count(card.round_id) == 1
+
+
+@pytest.mark.parametrize("channel_id", ["", "  ", "review:alice"])
+async def test_a_channel_never_shares_the_team_or_a_review_scope(
+    engine: QuizEngine, channel_id: str
+) -> None:
+    """Every answer counts for the team (scope "") and its channel: the two never collapse."""
+    channel = Channel(TEAM, channel_id, channel_id)
+    with pytest.raises(QuizError, match=r"(?i)channel"):
+        await engine.start_round(channel, ALICE)
+    with pytest.raises(QuizError, match=r"(?i)channel"):
+        await engine.daily.set_schedule(channel, time_of_day="09:00", timezone="UTC")
+    assert await engine.next_deadline() is None  # no round was opened
+    assert await engine.daily.schedules(TEAM) == ()
+
+
+async def _all_score_100(engine: QuizEngine, count: int) -> None:
+    for index in range(count):
+        player = Player(TEAM, f"p{index:02d}", f"Player {index}")
+        card = await engine.start_round(GENERAL, player, difficulty="easy")
+        await engine.answer(player, card.round_id, choice=correct_letter(engine, card))
+        await engine.close_round(TEAM, card.round_id)
+
+
+async def test_the_top_ten_includes_everyone_tied_with_the_tenth(engine: QuizEngine) -> None:
+    await _all_score_100(engine, 12)
+    board = await engine.leaderboard(TEAM, period="week")
+    assert [(r.rank, r.points) for r in board.rows] == [(1, 100)] * 12
+    assert not board.more_tied
+
+
+async def test_a_long_tie_is_cut_with_a_flag(engine: QuizEngine) -> None:
+    await _all_score_100(engine, 22)
+    board = await engine.leaderboard(TEAM, period="week")
+    assert len(board.rows) == 20 and board.more_tied and board.total_players == 22

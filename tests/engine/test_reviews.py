@@ -236,7 +236,7 @@ async def test_dispute_and_report_are_stored_with_answer_and_grade(engine: QuizE
     filed = await engine.dispute(ALICE, review.round_id, "I covered the key point")
     report = await engine.report_question(ALICE, review.round_id, "Typo", "second word")
     assert (filed.kind, report.kind) == ("dispute", "typo")
-    with pytest.raises(QuizError, match="already sent"):
+    with pytest.raises(QuizError, match="already disputed this grade"):
         await engine.dispute(ALICE, review.round_id, "again")
     with pytest.raises(InvalidOptionError):
         await engine.report_question(ALICE, review.round_id, "spam")
@@ -284,3 +284,25 @@ async def test_due_counts_find_a_player_whose_id_had_a_lone_surrogate(engine: Qu
     await engine.answer(odd, card.round_id, choice="A")
     assert (await engine.due_counts(odd)).week == 1
     assert (await engine.stats(odd)).due_week == 1
+
+
+async def test_a_review_round_is_unknown_to_every_other_player(engine: QuizEngine) -> None:
+    """Answer, rate, dispute and report: another player's review round is "unknown"."""
+    bob = Player(TEAM, "bob", "Bob")
+    card = await engine.start_review(bob, mode="choice")
+    with pytest.raises(QuizError, match="unknown"):
+        await engine.answer(ALICE, card.round_id, choice="A")
+    await engine.answer(bob, card.round_id, choice="A")  # in the answer cache from now on
+    with pytest.raises(QuizError, match="unknown"):
+        await engine.answer(ALICE, card.round_id, choice="B")
+    for refused in (
+        engine.rate_review(ALICE, card.round_id, "easy"),
+        engine.dispute(ALICE, card.round_id, "unfair"),
+        engine.report_question(ALICE, card.round_id, "typo"),
+    ):
+        with pytest.raises(QuizError, match="unknown"):
+            await refused
+    assert await engine.store.answer_count(card.round_id) == 1
+    assert await ReviewStore(engine.store).reports() == []
+    team_pk = await engine.store.team_pk("console", "t1")
+    assert await engine.store.find_player(team_pk, "alice") is None  # nothing was recorded

@@ -8,28 +8,37 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import textwrap
 from collections.abc import Callable
 from typing import TextIO
 
 from bot.adapters.console import render
 from bot.adapters.console.commands import COMMANDS, Command, CommandError, parse_line
 from bot.adapters.console.daily import daily_command
+from bot.adapters.console.entries import read_entry
+from bot.adapters.console.names import MAX_NAME, valid_channel, valid_name
 from bot.engine.engine import QuizEngine
-from bot.engine.errors import QuizError
+from bot.engine.errors import AnswerRejectedError, InvalidOptionError, QuizError
 from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Team
 from bot.safe_text import visible
 
 __all__ = ["PLATFORM", "ConsoleOutbox", "ConsoleSession", "help_text"]
 
 PLATFORM = "console"
-MAX_NAME = 32
+CONTINUATION_PROMPT = "... "
+
+
+HELP_WIDTH = 79
 
 
 def help_text() -> str:
-    """Every command with its options."""
-    width = max(len(usage) for usage, _, _ in COMMANDS.values())
+    """Every command with its options: its usage, and under it what it does (80 columns)."""
     lines = ["Commands:"]
-    lines += [f"  {usage:<{width}}  {about}" for usage, about, _ in COMMANDS.values()]
+    for usage, about, _ in COMMANDS.values():
+        lines += textwrap.wrap(
+            usage, HELP_WIDTH, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False
+        )
+        lines += textwrap.wrap(about, HELP_WIDTH, initial_indent=" " * 6, subsequent_indent=" " * 6)
     return "\n".join(lines)
 
 
@@ -75,11 +84,12 @@ class ConsoleSession:
         team_name: str = "local",
     ) -> None:
         self.engine = engine
-        self.team = Team(PLATFORM, team_name)
-        self.player_name = player_name
-        self.channel_name = channel_name.lstrip("#")
-        # per player name: their pending /review round, and the round they answered last
-        self._review_rounds: dict[str, int] = {}
+        self.team = Team(PLATFORM, valid_name(team_name, "team"))
+        self.player_name = valid_name(player_name, "player")
+        self.channel_name = valid_channel(channel_name)
+        # the review just shown (player name, round), answered by the next line only
+        self._review_prompt: tuple[str, int] | None = None
+        # per player name: the round they answered last (for /rate, /dispute and /report)
         self._answered: dict[str, int] = {}
 
     @property
@@ -92,14 +102,35 @@ class ConsoleSession:
         """The channel currently shown."""
         return Channel(self.team, self.channel_name, self.channel_name)
 
+    @property
+    def prompt(self) -> str:
+        """Where the next line goes: the channel, or the review just shown."""
+        where = f"#{visible(self.channel_name)}"
+        if self._review_prompt is not None and self._review_prompt[0] == self.player_name:
+            where = f"review #{self._review_prompt[1]}"
+        return f"[{where}] {visible(self.player_name)}> "
+
     async def handle(self, line: str) -> str | None:
-        """Run one line and return its reply block (None for a blank line)."""
+        """Run one entry (a line, or the lines of a multi-line answer) and return its reply
+        block (None for a blank line)."""
         await self.engine.close_due_rounds()
+        # The review just shown takes the next line only, or the next lines while they are
+        # blank or answers it refused as malformed.
+        review, self._review_prompt = self._review_prompt, None
+        answers_review = False
         try:
             command = parse_line(line)
             if command is None:
+                self._review_prompt = review
                 return None
+            if command.name == "answer" and review is not None and review[0] == self.player_name:
+                answers_review = "round" not in command.options
+                command = command.for_round(review[1])
             return await self._dispatch(command)
+        except (AnswerRejectedError, InvalidOptionError) as exc:
+            if answers_review:
+                self._review_prompt = review
+            return str(exc)
         except (CommandError, QuizError) as exc:
             return str(exc)
 
@@ -122,30 +153,27 @@ class ConsoleSession:
             difficulty=command.options.get("difficulty"),
             mode=command.options.get("mode"),
         )
-        return render.render_card(card, self.channel_name)
+        others = await self.engine.open_rounds(self.channel)
+        notes = [render.also_open(other) for other in others if other.round_id != card.round_id]
+        return "\n".join([render.render_card(card, self.channel_name), *notes])
 
     async def _cmd_answer(self, command: Command) -> str:
         round_id = await self._target_round(command.options.get("round"))
         # a lone A-D is a choice: the engine's rule for text answers
         feedback = await self.engine.answer(self.player, round_id, text=command.rest)
         self._answered[self.player_name] = round_id
-        if self._review_rounds.get(self.player_name) == round_id:
-            del self._review_rounds[self.player_name]
         return render.render_feedback(feedback)
 
     async def _target_round(self, option: str | None) -> int:
+        """The round an answer goes to: ``round:N``, else the channel's last posted question."""
         if option is not None:
-            if not option.isdigit() or len(option) > 18:
-                raise CommandError(f"round must be a round number, not {option[:20]!r}.")
-            return int(option)
-        if self.player_name in self._review_rounds:  # a pending /review is answered first
-            return self._review_rounds[self.player_name]
-        card = await self.engine.current_round(self.channel)
-        if card is None:
+            return _round_number(option)
+        shown = await self.engine.open_rounds(self.channel)
+        if not shown:
             raise CommandError(
                 f"There is no open question in #{visible(self.channel_name)}; start one with /quiz."
             )
-        return card.round_id
+        return shown[0].round_id
 
     async def _cmd_close(self, command: Command) -> str:
         reveal = await self.engine.close_channel_round(self.channel)
@@ -176,19 +204,19 @@ class ConsoleSession:
     async def _cmd_stats(self, command: Command) -> str:
         name = " ".join(command.args) or self.player_name
         target = Player(self.team, name.casefold(), name)
+        if command.args and await self.engine.identities.find_player(target) is None:
+            raise CommandError(f"There is no player named {visible(name[:MAX_NAME])} here.")
         return render.render_stats(await self.engine.stats(target))
 
     async def _cmd_review(self, command: Command) -> str:
         card = await self.engine.start_review(self.player, mode=command.options.get("mode"))
-        self._review_rounds[self.player_name] = card.round_id
+        self._review_prompt = (self.player_name, card.round_id)
         return render.render_card(card, self.channel_name)
 
     def _answered_round(self, command: Command) -> int:
         option = command.options.get("round")
         if option is not None:
-            if not option.isdigit() or len(option) > 18:
-                raise CommandError(f"round must be a round number, not {option[:20]!r}.")
-            return int(option)
+            return _round_number(option)
         if self.player_name not in self._answered:
             raise CommandError("Answer a question first (or give round:N).")
         return self._answered[self.player_name]
@@ -211,28 +239,25 @@ class ConsoleSession:
         return render.render_report(filed)
 
     async def _cmd_as(self, command: Command) -> str:
-        self.player_name = _valid_name(command.rest, "player")
+        self.player_name = valid_name(command.rest, "player")
         return f"You are now {visible(self.player_name)}."
 
     async def _cmd_channel(self, command: Command) -> str:
-        self.channel_name = _valid_name(command.rest.lstrip("#"), "channel")
+        self.channel_name = valid_channel(command.rest)
         return f"You are now in #{visible(self.channel_name)}."
 
     async def _cmd_quiz_admin(self, command: Command) -> str:
         return await daily_command(self, command)
 
     async def _cmd_team(self, command: Command) -> str:
-        self.team = Team(PLATFORM, _valid_name(command.rest, "team"))
+        self.team = Team(PLATFORM, valid_name(command.rest, "team"))
         return f"You are now in team {visible(self.team.team_id)}."
 
 
-def _valid_name(name: str, what: str) -> str:
-    name = name.strip()
-    if not name:
-        raise CommandError(f"Give a {what} name, e.g. /{'as' if what == 'player' else what} bob.")
-    if len(name) > MAX_NAME:
-        raise CommandError(f"A {what} name is at most {MAX_NAME} characters.")
-    return name
+def _round_number(option: str) -> int:
+    if not option.isdigit() or len(option) > 18:
+        raise CommandError(f"round must be a round number, not {option[:20]!r}.")
+    return int(option)
 
 
 async def run_console(
@@ -248,34 +273,40 @@ async def run_console(
     block is followed by a blank line, so scripts can split the output.
     """
     interactive = stdin.isatty() if interactive is None else interactive
-    waiting_for_input = False
-
-    def prompt() -> str:
-        return f"[#{visible(session.channel_name)}] {visible(session.player_name)}> "
+    waiting_at: str | None = None  # the prompt the terminal waits at, while it waits
 
     def write(block: str) -> None:
         # A message arriving while the prompt waits (a round closing on its timer) goes on its
         # own lines, and the prompt is shown again under it.
-        stdout.write(("\n" if waiting_for_input else "") + block + "\n\n")
-        if waiting_for_input:
-            stdout.write(prompt())
+        stdout.write(("\n" if waiting_at else "") + block + "\n\n")
+        if waiting_at:
+            stdout.write(waiting_at)
         stdout.flush()
 
     session.engine.register_outbox(PLATFORM, ConsoleOutbox(write))
     if interactive:
         write("Quizbot console — type /help for commands, /quiz to start.")
     loop = asyncio.get_running_loop()
-    while True:
+
+    async def read_line(prompt: str) -> str:
+        nonlocal waiting_at
         if interactive:
-            stdout.write(prompt())
+            stdout.write(prompt)
             stdout.flush()
-        waiting_for_input = interactive
-        line = await loop.run_in_executor(None, stdin.readline)
-        waiting_for_input = False
-        if not line:
+            waiting_at = prompt
+        try:
+            return await loop.run_in_executor(None, stdin.readline)
+        finally:
+            waiting_at = None
+
+    while True:
+        entry = await read_entry(
+            lambda: read_line(session.prompt), lambda: read_line(CONTINUATION_PROMPT)
+        )
+        if not entry:
             return 0
-        reply = await session.handle(line)
+        reply = await session.handle(entry)
         if reply is not None:
             write(reply)
-        if line.strip().casefold() == "/quit":
+        if entry.strip().casefold() == "/quit":
             return 0

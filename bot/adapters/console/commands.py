@@ -6,6 +6,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from bot.adapters.console.entries import FENCE
+
 __all__ = ["COMMANDS", "Command", "CommandError", "parse_line"]
 
 COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -17,19 +19,21 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "answer": (
         "/answer <A-D or your own words> [round:N]",
-        "answer the open round (a bare A, B, C or D works too)",
+        "answer the question last posted in this channel (a bare A, B, C or D works too); "
+        "a ``` code block, or lines ending with \\, make one answer",
         ("round",),
     ),
     "close": ("/close", "close this channel's open round and show the reveal", ()),
     "leaderboard": (
         "/leaderboard [week|month|all] [#channel|channel]",
-        "the team's top 10 and your rank",
+        "the team's top 10 (and anyone tied with the 10th) and your rank",
         (),
     ),
     "stats": ("/stats [player]", "points, answers and accuracy by category", ()),
     "review": (
         "/review [mode:open|choice]",
-        "a private practice question: your most overdue card, else a new one",
+        "a private practice question (your most overdue card, else a new one); "
+        "answer it on the next line, or later with round:N",
         ("mode",),
     ),
     "rate": (
@@ -70,22 +74,33 @@ class Command:
     options: dict[str, str] = field(default_factory=dict)
     rest: str = ""
 
+    def for_round(self, round_id: int) -> Command:
+        """This command acting on ``round_id`` unless it names its round (``round:N``)."""
+        if "round" in self.options:
+            return self
+        return Command(self.name, self.args, {**self.options, "round": str(round_id)}, self.rest)
+
+
+_NAME_AND_REST = re.compile(r"/(\S*)\s*(.*)", re.DOTALL)
+
 
 def parse_line(line: str) -> Command | None:
-    """Parse one console line; None for a blank line.
+    """Parse one console entry (a line, or the lines of a multi-line answer); None when blank.
 
-    A bare ``A``-``D`` is an answer. ``/answer`` keeps its text as typed (``rest``).
+    A bare ``A``-``D``, or a fenced code block, is an answer. ``/answer`` keeps its text as
+    typed (``rest``).
     """
     text = line.strip()
     if not text:
         return None
-    if len(text) == 1 and text.upper() in "ABCD":
+    if (len(text) == 1 and text.upper() in "ABCD") or text.startswith(FENCE):
         return Command("answer", rest=text)
     if not text.startswith("/"):
         raise CommandError(
             "Commands start with '/'. Answer with A-D or /answer <text>; type /help for more."
         )
-    name, _, rest = text[1:].partition(" ")
+    found = _NAME_AND_REST.fullmatch(text)  # the name ends at any space, a newline too
+    name, rest = found.groups() if found else ("", "")
     name = name.casefold()
     if name not in COMMANDS:
         raise CommandError(f"Unknown command '/{name[:30]}'. Type /help to see every command.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.adapters.console.commands import Command, CommandError
+from bot.adapters.console.names import valid_channel
 from bot.engine.daily_schedule import DAILY_FORMAT
 from bot.engine.model import Channel
 from bot.safe_text import visible
@@ -21,9 +22,7 @@ USAGE = (
 
 
 def _channel(session: ConsoleSession, command: Command) -> Channel:
-    name = (command.options.get("channel") or session.channel_name).lstrip("#").strip()
-    if not name or len(name) > 32:
-        raise CommandError("Give a channel name, e.g. channel:#general.")
+    name = valid_channel(command.options.get("channel") or session.channel_name)
     return Channel(session.team, name, name)
 
 

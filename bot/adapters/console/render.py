@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.adapters.progress import progress_bar
-from bot.adapters.wording import PERIOD_TITLE, VERDICT, card_kind, days
+from bot.adapters.wording import (
+    PERIOD_TITLE,
+    VERDICT,
+    answered_title,
+    card_kind,
+    days,
+    duration,
+    more_tied,
+    plural,
+    reviews_due,
+)
 from bot.engine.model import (
     CHOICE_LETTERS,
     Feedback,
@@ -19,6 +29,7 @@ from bot.engine.reviews import Rated, ReportFiled
 from bot.safe_text import visible
 
 __all__ = [
+    "also_open",
     "render_card",
     "render_feedback",
     "render_leaderboard",
@@ -40,22 +51,34 @@ def render_card(card: QuestionCard, channel_name: str) -> str:
         f"{card.difficulty} · {_limit(card)}",
         card.prompt,
     ]
-    if card.choices:
-        lines += [
-            f"  {letter}) {text}"
-            for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
-        ]
-        lines.append("Answer with A, B, C or D.")
+    lines += [
+        f"  {letter}) {text}" for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
+    ]
+    reply = "A, B, C or D" if card.choices else "/answer <your own words>"
+    if card.kind == "review":
+        later = "<A-D>" if card.choices else "<text>"
+        lines.append(
+            f"Answer on the next line with {reply}, or later: /answer round:{card.round_id} {later}"
+        )
     else:
-        lines.append("Answer in your own words: /answer <text>")
+        lines.append(f"Answer with {reply}.")
     if card.kind == "daily":
         lines.append(f"{card.answer_count} answered so far.")
     return "\n".join(lines)
 
 
+def also_open(card: QuestionCard) -> str:
+    """The note under a new question about another one still open in the channel."""
+    reply = "<A-D>" if card.choices else "<text>"
+    return (
+        f"{card_kind(card)} #{card.round_id} is still open here: "
+        f"/answer round:{card.round_id} {reply}"
+    )
+
+
 def _limit(card: QuestionCard) -> str:
     if card.kind != "daily":
-        return f"{card.time_limit_s}s"
+        return duration(card.time_limit_s)
     return f"closes {datetime.fromtimestamp(card.closes_at, UTC):%Y-%m-%d %H:%M} UTC"
 
 
@@ -76,7 +99,7 @@ def _daily_lines(reveal: Reveal) -> list[str]:
 def render_feedback(feedback: Feedback) -> str:
     """Private feedback to the player who answered."""
     lines = [
-        f"(only you see this) {VERDICT[feedback.verdict]} "
+        f"(only you see this) {answered_title(feedback)}: {VERDICT[feedback.verdict]} "
         f"Grade {feedback.grade:.0%}, +{feedback.points} points.",
         f"Your answer: {visible(feedback.your_answer)}",
     ]
@@ -93,7 +116,7 @@ def render_feedback(feedback: Feedback) -> str:
         )
     lines.append("Grade wrong? /dispute <why> · Problem? /report typo|wrong|unclear [note]")
     if feedback.reviews_due:
-        lines.append(f"📚 You have {feedback.reviews_due} reviews due: try /review")
+        lines.append(reviews_due(feedback.reviews_due, "/review"))
     return "\n".join(lines)
 
 
@@ -142,10 +165,12 @@ def render_leaderboard(board: Leaderboard, channel_name: str | None) -> str:
     """The top ten and the caller's own rank."""
     scope = f" in #{visible(channel_name)}" if channel_name else ""
     title = PERIOD_TITLE[board.period]
-    lines = [f"Leaderboard — {title}{scope} ({board.total_players} players)"]
+    lines = [f"Leaderboard — {title}{scope} ({plural(board.total_players, 'player')})"]
     if not board.rows:
         lines.append("No answers yet. Start a round with /quiz.")
     lines += [_row(row) for row in board.rows]
+    if board.more_tied:
+        lines.append(f"     {more_tied(board.rows[-1].points)}")
     if board.caller is not None:
         if all(row.user_id != board.caller.user_id for row in board.rows):
             lines.append("  …")
@@ -159,7 +184,7 @@ def render_stats(stats: Stats) -> str:
     name = visible(stats.display_name, keep_newlines=False)
     rank = f", rank {stats.rank}" if stats.rank else ""
     lines = [
-        f"Stats for {name}: {stats.points} points{rank}, {stats.answers} answers, "
+        f"Stats for {name}: {stats.points} points{rank}, {plural(stats.answers, 'answer')}, "
         f"{stats.accuracy:.0%} correct"
     ]
     for category in stats.categories:

@@ -15,7 +15,11 @@ from bot.adapters.wording import (
     PERIOD_TITLE,
     VERDICT,
     card_kind,
+    duration,
+    more_tied,
+    plural,
     rated_hint,
+    reviews_due,
     streak_and_reviews,
 )
 from bot.engine.model import (
@@ -109,7 +113,7 @@ def card_embed(card: QuestionCard) -> discord.Embed:
         embed.add_field(name="Closes", value=f"<t:{int(card.closes_at)}:f>")
         embed.set_footer(text=f"{card.difficulty} · one answer each, private · {how}")
         return fit(embed)
-    embed.set_footer(text=f"{card.difficulty} · {card.time_limit_s}s to answer · {how}")
+    embed.set_footer(text=f"{card.difficulty} · {duration(card.time_limit_s)} to answer · {how}")
     return fit(embed)
 
 
@@ -138,7 +142,7 @@ def feedback_embed(feedback: Feedback) -> discord.Embed:
     if feedback.kind == "review" and feedback.rating:
         embed.set_footer(text=rated_hint(feedback.rating))
     elif feedback.reviews_due:
-        embed.set_footer(text=f"📚 You have {feedback.reviews_due} reviews due: try /review")
+        embed.set_footer(text=reviews_due(feedback.reviews_due, "/review"))
     return fit(embed)
 
 
@@ -195,6 +199,8 @@ def leaderboard_embed(board: Leaderboard, scope: str | None) -> discord.Embed:
     ``scope`` (a channel mention) goes in the description: an embed title shows ``<#id>`` raw.
     """
     lines = [_row(row) for row in board.rows] or [NO_ANSWERS_YET]
+    if board.more_tied:
+        lines.append(more_tied(board.rows[-1].points))
     if board.caller is not None and all(r.user_id != board.caller.user_id for r in board.rows):
         lines += ["…", _row(board.caller)]
     if scope:
@@ -207,7 +213,7 @@ def leaderboard_embed(board: Leaderboard, scope: str | None) -> discord.Embed:
     if board.caller is not None:
         embed.set_footer(text=f"Your rank: {board.caller.rank} of {board.total_players}")
     else:
-        embed.set_footer(text=f"{board.total_players} players")
+        embed.set_footer(text=plural(board.total_players, "player"))
     return fit(embed)
 
 
@@ -216,7 +222,7 @@ def stats_embed(stats: Stats) -> discord.Embed:
     rank = f" · rank {stats.rank}" if stats.rank else ""
     embed = discord.Embed(
         title=f"Stats for {_name(stats.display_name)}",
-        description=f"{stats.points} points{rank} · {stats.answers} answers · "
+        description=f"{stats.points} points{rank} · {plural(stats.answers, 'answer')} · "
         f"{stats.accuracy:.0%} correct",
         colour=COLOUR_INFO,
     )

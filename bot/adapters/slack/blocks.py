@@ -21,7 +21,11 @@ from bot.adapters.wording import (
     PERIOD_TITLE,
     VERDICT,
     card_kind,
+    duration,
+    more_tied,
+    plural,
     rated_hint,
+    reviews_due,
     streak_and_reviews,
 )
 from bot.engine.model import (
@@ -233,7 +237,9 @@ def card_blocks(card: QuestionCard) -> list[Block]:
         )
         return _fit(blocks)
     blocks.append(
-        context(f"{hint} within {card.time_limit_s}s · only you see your feedback · one answer")
+        context(
+            f"{hint} within {duration(card.time_limit_s)} · only you see your feedback · one answer"
+        )
     )
     return _fit(blocks)
 
@@ -328,7 +334,7 @@ def feedback_actions(feedback: Feedback) -> list[Block]:
         found.append(context(rated_hint(feedback.rating)))
     found.append({"type": "actions", "block_id": f"review:{round_id}", "elements": elements})
     if feedback.reviews_due:
-        found.append(context(f"📚 You have {feedback.reviews_due} reviews due: try `/review`"))
+        found.append(context(reviews_due(feedback.reviews_due, "`/review`")))
     return found
 
 
@@ -428,10 +434,13 @@ def leaderboard_blocks(board: Leaderboard) -> list[Block]:
     scope = f" in <#{board.channel_id}>" if board.channel_id else ""
     blocks: list[Block] = [
         _header(f"Leaderboard — {PERIOD_TITLE[board.period]}"),
-        context(f"{board.total_players} players{scope}"),
+        context(f"{plural(board.total_players, 'player')}{scope}"),
     ]
     if board.rows:
-        blocks.append(section(shorten("\n".join(_row(r) for r in board.rows), 3000)))
+        rows = [_row(r) for r in board.rows]
+        if board.more_tied:
+            rows.append(more_tied(board.rows[-1].points))
+        blocks.append(section(shorten("\n".join(rows), 3000)))
     else:
         blocks.append(section(NO_ANSWERS_YET))
     if board.caller is not None:
@@ -456,7 +465,8 @@ def stats_blocks(stats: Stats) -> list[Block]:
     blocks: list[Block] = [
         section(mrkdwn(name, 200, raw="*Stats for* ", user=True)),
         section(
-            f"*{stats.points}* points{rank}, {stats.answers} answers, {stats.accuracy:.0%} correct"
+            f"*{stats.points}* points{rank}, {plural(stats.answers, 'answer')}, "
+            f"{stats.accuracy:.0%} correct"
         ),
     ]
     if stats.categories:

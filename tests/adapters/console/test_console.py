@@ -8,8 +8,10 @@ import os
 
 import pytest
 
-from bot.adapters.console import ConsoleOutbox, ConsoleSession, run_console
+from bot.adapters.console import ConsoleOutbox, ConsoleSession, render, run_console
+from bot.adapters.console.commands import CommandError
 from bot.engine.engine import QuizEngine
+from bot.engine.model import Leaderboard, LeaderboardRow
 from tests.conftest import FakeClock
 
 
@@ -73,14 +75,14 @@ async def test_second_answer_refused_first_kept(session: ConsoleSession) -> None
     first = await session.handle("A")
     assert first is not None and "only you see this" in first
     assert "already answered" in (await session.handle("B") or "")
-    assert "1 answers" in (await session.handle("/stats") or "")
+    assert ", 1 answer, " in (await session.handle("/stats") or "")
 
 
 async def test_cross_team_answer_refused(session: ConsoleSession, engine: QuizEngine) -> None:
     await session.handle("/quiz")
     await session.handle("/team rivals")
     reply = await session.handle("/answer round:1 A")
-    assert reply == "This question is unknown or no longer open."
+    assert reply == "This question is unknown here."
     assert await engine.store.answer_count(1) == 0
     assert "No answers yet" in (await session.handle("/leaderboard all") or "")
 
@@ -97,7 +99,10 @@ async def test_cross_team_answer_refused(session: ConsoleSession, engine: QuizEn
         ("/leaderboard fortnight", "Allowed: week, month, all"),
         ("/answer A", "no open question in #general"),
         ("/close", "no open question"),
-        ("/as ", "Give a player name"),
+        ("/as ", "A player name can't be empty; e.g. bob."),
+        ("/channel #", "A channel name can't be empty; e.g. general."),
+        ("/team  ", "A team name can't be empty; e.g. rivals."),
+        ("/channel " + "x" * 33, "A channel name is at most 32 characters."),
         ("/answer round:abc A", "round must be a round number"),
         ("/answer A round:abc", "round must be a round number"),
         ("/leaderboard all general extra", "Usage: /leaderboard"),
@@ -193,3 +198,56 @@ async def test_leaderboard_takes_a_bare_channel_name(session: ConsoleSession) ->
     assert await session.handle("/leaderboard #general all") == expected
     empty = await session.handle("/leaderboard all other")
     assert empty is not None and "alice" not in empty and empty != expected
+
+
+@pytest.mark.parametrize(("player", "channel"), [("", "general"), ("alice", "#"), ("x" * 33, "a")])
+def test_session_names_follow_the_rules_of_as_and_channel(
+    engine: QuizEngine, player: str, channel: str
+) -> None:
+    with pytest.raises(CommandError, match="name"):
+        ConsoleSession(engine, player_name=player, channel_name=channel)
+
+
+MULTI_LINE = "/quiz mode:open\n/answer ```python\nmars = 'red'\nprint(mars) \\\n```\n/stats\n"
+
+
+@pytest.mark.parametrize("interactive", [False, True])
+async def test_a_fenced_block_is_one_answer(engine: QuizEngine, interactive: bool) -> None:
+    read_fd, write_fd = os.pipe()
+    with os.fdopen(write_fd, "w") as feed:
+        feed.write(MULTI_LINE)
+    stdout = io.StringIO()
+    with os.fdopen(read_fd) as stdin:
+        session = ConsoleSession(engine, player_name="alice")
+        assert await run_console(session, stdin=stdin, stdout=stdout, interactive=interactive) == 0
+    shown = stdout.getvalue()
+    assert "Your answer: ```python\nmars = 'red'\nprint(mars) \\\n```\n" in shown
+    assert "Commands start with" not in shown and "Unknown command" not in shown
+    assert "Stats for alice: " in shown  # the line after the block is a command again
+    assert await engine.store.answer_count(1) == 1
+    if interactive:
+        assert shown.count("\n... ") == 0 and shown.count("... ") == 3  # one per continued line
+
+
+async def test_lines_ending_with_a_backslash_are_one_answer(engine: QuizEngine) -> None:
+    stdin = io.StringIO("/quiz mode:open\n/answer Mars is red \\\nbecause of rust\n/answer again\n")
+    stdout = io.StringIO()
+    await run_console(ConsoleSession(engine), stdin=stdin, stdout=stdout, interactive=False)
+    blocks = stdout.getvalue().rstrip("\n").split("\n\n")
+    assert len(blocks) == 3 and "Your answer: Mars is red \nbecause of rust" in blocks[1]
+    assert "already answered" in blocks[2]
+
+
+async def test_a_pasted_fenced_block_without_answer_is_an_answer(session: ConsoleSession) -> None:
+    await session.handle("/quiz mode:open")
+    reply = await session.handle("```\nMars\n```")
+    assert reply is not None and "Your answer: ```\nMars\n```" in reply
+
+
+def test_a_cut_tie_is_said_under_the_leaderboard() -> None:
+    rows = tuple(LeaderboardRow(1, f"u{i}", f"P{i}", 100, 1, 1) for i in range(20))
+    board = render.render_leaderboard(Leaderboard("all", None, rows, None, 30, True), None)
+    assert board.startswith("Leaderboard — all time (30 players)")
+    last_row, more = board.splitlines()[-2:]
+    assert last_row == "  1. P19 — 100 pts (1/1 correct)"
+    assert more == "     … and more players with 100 pts"

@@ -59,3 +59,50 @@ async def test_console_usage_for_unknown_sub_command(engine: QuizEngine) -> None
     assert reply is not None and reply.startswith("Usage: /quiz-admin daily")
     reply = await session.handle("/quiz-admin daily now")
     assert reply is not None and "set one first" in reply
+
+
+async def test_a_bare_letter_answers_the_last_question_posted_in_the_channel(
+    engine: QuizEngine,
+) -> None:
+    printed: list[str] = []
+    engine.register_outbox("console", ConsoleOutbox(printed.append))
+    await DailyService(engine, sleep=no_sleep).start(jobs=False)
+    session = ConsoleSession(engine, player_name="alice")
+    await session.handle("/quiz-admin daily time:09:00 timezone:UTC")
+    posted = await session.handle("/quiz-admin daily now")
+    assert posted == "Posted daily question #1 in #general."
+    assert "Answer with A, B, C or D." in printed[-1]
+    feedback = await session.handle("A")
+    assert feedback is not None and feedback.startswith("(only you see this) Daily question #1: ")
+    assert await engine.store.answer_count(1) == 1
+
+    closing = await session.handle("/close")
+    assert closing == (
+        "Only the daily question (round #1) is open in this channel; it closes on its schedule."
+    )
+    card = await session.handle("/quiz")
+    assert card is not None and card.startswith("[#general] Question #2")
+    assert card.endswith("Daily question #1 is still open here: /answer round:1 <A-D>")
+    assert "Question #2: " in (await session.handle("b") or "")
+    assert await engine.store.answer_count(2) == 1
+
+
+async def test_a_pending_review_never_takes_a_letter_meant_for_the_channel(
+    engine: QuizEngine,
+) -> None:
+    session = ConsoleSession(engine, player_name="alice")
+    await session.handle("/quiz mode:choice")
+    review = await session.handle("/review mode:choice")
+    assert review is not None and "Answer on the next line with A, B, C or D" in review
+    assert session.prompt == "[review #2] alice> "
+    await session.handle("/leaderboard")  # the review's prompt lasted one line
+    assert session.prompt == "[#general] alice> "
+    feedback = await session.handle("A")
+    assert feedback is not None and feedback.startswith("(only you see this) Question #1: ")
+    assert await engine.store.answer_count(2) == 0
+    answered = await session.handle("/answer round:2 A")
+    assert answered is not None and answered.startswith("(only you see this) Review #2: ")
+    await session.handle("/review mode:choice")  # the next review, answered in its own prompt
+    assert "multiple choice" in (await session.handle("/answer mars") or "")
+    assert session.prompt == "[review #3] alice> "  # a malformed answer: the review still waits
+    assert "Review #3: " in (await session.handle("C") or "")

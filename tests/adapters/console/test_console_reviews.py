@@ -20,7 +20,8 @@ async def test_review_answer_rate_dispute_report(
 ) -> None:
     card = await session.handle("/review")
     assert card is not None and card.startswith("(only you see this) Review #1")
-    assert "/answer <text>" in card
+    assert "Answer on the next line with /answer <your own words>" in card
+    assert "or later: /answer round:1 <text>" in card
     feedback = await session.handle("/answer no idea")
     assert feedback is not None and "+0 points" in feedback
     assert "Scheduled as Again" in feedback and "/rate again|hard|good|easy" in feedback
@@ -113,3 +114,52 @@ async def test_rate_takes_a_trailing_round(session: ConsoleSession) -> None:
     assert "unknown" in (await session.handle("/rate good round:99") or "")
     rated = await session.handle("/rate good round:1")
     assert rated is not None and rated.startswith("Rated Good"), rated
+
+
+async def test_another_player_cannot_answer_a_review(
+    session: ConsoleSession, engine: QuizEngine
+) -> None:
+    await session.handle("/as bob")
+    card = await session.handle("/review")
+    assert card is not None and "Review #1" in card
+    await session.handle("/as alice")
+    assert "unknown" in (await session.handle("/answer round:1 A") or "")
+    assert await engine.store.answer_count(1) == 0
+
+
+async def test_wording_of_counts_repeats_missing_values_and_unknown_rounds(
+    session: ConsoleSession, engine: QuizEngine
+) -> None:
+    card = await session.handle("/review mode:choice")
+    assert card is not None and card.startswith("(only you see this) Review #1 · ")
+    assert " · 15 min\n" in card
+    await session.handle("A")
+    assert await session.handle("/rate") == "Give a rating: again, hard, good, easy."
+    assert await session.handle("/report") == "Give a report: typo, wrong, unclear."
+    assert await session.handle("/report typo round:99") == "This question is unknown here."
+    assert (await session.handle("/dispute unfair") or "").startswith("Dispute #1")
+    again = await session.handle("/dispute still unfair")
+    assert again == "You already disputed this grade for this question; thank you!"
+    assert await session.handle("/stats nobody") == "There is no player named nobody here."
+    stats = await session.handle("/stats ALICE")
+    assert stats is not None and stats.startswith("Stats for alice: ") and ", 1 answer, " in stats
+    board = await session.handle("/leaderboard")
+    assert board is not None and board.startswith("Leaderboard — this week (1 player)")
+
+
+async def test_review_nudge_counts_one_review(engine: QuizEngine, clock: FakeClock) -> None:
+    engine.reviews.nudge = True
+    session = ConsoleSession(engine, player_name="alice")
+    await session.handle("/review")
+    await session.handle("/answer no idea")
+    clock.advance(7 * 86_400)  # the review's card is due again
+    card = await session.handle("/quiz category:beta")  # another question than the review's
+    assert card is not None and "Beta" in card
+    feedback = await session.handle("A")
+    assert feedback is not None and "📚 You have 1 review due: try /review" in feedback
+
+
+async def test_help_reads_well_at_80_columns(session: ConsoleSession) -> None:
+    reply = await session.handle("/help") or ""
+    assert max(len(line) for line in reply.splitlines()) < 80
+    assert "\n  /quiz-admin daily channel:#C" in reply

@@ -124,15 +124,15 @@ async def test_forged_and_garbage_custom_ids_get_an_ephemeral_unknown(
         ],
     }
     token = await discord.run(discord.click(unknown_round, "quiz:999:A"))
-    assert "unknown or no longer open" in reply_of(fake, token)["content"]
+    assert "unknown here" in reply_of(fake, token)["content"]
     token = await discord.run(discord.submit("quizmodal:999", "hello"))
-    assert "unknown or no longer open" in reply_of(fake, token)["content"]
+    assert "unknown here" in reply_of(fake, token)["content"]
 
 
 async def test_another_guilds_round_is_unknown(discord: Driver, fake: FakeDiscord) -> None:
     message = await discord.quiz(("category", "alpha"))
     token = await discord.run(discord.click(message, button_ids(message)[0], guild=OTHER_GUILD))
-    assert "unknown or no longer open" in reply_of(fake, token)["content"]
+    assert "unknown here" in reply_of(fake, token)["content"]
     assert reply_of(fake, token)["flags"] & EPHEMERAL
 
 

@@ -161,3 +161,13 @@ def test_reveal_shows_each_options_share_of_the_answers() -> None:
     )
     [label] = [getattr(b, "label", "") for b in reveal_view(many).children]
     assert label.endswith(" · 99999 (100%)") and len(label) <= 80
+
+
+def test_counts_and_time_limits_read_naturally() -> None:
+    review = QuestionCard(1, "review", "open", "q", "c", "C", "easy", "?", (), 0.0, 900)
+    assert "15 min to answer" in (render.card_embed(review).footer.text or "")
+    stats = render.stats_embed(Stats("u", "Alice", 100, 1, 1, 1))
+    assert "· 1 answer ·" in (stats.description or "")
+    row = LeaderboardRow(1, "u", "Alice", 10, 1, 1)
+    board = render.leaderboard_embed(Leaderboard("week", None, (row,), None, 1), None)
+    assert board.footer.text == "1 player"

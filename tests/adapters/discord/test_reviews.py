@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.engine.engine import QuizEngine
 from storage.review_store import ReviewStore
-from tests.adapters.discord.conftest import OTHER_GUILD, Driver
+from tests.adapters.discord.conftest import BOB, OTHER_GUILD, Driver
 from tests.adapters.discord.test_commands import (
     EPHEMERAL,
     button_ids,
@@ -98,3 +98,20 @@ async def test_rating_from_another_guild_is_unknown(discord: Driver, fake: FakeD
         discord.click(with_button(feedback, "rate:1:easy"), "rate:1:easy", guild=OTHER_GUILD)
     )
     assert "unknown" in reply_of(fake, refused)["content"]
+
+
+async def test_another_members_review_is_unknown(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine
+) -> None:
+    """A forged answer modal and rating button on Bob's private review, sent by Alice."""
+    await discord.run(discord.slash("review", who=BOB))
+    forged = await discord.run(discord.submit("quizmodal:1", "my guess"))
+    assert "unknown" in reply_of(fake, forged)["content"]
+    assert await engine.store.answer_count(1) == 0
+    answered = await discord.run(discord.submit("quizmodal:1", "no idea", who=BOB))
+    feedback = reply_of(fake, answered)
+    refused = await discord.run(discord.click(feedback, "rate:1:easy"))
+    assert "unknown" in reply_of(fake, refused)["content"]
+    reported = await discord.run(modal_payload(discord, "reportmodal:1", {"kind": "typo"}))
+    assert "unknown" in reply_of(fake, reported)["content"]
+    assert await ReviewStore(engine.store).reports() == []

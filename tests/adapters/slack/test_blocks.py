@@ -136,3 +136,12 @@ def test_escape_user_breaks_formatting_but_keeps_the_text() -> None:
     for markup in ("*b*", "_i_", "~s~", "`c`", "```", "\n&gt;"):
         assert markup not in out
     assert blocks.escape_user("> quote").startswith(blocks.ZWSP)
+
+
+def test_counts_and_time_limits_read_naturally() -> None:
+    review = QuestionCard(1, "review", "open", "q", "c", "C", "easy", "?", (), 0.0, 900)
+    assert "within 15 min" in str(blocks.card_blocks(review))
+    assert ", 1 answer, " in str(blocks.stats_blocks(Stats("u", "Alice", 100, 1, 1, 1)))
+    row = LeaderboardRow(1, "u", "Alice", 10, 1, 1)
+    board = blocks.leaderboard_blocks(Leaderboard("week", None, (row,), None, 1))
+    assert "'1 player'" in str(board)

@@ -113,7 +113,7 @@ async def test_leaderboard_and_stats(
     assert "<#C1GENERAL>" in boards[2]
     assert "Usage: `/leaderboard" in responses[4].args["text"]
     stats = [dumped(r) for r in responses[5:]]
-    assert "1 answers" in stats[0] and "1 answers" in stats[1]
+    assert "1 answer," in stats[0] and "1 answer," in stats[1]
     assert "0 answers" in stats[2]
     assert "Usage: `/stats" in responses[8].args["text"]
     assert all(r.args["response_type"] == "ephemeral" for r in responses)

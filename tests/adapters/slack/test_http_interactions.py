@@ -69,7 +69,7 @@ async def test_round_of_another_workspace_is_unknown(
     forged = click_payload(slack, f"quiz:{round_id}:A", team_id="T9EVIL", user_id="U9EVIL")
     await client.interact(forged)
     await quiz.drain()
-    assert "unknown or no longer open" in response_texts(slack)[0]
+    assert "unknown here" in response_texts(slack)[0]
     assert len(slack.api_calls()) == before + 1  # only the ephemeral reply
     card = await engine.current_round(GENERAL)
     assert card is not None and card.answer_count == 0
@@ -140,7 +140,7 @@ async def test_modal_refusals_are_ephemeral(
         await quiz.drain()  # one at a time, so the replies come in this order
     texts = [c.args["text"] for c in slack.calls_to("chat.postEphemeral")]
     assert "already answered" in texts[1]
-    assert "unknown or no longer open" in texts[2]
+    assert "unknown here" in texts[2]
     assert (await engine.stats(ALICE)).answers == 1
 
 

@@ -94,3 +94,22 @@ async def test_forged_review_button_is_refused(
     await quiz.drain()
     texts = response_texts(slack)
     assert len(texts) == 4 and all("not valid" in text for text in texts)
+
+
+async def test_another_users_review_is_unknown(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
+) -> None:
+    """Alice presses a forged answer button, and rates, Bob's private review."""
+    bob = {"user_id": "U2BOB", "user_name": "bob"}
+    await client.command("/review", "choice", **bob)
+    await quiz.drain()
+    await client.interact(click_payload(slack, "quiz:1:A"))
+    await quiz.drain()
+    assert "unknown" in response_texts(slack)[-1]
+    assert await engine.store.answer_count(1) == 0
+    await client.interact(click_payload(slack, "quiz:1:A", **bob))
+    await quiz.drain()  # one at a time, so the replies come in this order
+    await client.interact(click_payload(slack, "rate:1:easy", action_id="review:rate:easy"))
+    await quiz.drain()
+    assert "unknown" in response_texts(slack)[-1]
+    assert await engine.store.answer_count(1) == 1
