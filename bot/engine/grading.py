@@ -21,12 +21,18 @@ any order within one clause and a small window, typo tolerant, negation aware). 
      towards a phrase, so repeating or pasting the question earns nothing;
    * a reply whose content words nearly all come from the prompt (at most one new word) is
      capped at ``ECHO_CAP`` (0.2);
-   * a bare keyword list is capped at ``KEYWORD_LIST_CAP`` (0.4): 3+ words with under 15%
+   * a bare keyword list is capped at ``KEYWORD_LIST_CAP`` (0.4) unless it states every
+     required point (terse notes such as ``list mutable, tuple immutable -> hashable`` are an
+     answer, not a list): 3+ words with under 15%
      function words (``is``, ``the``, ``can``...), or 3+ fragments averaging at most 2.5 words
      with under 30% function words (``stateless, uniform interface, cacheable``). Questions
      whose own model answer is such a list (``int, float, str...``) are exempt; such a
      question should make what a bare list lacks (e.g. grouping the items by kind) a
      required key point, so that a bare list is not full marks.
+
+A claim the reply reports only to dismiss it ("some say X, but that's a myth") counts for
+nothing (:func:`~bot.engine.text_matching.denied_segments`). When a ceiling holds the grade
+down, ``GradeResult.cap`` says why, in words a learner understands.
 
 Only the first ``MAX_REPLY_CHARS`` characters of a reply are read, so the work is bounded.
 Any text is accepted; the grade is always in 0..1, rounded to 3 decimals.
@@ -48,7 +54,7 @@ from bot.engine.text_matching import (
 )
 from questions.schema import Question
 
-__all__ = ["GradeResult", "grade_choice", "grade_text"]
+__all__ = ["CAP_REASONS", "GradeResult", "grade_choice", "grade_text"]
 
 MAX_REPLY_CHARS = 4_000
 REQUIRED_CAP = 0.5
@@ -75,6 +81,18 @@ class GradeResult:
     covered: tuple[str, ...] = ()
     missed: tuple[str, ...] = ()
     misconception: str | None = None
+    cap: str | None = None  # why the grade was held below what the covered points earn
+
+
+#: What a learner is told when a ceiling held the grade down.
+CAP_REASONS = {
+    "required": "A central point is missing, so the grade is at most {cap:.0%}: {missing}.",
+    "no_required": "Every central point is missing, so the grade is at most {cap:.0%}.",
+    "keyword_list": (
+        "A bare list of keywords earns at most {cap:.0%}: say what each term means or does."
+    ),
+    "echo": "The answer mostly repeats the question, so it earns at most {cap:.0%}.",
+}
 
 
 def grade_choice(question: Question, choice_index: int) -> GradeResult:
@@ -194,18 +212,34 @@ def _is_keyword_list(analysis: Analysis) -> bool:
     )
 
 
-def _caps(analysis: Analysis, rubric: _Rubric, copied: list[bool], hits: list[bool]) -> float:
-    """The anti-gaming ceiling for this reply (1.0 when nothing looks gamed)."""
-    cap = 1.0
-    required = [hit for point, hit in zip(rubric.points, hits, strict=True) if point.required]
-    terse_but_complete = bool(required) and all(required)
-    if rubric.prose_answer and not terse_but_complete and _is_keyword_list(analysis):
-        cap = KEYWORD_LIST_CAP
+def _ceilings(
+    analysis: Analysis, rubric: _Rubric, copied: list[bool], hits: list[bool]
+) -> list[tuple[float, str]]:
+    """Every ceiling this reply meets, as (cap, the learner-facing reason)."""
+    ceilings: list[tuple[float, str]] = []
+    required = [p for p, hit in zip(rubric.points, hits, strict=True) if p.required and not hit]
+    if required:
+        some_required = len(required) < sum(point.required for point in rubric.points)
+        if some_required:
+            missing = "; ".join(point.label for point in required)
+            ceilings.append(
+                (REQUIRED_CAP, CAP_REASONS["required"].format(cap=REQUIRED_CAP, missing=missing))
+            )
+        else:
+            ceilings.append(
+                (NO_REQUIRED_CAP, CAP_REASONS["no_required"].format(cap=NO_REQUIRED_CAP))
+            )
+    # A terse reply stating every required point is notes, not a keyword list.
+    complete = not required and any(point.required for point in rubric.points)
+    if rubric.prose_answer and not complete and _is_keyword_list(analysis):
+        ceilings.append(
+            (KEYWORD_LIST_CAP, CAP_REASONS["keyword_list"].format(cap=KEYWORD_LIST_CAP))
+        )
     own = [s for i, s in enumerate(analysis.stems) if analysis.content[i] and not copied[i]]
     novel = {s for s in own if s not in rubric.prompt_stems}
     if len(novel) <= 1 and len(own) - len(novel) >= 4 * len(novel):
-        cap = min(cap, ECHO_CAP)
-    return cap
+        ceilings.append((ECHO_CAP, CAP_REASONS["echo"].format(cap=ECHO_CAP)))
+    return ceilings
 
 
 def _misconception(rubric: _Rubric, analysis: Analysis, index: Index) -> str | None:
@@ -216,14 +250,10 @@ def _misconception(rubric: _Rubric, analysis: Analysis, index: Index) -> str | N
     return None
 
 
-def _score(rubric: _Rubric, hits: list[bool]) -> float:
-    """Covered weight over total weight, capped when required points are missed."""
+def _earned(rubric: _Rubric, hits: list[bool]) -> float:
+    """Covered weight over total weight."""
     earned = sum(point.weight for point, hit in zip(rubric.points, hits, strict=True) if hit)
-    grade = earned / rubric.total_weight
-    required = [hit for point, hit in zip(rubric.points, hits, strict=True) if point.required]
-    if not all(required):
-        grade = min(grade, REQUIRED_CAP if any(required) else NO_REQUIRED_CAP)
-    return grade
+    return earned / rubric.total_weight
 
 
 def _hits(rubric: _Rubric, analysis: Analysis, index: Index) -> tuple[list[bool], bool]:
@@ -274,5 +304,9 @@ def grade_text(question: Question, text: str) -> GradeResult:
         return GradeResult(0.0, (), labels, rubric.swap_correction)
     covered = tuple(point.label for point, hit in zip(rubric.points, hits, strict=True) if hit)
     missed = tuple(point.label for point, hit in zip(rubric.points, hits, strict=True) if not hit)
-    grade = min(_score(rubric, hits), _caps(analysis, rubric, copied, hits))
-    return GradeResult(round(max(0.0, min(1.0, grade)), 3), covered, missed)
+    grade = _earned(rubric, hits)
+    cap = min(_ceilings(analysis, rubric, copied, hits), default=None)
+    reason = None
+    if cap is not None and cap[0] < grade:
+        grade, reason = cap
+    return GradeResult(round(max(0.0, min(1.0, grade)), 3), covered, missed, cap=reason)

@@ -615,3 +615,11 @@ def test_rubric_vocabulary_soup_never_crashes(words: list[str], index: int) -> N
 @given(text=st.text(min_size=3_000, max_size=6_000))
 def test_long_arbitrary_text_never_crashes(text: str) -> None:
     _check(grade_text(LIST_TUPLE, text), LIST_TUPLE)
+
+
+def test_a_ceiling_says_why_it_held_the_grade_down() -> None:
+    capped = grade_text(LIST_TUPLE, "Tuples are immutable, so a tuple can be a dict key.")
+    assert capped.grade == REQUIRED_CAP
+    assert capped.cap is not None and "central point is missing" in capped.cap
+    assert "lists are mutable" in capped.cap
+    assert grade_text(LIST_TUPLE, "Lists are mutable, tuples are immutable.").cap is None
