@@ -282,13 +282,18 @@ class _Builder:
                 self.negation = False
 
 
-#: Words that report a claim rather than state it ("some say ...", "you may read that ...").
+#: Verbs that report a claim rather than state it ("some say ...", "you may read that ...").
 _REPORTING = frozenset({
     "say", "says", "said", "claim", "claims", "claimed", "read", "think", "thinks", "believe",
     "believes", "blame", "blamed", "hear", "heard", "tell", "tells", "told",
 })  # fmt: skip
+#: Words before a reporting verb that make it a report of others' words ("people think").
+_REPORTERS = frozenset({
+    "some", "people", "they", "many", "you", "others", "tutorials", "often", "everyone",
+    "may", "might", "commonly", "usually", "widely", "folks", "articles", "books",
+})  # fmt: skip
 #: Words that dismiss a reported claim ("... but that's a myth", "... is outdated").
-_DISMISSING = frozenset({"myth", "outdated", "untrue", "false", "wrong", "actually", "incorrect"})
+_DISMISSING = frozenset({"myth", "outdated", "untrue", "false", "wrong", "incorrect"})
 
 
 def denied_segments(analysis: Analysis) -> frozenset[int]:
@@ -307,8 +312,7 @@ def denied_segments(analysis: Analysis) -> frozenset[int]:
     denied: set[int] = set()
     for n, sentence in enumerate(order):
         tokens = sentences[sentence]
-        words = [analysis.surfaces[i] for i in tokens]
-        if not _REPORTING.intersection(words):
+        if not any(_reports(analysis, i) for i in tokens):
             continue
         dismissal = next((i for i in tokens if _dismisses(analysis, i)), None)
         if dismissal is None and n + 1 < len(order):
@@ -320,9 +324,17 @@ def denied_segments(analysis: Analysis) -> frozenset[int]:
     return frozenset(denied)
 
 
+def _reports(analysis: Analysis, i: int) -> bool:
+    """Whether token ``i`` reports others' claim: *people say*, *you may read* (not *think of*)."""
+    before = analysis.surfaces[max(0, i - 3) : i]
+    return analysis.surfaces[i] in _REPORTING and bool(_REPORTERS.intersection(before))
+
+
 def _dismisses(analysis: Analysis, i: int) -> bool:
-    """Whether token ``i`` dismisses a claim: a dismissing word, or *true* negated."""
+    """Whether token ``i`` dismisses a claim: a dismissing word, *but actually*, *not true*."""
     word = analysis.surfaces[i]
+    if word == "actually":
+        return "but" in analysis.surfaces[max(0, i - 2) : i]
     return word in _DISMISSING or (word == "true" and analysis.negated[i])
 
 

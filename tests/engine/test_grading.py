@@ -623,3 +623,8 @@ def test_a_ceiling_says_why_it_held_the_grade_down() -> None:
     assert capped.cap is not None and "central point is missing" in capped.cap
     assert "lists are mutable" in capped.cap
     assert grade_text(LIST_TUPLE, "Lists are mutable, tuples are immutable.").cap is None
+
+
+def test_an_imperative_think_or_a_plain_actually_denies_nothing() -> None:
+    text = "Think of it this way: lists are actually mutable and tuples are immutable."
+    assert grade(LIST_TUPLE, text) >= 0.75
