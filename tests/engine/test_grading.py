@@ -626,5 +626,6 @@ def test_a_ceiling_says_why_it_held_the_grade_down() -> None:
 
 
 def test_an_imperative_think_or_a_plain_actually_denies_nothing() -> None:
+    plain = "Lists are mutable and tuples are immutable."
     text = "Think of it this way: lists are actually mutable and tuples are immutable."
-    assert grade(LIST_TUPLE, text) >= 0.75
+    assert grade(LIST_TUPLE, text) == grade(LIST_TUPLE, plain) > REQUIRED_CAP
