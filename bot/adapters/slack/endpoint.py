@@ -49,8 +49,8 @@ _SSL_CHECK_MAX_BYTES = 512
 def acknowledged_at_once(body: str) -> bool:
     """True for the requests the endpoint answers before bolt runs: slash commands (a form with
     a ``command`` field) and interactions (a form with one ``payload`` field: the app's
-    manifest subscribes to button clicks and modal submissions only). Events (JSON) and Slack's
-    ``ssl_check`` go through bolt first, as their responses depend on it."""
+    manifest subscribes to button clicks and modal submissions only). Events (JSON) go
+    through bolt first, as their responses depend on it."""
     return body.startswith(("payload=", "command=")) or "&command=" in body
 
 
