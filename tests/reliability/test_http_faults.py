@@ -10,8 +10,9 @@ import collections
 import io
 import json
 import logging
+import resource
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -38,6 +39,16 @@ CHUNK = 64 * 1024
 MAX_RSS_GROWTH_MB = 96
 MAX_LOG_BYTES = 16 * 1024
 LARGE_BODY = memoryview(MARKER + b"x" * (MIB - len(MARKER)))  # one copy for every sender
+
+
+@pytest.fixture(autouse=True)
+def descriptors() -> Iterator[None]:
+    """Room for every connection's two ends (client and server run in this process)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 4096 if hard == resource.RLIM_INFINITY else min(4096, hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 @pytest.fixture
