@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.adapters.slack import SlackQuiz, create_app, serve_http
 from bot.config import Settings
@@ -144,3 +145,14 @@ async def test_slacks_unsigned_ssl_check_gets_an_empty_200_and_nothing_else(
     assert await send(post, smuggled, {}, FORM) == (200, "")  # a check: not dispatched
     await loud_quiz.drain()
     assert slack.api_calls() == []
+
+
+async def test_bolt_itself_logs_no_body_of_a_request_it_refuses(
+    loud_quiz: SlackQuiz, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Behind the endpoint bolt sees only signed requests; its own check must stay quiet too.
+    body = json.dumps({"type": "event_callback", "secret": MARKER})
+    forged = {"content-type": JSON, "x-slack-request-timestamp": "1", "x-slack-signature": "v0"}
+    response = await loud_quiz.app.async_dispatch(AsyncBoltRequest(body=body, headers=forged))
+    assert response.status == 401
+    assert MARKER not in caplog.text
