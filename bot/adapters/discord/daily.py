@@ -22,6 +22,7 @@ from questions.schema import DIFFICULTIES
 __all__ = [
     "DIFFICULTY_CHOICES",
     "NOT_POSTABLE",
+    "OTHER_SERVER",
     "POSTABLE_CHANNEL_TYPES",
     "PostableChannel",
     "add_daily_commands",
@@ -32,6 +33,8 @@ POSTABLE_CHANNEL_TYPES = (discord.ChannelType.text, discord.ChannelType.news)
 NOT_POSTABLE = (
     "The daily question can only be posted in a text or announcement channel; pick one of those."
 )
+
+OTHER_SERVER = "That channel is not in this server; pick one of this server's channels."
 
 
 class PostableChannel(app_commands.Transformer[Any]):
@@ -80,11 +83,32 @@ def _target(
 ) -> Channel:
     team = team_of(interaction)
     if channel is not None:
+        if any(guild != interaction.guild_id for guild in _guilds_of(interaction, channel.id)):
+            raise QuizError(OTHER_SERVER)
         return Channel(team, str(channel.id), channel.name)
     if interaction.channel_id is None:
         raise app_commands.NoPrivateMessage()
     name = getattr(interaction.channel, "name", None) or ""
     return Channel(team, str(interaction.channel_id), str(name))
+
+
+def _guilds_of(interaction: discord.Interaction[Any], channel_id: int) -> set[int | None]:
+    """The servers a channel option's channel belongs to, as far as they are known: the one
+    its resolved data names (when Discord names one) and the one of the bot's cached channel.
+
+    discord.py gives a resolved channel the interaction's server whatever the payload says,
+    so the payload itself is read.
+    """
+    guilds: set[int | None] = set()
+    data: Any = interaction.data or {}
+    resolved = data.get("resolved", {}).get("channels", {}).get(str(channel_id), {})
+    named = resolved.get("guild_id") if isinstance(resolved, dict) else None
+    if named is not None:
+        guilds.add(int(named) if str(named).isdigit() else None)
+    cached = interaction.client.get_channel(channel_id)
+    if isinstance(cached, discord.abc.GuildChannel):
+        guilds.add(cached.guild.id)
+    return guilds
 
 
 def add_daily_commands(admin: app_commands.Group) -> None:

@@ -34,7 +34,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.ack_first import AckFirst
 from bot.adapters.slack import blocks
+from bot.adapters.slack.bolt_requests import MalformedRequest
 from bot.adapters.slack.daily import is_daily, run_daily_admin
+from bot.adapters.slack.logs import bolt_logger
 from bot.adapters.slack.outbox import SlackOutbox, make_client
 from bot.adapters.slack.parsing import (
     UsageError,
@@ -123,6 +125,7 @@ class SlackQuiz:
             signing_secret=signing_secret,
             process_before_response=True,  # listeners return right after ack()
             name="quizbot",
+            logger=bolt_logger(),  # bolt's loggers copy its level: nothing below WARNING
             # Each middleware costs every request some work before its ack. Quizbot listens to
             # no message events (nothing of its own to ignore) and has no workflow functions.
             ignoring_self_events_enabled=False,
@@ -156,12 +159,16 @@ class SlackQuiz:
         """Run bolt, in the background, on a request whose HTTP response has been sent already
         (by the HTTP endpoint: an empty 200, which is what every Quizbot listener acknowledges
         slash commands, clicks and modal submissions with). ``request`` builds (parses) the
-        bolt request, which is left for the background too."""
+        bolt request, which is left for the background too; one it cannot read is dropped
+        (:class:`MalformedRequest`, one log line)."""
 
         async def dispatch() -> None:
             await self.post_ack.after_acks()  # parsing and matching are work after the ack too
             try:
                 response = await self.app.async_dispatch(request())
+            except MalformedRequest as exc:
+                log.warning("dropped an acknowledged Slack request: %s", exc)
+                return
             except Exception:
                 log.exception("bolt failed on an acknowledged request")
                 return

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.signature import SignatureVerifier
 
-from bot.adapters.slack.app import SlackQuiz, arrival_context, create_app
+from bot.adapters.slack.app import SlackQuiz, create_app
+from bot.adapters.slack.endpoint import EVENTS_PATH, SlackEndpoint, acknowledged_at_once, web_app
+from bot.adapters.slack.logs import ThrottledLogger
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
 
 __all__ = [
     "EVENTS_PATH",
+    "SlackEndpoint",
     "acknowledged_at_once",
     "connect_socket_mode",
     "run_slack",
@@ -27,61 +27,28 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
-
-
-def acknowledged_at_once(body: str) -> bool:
-    """True for the requests the endpoint answers before bolt runs: slash commands (a form with
-    a ``command`` field) and interactions (a form with one ``payload`` field: the app's
-    manifest subscribes to button clicks and modal submissions only). Events (JSON) and Slack's
-    ``ssl_check`` go through bolt first, as their responses depend on it."""
-    return body.startswith(("payload=", "command=")) or "&command=" in body
-
-
-def _web_app(quiz: SlackQuiz) -> web.Application:
-    verifier = SignatureVerifier(quiz.signing_secret) if quiz.signing_secret else None
-
-    def signed(body: str, request: web.Request) -> bool:
-        timestamp = request.headers.get("X-Slack-Request-Timestamp")
-        signature = request.headers.get("X-Slack-Signature")
-        try:
-            return verifier is not None and verifier.is_valid(body, timestamp, signature)
-        except ValueError:  # a timestamp that is not a number
-            return False
-
-    async def handle(request: web.Request) -> web.Response:
-        with quiz.post_ack.acknowledgement():
-            return await respond(request)
-
-    async def respond(request: web.Request) -> web.Response:
-        body = await request.text()
-        headers: dict[str, str | Sequence[str]] = dict(request.headers)
-        context = arrival_context()
-
-        def bolt_request() -> AsyncBoltRequest:
-            return AsyncBoltRequest(
-                body=body, query=request.query_string, headers=headers, context=context
-            )
-
-        if acknowledged_at_once(body) and signed(body, request):
-            # Acknowledge first: bolt's parsing and matching wait until the response is out
-            # (a burst of clicks is acknowledged before any of them is worked on).
-            quiz.dispatch_acknowledged(bolt_request)
-            return web.Response(status=200)
-        return await to_aiohttp_response(await quiz.app.async_dispatch(bolt_request()))
-
-    web_app = web.Application()
-    web_app.router.add_post(EVENTS_PATH, handle)
-    return web_app
-
 
 @asynccontextmanager
-async def serve_http(quiz: SlackQuiz, host: str, port: int) -> AsyncIterator[int]:
+async def serve_http(
+    quiz: SlackQuiz, host: str, port: int, endpoint: SlackEndpoint | None = None
+) -> AsyncIterator[int]:
     """Serve Slack's requests on ``host:port`` at ``/slack/events``; yields the bound port.
 
-    On exit the server stops and the work already acknowledged is finished.
+    ``endpoint`` answers them (default: a :class:`SlackEndpoint` with the default
+    :class:`~bot.adapters.slack.limits.HttpLimits`). On exit the server stops and the work
+    already acknowledged is finished.
     """
-    runner = web.AppRunner(_web_app(quiz), access_log=None)
+    endpoint = endpoint or SlackEndpoint(quiz)
+    limits = endpoint.limits
+    runner = web.AppRunner(
+        web_app(endpoint),
+        access_log=None,
+        # aiohttp closes a connection idle this long, also one that never completed its first
+        # request head (slow headers); its lines about broken requests are throttled.
+        keepalive_timeout=limits.head_timeout_s,
+        lingering_time=limits.linger_s,
+        logger=ThrottledLogger(logging.getLogger("bot.adapters.slack.http")),
+    )
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port, backlog=1024)
