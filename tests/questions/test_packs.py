@@ -26,6 +26,22 @@ TWO_SIDED = {
     "shallow-vs-deep-copy",
     "sql-vs-nosql",
 }
+TWO_SIDED |= {  # http-apis, sql and caching-queues packs
+    "cache-aside-vs-write-through",
+    "celery-broker-vs-result-backend",
+    "fastapi-async-vs-sync-endpoints",
+    "http-401-vs-403",
+    "http-caching-vs-application-caching",
+    "http-offset-vs-cursor-pagination",
+    "http-put-vs-patch",
+    "http-safe-and-idempotent-methods",
+    "message-queue-vs-pubsub",
+    "redis-persistence-rdb-vs-aof",
+    "sql-inner-vs-left-join",
+    "sql-primary-vs-foreign-key",
+    "sql-where-vs-having",
+    "sql-window-functions",
+}
 
 BANK = load_bank()
 QUESTIONS = sorted(BANK, key=lambda question: question.id)
@@ -50,15 +66,16 @@ def _sample_cases(questions: list[Question] = QUESTIONS) -> list[pytest.Paramete
 @pytest.mark.parametrize("path", pack_files(BUILTIN_PACKS_DIR), ids=lambda path: path.name)
 def test_every_shipped_pack_validates(path: Path) -> None:
     pack = load_pack(path)
-    assert len(pack.questions) == 10
+    assert len(pack.questions) >= 10
     assert pack.category == path.stem
 
 
 def test_bank_has_the_thirty_seed_questions() -> None:
-    assert len(BANK) == 30
-    assert BANK.categories == SEED_CATEGORIES
+    assert set(SEED_CATEGORIES) <= set(BANK.categories)
     counts = Counter(question.category for question in BANK)
-    assert counts == dict.fromkeys(SEED_CATEGORIES, 10)
+    assert {category: counts[category] for category in SEED_CATEGORIES} == dict.fromkeys(
+        SEED_CATEGORIES, 10
+    )
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.id)
