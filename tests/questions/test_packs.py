@@ -32,6 +32,7 @@ TWO_SIDED |= {  # http-apis, sql and caching-queues packs
     "fastapi-async-vs-sync-endpoints",
     "http-401-vs-403",
     "http-caching-vs-application-caching",
+    "http-content-type-vs-accept",
     "http-offset-vs-cursor-pagination",
     "http-put-vs-patch",
     "http-safe-and-idempotent-methods",
@@ -39,6 +40,7 @@ TWO_SIDED |= {  # http-apis, sql and caching-queues packs
     "redis-persistence-rdb-vs-aof",
     "sql-inner-vs-left-join",
     "sql-primary-vs-foreign-key",
+    "sql-union-vs-union-all",
     "sql-where-vs-having",
     "sql-window-functions",
 }
