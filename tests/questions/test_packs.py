@@ -26,6 +26,24 @@ TWO_SIDED = {
     "shallow-vs-deep-copy",
     "sql-vs-nosql",
 }
+TWO_SIDED |= {  # http-apis, sql and caching-queues packs
+    "cache-aside-vs-write-through",
+    "celery-broker-vs-result-backend",
+    "fastapi-async-vs-sync-endpoints",
+    "http-401-vs-403",
+    "http-caching-vs-application-caching",
+    "http-content-type-vs-accept",
+    "http-offset-vs-cursor-pagination",
+    "http-put-vs-patch",
+    "http-safe-and-idempotent-methods",
+    "message-queue-vs-pubsub",
+    "redis-persistence-rdb-vs-aof",
+    "sql-inner-vs-left-join",
+    "sql-primary-vs-foreign-key",
+    "sql-union-vs-union-all",
+    "sql-where-vs-having",
+    "sql-window-functions",
+}
 
 #: The seed's questions keep their ids: players' history and review cards refer to them.
 SEED_IDS = {
