@@ -69,6 +69,13 @@ def grade_reply(
     return None, grade_text(question, reply), reply
 
 
+def _why_wrong(question: Question, choice_index: int | None) -> str | None:
+    """The pack's reason the chosen option is wrong (None for the right one, or free text)."""
+    if choice_index is None or choice_index == question.correct_index:
+        return None
+    return question.choices[choice_index].why_wrong
+
+
 OPEN_ROUNDS_REMEMBERED = 10_000
 
 
@@ -165,6 +172,8 @@ class AnswerDesk:
             covered=result.covered,
             missed=result.missed,
             misconception=result.misconception,
+            cap=result.cap,
+            why_wrong=_why_wrong(question, choice_index),
             kind=cast(RoundKind, record.kind),
             rating=rating.name.lower(),
             reviews_due=await self._reviews.nudge_count(player_pk),

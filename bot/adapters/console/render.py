@@ -12,6 +12,9 @@ from bot.adapters.wording import (
     card_kind,
     days,
     duration,
+    grade_reasons,
+    key_point_lines,
+    key_points_summary,
     more_tied,
     plural,
     reviews_due,
@@ -103,10 +106,10 @@ def render_feedback(feedback: Feedback) -> str:
         f"Grade {feedback.grade:.0%}, +{feedback.points} points.",
         f"Your answer: {visible(feedback.your_answer)}",
     ]
-    lines += [f"  ✅ {label}" for label in feedback.covered]
-    lines += [f"  ❌ {label}" for label in feedback.missed]
-    if feedback.misconception:
-        lines.append(f"Correction: {feedback.misconception}")
+    if feedback.covered or feedback.missed:
+        lines.append(key_points_summary(feedback))
+        lines += [f"  {line}" for line in key_point_lines(feedback, visible)]
+    lines += [f"{heading}: {visible(text)}" for heading, text in grade_reasons(feedback)]
     lines.append(f"Reference answer: {feedback.reference_answer}")
     lines.append(f"Why: {feedback.explanation.strip()}")
     if feedback.kind == "review" and feedback.rating:

@@ -145,3 +145,35 @@ def test_counts_and_time_limits_read_naturally() -> None:
     row = LeaderboardRow(1, "u", "Alice", 10, 1, 1)
     board = blocks.leaderboard_blocks(Leaderboard("week", None, (row,), None, 1))
     assert "'1 player'" in str(board)
+
+
+def test_feedback_explains_the_grade_with_mentions_escaped() -> None:
+    feedback = Feedback(
+        round_id=1,
+        question_id="q",
+        correct=False,
+        grade=0.25,
+        points=50,
+        verdict="partial",
+        your_answer="rust",
+        reference_answer="Mars.",
+        explanation="Rust.",
+        covered=("Mentions rust",),
+        missed=("Names Mars <!channel>",),
+        cap="A central point is missing <!here>, so the grade is at most 50%: Names Mars.",
+        why_wrong="Venus is pale <@U0BOSS>.",
+    )
+    rendered = blocks.feedback_blocks(feedback)
+    assert block_problems(rendered) == []
+    shown = mrkdwn_texts(rendered)
+    assert (
+        "You covered 1 of 2 key points.\n✅ Covered: Mentions rust\n"
+        "❌ Missed: Names Mars &lt;!channel&gt;"
+    ) in shown
+    assert (
+        "*Why this grade:* A central point is missing &lt;!here&gt;, "
+        "so the grade is at most 50%: Names Mars."
+    ) in shown
+    assert "*Why your choice is wrong:* Venus is pale &lt;@U0BOSS&gt;." in shown
+    plain = blocks.feedback_blocks(Feedback(1, "q", True, 1.0, 100, "correct", "A) x", "x", "y"))
+    assert not any("Why this grade" in text or "key point" in text for text in mrkdwn_texts(plain))
