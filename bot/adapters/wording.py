@@ -13,6 +13,7 @@ from bot.engine.model import Feedback, QuestionCard, Reveal
 __all__ = [
     "CLOSED_NOT_SHOWN",
     "CORRECTION",
+    "JUDGE_NOTE",
     "NO_ANSWERS_YET",
     "PERIOD_TITLE",
     "VERDICT",
@@ -40,6 +41,7 @@ NO_ANSWERS_YET = "No answers yet. Start a round with `/quiz`."
 CORRECTION = "Correction"
 WHY_GRADE = "Why this grade"
 WHY_WRONG = "Why your choice is wrong"
+JUDGE_NOTE = "Grader's note"  # the LLM judge's one line (untrusted text)
 CLOSED_NOT_SHOWN = (
     "Round #{round_id} is closed, but its reveal could not be shown here; "
     "the answers and scores are saved."
@@ -109,17 +111,26 @@ def streak_and_reviews(
 
 
 def key_points_summary(feedback: Feedback) -> str:
-    """How the answer fared on the question's key points: ``You covered 1 of 3 key points.``"""
-    total = len(feedback.covered) + len(feedback.missed)
-    return f"You covered {len(feedback.covered)} of {plural(total, 'key point')}."
+    """How the answer fared on the question's key points: ``You covered 1 of 3 key points.``,
+    plus how many it contradicted when it did."""
+    total = len(feedback.covered) + len(feedback.missed) + len(feedback.contradicted)
+    summary = f"You covered {len(feedback.covered)} of {plural(total, 'key point')}"
+    if feedback.contradicted:
+        summary += f" and contradicted {len(feedback.contradicted)}"
+    return summary + "."
 
 
 def key_point_lines(feedback: Feedback, label: Callable[[str], str]) -> list[str]:
-    """One line per key point, covered ones first: ``✅ Covered: …``, ``❌ Missed: …``.
+    """One line per key point, covered ones first: ``✅ Covered: …``, ``❌ Missed: …``,
+    ``⚠️ Contradicted: …``.
 
     ``label`` escapes a key point's label the platform's way.
     """
-    marks = (("✅ Covered", feedback.covered), ("❌ Missed", feedback.missed))
+    marks = (
+        ("✅ Covered", feedback.covered),
+        ("❌ Missed", feedback.missed),
+        ("⚠️ Contradicted", feedback.contradicted),
+    )
     return [f"{mark}: {label(text)}" for mark, labels in marks for text in labels]
 
 

@@ -1,5 +1,9 @@
 """Answering a round: validate the reply, grade it, score it, commit it, give feedback.
 
+A free-text reply is graded by the offline rubric, then by the optional judge
+(:mod:`bot.engine.judging`); the adapters call the engine after acknowledging the platform,
+so the judge's time is never the acknowledgement's.
+
 Once per player per round is the database's UNIQUE constraint; the answer, the score totals
 and the player's FSRS card are committed in one transaction before the feedback is returned.
 """
@@ -19,7 +23,9 @@ from bot.engine.errors import (
     RoundNotFoundError,
 )
 from bot.engine.grading import GradeResult, grade_choice, grade_text
+from bot.engine.judging import judged
 from bot.engine.model import CHOICE_LETTERS, Feedback, Player, RoundKind
+from bot.engine.ports import Judge
 from bot.engine.reviews import ReviewDesk, rating_for
 from bot.engine.standings import period_keys
 from bot.safe_text import has_lone_surrogate
@@ -83,9 +89,15 @@ class AnswerDesk:
     """Takes players' answers to rounds."""
 
     def __init__(
-        self, core: Core, closer: RoundCloser, reviews: ReviewDesk, daily_store: DailyStore
+        self,
+        core: Core,
+        closer: RoundCloser,
+        reviews: ReviewDesk,
+        daily_store: DailyStore,
+        judge: Judge | None = None,
     ) -> None:
         self._core = core
+        self._judge = judge
         self._closer = closer
         self._reviews = reviews
         self._daily_store = daily_store
@@ -125,6 +137,8 @@ class AnswerDesk:
             raise RoundClosedError()
         question = core.bank.get(record.question_id)
         choice_index, result, shown = grade_reply(record, question, letter, reply)
+        if reply is not None:
+            result = await judged(self._judge, question, reply, result)
         player_pk = await core.ids.player_pk(player)
         streak = 0
         if record.kind == "daily" and result.grade > 0:
@@ -173,6 +187,8 @@ class AnswerDesk:
             missed=result.missed,
             misconception=result.misconception,
             cap=result.cap,
+            contradicted=result.contradicted,
+            judge_note=result.note,
             why_wrong=_why_wrong(question, choice_index),
             kind=cast(RoundKind, record.kind),
             rating=rating.name.lower(),

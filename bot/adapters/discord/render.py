@@ -11,6 +11,7 @@ import discord
 
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
+    JUDGE_NOTE,
     NO_ANSWERS_YET,
     PERIOD_TITLE,
     VERDICT,
@@ -137,6 +138,9 @@ def feedback_embed(feedback: Feedback) -> discord.Embed:
         )
     for heading, text in grade_reasons(feedback):
         embed.add_field(name=heading, value=authored(text, MAX_FIELD), inline=False)
+    if feedback.judge_note:
+        note = user_text(feedback.judge_note, MAX_FIELD, keep_newlines=False)
+        embed.add_field(name=JUDGE_NOTE, value=note or "—", inline=False)
     embed.add_field(
         name="Reference answer", value=authored(feedback.reference_answer, MAX_FIELD), inline=False
     )

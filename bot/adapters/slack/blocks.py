@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
+    JUDGE_NOTE,
     NO_ANSWERS_YET,
     PERIOD_TITLE,
     VERDICT,
@@ -364,6 +365,9 @@ def feedback_blocks(feedback: Feedback) -> list[Block]:
     blocks += [
         section(mrkdwn(text, raw=f"*{heading}:* ")) for heading, text in grade_reasons(feedback)
     ]
+    if feedback.judge_note:
+        note = visible(feedback.judge_note, keep_newlines=False)
+        blocks.append(section(mrkdwn(note, raw=f"*{JUDGE_NOTE}:* ", user=True)))
     blocks.append(section(mrkdwn(feedback.reference_answer, raw="*Reference answer:* ")))
     blocks.append(section(mrkdwn(feedback.explanation.strip(), raw="*Why:* ")))
     blocks += feedback_actions(feedback)
