@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
-__all__ = ["MODEL", "FakeLlm", "key_point_numbers", "verdict"]
+__all__ = ["MODEL", "Body", "FakeLlm", "key_point_numbers", "verdict"]
 
 MODEL = "judge-model"
 Body = dict[str, Any]

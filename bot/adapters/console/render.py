@@ -113,7 +113,7 @@ def render_feedback(feedback: Feedback) -> str:
         lines += [f"  {line}" for line in points]
     lines += [f"{heading}: {visible(text)}" for heading, text in grade_reasons(feedback)]
     if feedback.judge_note:
-        lines.append(f"{JUDGE_NOTE}: {visible(feedback.judge_note, keep_newlines=False)}")
+        lines.append(f"{JUDGE_NOTE}: {visible(feedback.judge_note)}")
     lines.append(f"Reference answer: {feedback.reference_answer}")
     lines.append(f"Why: {feedback.explanation.strip()}")
     if feedback.kind == "review" and feedback.rating:

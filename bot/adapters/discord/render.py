@@ -139,8 +139,8 @@ def feedback_embed(feedback: Feedback) -> discord.Embed:
     for heading, text in grade_reasons(feedback):
         embed.add_field(name=heading, value=authored(text, MAX_FIELD), inline=False)
     if feedback.judge_note:
-        note = user_text(feedback.judge_note, MAX_FIELD, keep_newlines=False)
-        embed.add_field(name=JUDGE_NOTE, value=note or "—", inline=False)
+        note = user_text(feedback.judge_note, MAX_FIELD)
+        embed.add_field(name=JUDGE_NOTE, value=note, inline=False)
     embed.add_field(
         name="Reference answer", value=authored(feedback.reference_answer, MAX_FIELD), inline=False
     )

@@ -366,8 +366,7 @@ def feedback_blocks(feedback: Feedback) -> list[Block]:
         section(mrkdwn(text, raw=f"*{heading}:* ")) for heading, text in grade_reasons(feedback)
     ]
     if feedback.judge_note:
-        note = visible(feedback.judge_note, keep_newlines=False)
-        blocks.append(section(mrkdwn(note, raw=f"*{JUDGE_NOTE}:* ", user=True)))
+        blocks.append(section(mrkdwn(feedback.judge_note, raw=f"*{JUDGE_NOTE}:* ", user=True)))
     blocks.append(section(mrkdwn(feedback.reference_answer, raw="*Reference answer:* ")))
     blocks.append(section(mrkdwn(feedback.explanation.strip(), raw="*Why:* ")))
     blocks += feedback_actions(feedback)

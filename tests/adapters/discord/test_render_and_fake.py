@@ -199,3 +199,28 @@ def test_feedback_explains_the_grade_with_mentions_escaped() -> None:
     assert fields["Why your choice is wrong"] == "Venus is pale <@\u200b123456789012345678>."
     plain = render.feedback_embed(Feedback(1, "q", True, 1.0, 100, "correct", "A) x", "x", "y"))
     assert [f.name for f in plain.fields] == ["Your answer", "Reference answer", "Why"]
+
+
+def test_the_judges_note_is_user_text_and_contradicted_points_are_listed() -> None:
+    feedback = Feedback(
+        1,
+        "q",
+        False,
+        0.6,
+        120,
+        "partial",
+        "memory; collisions never hurt",
+        "Memory and collisions.",
+        "Buckets.",
+        covered=("Uses extra memory",),
+        contradicted=("Collisions can slow it down",),
+        judge_note="Good on **memory** @everyone but collisions <@123456789012345678> do hurt.",
+    )
+    fields = {f.name: f.value for f in render.feedback_embed(feedback).fields}
+    assert fields["You covered 1 of 2 key points and contradicted 1."] == (
+        "✅ Covered: Uses extra memory\n⚠️ Contradicted: Collisions can slow it down"
+    )
+    assert fields["Grader's note"] == (
+        "Good on \\*\\*memory\\*\\* @\u200beveryone but collisions "
+        "<@\u200b123456789012345678> do hurt."
+    )
