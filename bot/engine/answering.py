@@ -138,7 +138,8 @@ class AnswerDesk:
         question = core.bank.get(record.question_id)
         choice_index, result, shown = grade_reply(record, question, letter, reply)
         if reply is not None:
-            result = await judged(self._judge, question, reply, result)
+            left_s = record.closes_at - now
+            result = await judged(self._judge, question, reply, result, within_s=left_s)
         player_pk = await core.ids.player_pk(player)
         streak = 0
         if record.kind == "daily" and result.grade > 0:

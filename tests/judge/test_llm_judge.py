@@ -216,3 +216,28 @@ async def test_an_output_question_never_asks_the_model(judge: LlmJudge, llm: Fak
     rubric = GradeResult(1.0)
     assert await judged(judge, question, "2", rubric) is rubric
     assert llm.requests == []
+
+
+async def test_the_judge_is_not_waited_for_past_the_rounds_close(
+    store: Store,
+    bank: QuestionBank,
+    clock: FakeClock,
+    llm: FakeLlm,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    llm.hang()
+    patient = LlmJudge(llm.url, MODEL, timeout_s=60)
+    engine = QuizEngine(store, bank, clock=clock, round_seconds=60, judge=patient)
+    try:
+        round_id = await open_round(engine)
+        clock.advance(59.8)  # the answer arrives 0.2 s before the round closes
+        with caplog.at_level(logging.WARNING, logger="bot.engine.judging"):
+            feedback = await engine.answer(ALICE, round_id, text="It takes more memory.")
+    finally:
+        await patient.close()
+    assert feedback.grade == 0.5 and feedback.points > 0
+    assert await engine.store.answer_count(round_id) == 1
+    [record] = [r for r in caplog.records if r.name == "bot.engine.judging"]
+    assert record.getMessage() == (
+        "judge: no verdict before the round closes; question alpha-hard graded by the rubric"
+    )
