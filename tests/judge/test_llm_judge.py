@@ -241,3 +241,21 @@ async def test_the_judge_is_not_waited_for_past_the_rounds_close(
     assert record.getMessage() == (
         "judge: no verdict before the round closes; question alpha-hard graded by the rubric"
     )
+
+
+async def test_the_cache_is_bounded_and_forgets_the_least_recently_used(
+    bank: QuestionBank, llm: FakeLlm
+) -> None:
+    llm.reply(verdict(["covered", "missed"], 0.7, "Half of it."))
+    question = bank.get("alpha-hard")
+    small = LlmJudge(llm.url, MODEL, timeout_s=0.5, cache_size=2)
+    try:
+        for answer in ("memory", "space", "Memory", "collisions", "space", "memory"):
+            assert await small.judge(question, answer) is not None
+    finally:
+        await small.close()
+    # "Memory" is a hit that makes "memory" the most recent, so "collisions" pushes out
+    # "space", and "space" then pushes out "memory".
+    asked = [llm.user_message(i).rsplit("<<<ANSWER\n", 1)[1] for i in range(len(llm.requests))]
+    expected = ["memory", "space", "collisions", "space", "memory"]
+    assert asked == [f"{answer}\nANSWER>>>" for answer in expected]
