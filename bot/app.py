@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any, ParamSpec, TextIO, TypeVar
 
 from bot.adapters.console import ConsoleSession, run_console
-from bot.config import Settings, check_platforms
+from bot.config import Settings, check_judge, check_platforms
 from bot.daily import daily_for
 from bot.engine.engine import QuizEngine
 from bot.heap import tune_collector
 from bot.heartbeat import run_heartbeat
+from bot.llm_judge import judge_from_settings
 from bot.round_timer import run_round_timer
 from questions.loader import load_bank
 from storage.store import Store, StoreError
@@ -61,8 +62,10 @@ _T = TypeVar("_T")
 
 @asynccontextmanager
 async def build_engine(settings: Settings, *, seed: int | None = None) -> AsyncIterator[QuizEngine]:
-    """Open the store and load the bank; yield the engine; close the store on exit."""
+    """Open the store, load the bank and set up the LLM judge when configured; yield the
+    engine; close the judge and the store on exit."""
     bank = load_bank(settings.quizbot_questions_dir)
+    judge = judge_from_settings(settings)
     store = await Store.open(settings.quizbot_database)
     try:
         yield QuizEngine(
@@ -71,8 +74,11 @@ async def build_engine(settings: Settings, *, seed: int | None = None) -> AsyncI
             rng=random.Random(seed),
             round_seconds=settings.quizbot_round_seconds,
             review_nudge=settings.quizbot_review_nudge,
+            judge=judge,
         )
     finally:
+        if judge is not None:
+            await judge.close()
         await store.close()
 
 
@@ -204,6 +210,7 @@ async def run_console_app(
     stdout: TextIO = sys.stdout,
 ) -> int:
     """Run the console adapter until end of input, or until SIGTERM / SIGINT (exit 0)."""
+    check_judge(settings)
     loop = asyncio.get_running_loop()
     loop.set_default_executor(_DaemonExecutor(max_workers=1))
     with instance_lock(settings.quizbot_database):
@@ -249,6 +256,7 @@ async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | Non
     SIGTERM / SIGINT, 1 when an adapter stopped by itself.
     """
     check_platforms(settings)
+    check_judge(settings)
     runners = platform_adapters(settings) if adapters is None else dict(adapters)
     if not runners:
         print(

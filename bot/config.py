@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal, get_args
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ConfigError", "Settings", "check_platforms", "load_settings"]
+__all__ = ["ConfigError", "Settings", "check_judge", "check_platforms", "load_settings"]
 
 
 class ConfigError(Exception):
@@ -46,6 +47,28 @@ class Settings(BaseSettings):
     quizbot_http_host: str = "0.0.0.0"
     quizbot_http_port: int = Field(default=3000, ge=1, le=65_535)
 
+    quizbot_llm_url: str | None = None
+    quizbot_llm_model: str | None = None
+    quizbot_llm_api_key: str | None = None
+    quizbot_llm_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+
+    @field_validator("quizbot_llm_url", "quizbot_llm_model", "quizbot_llm_api_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """``QUIZBOT_LLM_URL=`` (nothing after the ``=``) leaves the setting unset."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("quizbot_llm_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        """An http(s) base URL, kept without its trailing slash."""
+        if value is None:
+            return None
+        url = urlsplit(value)
+        if url.scheme not in ("http", "https") or not url.netloc:
+            raise ValueError("must be an http:// or https:// URL, e.g. http://localhost:11434/v1")
+        return value.rstrip("/")
+
     @field_validator("quizbot_log_level", "quizbot_log_format", "quizbot_event_loop", mode="before")
     @classmethod
     def _choice_in_any_case(cls, value: object, info: ValidationInfo) -> object:
@@ -67,6 +90,11 @@ class Settings(BaseSettings):
         return bool(self.slack_bot_token)
 
     @property
+    def judge_enabled(self) -> bool:
+        """True when the LLM judge is configured (its URL and model are set)."""
+        return bool(self.quizbot_llm_url and self.quizbot_llm_model)
+
+    @property
     def slack_socket_mode(self) -> bool:
         """True when Slack runs over Socket Mode (an app-level token is set)."""
         return bool(self.slack_app_token)
@@ -78,6 +106,7 @@ class Settings(BaseSettings):
             self.slack_bot_token,
             self.slack_app_token,
             self.slack_signing_secret,
+            self.quizbot_llm_api_key,
         )
         return [value for value in values if value]
 
@@ -105,6 +134,28 @@ def check_platforms(settings: Settings) -> None:
     ]
     if given:
         raise ConfigError(f"{' and '.join(given)} set but SLACK_BOT_TOKEN is missing")
+
+
+def check_judge(settings: Settings) -> None:
+    """Refuse a half-configured LLM judge (:class:`ConfigError` naming what is missing).
+
+    The judge needs both ``QUIZBOT_LLM_URL`` and ``QUIZBOT_LLM_MODEL``; an API key alone is an
+    error too.
+    """
+    given = {
+        "QUIZBOT_LLM_URL": settings.quizbot_llm_url,
+        "QUIZBOT_LLM_MODEL": settings.quizbot_llm_model,
+        "QUIZBOT_LLM_API_KEY": settings.quizbot_llm_api_key,
+    }
+    if settings.judge_enabled or not any(given.values()):
+        return
+    named = [name for name, value in given.items() if value]
+    missing = [name for name in ("QUIZBOT_LLM_URL", "QUIZBOT_LLM_MODEL") if not given[name]]
+    raise ConfigError(
+        f"{' and '.join(named)} set but {' and '.join(missing)} "
+        f"{'is' if len(missing) == 1 else 'are'} missing: "
+        "the LLM judge needs both (or neither, to grade offline)"
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

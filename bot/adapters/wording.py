@@ -6,18 +6,27 @@ Only words live here: no markup (each platform bolds and escapes its own way) an
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.engine.model import Feedback, QuestionCard, Reveal
 
 __all__ = [
     "CLOSED_NOT_SHOWN",
+    "CORRECTION",
+    "JUDGE_NOTE",
     "NO_ANSWERS_YET",
     "PERIOD_TITLE",
     "VERDICT",
+    "WHY_GRADE",
+    "WHY_WRONG",
     "answered_title",
     "card_kind",
     "days",
     "duration",
     "filed_thanks",
+    "grade_reasons",
+    "key_point_lines",
+    "key_points_summary",
     "more_tied",
     "plural",
     "rated_hint",
@@ -28,6 +37,11 @@ __all__ = [
 VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong": "❌ Not quite."}
 PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
 NO_ANSWERS_YET = "No answers yet. Start a round with `/quiz`."
+# Headings of the parts of a feedback that explain its grade.
+CORRECTION = "Correction"
+WHY_GRADE = "Why this grade"
+WHY_WRONG = "Why your choice is wrong"
+JUDGE_NOTE = "Grader's note"  # the LLM judge's one line (untrusted text)
 CLOSED_NOT_SHOWN = (
     "Round #{round_id} is closed, but its reveal could not be shown here; "
     "the answers and scores are saved."
@@ -94,3 +108,39 @@ def streak_and_reviews(
         f"{prefix}Streak {current_streak} (best {best_streak}) · "
         f"reviews due: {due_today} today, {due_week} in 7 days"
     )
+
+
+def key_points_summary(feedback: Feedback) -> str:
+    """How the answer fared on the question's key points: ``You covered 1 of 3 key points.``,
+    plus how many it contradicted when it did."""
+    total = len(feedback.covered) + len(feedback.missed) + len(feedback.contradicted)
+    summary = f"You covered {len(feedback.covered)} of {plural(total, 'key point')}"
+    if feedback.contradicted:
+        summary += f" and contradicted {len(feedback.contradicted)}"
+    return summary + "."
+
+
+def key_point_lines(feedback: Feedback, label: Callable[[str], str]) -> list[str]:
+    """One line per key point, covered ones first: ``✅ Covered: …``, ``❌ Missed: …``,
+    ``⚠️ Contradicted: …``.
+
+    ``label`` escapes a key point's label the platform's way.
+    """
+    marks = (
+        ("✅ Covered", feedback.covered),
+        ("❌ Missed", feedback.missed),
+        ("⚠️ Contradicted", feedback.contradicted),
+    )
+    return [f"{mark}: {label(text)}" for mark, labels in marks for text in labels]
+
+
+def grade_reasons(feedback: Feedback) -> list[tuple[str, str]]:
+    """(heading, text) of each reason the feedback gives for its grade, in the order shown:
+    the correction of a misconception, why a ceiling held the grade down, why the chosen
+    option is wrong. The text is raw: escape it the platform's way."""
+    reasons = (
+        (CORRECTION, feedback.misconception),
+        (WHY_GRADE, feedback.cap),
+        (WHY_WRONG, feedback.why_wrong),
+    )
+    return [(heading, text) for heading, text in reasons if text]

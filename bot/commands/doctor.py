@@ -2,13 +2,15 @@
 
 Prints one line per check (``ok``, ``warn`` or ``FAIL``) and, for each problem, how to fix it.
 Exits 1 when any check fails. Platform checks call the real APIs over plain aiohttp:
-Discord ``GET /users/@me`` and Slack ``auth.test``.
+Discord ``GET /users/@me`` and Slack ``auth.test``; with the LLM judge configured,
+``GET {QUIZBOT_LLM_URL}/models`` must answer and list ``QUIZBOT_LLM_MODEL``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,7 +18,8 @@ import aiohttp
 
 from bot.commands.db import DatabaseProblem, inspect_database, latest_schema, open_readonly
 from bot.commands.groups import Subparsers
-from bot.config import ConfigError, Settings, check_platforms, load_settings
+from bot.config import ConfigError, Settings, check_judge, check_platforms, load_settings
+from bot.llm_judge.client import api_error, auth_headers
 from bot.logging_setup import redact
 from questions.loader import PackError, load_bank
 
@@ -24,6 +27,7 @@ __all__ = [
     "Check",
     "check_database",
     "check_discord",
+    "check_llm",
     "check_questions",
     "check_settings",
     "check_slack",
@@ -49,6 +53,7 @@ def check_settings(settings: Settings) -> list[Check]:
     """Platform completeness and which adapters will run."""
     try:
         check_platforms(settings)
+        check_judge(settings)
     except ConfigError as exc:
         return [
             Check(
@@ -200,18 +205,72 @@ async def check_slack(settings: Settings, session: aiohttp.ClientSession) -> lis
     return checks
 
 
+def _serves(model: str, served: list[str]) -> bool:
+    """Whether ``model`` is in the endpoint's list (Ollama lists ``llama3.2`` as ``…:latest``)."""
+    return model in served or f"{model}:latest" in served
+
+
+async def check_llm(settings: Settings, session: aiohttp.ClientSession) -> Check:
+    """The LLM endpoint answers ``GET {url}/models`` and lists the configured model."""
+    url, model = settings.quizbot_llm_url, settings.quizbot_llm_model
+    try:
+        async with session.get(
+            f"{url}/models", headers=auth_headers(settings.quizbot_llm_api_key)
+        ) as response:
+            status, raw = response.status, await response.read()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        return Check(
+            "llm",
+            "FAIL",
+            f"cannot reach {url}: {type(exc).__name__} {exc}",
+            "start the model server (e.g. `ollama serve`) or correct QUIZBOT_LLM_URL "
+            "(the base URL ending in /v1); until then answers are graded offline",
+        )
+    if status in (401, 403):
+        return Check(
+            "llm",
+            "FAIL",
+            f"{url} refused QUIZBOT_LLM_API_KEY (HTTP {status}) {api_error(raw)}".rstrip(),
+            "set QUIZBOT_LLM_API_KEY to a valid key for that endpoint",
+        )
+    try:
+        listed = json.loads(raw)["data"] if status == 200 else None
+        served = [str(item["id"]) for item in listed] if isinstance(listed, list) else None
+    except (ValueError, KeyError, TypeError):
+        served = None
+    if served is None:
+        return Check(
+            "llm",
+            "FAIL",
+            f"{url}/models answered HTTP {status} {api_error(raw)}".rstrip(),
+            "point QUIZBOT_LLM_URL at an OpenAI-compatible base URL (e.g. "
+            "http://localhost:11434/v1 for Ollama, https://api.openai.com/v1)",
+        )
+    if model is None or not _serves(model, served):
+        offered = ", ".join(served[:10]) or "none"
+        return Check(
+            "llm",
+            "FAIL",
+            f"model {model} is not served by {url} (it serves: {offered})",
+            f"pull it (`ollama pull {model}`) or set QUIZBOT_LLM_MODEL to a served model",
+        )
+    return Check("llm", "ok", f"{url} serves model {model}")
+
+
 async def run_checks(settings: Settings) -> list[Check]:
-    """Every check, platform ones only where a token is set."""
+    """Every check, platform ones only where a token is set, the LLM one where configured."""
     checks = check_settings(settings)
     checks.append(check_database(settings))
     checks.append(check_questions(settings))
-    if settings.discord_enabled or settings.slack_enabled:
+    if settings.discord_enabled or settings.slack_enabled or settings.judge_enabled:
         timeout = aiohttp.ClientTimeout(total=HTTP_TIMEOUT_S)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             if settings.discord_enabled:
                 checks.append(await check_discord(settings, session))
             if settings.slack_enabled:
                 checks.extend(await check_slack(settings, session))
+            if settings.judge_enabled:
+                checks.append(await check_llm(settings, session))
     return checks
 
 
@@ -241,6 +300,7 @@ def _doctor(args: argparse.Namespace) -> int:
 def register(subparsers: Subparsers) -> None:
     """Add ``doctor``."""
     parser = subparsers.add_parser(
-        "doctor", help="check settings, database, question packs and platform tokens"
+        "doctor",
+        help="check settings, database, question packs, platform tokens and the LLM judge",
     )
     parser.set_defaults(func=_doctor)

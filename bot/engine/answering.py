@@ -1,5 +1,9 @@
 """Answering a round: validate the reply, grade it, score it, commit it, give feedback.
 
+A free-text reply is graded by the offline rubric, then by the optional judge
+(:mod:`bot.engine.judging`); the adapters call the engine after acknowledging the platform,
+so the judge's time is never the acknowledgement's.
+
 Once per player per round is the database's UNIQUE constraint; the answer, the score totals
 and the player's FSRS card are committed in one transaction before the feedback is returned.
 """
@@ -19,7 +23,9 @@ from bot.engine.errors import (
     RoundNotFoundError,
 )
 from bot.engine.grading import GradeResult, grade_choice, grade_text
+from bot.engine.judging import judged
 from bot.engine.model import CHOICE_LETTERS, Feedback, Player, RoundKind
+from bot.engine.ports import Judge
 from bot.engine.reviews import ReviewDesk, rating_for
 from bot.engine.standings import period_keys
 from bot.safe_text import has_lone_surrogate
@@ -69,6 +75,13 @@ def grade_reply(
     return None, grade_text(question, reply), reply
 
 
+def _why_wrong(question: Question, choice_index: int | None) -> str | None:
+    """The pack's reason the chosen option is wrong (None for the right one, or free text)."""
+    if choice_index is None or choice_index == question.correct_index:
+        return None
+    return question.choices[choice_index].why_wrong
+
+
 OPEN_ROUNDS_REMEMBERED = 10_000
 
 
@@ -76,9 +89,15 @@ class AnswerDesk:
     """Takes players' answers to rounds."""
 
     def __init__(
-        self, core: Core, closer: RoundCloser, reviews: ReviewDesk, daily_store: DailyStore
+        self,
+        core: Core,
+        closer: RoundCloser,
+        reviews: ReviewDesk,
+        daily_store: DailyStore,
+        judge: Judge | None = None,
     ) -> None:
         self._core = core
+        self._judge = judge
         self._closer = closer
         self._reviews = reviews
         self._daily_store = daily_store
@@ -118,6 +137,9 @@ class AnswerDesk:
             raise RoundClosedError()
         question = core.bank.get(record.question_id)
         choice_index, result, shown = grade_reply(record, question, letter, reply)
+        if reply is not None:
+            left_s = record.closes_at - now
+            result = await judged(self._judge, question, reply, result, within_s=left_s)
         player_pk = await core.ids.player_pk(player)
         streak = 0
         if record.kind == "daily" and result.grade > 0:
@@ -165,6 +187,10 @@ class AnswerDesk:
             covered=result.covered,
             missed=result.missed,
             misconception=result.misconception,
+            cap=result.cap,
+            contradicted=result.contradicted,
+            judge_note=result.note,
+            why_wrong=_why_wrong(question, choice_index),
             kind=cast(RoundKind, record.kind),
             rating=rating.name.lower(),
             reviews_due=await self._reviews.nudge_count(player_pk),

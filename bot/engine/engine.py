@@ -10,8 +10,10 @@ The engine is a facade over small groups of use cases, each in its own module:
 - :mod:`bot.engine.reviews` (``engine.reviews``) and :mod:`bot.engine.daily_rounds`
   (``engine.daily``) hold spaced repetition and the daily question.
 
-They share a :class:`~bot.engine.core.Core`: the store, the question bank, the injected clock
-and RNG, and the identity lookups. The engine does no network I/O itself.
+Free-text answers may also be graded by an optional :class:`~bot.engine.ports.Judge`
+(:mod:`bot.engine.judging`). They share a :class:`~bot.engine.core.Core`: the store, the
+question bank, the injected clock and RNG, and the identity lookups. The engine does no
+network I/O itself.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from bot.engine.model import (
     Stats,
     Team,
 )
-from bot.engine.ports import Clock, Outbox, system_clock
+from bot.engine.ports import Clock, Judge, Outbox, system_clock
 from bot.engine.reviews import DueCounts, Rated, ReportFiled, ReviewDesk
 from bot.engine.rounds import RoundOpener
 from bot.engine.standings import Standings, period_keys, ranked
@@ -62,6 +64,7 @@ class QuizEngine:
         rng: random.Random | None = None,
         round_seconds: int = 60,
         review_nudge: bool = False,
+        judge: Judge | None = None,
     ) -> None:
         self.store = store
         self.bank = bank
@@ -77,7 +80,7 @@ class QuizEngine:
         self.daily = DailyRounds(
             core, daily_store, rounds=self._rounds, closer=self._closer, standings=self._standings
         )
-        self._answers = AnswerDesk(core, self._closer, self.reviews, daily_store)
+        self._answers = AnswerDesk(core, self._closer, self.reviews, daily_store, judge)
 
     @property
     def round_seconds(self) -> int:

@@ -73,8 +73,10 @@ _CACHE_SIZE = 512
 class GradeResult:
     """The outcome of grading one reply.
 
-    ``grade`` is in 0..1; ``covered``/``missed`` are key-point labels; ``misconception`` is the
-    correction to show when the reply stated a known misconception (the grade is then 0).
+    ``grade`` is in 0..1; ``covered``/``missed``/``contradicted`` are key-point labels;
+    ``misconception`` is the correction to show when the reply stated a known misconception
+    (the grade is then 0). ``contradicted`` and ``note`` come from a judge
+    (:mod:`bot.engine.judging`); the offline rubric leaves them empty.
     """
 
     grade: float
@@ -82,6 +84,8 @@ class GradeResult:
     missed: tuple[str, ...] = ()
     misconception: str | None = None
     cap: str | None = None  # why the grade was held below what the covered points earn
+    contradicted: tuple[str, ...] = ()  # key points the reply states the opposite of
+    note: str | None = None  # a judge's one line of feedback (untrusted text)
 
 
 #: What a learner is told when a ceiling held the grade down.

@@ -109,6 +109,10 @@ class Feedback:
     kind: RoundKind = "quiz"
     rating: str | None = None  # the FSRS rating the answer gave its card: again|hard|good
     reviews_due: int = 0  # cards due now, when review nudges are on (QUIZBOT_REVIEW_NUDGE)
+    cap: str | None = None  # why a ceiling held the grade below what the covered points earn
+    why_wrong: str | None = None  # multiple choice: why the chosen wrong option is wrong
+    contradicted: tuple[str, ...] = ()  # key points the answer states the opposite of
+    judge_note: str | None = None  # the LLM judge's one line (untrusted: escape it as user text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,25 @@
-"""What the engine needs from the outside world: a clock and an outbox per platform."""
+"""What the engine needs from the outside world: a clock, an outbox per platform, and an
+optional judge of free-text answers."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal
+from questions.schema import Question
 
-__all__ = ["Clock", "Outbox", "channel_gone", "message_gone", "system_clock"]
+__all__ = [
+    "Clock",
+    "Judge",
+    "JudgeVerdict",
+    "Outbox",
+    "channel_gone",
+    "message_gone",
+    "system_clock",
+]
 
 Clock = Callable[[], float]
 """Returns the current time as seconds since the epoch (UTC)."""
@@ -50,3 +61,27 @@ def message_gone(outbox: Outbox, exc: BaseException) -> bool:
     """
     classify = getattr(outbox, "message_gone", None)
     return bool(classify(exc)) if callable(classify) else False
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeVerdict:
+    """A judge's reading of a free-text answer: the grade (0..1), each key point's label by
+    status, and one line of feedback to the learner (untrusted text: escape it to show it)."""
+
+    grade: float
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+    contradicted: tuple[str, ...]
+    feedback: str
+
+
+class Judge(Protocol):
+    """Grades a free-text answer beyond what the offline rubric can see (e.g. a language model).
+
+    Returns None when it cannot give a verdict (unreachable, too slow, an invalid reply); the
+    engine then keeps the rubric's grade. It must return within a bounded time.
+    """
+
+    async def judge(self, question: Question, answer: str) -> JudgeVerdict | None:
+        """The verdict on ``answer`` to ``question``, or None."""
+        ...

@@ -196,6 +196,31 @@ async def test_misconception_scores_zero_with_correction(engine: QuizEngine) -> 
     assert feedback.points == 0 and feedback.misconception is not None
 
 
+async def test_a_ceiling_says_why_it_held_the_grade_down(engine: QuizEngine) -> None:
+    card = await engine.start_round(
+        GENERAL, ALICE, category="alpha", difficulty="easy", mode="open"
+    )
+    feedback = await engine.answer(ALICE, card.round_id, text="Its surface is covered in rust.")
+    assert feedback.covered == ("Mentions iron oxide or rust",)
+    assert feedback.missed == ("Names Mars",)
+    assert feedback.grade == 0.25
+    assert feedback.cap == "Every central point is missing, so the grade is at most 25%."
+    full = await engine.answer(BOB, card.round_id, text="Mars, because of the rust on it.")
+    assert full.grade == 1.0 and full.cap is None
+
+
+async def test_a_wrong_choice_says_why_it_is_wrong(engine: QuizEngine) -> None:
+    card = await engine.start_round(GENERAL, ALICE, category="alpha", difficulty="easy")
+    letter = {text: "ABCD"[i] for i, text in enumerate(card.choices)}
+    venus = await engine.answer(ALICE, card.round_id, choice=letter["Venus"])
+    assert venus.why_wrong == "Venus is hidden under pale clouds of sulphuric acid."
+    mars = await engine.answer(BOB, card.round_id, choice=letter["Mars"])
+    assert mars.correct and mars.why_wrong is None
+    carol = Player(TEAM, "carol", "Carol")
+    jupiter = await engine.answer(carol, card.round_id, choice=letter["Jupiter"])
+    assert not jupiter.correct and jupiter.why_wrong is None  # the pack gives no reason
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [("   ", "empty"), ("x" * (MAX_ANSWER_CHARS + 1), str(MAX_ANSWER_CHARS))],

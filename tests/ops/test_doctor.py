@@ -15,6 +15,7 @@ from bot.engine.engine import QuizEngine
 from bot.engine.model import Team
 from questions.loader import load_bank
 from storage.store import Store
+from tests.fakes.llm_api import FakeLlm
 from tests.ops.support import answer_round, clean_env, make_settings, quizbot
 
 DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.good-discord-token-abcdefghijk"
@@ -131,3 +132,45 @@ async def test_cli_exit_codes(api: str, tmp_path: Path) -> None:
     assert bad.returncode == 1 and "FAIL settings: SLACK_BOT_TOKEN is set but" in bad.stdout
     assert "ok   slack: token accepted" in bad.stdout
     assert SLACK_TOKEN not in bad.stdout + bad.stderr
+
+
+async def test_llm_judge_endpoint_and_model_are_checked(tmp_path: Path) -> None:
+    key = "sk-judge-secret-key"
+    database = await _database(tmp_path / "q.db")
+    async with FakeLlm(models=("llama3.2:latest", "qwen2.5:7b"), api_key=key) as llm:
+        good = make_settings(
+            database, quizbot_llm_url=llm.url, quizbot_llm_model="llama3.2", quizbot_llm_api_key=key
+        )
+        checks = await run_checks(good)
+        assert [(c.name, c.status) for c in checks][-1] == ("llm", "ok")
+        report = render(checks, good.secrets())
+        assert f"ok   llm: {llm.url} serves model llama3.2" in report and key not in report
+
+        missing = make_settings(
+            database, quizbot_llm_url=llm.url, quizbot_llm_model="mistral", quizbot_llm_api_key=key
+        )
+        [check] = [c for c in await run_checks(missing) if c.name == "llm"]
+        assert check.status == "FAIL"
+        assert check.detail == (
+            f"model mistral is not served by {llm.url} (it serves: llama3.2:latest, qwen2.5:7b)"
+        )
+        assert check.fix.startswith("pull it (`ollama pull mistral`)")
+
+        bad_key = make_settings(
+            database, quizbot_llm_url=llm.url, quizbot_llm_model="llama3.2", quizbot_llm_api_key="x"
+        )
+        [check] = [c for c in await run_checks(bad_key) if c.name == "llm"]
+        assert check.status == "FAIL" and "refused QUIZBOT_LLM_API_KEY (HTTP 401)" in check.detail
+        assert "QUIZBOT_LLM_API_KEY" in check.fix
+        assert llm.requests == []  # doctor lists models; it spends no completion
+    gone = make_settings(database, quizbot_llm_url=llm.url, quizbot_llm_model="llama3.2")
+    [check] = [c for c in await run_checks(gone) if c.name == "llm"]
+    assert check.status == "FAIL" and check.detail.startswith(f"cannot reach {llm.url}")
+    assert "QUIZBOT_LLM_URL" in check.fix
+
+
+async def test_half_configured_llm_judge_fails_the_settings_check(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "q.db", quizbot_llm_model="llama3.2")
+    checks = await run_checks(settings)
+    assert checks[0].status == "FAIL" and "QUIZBOT_LLM_URL is missing" in checks[0].detail
+    assert all(c.name != "llm" for c in checks)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, check_platforms
+from bot.config import ConfigError, Settings, check_judge, check_platforms, load_settings
 from tests.ops.support import ROOT, clean_env, make_settings, quizbot
 
 
@@ -61,3 +61,56 @@ def test_quizbot_with_half_slack_exits_2_naming_what_is_missing(tmp_path: Path) 
 def test_log_format_is_validated(tmp_path: Path) -> None:
     result = quizbot("health", cwd=tmp_path, env=clean_env(QUIZBOT_LOG_FORMAT="xml"))
     assert result.returncode == 1 and "QUIZBOT_LOG_FORMAT" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"quizbot_llm_url": "http://localhost:11434/v1"},
+            "QUIZBOT_LLM_URL set but QUIZBOT_LLM_MODEL is missing",
+        ),
+        ({"quizbot_llm_model": "llama3.2"}, "QUIZBOT_LLM_MODEL set but QUIZBOT_LLM_URL is missing"),
+        (
+            {"quizbot_llm_api_key": "sk-1"},
+            "QUIZBOT_LLM_API_KEY set but QUIZBOT_LLM_URL and QUIZBOT_LLM_MODEL are missing",
+        ),
+    ],
+)
+def test_half_configured_llm_judge_is_refused(
+    tmp_path: Path, values: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        check_judge(make_settings(tmp_path / "q.db", **values))
+
+
+def test_llm_judge_settings_are_validated_and_its_key_is_a_secret(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path / "q.db",
+        quizbot_llm_url="http://localhost:11434/v1/",
+        quizbot_llm_model="llama3.2",
+        quizbot_llm_api_key="sk-secret",
+    )
+    check_judge(settings)
+    assert settings.judge_enabled and settings.quizbot_llm_url == "http://localhost:11434/v1"
+    assert settings.quizbot_llm_timeout_seconds == 5.0
+    assert "sk-secret" in settings.secrets()
+    blank = make_settings(tmp_path / "q.db", quizbot_llm_url=" ", quizbot_llm_model="")
+    check_judge(blank)
+    assert not blank.judge_enabled
+    with pytest.raises(ConfigError, match=r"invalid setting QUIZBOT_LLM_URL: .*http:// or"):
+        load_settings(_env_file=None, quizbot_llm_url="localhost:11434")
+    with pytest.raises(ConfigError, match="invalid setting QUIZBOT_LLM_TIMEOUT_SECONDS"):
+        load_settings(_env_file=None, quizbot_llm_timeout_seconds=0)
+
+
+def test_quizbot_with_half_llm_judge_exits_2_with_one_line(tmp_path: Path) -> None:
+    result = quizbot(
+        "console", cwd=tmp_path, env=clean_env(QUIZBOT_LLM_URL="http://localhost:11434/v1")
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "quizbot: error: QUIZBOT_LLM_URL set but QUIZBOT_LLM_MODEL is missing: "
+        "the LLM judge needs both (or neither, to grade offline)\n"
+    )
+    assert not (tmp_path / "data").exists()

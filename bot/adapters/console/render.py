@@ -6,12 +6,16 @@ from datetime import UTC, datetime
 
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
+    JUDGE_NOTE,
     PERIOD_TITLE,
     VERDICT,
     answered_title,
     card_kind,
     days,
     duration,
+    grade_reasons,
+    key_point_lines,
+    key_points_summary,
     more_tied,
     plural,
     reviews_due,
@@ -103,10 +107,13 @@ def render_feedback(feedback: Feedback) -> str:
         f"Grade {feedback.grade:.0%}, +{feedback.points} points.",
         f"Your answer: {visible(feedback.your_answer)}",
     ]
-    lines += [f"  ✅ {label}" for label in feedback.covered]
-    lines += [f"  ❌ {label}" for label in feedback.missed]
-    if feedback.misconception:
-        lines.append(f"Correction: {feedback.misconception}")
+    points = key_point_lines(feedback, visible)
+    if points:
+        lines.append(key_points_summary(feedback))
+        lines += [f"  {line}" for line in points]
+    lines += [f"{heading}: {visible(text)}" for heading, text in grade_reasons(feedback)]
+    if feedback.judge_note:
+        lines.append(f"{JUDGE_NOTE}: {visible(feedback.judge_note)}")
     lines.append(f"Reference answer: {feedback.reference_answer}")
     lines.append(f"Why: {feedback.explanation.strip()}")
     if feedback.kind == "review" and feedback.rating:

@@ -11,11 +11,15 @@ import discord
 
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
+    JUDGE_NOTE,
     NO_ANSWERS_YET,
     PERIOD_TITLE,
     VERDICT,
     card_kind,
     duration,
+    grade_reasons,
+    key_point_lines,
+    key_points_summary,
     more_tied,
     plural,
     rated_hint,
@@ -127,14 +131,16 @@ def feedback_embed(feedback: Feedback) -> discord.Embed:
     embed.add_field(
         name="Your answer", value=user_text(feedback.your_answer, MAX_FIELD) or "—", inline=False
     )
-    points = [f"✅ {label}" for label in feedback.covered]
-    points += [f"❌ {label}" for label in feedback.missed]
+    points = key_point_lines(feedback, lambda label: authored(label, MAX_FIELD))
     if points:
-        embed.add_field(name="Key points", value=authored("\n".join(points), MAX_FIELD))
-    if feedback.misconception:
         embed.add_field(
-            name="Correction", value=authored(feedback.misconception, MAX_FIELD), inline=False
+            name=key_points_summary(feedback), value=shorten("\n".join(points), MAX_FIELD)
         )
+    for heading, text in grade_reasons(feedback):
+        embed.add_field(name=heading, value=authored(text, MAX_FIELD), inline=False)
+    if feedback.judge_note:
+        note = user_text(feedback.judge_note, MAX_FIELD)
+        embed.add_field(name=JUDGE_NOTE, value=note, inline=False)
     embed.add_field(
         name="Reference answer", value=authored(feedback.reference_answer, MAX_FIELD), inline=False
     )

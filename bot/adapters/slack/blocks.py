@@ -17,11 +17,15 @@ from typing import Any
 
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
+    JUDGE_NOTE,
     NO_ANSWERS_YET,
     PERIOD_TITLE,
     VERDICT,
     card_kind,
     duration,
+    grade_reasons,
+    key_point_lines,
+    key_points_summary,
     more_tied,
     plural,
     rated_hint,
@@ -354,12 +358,15 @@ def feedback_blocks(feedback: Feedback) -> list[Block]:
         ),
         section(mrkdwn(feedback.your_answer, raw="*Your answer:* ", user=True)),
     ]
-    points = [f"✅ {escape(label)}" for label in feedback.covered]
-    points += [f"❌ {escape(label)}" for label in feedback.missed]
+    points = key_point_lines(feedback, escape)
     if points:
-        blocks.append(section(shorten("\n".join(points), MAX_SECTION_CHARS)))
-    if feedback.misconception:
-        blocks.append(section(mrkdwn(feedback.misconception, raw="*Correction:* ")))
+        summary = escape(key_points_summary(feedback))
+        blocks.append(section(shorten("\n".join([summary, *points]), MAX_SECTION_CHARS)))
+    blocks += [
+        section(mrkdwn(text, raw=f"*{heading}:* ")) for heading, text in grade_reasons(feedback)
+    ]
+    if feedback.judge_note:
+        blocks.append(section(mrkdwn(feedback.judge_note, raw=f"*{JUDGE_NOTE}:* ", user=True)))
     blocks.append(section(mrkdwn(feedback.reference_answer, raw="*Reference answer:* ")))
     blocks.append(section(mrkdwn(feedback.explanation.strip(), raw="*Why:* ")))
     blocks += feedback_actions(feedback)

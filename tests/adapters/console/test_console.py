@@ -251,3 +251,31 @@ def test_a_cut_tie_is_said_under_the_leaderboard() -> None:
     last_row, more = board.splitlines()[-2:]
     assert last_row == "  1. P19 — 100 pts (1/1 correct)"
     assert more == "     … and more players with 100 pts"
+
+
+async def test_free_text_feedback_explains_the_grade(session: ConsoleSession) -> None:
+    await session.handle("/quiz category:alpha difficulty:easy mode:open")
+    reply = await session.handle("/answer Its surface is covered in rust.")
+    assert reply is not None
+    assert "You covered 1 of 2 key points.\n" in reply
+    assert "  ✅ Covered: Mentions iron oxide or rust\n  ❌ Missed: Names Mars\n" in reply
+    assert "Why this grade: Every central point is missing, so the grade is at most 25%." in reply
+    await session.handle("/as bob")
+    wrong = await session.handle("/answer Venus is the red planet.")
+    assert wrong is not None and "❌ Missed: Names Mars" in wrong
+    assert "Correction: Venus is covered in pale clouds; Mars is the red one." in wrong
+
+
+async def test_a_wrong_choice_is_explained_to_the_one_who_chose_it(
+    session: ConsoleSession,
+) -> None:
+    card = await session.handle("/quiz category:alpha difficulty:easy")
+    assert card is not None
+    venus = next(line.strip()[0] for line in card.splitlines() if line.endswith(") Venus"))
+    mars = next(line.strip()[0] for line in card.splitlines() if line.endswith(") Mars"))
+    reply = await session.handle(venus)
+    assert reply is not None
+    assert "Why your choice is wrong: Venus is hidden under pale clouds of sulphuric acid." in reply
+    await session.handle("/as bob")
+    right = await session.handle(mars)
+    assert right is not None and "Why your choice is wrong" not in right

@@ -54,7 +54,10 @@ def hostile_bank() -> QuestionBank:
             "answer": f"{PACK_TEXT} answer",
             "explanation": f"{PACK_TEXT} explanation",
             "choices": [
-                {"text": f"{letter} {PACK_TEXT}", "correct": letter == "a"} for letter in "abcd"
+                {"text": f"{letter} {PACK_TEXT}", "correct": True}
+                if letter == "a"
+                else {"text": f"{letter} {PACK_TEXT}", "why_wrong": f"{PACK_TEXT} why wrong"}
+                for letter in "abcd"
             ],
             "key_points": [{"label": f"{PACK_TEXT} point", "phrases": ["hostile phrase"]}],
             "misconceptions": [
@@ -133,9 +136,13 @@ async def test_hostile_names_answers_options_and_pack_text_are_inert(
 
     # A multiple-choice round from the hostile pack, answered by every hostile name.
     message = await discord.quiz(("category", "hostile"), ("mode", "choice"), who=players[0])
+    reasons = []
     for who, custom_id in zip(players, button_ids(message), strict=True):
         token = await discord.run(discord.click(message, custom_id, who=who))
-        assert "points" in reply_of(fake, token)["embeds"][0]["title"]
+        embed = reply_of(fake, token)["embeds"][0]
+        assert "points" in embed["title"]
+        reasons += [f["value"] for f in embed["fields"] if f["name"] == "Why your choice is wrong"]
+    assert reasons == [f"{PACK_TEXT} why wrong".replace("@", "@\u200b")] * 3  # the wrong ones
     # Admin close: the reveal names the players.
     close = [{"name": "close", "type": 1, "options": []}]
     await discord.run(discord.slash("quiz-admin", close, permissions=str(MANAGE_GUILD)))

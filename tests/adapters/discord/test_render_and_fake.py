@@ -171,3 +171,56 @@ def test_counts_and_time_limits_read_naturally() -> None:
     row = LeaderboardRow(1, "u", "Alice", 10, 1, 1)
     board = render.leaderboard_embed(Leaderboard("week", None, (row,), None, 1), None)
     assert board.footer.text == "1 player"
+
+
+def test_feedback_explains_the_grade_with_mentions_escaped() -> None:
+    feedback = Feedback(
+        1,
+        "q",
+        False,
+        0.25,
+        50,
+        "partial",
+        "rust",
+        "Mars.",
+        "Rust.",
+        covered=("Mentions rust",),
+        missed=("Names Mars @everyone",),
+        cap="A central point is missing @here, so the grade is at most 50%: Names Mars.",
+        why_wrong="Venus is pale <@123456789012345678>.",
+    )
+    fields = {f.name: f.value for f in render.feedback_embed(feedback).fields}
+    assert fields["You covered 1 of 2 key points."] == (
+        "✅ Covered: Mentions rust\n❌ Missed: Names Mars @\u200beveryone"
+    )
+    assert fields["Why this grade"] == (
+        "A central point is missing @\u200bhere, so the grade is at most 50%: Names Mars."
+    )
+    assert fields["Why your choice is wrong"] == "Venus is pale <@\u200b123456789012345678>."
+    plain = render.feedback_embed(Feedback(1, "q", True, 1.0, 100, "correct", "A) x", "x", "y"))
+    assert [f.name for f in plain.fields] == ["Your answer", "Reference answer", "Why"]
+
+
+def test_the_judges_note_is_user_text_and_contradicted_points_are_listed() -> None:
+    feedback = Feedback(
+        1,
+        "q",
+        False,
+        0.6,
+        120,
+        "partial",
+        "memory; collisions never hurt",
+        "Memory and collisions.",
+        "Buckets.",
+        covered=("Uses extra memory",),
+        contradicted=("Collisions can slow it down",),
+        judge_note="Good on **memory** @everyone but collisions <@123456789012345678> do hurt.",
+    )
+    fields = {f.name: f.value for f in render.feedback_embed(feedback).fields}
+    assert fields["You covered 1 of 2 key points and contradicted 1."] == (
+        "✅ Covered: Uses extra memory\n⚠️ Contradicted: Collisions can slow it down"
+    )
+    assert fields["Grader's note"] == (
+        "Good on \\*\\*memory\\*\\* @\u200beveryone but collisions "
+        "<@\u200b123456789012345678> do hurt."
+    )

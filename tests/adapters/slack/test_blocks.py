@@ -145,3 +145,63 @@ def test_counts_and_time_limits_read_naturally() -> None:
     row = LeaderboardRow(1, "u", "Alice", 10, 1, 1)
     board = blocks.leaderboard_blocks(Leaderboard("week", None, (row,), None, 1))
     assert "'1 player'" in str(board)
+
+
+def test_feedback_explains_the_grade_with_mentions_escaped() -> None:
+    feedback = Feedback(
+        round_id=1,
+        question_id="q",
+        correct=False,
+        grade=0.25,
+        points=50,
+        verdict="partial",
+        your_answer="rust",
+        reference_answer="Mars.",
+        explanation="Rust.",
+        covered=("Mentions rust",),
+        missed=("Names Mars <!channel>",),
+        cap="A central point is missing <!here>, so the grade is at most 50%: Names Mars.",
+        why_wrong="Venus is pale <@U0BOSS>.",
+    )
+    rendered = blocks.feedback_blocks(feedback)
+    assert block_problems(rendered) == []
+    shown = mrkdwn_texts(rendered)
+    assert (
+        "You covered 1 of 2 key points.\n✅ Covered: Mentions rust\n"
+        "❌ Missed: Names Mars &lt;!channel&gt;"
+    ) in shown
+    assert (
+        "*Why this grade:* A central point is missing &lt;!here&gt;, "
+        "so the grade is at most 50%: Names Mars."
+    ) in shown
+    assert "*Why your choice is wrong:* Venus is pale &lt;@U0BOSS&gt;." in shown
+    plain = blocks.feedback_blocks(Feedback(1, "q", True, 1.0, 100, "correct", "A) x", "x", "y"))
+    assert not any("Why this grade" in text or "key point" in text for text in mrkdwn_texts(plain))
+
+
+def test_the_judges_note_is_user_text_and_contradicted_points_are_listed() -> None:
+    feedback = Feedback(
+        round_id=1,
+        question_id="q",
+        correct=False,
+        grade=0.6,
+        points=120,
+        verdict="partial",
+        your_answer="memory; collisions never hurt",
+        reference_answer="Memory and collisions.",
+        explanation="Buckets.",
+        covered=("Uses extra memory",),
+        contradicted=("Collisions can slow it down",),
+        judge_note="Good on *memory* <!channel> but collisions <@U0BOSS> do hurt.",
+    )
+    rendered = blocks.feedback_blocks(feedback)
+    assert block_problems(rendered) == []
+    shown = mrkdwn_texts(rendered)
+    assert (
+        "You covered 1 of 2 key points and contradicted 1.\n✅ Covered: Uses extra memory\n"
+        "⚠️ Contradicted: Collisions can slow it down"
+    ) in shown
+    assert (
+        f"*Grader's note:* Good on *{blocks.ZWSP}memory*{blocks.ZWSP} &lt;!channel&gt; "
+        "but collisions &lt;@U0BOSS&gt; do hurt."
+    ) in shown

@@ -25,6 +25,7 @@ from tests.adapters.slack.helpers import (
     start_round,
     submission_payload,
 )
+from tests.adapters.slack.test_blocks import mrkdwn_texts
 from tests.fakes.slack_api import ApiCall, FakeSlack
 
 PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U0BOSS", "<#C0EVIL", "<https://evil")
@@ -151,7 +152,7 @@ def hostile_pack() -> Pack:
                     "explanation": "Rust <@U0BOSS>. <#C0EVIL>",
                     "choices": [
                         {"text": HOSTILE_CHOICE, "correct": True},
-                        {"text": "Venus <!everyone>"},
+                        {"text": "Venus <!everyone>", "why_wrong": "Venus is pale <!here>."},
                         {"text": "Jupiter"},
                         {"text": "Mercury"},
                     ],
@@ -191,6 +192,13 @@ class TestHostileQuestionPack:
             click_payload(slack, correct_value(buttons, "Venus"), user_id="U2BOB", user_name=NAME)
         )
         await quiz.drain()
+        reasons = [
+            text
+            for call in slack.calls_to("response_url")
+            for text in mrkdwn_texts(call.args.get("blocks", []))
+            if "Why your choice is wrong" in text
+        ]
+        assert reasons == ["*Why your choice is wrong:* Venus is pale &lt;!here&gt;."]
         await client.command("/quiz-admin", "close", user_id="U9LISTED")
         await quiz.drain()
         round_id, _, _ = await start_round(client, quiz, slack, "evil easy open")
