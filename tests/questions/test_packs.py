@@ -18,6 +18,7 @@ SEED_CATEGORIES = ("backend", "python", "web")
 TWO_SIDED = {
     "args-kwargs",
     "django-migrations",
+    "django-n-plus-one",  # select_related vs prefetch_related
     "django-vs-flask",
     "is-vs-equals",
     "list-vs-tuple",
@@ -104,6 +105,17 @@ def test_the_seed_questions_keep_their_ids_and_categories() -> None:
 @pytest.mark.parametrize("question", ALL_QUESTIONS, ids=lambda q: q.id)
 def test_every_question_links_its_source(question: Question) -> None:
     assert question.source is not None, f"{question.id}: no source link"
+
+
+def test_every_category_has_easy_medium_and_hard_questions() -> None:
+    levels: dict[str, set[str]] = {}
+    for question in BANK:
+        levels.setdefault(question.category, set()).add(question.difficulty)
+    assert set(SEED_CATEGORIES) <= set(levels)
+    for category, found in levels.items():
+        assert found == {"easy", "medium", "hard"}, f"{category}: only {sorted(found)}"
+    hard = Counter(question.category for question in BANK if question.difficulty == "hard")
+    assert all(hard[category] >= 3 for category in SEED_CATEGORIES)
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.id)
