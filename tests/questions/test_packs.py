@@ -16,15 +16,22 @@ from tests.conftest import TEST_PACKS
 SEED_CATEGORIES = ("backend", "python", "web")
 #: The questions that contrast two things; each must declare its two ``sides``.
 TWO_SIDED = {
+    "any-vs-object",
     "args-kwargs",
+    "asyncio-create-task",
+    "asyncio-gather-vs-taskgroup",
+    "concurrency-vs-parallelism",
     "django-migrations",
     "django-vs-flask",
     "is-vs-equals",
     "list-vs-tuple",
+    "mock-vs-magicmock-autospec",
     "mvc-vs-mvt",
+    "protocol-vs-abc",
     "securing-an-api",  # authentication vs authorization
     "shallow-vs-deep-copy",
     "sql-vs-nosql",
+    "unit-vs-integration-tests",
 }
 
 BANK = load_bank()
@@ -50,15 +57,16 @@ def _sample_cases(questions: list[Question] = QUESTIONS) -> list[pytest.Paramete
 @pytest.mark.parametrize("path", pack_files(BUILTIN_PACKS_DIR), ids=lambda path: path.name)
 def test_every_shipped_pack_validates(path: Path) -> None:
     pack = load_pack(path)
-    assert len(pack.questions) == 10
+    assert len(pack.questions) >= 10
     assert pack.category == path.stem
 
 
 def test_bank_has_the_thirty_seed_questions() -> None:
-    assert len(BANK) == 30
-    assert BANK.categories == SEED_CATEGORIES
+    assert set(SEED_CATEGORIES) <= set(BANK.categories)
     counts = Counter(question.category for question in BANK)
-    assert counts == dict.fromkeys(SEED_CATEGORIES, 10)
+    assert {category: counts[category] for category in SEED_CATEGORIES} == dict.fromkeys(
+        SEED_CATEGORIES, 10
+    )
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.id)
