@@ -16,16 +16,23 @@ from tests.conftest import TEST_PACKS
 SEED_CATEGORIES = ("backend", "python", "web")
 #: The questions that contrast two things; each must declare its two ``sides``.
 TWO_SIDED = {
+    "any-vs-object",
     "args-kwargs",
+    "asyncio-create-task",
+    "asyncio-gather-vs-taskgroup",
+    "concurrency-vs-parallelism",
     "django-migrations",
     "django-n-plus-one",  # select_related vs prefetch_related
     "django-vs-flask",
     "is-vs-equals",
     "list-vs-tuple",
+    "mock-vs-magicmock-autospec",
     "mvc-vs-mvt",
+    "protocol-vs-abc",
     "securing-an-api",  # authentication vs authorization
     "shallow-vs-deep-copy",
     "sql-vs-nosql",
+    "unit-vs-integration-tests",
 }
 TWO_SIDED |= {  # http-apis, sql and caching-queues packs
     "cache-aside-vs-write-through",
