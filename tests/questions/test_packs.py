@@ -249,3 +249,9 @@ def test_model_answer_is_not_a_misconception(question: Question) -> None:
 @pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.id)
 def test_prompt_repeated_as_answer_earns_nothing(question: Question) -> None:
     assert grade_text(question, question.prompt).grade <= 0.2
+
+
+def test_the_bank_lasts_a_year() -> None:
+    assert len(BANK) >= 150
+    assert sum(question.difficulty == "hard" for question in BANK) >= 30
+    assert sum(question.type == "output" for question in BANK) >= 25
