@@ -15,9 +15,9 @@ import logging
 from typing import Any
 
 import aiohttp
+from cachetools import LRUCache
 
 from bot.engine.ports import JudgeVerdict
-from bot.llm_judge.cache import LruCache
 from bot.llm_judge.prompt import messages
 from bot.llm_judge.reply import InvalidReply, verdict_from_completion
 from bot.safe_text import shorten
@@ -70,7 +70,7 @@ class LlmJudge:
         self.model = model
         self.timeout_s = timeout_s
         self._api_key = api_key
-        self._cache: LruCache[tuple[str, str], JudgeVerdict] = LruCache(cache_size)
+        self._cache: LRUCache[tuple[str, str], JudgeVerdict] = LRUCache(cache_size)
         self._session: aiohttp.ClientSession | None = None
 
     async def judge(self, question: Question, answer: str) -> JudgeVerdict | None:
@@ -89,7 +89,7 @@ class LlmJudge:
         except (_Refused, InvalidReply) as exc:
             reason = str(exc)
         else:
-            self._cache.put(key, verdict)
+            self._cache[key] = verdict
             return verdict
         log.warning("LLM judge: %s; question %s graded by the rubric", reason, question.id)
         return None
