@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["ConfigError", "Settings", "check_platforms", "load_settings"]
@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     slack_admin_user_ids: str = ""
     quizbot_http_host: str = "0.0.0.0"
     quizbot_http_port: int = Field(default=3000, ge=1, le=65_535)
+
+    @field_validator("quizbot_database", mode="before")
+    @classmethod
+    def _database_file(cls, value: object) -> object:
+        """A database path names a file: not empty, not ending in a separator."""
+        if isinstance(value, str | Path) and str(value).strip() in ("", ".", ".."):
+            raise ValueError("must name the database file, e.g. data/quizbot.db")
+        if isinstance(value, str) and value.endswith(("/", "\\")):
+            raise ValueError(f"must name the database file, not a folder ({value})")
+        return value
 
     @property
     def discord_enabled(self) -> bool:
