@@ -101,7 +101,10 @@ def instance_lock(database: Path) -> Iterator[None]:
     written (a full disk).
     """
     path = lock_path(database)
-    with _flocked(path, os.O_RDWR, database) as lock, _flocked(database, os.O_RDONLY, database):
+    with (
+        _flocked(path, os.O_RDWR, database, lambda: f"pid {_pid_in(path)}") as lock,
+        _flocked(database, os.O_RDONLY, database, lambda: "under another name of the file"),
+    ):
         try:
             os.ftruncate(lock, 0)
             os.pwrite(lock, f"{os.getpid()}\n".encode(), 0)
@@ -115,8 +118,9 @@ def instance_lock(database: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _flocked(path: Path, flags: int, database: Path) -> Iterator[int]:
-    """A descriptor of ``path`` (created if missing), exclusively locked for the block."""
+def _flocked(path: Path, flags: int, database: Path, holder: Callable[[], str]) -> Iterator[int]:
+    """A descriptor of ``path`` (created if missing), exclusively locked for the block;
+    ``holder()`` names the process holding it when it is taken."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, flags | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -128,13 +132,20 @@ def _flocked(path: Path, flags: int, database: Path) -> Iterator[int]:
         except OSError as exc:
             if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 raise StoreError(f"{path}: cannot lock ({exc.strerror})") from None
-            pid = running_pid(database) or "? (it runs under another name of the file)"
             raise StoreError(
-                f"{database}: in use by a running Quizbot (pid {pid}); stop it first"
+                f"{database}: in use by a running Quizbot ({holder()}); stop it first"
             ) from None
         yield fd
     finally:
         os.close(fd)
+
+
+def _pid_in(path: Path) -> str:
+    """The pid a lock file holds, as written ("?" when unreadable or empty)."""
+    try:
+        return path.read_text(encoding="utf-8").strip() or "?"
+    except OSError:
+        return "?"
 
 
 def check_can_start(database: Path) -> None:
@@ -150,8 +161,8 @@ def check_can_start(database: Path) -> None:
     if left:
         raise StoreError(
             f"{database}: missing, but {' and '.join(left)} beside it show it existed "
-            "(deleted or moved?); restore it (quizbot db restore BACKUP), or remove "
-            f"{left[0]} to start with an empty database"
+            "(deleted or moved?); restore it (quizbot db restore BACKUP), or move "
+            f"{' and '.join(left)} away to start with an empty database"
         )
 
 

@@ -189,15 +189,21 @@ def restore_database(source_path: Path, database: Path) -> Path | None:
     """Replace ``database`` with the Quizbot database at ``source_path``.
 
     Refused while a Quizbot holds the database (its lock), and at once when ``source_path`` is
-    the database itself. The current database, if any, is first copied to a new
-    ``<database>.before-restore-<time>`` file (never over an earlier one); that path is
-    returned.
+    the database itself or a write-ahead log of a vanished database lies beside it. The
+    current database, if any, is first copied to a new ``<database>.before-restore-<time>``
+    file (never over an earlier one); that path is returned.
     """
     from bot.app import instance_lock
     from storage.store import StoreError
 
     if same_file(source_path, database):
         raise DatabaseProblem(f"refusing to restore: {source_path} is the database itself")
+    wal = wal_path(database)
+    if wal.exists() and not (database.exists() and database.stat().st_size):
+        raise DatabaseProblem(
+            f"refusing to restore: {wal} is the log of a database that is gone, and SQLite "
+            "would apply it to the restored one; move it away first"
+        )
     with open_readonly(source_path) as source:
         inspect_database(source, source_path, integrity=True)
     with contextlib.ExitStack() as stack:
