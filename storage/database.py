@@ -58,7 +58,7 @@ def unwritable(database: Path) -> str | None:
     for file in (database, wal_path(database), database.with_name(database.name + "-shm")):
         if file.exists() and not os.access(file, os.W_OK):
             return f"{file}: not writable by this user (uid {os.getuid()})"
-    folder = database.parent
+    folder = database.resolve().parent  # SQLite puts its files beside the real file
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not os.access(folder, os.W_OK | os.X_OK):
