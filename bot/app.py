@@ -33,7 +33,7 @@ from bot.heap import tune_collector
 from bot.heartbeat import run_heartbeat
 from bot.round_timer import run_round_timer
 from questions.loader import load_bank
-from storage.database import unwritable, wal_path
+from storage.database import check_database_path, wal_path
 from storage.store import Store, StoreError
 
 __all__ = [
@@ -149,21 +149,18 @@ def _pid_in(path: Path) -> str:
 
 
 def check_can_start(database: Path) -> None:
-    """Refuse to start the bot on a database it could not write, or on a missing database
-    that existed before (its lock file or write-ahead log is still beside it: it was deleted
-    or moved, not never created), with :class:`StoreError`."""
-    problem = unwritable(database)
-    if problem:
-        raise StoreError(problem)
-    if database.exists():
-        return
+    """Refuse to start the bot on a missing database that existed before (its lock file or
+    write-ahead log is still beside it: it was deleted or moved, not never created), or on a
+    path the store would refuse (a folder, not SQLite, not writable, ...): :class:`StoreError`.
+    """
     left = [p.name for p in (lock_path(database), wal_path(database)) if p.exists()]
-    if left:
+    if left and not database.exists():
         raise StoreError(
             f"{database}: missing, but {' and '.join(left)} beside it show it existed "
             "(deleted or moved?); restore it (quizbot db restore BACKUP), or move "
             f"{' and '.join(left)} away to start with an empty database"
         )
+    check_database_path(database)
 
 
 def running_pid(database: Path) -> str | None:

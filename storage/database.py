@@ -29,7 +29,7 @@ import aiosqlite
 
 from storage import migrations
 
-__all__ = ["Database", "StoreError", "unwritable", "wal_path"]
+__all__ = ["Database", "StoreError", "check_database_path", "unwritable", "wal_path"]
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,9 @@ def unwritable(database: Path) -> str | None:
     return None
 
 
-def _check_database_path(path: Path) -> None:
-    """Refuse a path that cannot be a Quizbot database, before SQLite touches it."""
+def check_database_path(path: Path) -> None:
+    """Refuse a path that cannot be a Quizbot database, before SQLite touches it
+    (:class:`StoreError`)."""
     if path.is_dir():
         raise StoreError(f"{path}: is a directory, not a database file")
     if path.exists():
@@ -139,7 +140,7 @@ class Database:
         those cases.
         """
         path = Path(path)
-        _check_database_path(path)
+        check_database_path(path)
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
