@@ -174,7 +174,9 @@ class Database:
 
     def problem(self) -> str | None:
         """Why writes cannot be saved now, or None: the file at :attr:`path` deleted or
-        replaced since it was opened, or the last write's failure (until a write succeeds)."""
+        replaced since it was opened, or the last write's failure (until a write succeeds).
+
+        A new problem is logged at CRITICAL, its end at WARNING (once each)."""
         fault = self._file_fault() or self._write_failure
         if fault != self._reported:
             self._reported = fault
@@ -230,8 +232,8 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction (``BEGIN IMMEDIATE``) under the write lock."""
         async with self._write_lock:
-            self._check_file()
             try:
+                self._check_file()
                 await self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._conn
