@@ -118,7 +118,7 @@ def database_info(path: Path) -> dict[str, object]:
     return {
         "path": str(path),
         "size_bytes": path.stat().st_size,
-        "wal_bytes": wal.stat().st_size if (wal := wal_path(path)).exists() else 0,
+        "wal_bytes": _size(wal_path(path)),
         "schema_version": version,
         "latest_schema": latest_schema(),
         **counts,
@@ -143,6 +143,15 @@ def _unused_path(folder: Path, stem: str, suffix: str = "") -> Path:
     while candidate.exists() or candidate.is_symlink():
         candidate, number = folder / f"{name}-{number}{suffix}", number + 1
     return candidate
+
+
+def _size(path: Path) -> int:
+    """The size of the file at ``path`` in bytes; 0 when there is none (a log checkpointed
+    away meanwhile)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def backup_database(database: Path, target: Path, *, force: bool = False) -> tuple[Path, int]:
