@@ -34,12 +34,14 @@ from bot.heartbeat import run_heartbeat
 from bot.llm_judge import judge_from_settings
 from bot.round_timer import run_round_timer
 from questions.loader import load_bank
+from storage.database import check_database_path, wal_path
 from storage.store import Store, StoreError
 
 __all__ = [
     "SHUTDOWN_GRACE_S",
     "AdapterRunner",
     "build_engine",
+    "check_can_start",
     "instance_lock",
     "lock_path",
     "platform_adapters",
@@ -86,43 +88,85 @@ async def build_engine(settings: Settings, *, seed: int | None = None) -> AsyncI
 
 
 def lock_path(database: Path) -> Path:
-    """The lock file a running bot holds for ``database``."""
-    return database.with_name(database.name + ".lock")
+    """The lock file a running bot holds for ``database``: beside the real file (symlinks
+    resolved), so every spelling of the path finds the same lock."""
+    real = database.resolve()
+    return real.with_name(real.name + ".lock")
 
 
 @contextlib.contextmanager
 def instance_lock(database: Path) -> Iterator[None]:
-    """Hold an exclusive ``fcntl`` lock on ``<database>.lock`` (with our pid in it).
+    """Hold ``database`` for this process: an exclusive ``flock`` on ``<database>.lock`` (with
+    our pid in it) and one on the database file itself (created empty if missing).
 
-    Raises :class:`StoreError` when another process holds it.
+    The second is keyed on the file, not on its name, so no other name of it (a symlink or a
+    hard link) gets past it. It is taken only once the first is held and released after the
+    block, when this process's SQLite connections to the file are closed: closing a descriptor
+    of the file drops every SQLite lock the process holds on it.
+    Raises :class:`StoreError` when another process holds either, or when the lock cannot be
+    written (a full disk).
     """
     path = lock_path(database)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("a+", encoding="utf-8")
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot create lock file ({exc.strerror})") from None
-    with handle:
+    with (
+        _flocked(path, os.O_RDWR, database, lambda: f"pid {_pid_in(path)}") as lock,
+        _flocked(database, os.O_RDONLY, database, lambda: "under another name of the file"),
+    ):
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.ftruncate(lock, 0)
+            os.pwrite(lock, f"{os.getpid()}\n".encode(), 0)
         except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise StoreError(f"{path}: cannot lock ({exc.strerror})") from None
-            handle.seek(0)
-            pid = handle.read().strip() or "?"
-            raise StoreError(
-                f"{database}: in use by a running Quizbot (pid {pid}); stop it first"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
+            raise StoreError(f"{path}: cannot write the lock file ({exc.strerror})") from None
         try:
             yield
         finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                os.ftruncate(lock, 0)
+
+
+@contextlib.contextmanager
+def _flocked(path: Path, flags: int, database: Path, holder: Callable[[], str]) -> Iterator[int]:
+    """A descriptor of ``path`` (created if missing), exclusively locked for the block;
+    ``holder()`` names the process holding it when it is taken."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, flags | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot open ({exc.strerror})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise StoreError(f"{path}: cannot lock ({exc.strerror})") from None
+            raise StoreError(
+                f"{database}: in use by a running Quizbot ({holder()}); stop it first"
+            ) from None
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _pid_in(path: Path) -> str:
+    """The pid a lock file holds, as written ("?" when unreadable or empty)."""
+    try:
+        return path.read_text(encoding="utf-8").strip() or "?"
+    except OSError:
+        return "?"
+
+
+def check_can_start(database: Path) -> None:
+    """Refuse to start the bot on a missing database that existed before (its lock file or
+    write-ahead log is still beside it: it was deleted or moved, not never created), or on a
+    path the store would refuse (a folder, not SQLite, not writable, ...): :class:`StoreError`.
+    """
+    left = [p.name for p in (lock_path(database), wal_path(database)) if p.exists()]
+    if left and not database.exists():
+        raise StoreError(
+            f"{database}: missing, but {' and '.join(left)} beside it show it existed "
+            "(deleted or moved?); restore it (quizbot db restore BACKUP), or move "
+            f"{' and '.join(left)} away to start with an empty database"
+        )
+    check_database_path(database)
 
 
 def running_pid(database: Path) -> str | None:
@@ -213,6 +257,7 @@ async def run_console_app(
     check_judge(settings)
     loop = asyncio.get_running_loop()
     loop.set_default_executor(_DaemonExecutor(max_workers=1))
+    check_can_start(settings.quizbot_database)
     with instance_lock(settings.quizbot_database):
         async with (
             build_engine(settings, seed=seed) as engine,
@@ -265,6 +310,7 @@ async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | Non
             file=sys.stderr,
         )
         return await run_console_app(settings)
+    check_can_start(settings.quizbot_database)
     with instance_lock(settings.quizbot_database):
         async with build_engine(settings) as engine, daily_for(engine, settings):
             loop = type(asyncio.get_running_loop())
@@ -299,7 +345,8 @@ async def _supervise(
 
     A coroutine that returns ends the run with its return value when ``stop_on_return``
     (the console at end of input); otherwise, or when it raises, the run ends with code 1.
-    With ``heartbeat`` (the database), the loop beats ``<database>.heartbeat`` meanwhile.
+    With ``heartbeat`` (the database), the loop beats ``<database>.heartbeat`` meanwhile,
+    with what stops the store from saving, if anything.
     """
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -307,7 +354,8 @@ async def _supervise(
     tasks = {asyncio.create_task(coro, name=name): name for name, coro in coros.items()}
     timer = asyncio.create_task(run_round_timer(engine), name="timer") if with_timer else None
     if heartbeat is not None:
-        tasks_extra = [asyncio.create_task(run_heartbeat(heartbeat), name="heartbeat")]
+        beating = run_heartbeat(heartbeat, problem=engine.store.problem)
+        tasks_extra = [asyncio.create_task(beating, name="heartbeat")]
     else:
         tasks_extra = []
     stopper = asyncio.create_task(stop.wait(), name="signal")

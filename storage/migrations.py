@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,17 +30,21 @@ import aiosqlite
 __all__ = [
     "FOREIGN_KEYS_OFF",
     "MIGRATIONS_DIR",
+    "REQUIRED_TABLES",
     "Migration",
     "SchemaTooNewError",
     "applied_version",
     "apply",
     "available",
     "pending",
+    "schema_problem",
 ]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 FOREIGN_KEYS_OFF = "-- migrate: foreign-keys-off"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+REQUIRED_TABLES = ("teams", "players", "rounds", "answers", "scores")
+"""Tables every Quizbot database has (since the first migration)."""
 
 
 class SchemaTooNewError(Exception):
@@ -77,6 +82,17 @@ def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
             )
         found[version] = Migration(version, path)
     return [found[version] for version in sorted(found)]
+
+
+def schema_problem(version: int, names: Collection[str]) -> str | None:
+    """Why a database at ``version`` holding the schema objects ``names`` is not a Quizbot
+    database, or None when it is one."""
+    missing = [table for table in REQUIRED_TABLES if table not in names]
+    if missing:
+        return f"not a Quizbot database (no {', '.join(missing)} tables)"
+    if version == 0:
+        return "not a Quizbot database (schema version 0)"
+    return None
 
 
 async def applied_version(conn: aiosqlite.Connection) -> int:

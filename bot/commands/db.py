@@ -1,5 +1,10 @@
 """``quizbot db …``: info, a consistent online backup, and restore (refused while running).
 
+Neither command ever overwrites a copy: a backup into a folder gets a new timestamped name, one
+onto an existing file needs ``--force``, and the database a restore replaces is kept under a
+new ``<database>.before-restore-<time>`` name. Neither ever writes onto the live database
+through another name (a symlink or hard link): files are compared by device and inode.
+
 Also the small synchronous SQLite helpers ``health`` and ``doctor`` share: read-only opening
 and recognising a Quizbot database.
 """
@@ -10,6 +15,7 @@ import argparse
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -17,6 +23,8 @@ from urllib.parse import quote
 from bot.commands.groups import Subparsers, add_group, fail
 from bot.config import load_settings
 from storage import migrations
+from storage.database import wal_path
+from storage.migrations import REQUIRED_TABLES
 
 __all__ = [
     "REQUIRED_TABLES",
@@ -28,9 +36,9 @@ __all__ = [
     "open_readonly",
     "register",
     "restore_database",
+    "same_file",
 ]
 
-REQUIRED_TABLES = ("teams", "players", "rounds", "answers", "scores")
 _COUNTED = ("teams", "players", "rounds", "answers")
 
 
@@ -81,9 +89,9 @@ def inspect_database(conn: sqlite3.Connection, path: Path, *, integrity: bool = 
         verdict = conn.execute("PRAGMA integrity_check").fetchone()[0] if integrity else "ok"
     except sqlite3.Error as exc:
         raise DatabaseProblem(f"{path}: cannot read ({exc})") from None
-    missing = [table for table in REQUIRED_TABLES if table not in tables]
-    if version == 0 or missing:
-        raise DatabaseProblem(f"{path}: not a Quizbot database (no {', '.join(missing)} tables)")
+    problem = migrations.schema_problem(version, tables)
+    if problem:
+        raise DatabaseProblem(f"{path}: {problem}")
     if version > latest_schema():
         raise DatabaseProblem(
             f"{path}: schema version {version} is newer than this Quizbot ({latest_schema()})"
@@ -94,7 +102,8 @@ def inspect_database(conn: sqlite3.Connection, path: Path, *, integrity: bool = 
 
 
 def database_info(path: Path) -> dict[str, object]:
-    """Path, size, schema version and row counts of a Quizbot database."""
+    """Path, sizes (the file and its write-ahead log, where recent writes wait until SQLite
+    copies them into the file), schema version and row counts of a Quizbot database."""
     from bot.app import running_pid
 
     with open_readonly(path) as conn:
@@ -109,6 +118,7 @@ def database_info(path: Path) -> dict[str, object]:
     return {
         "path": str(path),
         "size_bytes": path.stat().st_size,
+        "wal_bytes": _size(wal_path(path)),
         "schema_version": version,
         "latest_schema": latest_schema(),
         **counts,
@@ -117,14 +127,48 @@ def database_info(path: Path) -> dict[str, object]:
     }
 
 
-def backup_database(database: Path, target: Path) -> int:
+def same_file(first: Path, second: Path) -> bool:
+    """Whether both paths name one existing file (however spelled: symlinks, hard links)."""
+    try:
+        one, other = first.stat(), second.stat()
+    except OSError:
+        return False
+    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
+
+
+def _unused_path(folder: Path, stem: str, suffix: str = "") -> Path:
+    """``<folder>/<stem>-<UTC time><suffix>``, numbered when that name is taken."""
+    name = f"{stem}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
+    candidate, number = folder / f"{name}{suffix}", 2
+    while candidate.exists() or candidate.is_symlink():
+        candidate, number = folder / f"{name}-{number}{suffix}", number + 1
+    return candidate
+
+
+def _size(path: Path) -> int:
+    """The size of the file at ``path`` in bytes; 0 when there is none (a log checkpointed
+    away meanwhile)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def backup_database(database: Path, target: Path, *, force: bool = False) -> tuple[Path, int]:
     """Copy ``database`` to ``target`` consistently, even while the bot writes to it.
 
-    Uses SQLite's online backup into a temporary file beside ``target``, checks the copy's
-    integrity, then renames it into place. Returns the copy's schema version.
+    A folder ``target`` gets a new file named after the database and the time. An existing
+    file is refused unless ``force``; the database itself (under any name) always is. Uses
+    SQLite's online backup into a temporary file beside ``target``, checks the copy's
+    integrity, then moves it into place. Returns the file written and its schema version.
     """
     if target.is_dir():
-        target = target / database.name
+        target = _unused_path(target, database.stem, database.suffix)
+    if same_file(target, database):
+        raise DatabaseProblem(f"refusing to back up: {target} is the database itself")
+    exists = DatabaseProblem(f"refusing to back up: {target} exists (--force replaces it)")
+    if target.exists() and not force:
+        raise exists
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
@@ -137,23 +181,38 @@ def backup_database(database: Path, target: Path) -> int:
                 version = inspect_database(copy, target, integrity=True)
             finally:
                 copy.close()
-        os.replace(temporary, target)
-    except sqlite3.Error as exc:
+        if force:
+            os.replace(temporary, target)
+        else:
+            os.link(temporary, target)  # never replaces a file that appeared meanwhile
+    except FileExistsError:
+        raise exists from None
+    except (sqlite3.Error, OSError) as exc:
         raise DatabaseProblem(f"backup to {target} failed: {exc}") from None
     finally:
         temporary.unlink(missing_ok=True)
-    return version
+    return target, version
 
 
 def restore_database(source_path: Path, database: Path) -> Path | None:
     """Replace ``database`` with the Quizbot database at ``source_path``.
 
-    Refused while a Quizbot holds the database (its lock file). The current database, if any,
-    is first kept as ``<database>.before-restore``; that path is returned.
+    Refused while a Quizbot holds the database (its lock), and at once when ``source_path`` is
+    the database itself or a write-ahead log of a vanished database lies beside it. The
+    current database, if any, is first copied to a new ``<database>.before-restore-<time>``
+    file (never over an earlier one); that path is returned.
     """
     from bot.app import instance_lock
     from storage.store import StoreError
 
+    if same_file(source_path, database):
+        raise DatabaseProblem(f"refusing to restore: {source_path} is the database itself")
+    wal = wal_path(database)
+    if wal.exists() and not (database.exists() and database.stat().st_size):
+        raise DatabaseProblem(
+            f"refusing to restore: {wal} is the log of a database that is gone, and SQLite "
+            "would apply it to the restored one; move it away first"
+        )
     with open_readonly(source_path) as source:
         inspect_database(source, source_path, integrity=True)
     with contextlib.ExitStack() as stack:
@@ -162,9 +221,10 @@ def restore_database(source_path: Path, database: Path) -> Path | None:
         except StoreError as exc:
             raise DatabaseProblem(f"refusing to restore: {exc}") from None
         kept: Path | None = None
-        if database.exists():
-            kept = database.with_name(database.name + ".before-restore")
-            backup_database(database, kept)
+        if database.exists() and database.stat().st_size:
+            kept, _ = backup_database(
+                database, _unused_path(database.parent, f"{database.name}.before-restore")
+            )
         try:
             with open_readonly(source_path) as source:
                 target = sqlite3.connect(database, timeout=30)
@@ -200,13 +260,15 @@ def _info(args: argparse.Namespace) -> int:
 def _backup(args: argparse.Namespace) -> int:
     database = _database()
     target = Path(args.path)
-    if args.path.endswith(os.sep):
-        target.mkdir(parents=True, exist_ok=True)
     try:
-        version = backup_database(database, target)
+        if args.path.endswith(os.sep):
+            target.mkdir(parents=True, exist_ok=True)
+        written, version = backup_database(database, target, force=args.force)
+    except OSError as exc:
+        return fail(f"{target}: cannot create folder ({exc.strerror})")
     except DatabaseProblem as exc:
         return fail(exc)
-    print(f"backed up {database} to {args.path} (schema version {version})")
+    print(f"backed up {database} to {written} (schema version {version})")
     return 0
 
 
@@ -237,7 +299,12 @@ def register(subparsers: Subparsers) -> None:
     backup = sub.add_parser(
         "backup", help="write a consistent copy to PATH (safe while the bot runs)"
     )
-    backup.add_argument("path", metavar="PATH", help="file (or directory) to write")
+    backup.add_argument(
+        "path",
+        metavar="PATH",
+        help="file to write, or folder (ending in /, or existing) to get a timestamped file",
+    )
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     backup.set_defaults(func=_backup)
 
     restore = sub.add_parser(

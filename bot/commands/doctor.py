@@ -22,6 +22,7 @@ from bot.config import ConfigError, Settings, check_judge, check_platforms, load
 from bot.llm_judge.client import api_error, auth_headers
 from bot.logging_setup import redact
 from questions.loader import PackError, load_bank
+from storage.database import unwritable
 
 __all__ = [
     "Check",
@@ -84,15 +85,20 @@ def check_settings(settings: Settings) -> list[Check]:
 
 
 def check_database(settings: Settings) -> Check:
-    """The database opens, is a Quizbot database of a known schema, and passes integrity_check."""
+    """The database and its folder are writable; the database opens, is a Quizbot database of
+    a known schema, and passes integrity_check."""
     path = settings.quizbot_database
-    if not path.exists():
+    problem = unwritable(path)
+    if problem:
         return Check(
             "database",
-            "warn",
-            f"{path} does not exist yet; it is created at first start",
-            "" if path.parent.exists() else f"make sure {path.parent} is writable",
+            "FAIL",
+            problem,
+            "give the user Quizbot runs as write access to the database, its -wal and -shm "
+            "files and their folder (chown or chmod), or point QUIZBOT_DATABASE elsewhere",
         )
+    if not path.exists():
+        return Check("database", "warn", f"{path} does not exist yet; it is created at first start")
     try:
         with open_readonly(path, timeout=10) as conn:
             version = inspect_database(conn, path, integrity=True)

@@ -1,24 +1,28 @@
 """``quizbot health``: a cheap liveness check for Docker's HEALTHCHECK and monitors.
 
 Healthy means (a) the database answers — opened read-only, ``SELECT 1`` and the schema version
-read — and (b) a bot is running on it (it holds ``<database>.lock``) and its event loop is alive:
-its heartbeat (``<database>.heartbeat``, refreshed every 5 s) is younger than ``--max-age``
-seconds (30). A bot whose loop hangs therefore turns unhealthy within ``--max-age`` seconds; no
-running bot is unhealthy too (in the container the bot always runs). ``--db-only`` checks (a)
-alone. One line out; exit 0 when healthy, 1 otherwise (also for unreadable settings).
+read — and is writable, and (b) a bot is running on it (it holds ``<database>.lock``), its event
+loop is alive — its heartbeat (``<database>.heartbeat``, refreshed every 5 s) is younger than
+``--max-age`` seconds (30) — and its writes succeed (the heartbeat says when they fail). A bot
+whose loop hangs therefore turns unhealthy within ``--max-age`` seconds; no running bot is
+unhealthy too (in the container the bot always runs). ``--db-only`` checks (a) alone. One line
+out; exit 0 when healthy, 1 otherwise (also for unreadable settings); 2 for a ``--max-age``
+that is not at least twice the heartbeat interval.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from bot.commands.db import DatabaseProblem, inspect_database, open_readonly
-from bot.commands.groups import Subparsers
+from bot.commands.groups import Subparsers, fail
 from bot.config import ConfigError, load_settings
-from bot.heartbeat import heartbeat_age
+from bot.heartbeat import HEARTBEAT_INTERVAL_S, read_heartbeat
+from storage.database import unwritable
 
-__all__ = ["MAX_HEARTBEAT_AGE_S", "check_health", "register"]
+__all__ = ["MAX_HEARTBEAT_AGE_S", "check_health", "max_age_problem", "register"]
 
 MAX_HEARTBEAT_AGE_S = 30.0
 
@@ -29,10 +33,14 @@ def check_health(
     """(healthy, one-line report) for the database at ``database``.
 
     With ``bot`` (the default), a running Quizbot with a heartbeat younger than ``max_age_s``
-    seconds is required too; without it only the database is checked.
+    seconds, reporting no failed write, is required too; without it only the database is
+    checked.
     """
     from bot.app import running_pid
 
+    problem = unwritable(database)
+    if problem:
+        return False, f"unhealthy: {problem}"
     try:
         with open_readonly(database) as conn:
             version = inspect_database(conn, database)
@@ -44,15 +52,33 @@ def check_health(
     pid = running_pid(database)
     if pid is None:
         return False, f"unhealthy: not running: no Quizbot holds {database}"
-    age = heartbeat_age(database)
-    if age is None:
+    heartbeat = read_heartbeat(database)
+    if heartbeat is None:
         return False, f"unhealthy: bot (pid {pid}) has no heartbeat yet"
-    if age > max_age_s:
+    if heartbeat.age_s > max_age_s:
         return False, (
-            f"unhealthy: bot (pid {pid}) last heartbeat {age:.0f} s ago "
+            f"unhealthy: bot (pid {pid}) last heartbeat {heartbeat.age_s:.0f} s ago "
             f"(limit {max_age_s:g} s): its event loop is blocked"
         )
-    return True, f"ok: {summary}, bot pid {pid}, heartbeat {age:.1f} s ago"
+    if heartbeat.problem:
+        return False, f"unhealthy: bot (pid {pid}) cannot save: {heartbeat.problem}"
+    return True, f"ok: {summary}, bot pid {pid}, heartbeat {heartbeat.age_s:.1f} s ago"
+
+
+def max_age_problem(database: Path, max_age_s: float) -> str | None:
+    """Why ``max_age_s`` is no limit for the heartbeat of the bot on ``database``, or None.
+
+    It must be at least twice the bot's beat interval (5 s, unless its heartbeat says
+    otherwise): under it, every live bot would be called blocked.
+    """
+    heartbeat = read_heartbeat(database)
+    interval = heartbeat.interval_s if heartbeat else HEARTBEAT_INTERVAL_S
+    if math.isfinite(max_age_s) and max_age_s >= 2 * interval:
+        return None
+    return (
+        f"--max-age {max_age_s:g}: give at least twice the heartbeat interval "
+        f"({interval:g} s), so {2 * interval:g} seconds or more"
+    )
 
 
 def _health(args: argparse.Namespace) -> int:
@@ -61,6 +87,10 @@ def _health(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"unhealthy: {exc}")
         return 1
+    problem = None if args.db_only else max_age_problem(database, args.max_age)
+    if problem:
+        fail(problem)
+        return 2
     healthy, line = check_health(database, bot=not args.db_only, max_age_s=args.max_age)
     print(line)
     return 0 if healthy else 1
@@ -82,6 +112,7 @@ def register(subparsers: Subparsers) -> None:
         type=float,
         default=MAX_HEARTBEAT_AGE_S,
         metavar="SECONDS",
-        help=f"the oldest acceptable heartbeat (default {MAX_HEARTBEAT_AGE_S:g})",
+        help=f"the oldest acceptable heartbeat (default {MAX_HEARTBEAT_AGE_S:g}; "
+        f"at least twice the heartbeat interval, {2 * HEARTBEAT_INTERVAL_S:g})",
     )
     parser.set_defaults(func=_health)

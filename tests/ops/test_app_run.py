@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import lock_path, platform_adapters, run, running_pid
-from bot.commands.db import DatabaseProblem, restore_database
+from bot.commands.db import DatabaseProblem, backup_database, restore_database
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
@@ -66,8 +66,10 @@ async def test_restore_is_refused_while_the_bot_runs(tmp_path: Path) -> None:
     await asyncio.wait_for(adapter.started.wait(), 5)
     assert running_pid(database) == str(os.getpid())
     assert lock_path(database).read_text().strip() == str(os.getpid())
+    backup = tmp_path / "backup.db"
+    await asyncio.to_thread(backup_database, database, backup)
     with pytest.raises(DatabaseProblem, match=r"refusing to restore: .* in use by a running"):
-        await asyncio.to_thread(restore_database, database, database)
+        await asyncio.to_thread(restore_database, backup, database)
     os.kill(os.getpid(), signal.SIGTERM)
     assert await asyncio.wait_for(task, 10) == 0
 

@@ -7,11 +7,17 @@ import contextlib
 import os
 import random
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from bot.commands.db import DatabaseProblem, backup_database, restore_database
+from bot.commands.db import (
+    DatabaseProblem,
+    backup_database,
+    database_info,
+    restore_database,
+)
 from bot.commands.health import check_health
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Team
@@ -146,6 +152,87 @@ async def test_db_cli_info_backup_restore(tmp_path: Path) -> None:
     assert "not running" in info.stdout
     backup = await asyncio.to_thread(quizbot, "db", "backup", "bk/", cwd=tmp_path, env=env)
     assert backup.returncode == 0, backup.stderr
-    assert _answers(tmp_path / "bk" / "q.db") == 3
-    restore = await asyncio.to_thread(quizbot, "db", "restore", "bk/q.db", cwd=tmp_path, env=env)
+    [written] = (tmp_path / "bk").iterdir()
+    assert backup.stdout == f"backed up {database} to bk/{written.name} (schema version 5)\n"
+    assert _answers(written) == 3
+    restore = await asyncio.to_thread(
+        quizbot, "db", "restore", f"bk/{written.name}", cwd=tmp_path, env=env
+    )
     assert restore.returncode == 0 and "restored" in restore.stdout
+
+
+async def test_restoring_the_database_onto_itself_is_refused_at_once(tmp_path: Path) -> None:
+    database = tmp_path / "q.db"
+    await _make_database(database)
+    (tmp_path / "link.db").symlink_to(database)
+    env = clean_env(QUIZBOT_DATABASE=str(database))
+    for source in ("q.db", "link.db", str(database)):
+        refused = await asyncio.to_thread(
+            quizbot, "db", "restore", source, cwd=tmp_path, env=env, timeout=30
+        )
+        assert refused.returncode == 1
+        assert refused.stderr == (
+            f"quizbot: error: refusing to restore: {source} is the database itself\n"
+        )
+    assert _answers(database) == 3
+    assert sorted(os.listdir(tmp_path)) == ["link.db", "q.db"]
+
+
+async def test_every_restore_keeps_its_own_copy_of_the_database_it_replaced(
+    tmp_path: Path,
+) -> None:
+    database, two, five = tmp_path / "q.db", tmp_path / "two.db", tmp_path / "five.db"
+    await _make_database(two, players=2)
+    await _make_database(five, players=5)
+    await _make_database(database, players=3)
+    kept = [restore_database(two, database), restore_database(five, database)]
+    assert _answers(database) == 5
+    assert [p.name.startswith("q.db.before-restore-") for p in kept if p] == [True, True]
+    assert kept[0] != kept[1]
+    assert [_answers(p) for p in kept if p] == [3, 2]  # the first copy was not overwritten
+
+
+async def test_backups_never_overwrite_a_file_nor_the_database(tmp_path: Path) -> None:
+    database = tmp_path / "q.db"
+    await _make_database(database)
+    env = clean_env(QUIZBOT_DATABASE=str(database))
+
+    def backup(*args: str) -> subprocess.CompletedProcess[str]:
+        return quizbot("db", "backup", *args, cwd=tmp_path, env=env)
+
+    assert [backup("bk/").returncode for _ in range(3)] == [0, 0, 0]
+    written = sorted((tmp_path / "bk").iterdir())
+    assert len(written) == 3 and all(p.name.startswith("q-") for p in written)
+    assert backup("one.db").returncode == 0
+    (tmp_path / "mine.db").write_bytes(b"my own file")
+    again = backup("mine.db")
+    assert again.returncode == 1
+    assert again.stderr == (
+        "quizbot: error: refusing to back up: mine.db exists (--force replaces it)\n"
+    )
+    assert (tmp_path / "mine.db").read_bytes() == b"my own file"
+    assert backup("--force", "mine.db").returncode == 0 and _answers(tmp_path / "mine.db") == 3
+    (tmp_path / "link.db").symlink_to(database)
+    before = database.read_bytes()
+    for live in ("q.db", "link.db"):
+        for args in ((live,), ("--force", live)):
+            refused = backup(*args)
+            assert refused.returncode == 1 and refused.stdout == ""
+            assert refused.stderr == (
+                f"quizbot: error: refusing to back up: {live} is the database itself\n"
+            )
+    assert database.read_bytes() == before
+
+
+async def test_info_reports_the_write_ahead_log_beside_the_file(tmp_path: Path) -> None:
+    database = tmp_path / "q.db"
+    await _make_database(database)
+    store = await Store.open(database)  # while it is open, recent writes sit in the WAL
+    try:
+        await store.execute_write("UPDATE players SET display_name = display_name || '!'")
+        info = await asyncio.to_thread(database_info, database)
+        wal = tmp_path / "q.db-wal"
+        assert info["wal_bytes"] == wal.stat().st_size > 0
+        assert info["size_bytes"] == database.stat().st_size
+    finally:
+        await store.close()

@@ -121,3 +121,18 @@ async def test_the_heartbeat_beats_while_the_loop_runs(tmp_path: Path) -> None:
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert not heartbeat_path(database).exists()
+
+
+def test_a_max_age_under_twice_the_heartbeat_interval_is_refused(tmp_path: Path) -> None:
+    database = tmp_path / "q.db"
+    _make_database(database)
+    env = clean_env(QUIZBOT_DATABASE=str(database))
+    for max_age in ("-5", "0", "9.5", "nan"):
+        refused = quizbot("health", "--max-age", max_age, cwd=tmp_path, env=env)
+        assert refused.returncode == 2 and refused.stdout == "", max_age
+        assert refused.stderr == (
+            f"quizbot: error: --max-age {float(max_age):g}: give at least twice the heartbeat "
+            "interval (5 s), so 10 seconds or more\n"
+        )
+    accepted = quizbot("health", "--max-age", "10", cwd=tmp_path, env=env)
+    assert accepted.returncode == 1 and accepted.stdout.startswith("unhealthy: not running")

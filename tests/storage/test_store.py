@@ -95,3 +95,71 @@ async def test_newer_schema_is_refused(tmp_path: Path) -> None:
         await Store.open(path)
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 999
+
+
+async def test_another_applications_database_is_refused_and_left_untouched(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        conn.execute("INSERT INTO invoices (total) VALUES (9.5)")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=r"not a Quizbot database \(no teams, .*left untouched"):
+        await Store.open(path)
+    assert path.read_bytes() == before
+    with sqlite3.connect(path) as conn:
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert names == {"invoices"}
+
+
+async def test_a_missing_database_with_its_log_beside_it_is_not_recreated(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "q.db"
+    (tmp_path / "q.db-wal").write_bytes(b"\x37\x7f\x06\x82" + bytes(28))
+    with pytest.raises(StoreError, match=r"missing, but its write-ahead log q\.db-wal"):
+        await Store.open(path)
+    assert not path.exists()
+
+
+OPEN_FOR_WRITING = """
+import asyncio, sys
+from storage.store import Store, StoreError
+async def main():
+    store = await Store.open(sys.argv[1])
+    await store.close()
+    print("opened")
+try:
+    asyncio.run(main())
+except StoreError as exc:
+    print(exc)
+"""
+
+
+@pytest.mark.parametrize("locked", ["file", "folder"])
+def test_an_unwritable_database_is_refused_at_open(locked: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder).chmod(0o755)
+        path = Path(folder) / "q.db"
+        made = subprocess.run(
+            [sys.executable, "-c", OPEN_FOR_WRITING, str(path)],
+            capture_output=True, text=True, cwd=ROOT, timeout=60, check=True,
+        )  # fmt: skip
+        assert made.stdout.strip() == "opened", made.stderr
+        (path.chmod if locked == "file" else Path(folder).chmod)(0o555)
+        before = path.read_bytes()
+        try:
+            result = subprocess.run(
+                [*WITHOUT_PERMISSION_BYPASS, sys.executable, "-c", OPEN_FOR_WRITING, str(path)],
+                capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+            )  # fmt: skip
+        finally:
+            path.chmod(0o644)
+            Path(folder).chmod(0o755)
+        shown = path if locked == "file" else Path(folder)
+        what = "not writable" if locked == "file" else "folder not writable"
+        assert result.stdout.strip() == f"{shown}: {what} by this user (uid {os.getuid()})"
+        assert path.read_bytes() == before
