@@ -79,6 +79,16 @@ class Settings(BaseSettings):
         folded = value.strip().casefold()
         return next((choice for choice in allowed if choice.casefold() == folded), value)
 
+    @field_validator("quizbot_database", mode="before")
+    @classmethod
+    def _database_file(cls, value: object) -> object:
+        """A database path names a file: not empty, not ending in a separator."""
+        if isinstance(value, str | Path) and str(value).strip() in ("", ".", ".."):
+            raise ValueError("must name the database file, e.g. data/quizbot.db")
+        if isinstance(value, str) and value.endswith(("/", "\\")):
+            raise ValueError(f"must name the database file, not a folder ({value})")
+        return value
+
     @property
     def discord_enabled(self) -> bool:
         """True when a Discord token is set."""
