@@ -2,8 +2,8 @@
 
 * ``questions list [--category C] [--difficulty D] [--json]`` -- one row per question.
 * ``questions show ID [--json]`` -- everything about one question.
-* ``questions validate [DIR]`` -- check the built-in packs (or DIR's packs beside them): the
-  schema, and that every sample answer grades inside its expected range.
+* ``questions validate [DIR] [--no-run]`` -- check the built-in packs (or DIR's packs beside
+  them): the schema, sample grades, and that their code runs (:mod:`bot.commands.validate`).
 * ``questions grade ID "answer"`` -- grade a free-text answer, as JSON.
 
 The bank is the built-in packs plus ``QUIZBOT_QUESTIONS_DIR`` when set. Exit codes: 0 ok,
@@ -16,21 +16,17 @@ import argparse
 import difflib
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from bot.commands.groups import Subparsers, add_group
+from bot.commands.validate import add_validate
 from bot.config import load_settings
 from bot.engine.grading import grade_text
 from questions.loader import (
-    BUILTIN_PACKS_DIR,
-    PackError,
     QuestionBank,
     load_bank,
-    load_packs,
-    pack_files,
 )
-from questions.schema import DIFFICULTIES, Pack, Question
+from questions.schema import DIFFICULTIES, Question
 
 __all__ = ["LIST_FIELDS", "register"]
 
@@ -143,49 +139,6 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sample_errors(path: Path, pack: Pack) -> list[str]:
-    """One line per sample answer of ``pack`` graded outside its expected range."""
-    errors = []
-    for question in pack.questions:
-        for sample in question.samples:
-            grade = grade_text(question, sample.text).grade
-            low, high = sample.expected
-            if not low <= grade <= high:
-                errors.append(
-                    f"{path}: question {question.id!r}, sample {sample.label!r}: "
-                    f"graded {grade:g}, expected {low:g}..{high:g}"
-                )
-    return errors
-
-
-def _validate(args: argparse.Namespace) -> int:
-    directory: Path | None = args.dir
-    try:
-        paths = builtin = pack_files(BUILTIN_PACKS_DIR)
-        if directory is None:
-            packs = load_packs(builtin)
-        else:
-            custom = pack_files(directory)
-            if not custom:
-                raise PackError(f"{directory}: no question packs (*.yaml) found")
-            # loaded beside the built-ins, so a clashing id is reported too
-            packs = load_packs([*builtin, *custom])[len(builtin) :]
-            paths = custom
-    except PackError as exc:
-        print(f"invalid: {exc}")
-        return 1
-    errors = [
-        e for path, pack in zip(paths, packs, strict=True) for e in _sample_errors(path, pack)
-    ]
-    if errors:
-        for error in errors:
-            print(f"invalid: {error}")
-        return 1
-    count = sum(len(pack.questions) for pack in packs)
-    print(f"ok: {count} questions in {len(packs)} packs")
-    return 0
-
-
 def _grade(args: argparse.Namespace) -> int:
     question = _find(_bank(), args.id)
     if question is None:
@@ -226,14 +179,7 @@ def register(subparsers: Subparsers) -> None:
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=_show)
 
-    validate = sub.add_parser(
-        "validate", help="check the packs and grade their sample answers; exit 1 on errors"
-    )
-    validate.add_argument(
-        "dir", metavar="DIR", nargs="?", type=Path, default=None,
-        help="a directory of custom packs (default: the built-in packs)",
-    )  # fmt: skip
-    validate.set_defaults(func=_validate)
+    add_validate(sub)
 
     grade = sub.add_parser("grade", help="grade a free-text answer, print JSON")
     grade.add_argument("id", metavar="ID", help="question id")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -221,6 +223,109 @@ def test_validate_an_empty_dir_fails(tmp_path: Path) -> None:
     done = run_cli("validate", str(tmp_path / "empty"), cwd=tmp_path)
     assert done.returncode == 1
     assert "no question packs" in done.stdout
+
+
+KINDS = Path(__file__).parents[1] / "data" / "kinds"
+
+
+def test_validate_the_builtin_dir_given_by_path(tmp_path: Path) -> None:
+    packs = Path(__file__).parents[2] / "questions" / "packs"
+    done = run_cli("validate", str(packs), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.strip() == f"ok: {len(BANK)} questions in {len(BANK.packs)} packs"
+
+
+def test_validate_runs_output_code_and_examples(tmp_path: Path) -> None:
+    done = run_cli("validate", str(KINDS), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.strip() == "ok: 3 questions in 1 packs"
+    assert done.stderr == ""  # no progress line when stderr is not a terminal
+
+
+def broken_code_pack(directory: Path) -> Path:
+    text = (KINDS / "code.yaml").read_text(encoding="utf-8")
+    text = text.replace("ordered = sorted(numbers)", "ordered = sorted(numbers, reverse=True)")
+    text = text.replace('assert " ".join(["a", "b"]) == "a b"', "assert words")
+    directory.mkdir()
+    path = directory / "code.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_validate_names_every_failing_snippet(tmp_path: Path) -> None:
+    path = broken_code_pack(tmp_path / "packs")
+    done = run_cli("validate", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"invalid: {path}: question 'code-sorted-copy', field 'code': "
+        "prints '[3, 1, 2] [3, 2, 1]', but its output says '[3, 1, 2] [1, 2, 3]'",
+        f"invalid: {path}: question 'code-choice-only-join', field 'explanation' (example 1): "
+        "exit code 1: NameError: name 'words' is not defined",
+    ]
+
+
+def test_validate_no_run_skips_the_code(tmp_path: Path) -> None:
+    broken_code_pack(tmp_path / "packs")
+    done = run_cli("validate", "--no-run", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+
+
+def test_validate_lists_every_schema_error_of_every_pack(tmp_path: Path) -> None:
+    first = custom_pack(tmp_path / "packs", qid="first-question", category="first")
+    second = custom_pack(tmp_path / "packs", qid="second-question", category="second")
+    first.write_text(
+        first.read_text(encoding="utf-8")
+        .replace("difficulty: hard", "difficulty: extreme")
+        .replace("rarity: rare", "rarity: often"),
+        encoding="utf-8",
+    )
+    second.write_text(
+        second.read_text(encoding="utf-8").replace("difficulty: hard", "difficulty: yes"),
+        encoding="utf-8",
+    )
+    done = run_cli("validate", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert len(lines) == 3
+    assert f"{first}: question 'first-question', field 'difficulty'" in lines[0]
+    assert f"{first}: question 'first-question', field 'rarity'" in lines[1]
+    assert f"{second}: question 'second-question', field 'difficulty'" in lines[2]
+
+
+@pytest.mark.parametrize("jobs", ["0", "two"])
+def test_validate_refuses_a_bad_jobs_count(tmp_path: Path, jobs: str) -> None:
+    done = run_cli("validate", "--jobs", jobs, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "expected a whole number of at least 1" in done.stderr
+
+
+def test_validate_stops_every_snippet_when_interrupted(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    text = (KINDS / "code.yaml").read_text(encoding="utf-8")
+    sleeper = (
+        f'import os, time; open({str(marker)!r}, "w").write(str(os.getpid())); time.sleep(600)'
+    )
+    text = text.replace('assert " ".join(["a", "b"]) == "a b"', sleeper)
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "code.yaml").write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZBOT_")}
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "questions", "validate", str(tmp_path / "packs")],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as validating:
+        while not marker.exists() or not marker.read_text():
+            assert validating.poll() is None, "validate ended before the snippet started"
+            time.sleep(0.05)
+        validating.send_signal(signal.SIGINT)
+        _, stderr = validating.communicate(timeout=60)
+    assert validating.returncode == 130
+    assert "interrupted: every running snippet was stopped" in stderr
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(marker.read_text()), 0)
 
 
 # --------------------------------------------------------------------------- grade

@@ -1,0 +1,136 @@
+"""``quizbot questions validate [DIR] [--no-run]``: every problem of every pack, in one run.
+
+Checks, in order, and reports all that fail (one line each, naming file, question and field):
+
+1. the schema of every pack, and question ids unique across packs (DIR's packs are loaded
+   beside the built-in ones, so an id clashing with a built-in one is reported too);
+2. every sample answer grades inside its ``expected`` range;
+3. unless ``--no-run``: every output question's ``code`` exits 0 printing its ``output``, and
+   every runnable example (a ```` ```python ```` block) of an explanation exits 0. Snippets run
+   concurrently and isolated (:mod:`questions.snippets`), with a progress line on stderr when
+   it is a terminal; Ctrl-C stops them all.
+
+Exit codes: 0 valid, 1 problems found, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.commands.groups import Subparsers
+from bot.engine.grading import grade_text
+from questions.loader import BUILTIN_PACKS_DIR, PackError, pack_files, read_packs
+from questions.schema import Pack
+from questions.snippets import code_checks, run_checks
+
+__all__ = ["add_validate", "validate"]
+
+
+def _sample_problems(path: Path, pack: Pack) -> list[str]:
+    """One line per sample answer of ``pack`` graded outside its expected range."""
+    problems = []
+    for question in pack.questions:
+        for sample in question.samples:
+            grade = grade_text(question, sample.text).grade
+            low, high = sample.expected
+            if not low <= grade <= high:
+                problems.append(
+                    f"{path}: question {question.id!r}, sample {sample.label!r}: "
+                    f"graded {grade:g}, expected {low:g}..{high:g}"
+                )
+    return problems
+
+
+def _paths(directory: Path | None) -> tuple[list[Path], list[Path]]:
+    """(every pack file to load, the ones to check): built-ins, plus DIR's packs to check."""
+    builtin = pack_files(BUILTIN_PACKS_DIR)
+    if directory is None or directory.resolve() == BUILTIN_PACKS_DIR.resolve():
+        return builtin, builtin
+    custom = pack_files(directory)
+    if not custom:
+        raise PackError(f"{directory}: no question packs (*.yaml) found")
+    return [*builtin, *custom], custom
+
+
+class _Progress:
+    """``running code: 3/40`` rewritten in place on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.shown = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.shown:
+            print(f"\rrunning code: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    def clear(self) -> None:
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def _code_problems(checked: list[tuple[Path, Pack]], jobs: int | None) -> list[str]:
+    """Run every output question's code and every runnable example; one line per failure."""
+    checks = [
+        (path, check) for path, pack in checked for q in pack.questions for check in code_checks(q)
+    ]
+    file_of = {id(check): path for path, check in checks}
+    progress = _Progress()
+    try:
+        failures = asyncio.run(run_checks([c for _, c in checks], jobs=jobs, on_done=progress))
+    finally:
+        progress.clear()
+    return [f"{file_of[id(check)]}: {check.where}: {problem}" for check, problem in failures]
+
+
+def validate(args: argparse.Namespace) -> int:
+    """Print every problem of the packs (``invalid: ...``) or ``ok: N questions in M packs``."""
+    try:
+        paths, to_check = _paths(args.dir)
+    except PackError as exc:
+        print(f"invalid: {exc}")
+        return 1
+    loaded, problems = read_packs(paths)
+    checked = [(path, pack) for path, pack in loaded if path in to_check]
+    problems += [line for path, pack in checked for line in _sample_problems(path, pack)]
+    if not args.no_run:
+        try:
+            problems += _code_problems(checked, args.jobs)
+        except KeyboardInterrupt:
+            print("interrupted: every running snippet was stopped", file=sys.stderr)
+            return 130
+    for problem in problems:
+        print(f"invalid: {problem}")
+    if problems:
+        return 1
+    count = sum(len(pack.questions) for _, pack in checked)
+    print(f"ok: {count} questions in {len(checked)} packs")
+    return 0
+
+
+def _jobs(value: str) -> int:
+    """A ``--jobs`` value: a whole number of at least 1."""
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def add_validate(sub: Subparsers) -> None:
+    """Add the ``validate`` action to the ``questions`` group."""
+    parser = sub.add_parser(
+        "validate",
+        help="check the packs: schema, sample grades, and that their code runs; exit 1 on errors",
+    )
+    parser.add_argument(
+        "dir", metavar="DIR", nargs="?", type=Path, default=None,
+        help="a directory of custom packs (default: the built-in packs)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-run", action="store_true", help="do not run output questions' code and examples"
+    )
+    parser.add_argument(
+        "--jobs", type=_jobs, metavar="N", default=None,
+        help="snippets run at a time (default: the CPU count)",
+    )  # fmt: skip
+    parser.set_defaults(func=validate)
