@@ -21,6 +21,7 @@ __all__ = [
     "BUILTIN_PACKS_DIR",
     "PackError",
     "QuestionBank",
+    "describe_errors",
     "load_bank",
     "load_pack",
     "load_packs",
@@ -87,8 +88,8 @@ def _where(loc: list[Any], raw: object) -> tuple[str, list[Any]]:
     return "", loc
 
 
-def _describe(error: ValidationError, raw: object) -> list[str]:
-    """Every pydantic error as 'question ID, field F: message'."""
+def describe_errors(error: ValidationError, raw: object) -> list[str]:
+    """Every pydantic error of validating ``raw`` as 'question ID, field F: message'."""
     lines = []
     for detail in error.errors():
         where, loc = _where(list(detail["loc"]), raw)
@@ -112,7 +113,7 @@ def load_pack(path: Path) -> Pack:
     try:
         return Pack.model_validate(raw)
     except ValidationError as exc:
-        raise PackError(*(f"{path}: {line}" for line in _describe(exc, raw))) from exc
+        raise PackError(*(f"{path}: {line}" for line in describe_errors(exc, raw))) from exc
 
 
 def read_packs(paths: Iterable[Path]) -> tuple[list[tuple[Path, Pack]], list[str]]:

@@ -1,6 +1,8 @@
 """``quizbot questions``: list, show, validate and try the question bank.
 
-* ``questions list [--category C] [--difficulty D] [--json]`` -- one row per question.
+* ``questions list [--category C] [--difficulty D] [--json]`` -- one row per question (JSON:
+  id, category, difficulty, rarity, type, source, prompt; code and output of output questions).
+* ``questions schema | new | import`` -- writing packs (:mod:`bot.commands.authoring`).
 * ``questions show ID [--json]`` -- everything about one question.
 * ``questions validate [DIR] [--no-run]`` -- check the built-in packs (or DIR's packs beside
   them): the schema, sample grades, and that their code runs (:mod:`bot.commands.validate`).
@@ -18,6 +20,7 @@ import json
 import sys
 from typing import Any
 
+from bot.commands.authoring import add_authoring
 from bot.commands.groups import Subparsers, add_group
 from bot.commands.validate import add_validate
 from bot.config import load_settings
@@ -28,11 +31,15 @@ from questions.loader import (
 )
 from questions.schema import DIFFICULTIES, Question
 
-__all__ = ["LIST_FIELDS", "register"]
+__all__ = ["JSON_FIELDS", "LIST_FIELDS", "OUTPUT_FIELDS", "register"]
 
 
-#: The keys of each object printed by ``questions list --json``, and the table's columns.
-LIST_FIELDS = ("id", "category", "difficulty", "rarity", "prompt")
+#: The columns of ``questions list``.
+LIST_FIELDS = ("id", "category", "difficulty", "rarity", "type", "prompt")
+#: The keys of each object printed by ``questions list --json`` (``source`` may be null)...
+JSON_FIELDS = ("id", "category", "difficulty", "rarity", "type", "source", "prompt")
+#: ...and the keys added for an output question.
+OUTPUT_FIELDS = ("code", "output")
 _PROMPT_WIDTH = 72
 _CHOICE_LETTERS = "ABCD"
 
@@ -71,6 +78,12 @@ def _table(rows: list[dict[str, str]]) -> str:
     return "\n".join("  ".join(line).rstrip() for line in lines)
 
 
+def _json_row(question: Question) -> dict[str, str | None]:
+    """A question's ``list --json`` object: JSON_FIELDS, plus OUTPUT_FIELDS for output ones."""
+    fields = JSON_FIELDS + (OUTPUT_FIELDS if question.type == "output" else ())
+    return {field: getattr(question, field) for field in fields}
+
+
 def _list(args: argparse.Namespace) -> int:
     bank = _bank()
     if args.category is not None and args.category not in bank.categories:
@@ -82,10 +95,11 @@ def _list(args: argparse.Namespace) -> int:
         print(f"unknown difficulty {args.difficulty!r}; choose from: {allowed}", file=sys.stderr)
         return 2
     chosen = bank.select(category=args.category, difficulty=args.difficulty)
-    rows = [{field: str(getattr(q, field)) for field in LIST_FIELDS} for q in chosen]
     if args.json:
-        _print_json(rows)
-    elif not rows:
+        _print_json([_json_row(q) for q in chosen])
+        return 0
+    rows = [{field: str(getattr(q, field)) for field in LIST_FIELDS} for q in chosen]
+    if not rows:
         print("no questions match")
     else:
         for row in rows:
@@ -168,7 +182,7 @@ def register(subparsers: Subparsers) -> None:
         "QUIZBOT_QUESTIONS_DIR).",
     )
 
-    listing = sub.add_parser("list", help="list questions (id, category, difficulty, ...)")
+    listing = sub.add_parser("list", help="list questions (id, category, difficulty, type, ...)")
     listing.add_argument("--category", metavar="C", help="only this category")
     listing.add_argument("--difficulty", metavar="D", help="only easy, medium or hard")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
@@ -180,6 +194,7 @@ def register(subparsers: Subparsers) -> None:
     show.set_defaults(func=_show)
 
     add_validate(sub)
+    add_authoring(sub)
 
     grade = sub.add_parser("grade", help="grade a free-text answer, print JSON")
     grade.add_argument("id", metavar="ID", help="question id")

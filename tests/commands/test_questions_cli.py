@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.commands.questions import LIST_FIELDS, register
+from bot.commands.questions import JSON_FIELDS, LIST_FIELDS, register
 from questions.loader import load_bank
 
 BANK = load_bank()
+KINDS = Path(__file__).parents[1] / "data" / "kinds"
 
 
 def run_cli(
@@ -100,9 +101,29 @@ def test_list_json_has_exactly_the_documented_keys(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)
     assert len(rows) == len(BANK)
-    assert all(list(row) == list(LIST_FIELDS) for row in rows)
+    assert all(list(row) == list(JSON_FIELDS) for row in rows)
     first = BANK.get(rows[0]["id"])
     assert rows[0]["prompt"] == first.prompt
+    assert rows[0]["type"] == "concept" and rows[0]["source"] == first.source
+
+
+def test_list_json_gives_output_questions_code_and_output(tmp_path: Path) -> None:
+    done = run_cli("list", "--json", cwd=tmp_path, extra_env={"QUIZBOT_QUESTIONS_DIR": str(KINDS)})
+    assert done.returncode == 0, done.stderr
+    rows = {row["id"]: row for row in json.loads(done.stdout)}
+    assert len(rows) == len(BANK) + 3
+    assert rows["code-sorted-copy"] == {
+        "id": "code-sorted-copy",
+        "category": "code",
+        "difficulty": "easy",
+        "rarity": "common",
+        "type": "output",
+        "source": "https://docs.python.org/3/library/functions.html#sorted",
+        "prompt": "What does this print?",
+        "code": "numbers = [3, 1, 2]\nordered = sorted(numbers)\nprint(numbers, ordered)",
+        "output": "[3, 1, 2] [1, 2, 3]",
+    }
+    assert list(rows["code-choice-only-join"]) == list(JSON_FIELDS)
 
 
 def test_list_filters_by_category_and_difficulty(tmp_path: Path) -> None:
@@ -223,9 +244,6 @@ def test_validate_an_empty_dir_fails(tmp_path: Path) -> None:
     done = run_cli("validate", str(tmp_path / "empty"), cwd=tmp_path)
     assert done.returncode == 1
     assert "no question packs" in done.stdout
-
-
-KINDS = Path(__file__).parents[1] / "data" / "kinds"
 
 
 def test_validate_the_builtin_dir_given_by_path(tmp_path: Path) -> None:
