@@ -8,7 +8,7 @@ naming the file, the question id and the field, e.g.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ class QuestionBank:
     def __len__(self) -> int:
         return len(self._by_id)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Question]:
         return iter(self._by_id.values())
 
     def __contains__(self, question_id: object) -> bool:

@@ -88,6 +88,7 @@ class QuestionCard:
     closes_at: float
     time_limit_s: int
     answer_count: int = 0
+    code: str | None = None  # an output question's snippet: "what does this print?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ class Feedback:
     missed: tuple[str, ...] = ()
     misconception: str | None = None
     kind: RoundKind = "quiz"
+    output: str | None = None  # an output question: what its code really prints
     rating: str | None = None  # the FSRS rating the answer gave its card: again|hard|good
     reviews_due: int = 0  # cards due now, when review nudges are on (QUIZBOT_REVIEW_NUDGE)
 
@@ -138,6 +140,7 @@ class Reveal:
     first_correct: str | None
     message_ref: MessageRef | None = None
     kind: RoundKind = "quiz"
+    output: str | None = None  # an output question: what its code really prints
     top_streaks: tuple[tuple[str, int], ...] = ()  # daily: (name, days) of the longest streaks
     weekly_top: tuple[LeaderboardRow, ...] = ()  # daily: the team's weekly top 5
 

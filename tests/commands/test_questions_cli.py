@@ -111,7 +111,7 @@ def test_list_json_gives_output_questions_code_and_output(tmp_path: Path) -> Non
     done = run_cli("list", "--json", cwd=tmp_path, extra_env={"QUIZBOT_QUESTIONS_DIR": str(KINDS)})
     assert done.returncode == 0, done.stderr
     rows = {row["id"]: row for row in json.loads(done.stdout)}
-    assert len(rows) == len(BANK) + 3
+    assert len(rows) == len(BANK) + 4
     assert rows["code-sorted-copy"] == {
         "id": "code-sorted-copy",
         "category": "code",
@@ -256,7 +256,7 @@ def test_validate_the_builtin_dir_given_by_path(tmp_path: Path) -> None:
 def test_validate_runs_output_code_and_examples(tmp_path: Path) -> None:
     done = run_cli("validate", str(KINDS), cwd=tmp_path)
     assert done.returncode == 0, done.stdout
-    assert done.stdout.strip() == "ok: 3 questions in 1 packs"
+    assert done.stdout.strip() == "ok: 4 questions in 1 packs"
     assert done.stderr == ""  # no progress line when stderr is not a terminal
 
 

@@ -47,6 +47,7 @@ def test_the_checks_of_a_question_are_its_code_then_its_runnable_examples() -> N
         ("code-sorted-copy", "explanation", 1),
         ("code-fence-in-output", "code", 0),
         ("code-choice-only-join", "explanation", 1),
+        ("code-mro-name", "code", 0),
     ]
     assert isinstance(checks[0], CodeCheck) and checks[0].output == "[3, 1, 2] [1, 2, 3]"
     assert failures(KINDS) == []
