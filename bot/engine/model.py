@@ -140,7 +140,8 @@ class Reveal:
     first_correct: str | None
     message_ref: MessageRef | None = None
     kind: RoundKind = "quiz"
-    output: str | None = None  # an output question: what its code really prints
+    code: str | None = None  # an output question: its snippet...
+    output: str | None = None  # ...and what it really prints
     top_streaks: tuple[tuple[str, int], ...] = ()  # daily: (name, days) of the longest streaks
     weekly_top: tuple[LeaderboardRow, ...] = ()  # daily: the team's weekly top 5
 

@@ -87,5 +87,6 @@ def reveal(record: RoundRecord, question: Question, answers: Sequence[AnswerReco
         correct_players=correct_players,
         first_correct=correct_players[0] if correct_players else None,
         message_ref=ref,
+        code=question.code,
         output=question.output,
     )

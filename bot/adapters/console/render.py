@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.adapters.code_block import one_line
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import PERIOD_TITLE, VERDICT, card_kind, days
 from bot.engine.model import (
@@ -40,17 +41,30 @@ def render_card(card: QuestionCard, channel_name: str) -> str:
         f"{card.difficulty} · {_limit(card)}",
         card.prompt,
     ]
+    if card.code is not None:
+        lines.append(_indented(card.code))
     if card.choices:
         lines += [
-            f"  {letter}) {text}"
+            f"  {letter}) {_choice(card, text)}"
             for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
         ]
         lines.append("Answer with A, B, C or D.")
+    elif card.code is not None:
+        lines.append(r"Type exactly what it prints: /answer <output> (\n between lines)")
     else:
         lines.append("Answer in your own words: /answer <text>")
     if card.kind == "daily":
         lines.append(f"{card.answer_count} answered so far.")
     return "\n".join(lines)
+
+
+def _indented(code: str) -> str:
+    """Code or program output, each line indented by four spaces (control characters shown)."""
+    return "\n".join(f"    {line}" for line in visible(code).strip("\n").splitlines())
+
+
+def _choice(card: QuestionCard, text: str) -> str:
+    return one_line(text) if card.code is not None else text
 
 
 def _limit(card: QuestionCard) -> str:
@@ -84,7 +98,10 @@ def render_feedback(feedback: Feedback) -> str:
     lines += [f"  ❌ {label}" for label in feedback.missed]
     if feedback.misconception:
         lines.append(f"Correction: {feedback.misconception}")
-    lines.append(f"Reference answer: {feedback.reference_answer}")
+    if feedback.output is not None:
+        lines += ["Output:", _indented(feedback.output)]
+    else:
+        lines.append(f"Reference answer: {feedback.reference_answer}")
     lines.append(f"Why: {feedback.explanation.strip()}")
     if feedback.kind == "review" and feedback.rating:
         lines.append(
@@ -114,7 +131,15 @@ def render_report(filed: ReportFiled) -> str:
 def render_reveal(reveal: Reveal) -> str:
     """The reveal everyone sees when a round closes."""
     lines = [f"Round #{reveal.round_id} closed. {reveal.prompt}"]
-    if reveal.correct_letter:
+    if reveal.code is not None and reveal.output is not None:
+        letter = f" {reveal.correct_letter})" if reveal.correct_letter else ""
+        lines += [_indented(reveal.code), f"Correct answer:{letter} it prints"]
+        lines.append(_indented(reveal.output))
+        lines += [
+            f"  {t.letter}) {t.count} {'✓' if t.correct else ' '} {one_line(t.text)}"
+            for t in reveal.tallies
+        ]
+    elif reveal.correct_letter:
         lines.append(f"Correct answer: {reveal.correct_letter}) {reveal.correct_text}")
         lines += [
             f"  {t.letter}) {t.count} {'✓' if t.correct else ' '} {t.text}" for t in reveal.tallies

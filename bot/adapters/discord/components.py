@@ -134,7 +134,8 @@ def card_view(card: QuestionCard) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     if card.choices:
         for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False):
-            view.add_item(AnswerButton(card.round_id, letter, text))
+            label = text if card.code is None else ""  # outputs are shown in the embed
+            view.add_item(AnswerButton(card.round_id, letter, label))
     else:
         view.add_item(OpenAnswerButton(card.round_id))
     view.stop()  # presses are routed by id (button_for), not by the view store
