@@ -6,7 +6,7 @@ Only words live here: no markup (each platform bolds and escapes its own way) an
 
 from __future__ import annotations
 
-from bot.engine.model import QuestionCard, Reveal
+from bot.engine.model import QuestionCard, Reveal, Stats
 
 __all__ = [
     "CLOSED_NOT_SHOWN",
@@ -14,6 +14,7 @@ __all__ = [
     "PERIOD_TITLE",
     "VERDICT",
     "card_kind",
+    "coverage",
     "days",
     "filed_thanks",
     "rated_hint",
@@ -38,6 +39,11 @@ def days(interval_days: float) -> str:
     """A review interval in whole days: ``1 day``, ``3 days`` (never negative)."""
     count = max(round(interval_days), 0)
     return f"{count} day{'s' * (count != 1)}"
+
+
+def coverage(stats: Stats) -> str:
+    """How much of the bank the player has answered: ``Seen 42 of 158 questions``."""
+    return f"Seen {stats.seen} of {stats.bank_size} questions"
 
 
 def rated_hint(rating: str) -> str:

@@ -204,6 +204,8 @@ class Stats:
     due_week: int = 0  # FSRS cards due within the next 7 days (today's included)
     current_streak: int = 0  # filled by the daily-question feature
     best_streak: int = 0
+    seen: int = 0  # questions of the bank answered at least once...
+    bank_size: int = 0  # ...out of this many
 
     @property
     def accuracy(self) -> float:

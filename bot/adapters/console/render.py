@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.adapters.code_block import one_line
 from bot.adapters.progress import progress_bar
-from bot.adapters.wording import PERIOD_TITLE, VERDICT, card_kind, days
+from bot.adapters.wording import PERIOD_TITLE, VERDICT, card_kind, coverage, days
 from bot.engine.model import (
     CHOICE_LETTERS,
     Feedback,
@@ -185,7 +185,8 @@ def render_stats(stats: Stats) -> str:
     rank = f", rank {stats.rank}" if stats.rank else ""
     lines = [
         f"Stats for {name}: {stats.points} points{rank}, {stats.answers} answers, "
-        f"{stats.accuracy:.0%} correct"
+        f"{stats.accuracy:.0%} correct",
+        f"  {coverage(stats)}",
     ]
     for category in stats.categories:
         lines.append(

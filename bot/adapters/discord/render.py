@@ -16,6 +16,7 @@ from bot.adapters.wording import (
     PERIOD_TITLE,
     VERDICT,
     card_kind,
+    coverage,
     rated_hint,
     streak_and_reviews,
 )
@@ -249,7 +250,7 @@ def stats_embed(stats: Stats) -> discord.Embed:
     embed = discord.Embed(
         title=f"Stats for {_name(stats.display_name)}",
         description=f"{stats.points} points{rank} · {stats.answers} answers · "
-        f"{stats.accuracy:.0%} correct",
+        f"{stats.accuracy:.0%} correct\n{coverage(stats)}",
         colour=COLOUR_INFO,
     )
     room = MAX_FIELDS - bool(stats.best_streak) - (not stats.answers)

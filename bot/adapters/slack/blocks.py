@@ -22,6 +22,7 @@ from bot.adapters.wording import (
     PERIOD_TITLE,
     VERDICT,
     card_kind,
+    coverage,
     rated_hint,
     streak_and_reviews,
 )
@@ -480,6 +481,7 @@ def stats_blocks(stats: Stats) -> list[Block]:
         section(
             f"*{stats.points}* points{rank}, {stats.answers} answers, {stats.accuracy:.0%} correct"
         ),
+        context(coverage(stats)),
     ]
     if stats.categories:
         lines = "\n".join(
