@@ -108,18 +108,28 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _indented(text: str | None) -> str:
+    return "\n".join(f"    {line}" for line in (text or "").splitlines())
+
+
 def _describe(question: Question) -> str:
     """A readable multi-line description of every field of ``question``."""
     lines = [
-        f"{question.id}  ({question.category}, {question.difficulty}, {question.rarity})",
+        f"{question.id}  ({question.category}, {question.difficulty}, {question.rarity}, "
+        f"{question.type})",
         "",
         f"Prompt: {question.prompt}",
         "",
-        "Choices:",
     ]
+    if question.source:
+        lines[-1:-1] = [f"Source: {question.source}"]
+    if question.code is not None:
+        lines += ["Code:", _indented(question.code), "", "Output:", _indented(question.output), ""]
+    lines.append("Choices:")
     for letter, choice in zip(_CHOICE_LETTERS, question.choices, strict=False):
         mark = "*" if choice.correct else " "
-        lines.append(f"  {mark} {letter}. {choice.text}")
+        text = choice.text.replace("\n", "\n       ")  # an output of several lines
+        lines.append(f"  {mark} {letter}. {text}")
         if choice.why_wrong:
             lines.append(f"       why wrong: {choice.why_wrong}")
     lines += ["", f"Answer: {question.reference_answer}", ""]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -188,6 +190,26 @@ def test_show_unknown_id_fails_clearly(tmp_path: Path) -> None:
     assert "list-vs-tuple" in done.stderr  # the suggestion
 
 
+def test_show_an_output_question_prints_its_code_and_output(tmp_path: Path) -> None:
+    env = {"QUIZBOT_QUESTIONS_DIR": str(KINDS)}
+    done = run_cli("show", "code-sorted-copy", cwd=tmp_path, extra_env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("code-sorted-copy  (code, easy, common, output)\n")
+    assert "Source: https://docs.python.org/3/library/functions.html#sorted" in done.stdout
+    assert "Code:\n    numbers = [3, 1, 2]\n" in done.stdout
+    assert "Output:\n    [3, 1, 2] [1, 2, 3]\n" in done.stdout
+    fence = run_cli("show", "code-fence-in-output", cwd=tmp_path, extra_env=env)
+    assert "  * A. ```python\n       done\n" in fence.stdout
+
+
+def test_grade_an_output_question_exactly(tmp_path: Path) -> None:
+    env = {"QUIZBOT_QUESTIONS_DIR": str(KINDS)}
+    right = run_cli("grade", "code-mro-name", "B", cwd=tmp_path, extra_env=env)
+    wrong = run_cli("grade", "code-mro-name", "C", cwd=tmp_path, extra_env=env)
+    assert json.loads(right.stdout)["grade"] == 1.0
+    assert json.loads(wrong.stdout)["grade"] == 0.0
+
+
 # --------------------------------------------------------------------------- validate
 
 
@@ -315,6 +337,30 @@ def test_validate_refuses_a_bad_jobs_count(tmp_path: Path, jobs: str) -> None:
     done = run_cli("validate", "--jobs", jobs, cwd=tmp_path)
     assert done.returncode == 2
     assert "expected a whole number of at least 1" in done.stderr
+
+
+def test_validate_shows_its_progress_on_a_terminal(tmp_path: Path) -> None:
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZBOT_")}
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "questions", "validate", str(KINDS)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+    ) as validating:
+        os.close(follower)
+        stdout, _ = validating.communicate(timeout=120)
+        shown = b""
+        with contextlib.suppress(OSError):  # EIO once the terminal's last writer is gone
+            while chunk := os.read(leader, 4096):
+                shown += chunk
+        os.close(leader)
+    assert validating.returncode == 0, stdout
+    assert stdout.strip() == "ok: 4 questions in 1 packs"
+    assert b"\rrunning code: 1/5" in shown and b"\rrunning code: 5/5" in shown
+    assert shown.endswith(b"\r\x1b[K")  # the line is cleared at the end
 
 
 def test_validate_stops_every_snippet_when_interrupted(tmp_path: Path) -> None:
