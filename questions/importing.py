@@ -23,7 +23,7 @@ other line under the heading is the explanation (fenced code included)::
 Every row is validated like a pack's question; a row that fails is refused with its line number
 and the reason, and the others are kept. A pack has one category: a row of another category
 than the first accepted one is refused. Ids are the question's slug (``what-does-len-return``),
-numbered ``-2``, ``-3``… when two questions share one.
+numbered ``-2``, ``-3``… when two questions share one or it is taken (a built-in question's id).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,11 +229,16 @@ def _unique(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def build_pack(rows: list[Row], refused: list[Refused], title: str | None) -> Imported:
-    """Validate every row as a choice-only question; the pack of those that pass."""
+def build_pack(
+    rows: list[Row], refused: list[Refused], title: str | None, taken: Collection[str] = ()
+) -> Imported:
+    """Validate every row as a choice-only question; the pack of those that pass.
+
+    ``taken``: ids the new ones must not reuse (numbered ``-2``… instead).
+    """
     questions: list[Question] = []
     refused = list(refused)
-    taken: set[str] = set()
+    taken = set(taken)
     for row in rows:
         question_id = _unique(slug(row.fields.get("question", "")), taken)
         data = _question(row, question_id)
@@ -264,8 +270,11 @@ def build_pack(rows: list[Row], refused: list[Refused], title: str | None) -> Im
     return Imported(pack, refused)
 
 
-def import_file(path: Path) -> Imported:
-    """Read a ``.csv`` or ``.md`` file into a pack; :class:`ImportProblem` if it cannot be read."""
+def import_file(path: Path, taken: Collection[str] = ()) -> Imported:
+    """Read a ``.csv`` or ``.md`` file into a pack; :class:`ImportProblem` if it cannot be read.
+
+    ``taken``: ids the new questions must not reuse (see :func:`build_pack`).
+    """
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".md", ".markdown"):
         raise ImportProblem(f"{path}: expected a .csv or .md file")
@@ -280,9 +289,9 @@ def import_file(path: Path) -> Imported:
             raise ImportProblem(f"{path}: {exc}") from None
         except csv.Error as exc:
             raise ImportProblem(f"{path}: not valid CSV: {exc}") from None
-        return build_pack(rows, refused, None)
+        return build_pack(rows, refused, None, taken)
     rows, refused, title = read_markdown(text)
-    return build_pack(rows, refused, title)
+    return build_pack(rows, refused, title, taken)
 
 
 class _PackDumper(yaml.SafeDumper):

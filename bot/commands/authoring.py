@@ -4,7 +4,8 @@
 * ``new [--type concept|output] [--category C] [-o FILE]`` -- a commented template pack holding
   one worked example question (stdout, or a new FILE: an existing one is refused).
 * ``import FILE.csv|FILE.md [-o PACK.yaml] [--force]`` -- choice-only questions from a
-  spreadsheet or a Markdown list (formats: :mod:`questions.importing`), validated and written
+  spreadsheet or a Markdown list (formats: :mod:`questions.importing`; ids never reuse a
+  built-in one), validated and written
   atomically (default: ``FILE.yaml`` beside the input). Each refused row is reported with its
   line number; an existing pack is replaced only with ``--force``, and kept as ``PACK.yaml.bak``.
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from bot.commands.files import write_new_file
 from bot.commands.groups import Subparsers, fail
 from questions.importing import ImportProblem, import_file, pack_text
+from questions.loader import load_bank
 from questions.schema import QuestionType
 from questions.schema_doc import schema_reference
 from questions.template import pack_template
@@ -71,7 +73,8 @@ def _import(args: argparse.Namespace) -> int:
     if target.resolve() == source.resolve():
         return fail(f"{target} is the input file; choose another with -o")
     try:
-        imported = import_file(source)
+        builtin = {question.id for question in load_bank()}
+        imported = import_file(source, taken=builtin)
     except ImportProblem as exc:
         return fail(exc)
     for refused in imported.refused:

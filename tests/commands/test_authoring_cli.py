@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from questions.importing import read_csv, slug
-from questions.loader import load_pack
+from questions.loader import load_bank, load_pack
 from questions.schema import Choice, KeyPoint, Misconception, Pack, Question, Sample, Side
 from tests.ops.support import clean_env, quizbot
 
@@ -218,6 +218,18 @@ def test_import_refuses_a_file_it_cannot_use_and_writes_nothing(
     assert done.returncode == 1
     assert message in done.stderr and len(done.stderr.splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_imported_ids_never_reuse_a_builtin_one(tmp_path: Path) -> None:
+    builtin = next(iter(load_bank()))
+    source = tmp_path / "sheet.csv"
+    row = f"{builtin.id.replace('-', ' ')},a,b,c,d,Why.,custom,easy"
+    source.write_text(CSV.splitlines()[0] + "\n" + row + "\n", encoding="utf-8")
+    done = questions("import", str(source), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [q.id for q in load_pack(tmp_path / "sheet.yaml").questions] == [f"{builtin.id}-2"]
+    checked = questions("validate", str(tmp_path), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout
 
 
 def test_ids_are_slugs_of_the_question() -> None:
