@@ -69,7 +69,7 @@ COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("rarity", "source")
 _KEYS = ("category", "difficulty", "rarity", "source")
-_SLUG_WORDS = 48
+_SLUG_CHARS = 48
 _CHOICE = re.compile(r"^[-*] \[(?P<mark>[ xX])\] (?P<text>.*)$")
 _KEY_LINE = re.compile(rf"^(?P<key>{'|'.join(_KEYS)}):\s*(?P<value>.*)$", re.IGNORECASE)
 
@@ -108,10 +108,10 @@ def slug(text: str) -> str:
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     kept: list[str] = []
     for word in words:
-        if len("-".join([*kept, word])) > _SLUG_WORDS:
+        if len("-".join([*kept, word])) > _SLUG_CHARS:
             break
         kept.append(word)
-    return "-".join(kept) or (words[0][:_SLUG_WORDS] if words else "question")
+    return "-".join(kept) or (words[0][:_SLUG_CHARS] if words else "question")
 
 
 def read_csv(text: str) -> tuple[list[Row], list[Refused]]:
@@ -198,7 +198,10 @@ def read_markdown(text: str) -> tuple[list[Row], list[Refused], str | None]:
     refused: list[Refused] = []
     for block in blocks:
         read = _row_of(block)
-        (rows if isinstance(read, Row) else refused).append(read)  # type: ignore[arg-type]
+        if isinstance(read, Row):
+            rows.append(read)
+        else:
+            refused.append(read)
     return rows, refused, title
 
 
@@ -225,7 +228,7 @@ def _unique(base: str, taken: set[str]) -> str:
     candidate, number = base, 1
     while candidate in taken:
         number += 1
-        candidate = f"{base[: _SLUG_WORDS - 4].rstrip('-')}-{number}"
+        candidate = f"{base[: _SLUG_CHARS - 4].rstrip('-')}-{number}"
     return candidate
 
 
