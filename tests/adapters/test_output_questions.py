@@ -18,17 +18,14 @@ from bot.adapters.slack import blocks
 from bot.engine.engine import QuizEngine
 from bot.engine.model import ChoiceTally, Feedback, QuestionCard, Reveal
 from questions.loader import load_bank
-from questions.schema import MAX_CODE_CHARS
 from storage.store import Store
+from tests.adapters.output_bank import WORST_CODE
 from tests.conftest import TEST_PACKS, FakeClock
 from tests.fakes.slack_api import block_problems
 
 KINDS = Path(__file__).parents[1] / "data" / "kinds"
 FENCE = "```"
-# The worst code a pack allows: at the length limit, with fences, mentions and markup.
-NASTY = ('print("```")  # @everyone <!channel> & *bold* <@123456789012345678>\n' * 40)[
-    :MAX_CODE_CHARS
-]
+NASTY = WORST_CODE
 
 
 def output_card(code: str = NASTY, mode: str = "choice") -> QuestionCard:
