@@ -287,7 +287,9 @@ class ReviewDesk:
             if card.question_id in askable:
                 return askable[card.question_id]
         if mode == "open" and len(core.bank):
-            raise QuizError("Every question is multiple choice only; try /review with mode choice.")
+            raise QuizError(
+                "Every question is multiple choice only; ask /review for multiple choice."
+            )
         raise QuizError("There are no questions to review.")
 
     async def rate(self, player: Player, round_id: int, rating: str) -> Rated:

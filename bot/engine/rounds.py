@@ -43,7 +43,7 @@ class RoundOpener:
         if not candidates:
             raise QuizError(
                 "The questions matching those options are multiple choice only; "
-                "try mode choice or fewer filters."
+                "ask for multiple choice, or use fewer filters."
             )
         await self._closer.close_due_rounds()
         team_pk = await core.ids.team_pk(channel.team)

@@ -58,7 +58,7 @@ async def test_open_mode_with_only_choice_only_questions_left_is_refused_clearly
         await engine.start_round(GENERAL, ALICE, category="code", difficulty="medium", mode="open")
     assert refused.value.message == (
         "The questions matching those options are multiple choice only; "
-        "try mode choice or fewer filters."
+        "ask for multiple choice, or use fewer filters."
     )
     assert await engine.current_round(GENERAL) is None
 
@@ -88,7 +88,7 @@ async def test_open_review_of_a_bank_of_choice_only_questions_is_refused(
     with pytest.raises(QuizError) as refused:
         await engine.start_review(ALICE)
     assert refused.value.message == (
-        "Every question is multiple choice only; try /review with mode choice."
+        "Every question is multiple choice only; ask /review for multiple choice."
     )
     assert (await engine.start_review(ALICE, mode="choice")).question_id == CHOICE_ONLY
 
