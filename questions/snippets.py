@@ -1,9 +1,5 @@
 """The code of a question: fenced examples in an explanation, run isolated in a subprocess.
 
-Every question's code is checked the same way by ``quizbot questions validate`` and the tests
-(:func:`code_checks`, :func:`run_checks`): an output question's ``code`` must exit 0 printing
-its ``output``; every runnable example of an explanation must exit 0.
-
 An explanation may hold fenced blocks (```` ```python ```` … ```` ``` ````). A ``python`` block is
 *runnable*: fully self-contained, it must exit 0. A block whose info string contains
 ``fragment`` (```` ```python fragment ````), or in any other language (``sql``, ``sh``, ``text``…),
@@ -12,7 +8,7 @@ is shown but never run.
 :func:`run_snippet` runs code the way ``quizbot questions validate`` and the tests do:
 ``python -I`` (no user site, no ``PYTHON*`` variables) in a fresh temporary directory, with
 network connections refused, CPU time, memory and file size limited, and a wall-clock timeout
-after which the whole process group is killed (so is it when the caller is cancelled).
+after which the whole process group is killed (as it is when the caller is cancelled).
 """
 
 from __future__ import annotations
@@ -24,21 +20,17 @@ import re
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from questions.schema import Question, normalise_output
+from questions.schema import normalise_output
 
 __all__ = [
     "RUNNABLE_LANGUAGES",
-    "CodeCheck",
     "Example",
     "Limits",
     "RunResult",
-    "code_checks",
     "examples",
-    "run_checks",
     "run_snippet",
     "runnable_examples",
 ]
@@ -233,74 +225,3 @@ async def run_snippet(code: str, limits: Limits | None = None) -> RunResult:
         stderr=err.decode("utf-8", "replace"),
         stopped=stopped,
     )
-
-
-_SHOWN_OUTPUT = 120
-
-
-@dataclass(frozen=True, slots=True)
-class CodeCheck:
-    """One piece of a question's code to run: where it is, and what it must print (if anything)."""
-
-    question_id: str
-    field: str  # "code", or "explanation" for an example
-    code: str
-    output: str | None = None  # an output question's output
-    example: int = 0  # the example's number (1, 2...) in the explanation
-
-    @property
-    def where(self) -> str:
-        """``question 'ID', field 'F'`` (plus the example's number)."""
-        example = f" (example {self.example})" if self.example else ""
-        return f"question {self.question_id!r}, field {self.field!r}{example}"
-
-    def problem(self, result: RunResult) -> str | None:
-        """Why ``result`` fails this check, in one line; None when it passes."""
-        if not result.ok:
-            return result.failure()
-        if self.output is not None and not result.prints(self.output):
-            printed = normalise_output(result.stdout)
-            return f"prints {_shown(printed)}, but its output says {_shown(self.output)}"
-        return None
-
-
-def _shown(text: str) -> str:
-    flat = repr(normalise_output(text))
-    return flat if len(flat) <= _SHOWN_OUTPUT else flat[: _SHOWN_OUTPUT - 3] + "..."
-
-
-def code_checks(question: Question) -> list[CodeCheck]:
-    """What to run for ``question``: its ``code`` (if an output question), then its examples."""
-    checks = []
-    if question.code is not None:
-        checks.append(CodeCheck(question.id, "code", question.code, question.output))
-    for number, code in enumerate(runnable_examples(question.explanation), start=1):
-        checks.append(CodeCheck(question.id, "explanation", code, example=number))
-    return checks
-
-
-async def run_checks(
-    checks: Sequence[CodeCheck],
-    *,
-    jobs: int | None = None,
-    limits: Limits | None = None,
-    on_done: Callable[[int, int], None] | None = None,
-) -> list[tuple[CodeCheck, str]]:
-    """Run ``checks``, ``jobs`` at a time (default: the CPU count): each failure and its problem.
-
-    ``on_done(done, total)`` is called after each one. Cancelling stops every running snippet.
-    """
-    gate = asyncio.Semaphore(jobs or os.cpu_count() or 1)
-    done = 0
-
-    async def run(check: CodeCheck) -> str | None:
-        nonlocal done
-        async with gate:
-            result = await run_snippet(check.code, limits)
-        done += 1
-        if on_done is not None:
-            on_done(done, len(checks))
-        return check.problem(result)
-
-    problems = await asyncio.gather(*(run(check) for check in checks))
-    return [(check, p) for check, p in zip(checks, problems, strict=True) if p is not None]

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from bot.commands.groups import Subparsers
 from bot.engine.grading import grade_text
+from questions.code_checks import code_checks, run_checks
 from questions.loader import BUILTIN_PACKS_DIR, PackError, pack_files, read_packs
 from questions.schema import Pack
-from questions.snippets import code_checks, run_checks
 
 __all__ = ["add_validate", "validate"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from questions.code_checks import CodeCheck, code_checks, run_checks
 from questions.loader import BUILTIN_PACKS_DIR, pack_files, read_packs
-from questions.snippets import CodeCheck, code_checks, run_checks
 
 KINDS = Path(__file__).parents[1] / "data" / "kinds"
 
