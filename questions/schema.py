@@ -57,6 +57,7 @@ from pydantic import (
 __all__ = [
     "DIFFICULTIES",
     "SAMPLE_LABELS",
+    "SLUG_PATTERN",
     "Choice",
     "Difficulty",
     "KeyPoint",
@@ -79,7 +80,9 @@ SAMPLE_LABELS: tuple[str, ...] = ("full", "paraphrase", "partial", "wrong")
 _MIN_SAMPLES = 4
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
+#: Ids and categories: kebab-case.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 Url = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=500)]

@@ -23,13 +23,13 @@ from bot.commands.files import write_new_file
 from bot.commands.groups import Subparsers, fail
 from questions.importing import ImportProblem, import_file, pack_text
 from questions.loader import load_bank
-from questions.schema import QuestionType
+from questions.schema import SLUG_PATTERN, QuestionType
 from questions.schema_doc import schema_reference
 from questions.template import pack_template
 
 __all__ = ["add_authoring"]
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SLUG = re.compile(SLUG_PATTERN)
 _TYPES: tuple[QuestionType, ...] = ("concept", "output")
 
 
