@@ -1,8 +1,9 @@
 """Grading replies: exact for multiple choice, rubric-based with partial credit for free text.
 
 An output question's typed reply is right when it equals the code's output once white space is
-normalised (:func:`grade_output`): 1.0 or 0.0. Other free-text grading is offline and
-deterministic. Each question's rubric (its key-point and
+normalised (:func:`grade_output`): 1.0 or 0.0.
+
+Other free-text grading is offline and deterministic. Each question's rubric (its key-point and
 misconception phrases, and its prompt) is compiled once and cached; a reply is normalised and
 analysed once (see :mod:`bot.engine.text_matching` for how a phrase matches: stemmed words in
 any order within one clause and a small window, typo tolerant, negation aware). Then:

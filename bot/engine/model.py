@@ -108,9 +108,9 @@ class Feedback:
     missed: tuple[str, ...] = ()
     misconception: str | None = None
     kind: RoundKind = "quiz"
-    output: str | None = None  # an output question: what its code really prints
     rating: str | None = None  # the FSRS rating the answer gave its card: again|hard|good
     reviews_due: int = 0  # cards due now, when review nudges are on (QUIZBOT_REVIEW_NUDGE)
+    output: str | None = None  # an output question: what its code really prints
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +140,10 @@ class Reveal:
     first_correct: str | None
     message_ref: MessageRef | None = None
     kind: RoundKind = "quiz"
-    code: str | None = None  # an output question: its snippet...
-    output: str | None = None  # ...and what it really prints
     top_streaks: tuple[tuple[str, int], ...] = ()  # daily: (name, days) of the longest streaks
     weekly_top: tuple[LeaderboardRow, ...] = ()  # daily: the team's weekly top 5
+    code: str | None = None  # an output question: its snippet...
+    output: str | None = None  # ...and what it really prints
 
     def share(self, tally: ChoiceTally) -> float:
         """The share of the answers that chose ``tally``'s option, 0..1 (0 with no answers)."""

@@ -210,6 +210,7 @@ def card_blocks(card: QuestionCard) -> list[Block]:
         blocks.append(section(code(card.code)))
     if card.choices:
         blocks.append(section(_choice_listing(card)))
+        # an output question's choices are read in the listing above, not on the buttons
         buttons = [
             {
                 "type": "button",
