@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["CUT_MARK", "code_block", "fence_safe", "one_line"]
+__all__ = ["CUT_MARK", "closed_fences", "code_block", "fence_safe", "one_line", "plain_fences"]
 
 ZWSP = "\u200b"
 CUT_MARK = "… (cut)"
 _ADJACENT_BACKTICK = re.compile(r"`(?=`)")
+_FENCE_INFO = re.compile(r"^([ \t]*)```([^\s`]*)[^\n`]*$", re.MULTILINE)
 
 
 def fence_safe(text: str) -> str:
@@ -36,6 +37,18 @@ def code_block(
     if len(body) > room:
         body = body[: max(room - len(CUT_MARK), 0)] + CUT_MARK
     return opening + body + closing
+
+
+def plain_fences(text: str, *, language: bool) -> str:
+    """Authored text's fence lines as a chat reads them: ```` ```python fragment ```` becomes
+    ```` ```python ```` (``language``: Discord highlights it) or ```` ``` ```` (Slack would show
+    the info string as a line of code)."""
+    return _FENCE_INFO.sub(r"\1```\2" if language else r"\1```", text)
+
+
+def closed_fences(text: str) -> str:
+    """``text`` with a code block that a cut left open closed again (adds 4 characters)."""
+    return text + "\n```" if text.count("```") % 2 else text
 
 
 def one_line(text: str) -> str:

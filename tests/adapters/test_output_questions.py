@@ -163,3 +163,32 @@ async def test_console_choice_round_shows_outputs_on_one_line(kinds_engine: Quiz
     card = await session.handle("/quiz category:code difficulty:hard") or ""
     shown = {line[5:] for line in card.splitlines() if re.match(r"  [A-D]\) ", line)}
     assert shown == {"```python ⏎ done", "`python ⏎ done", "``` ⏎ done", "TypeError"}
+
+
+# --------------------------------------------------------------------------- explanations
+
+EXPLANATION = (
+    "Sorting in place returns None.\n\n```python fragment\nnumbers.sort(\n```\n\n"
+    "```python\n" + "print(sorted([3, 1, 2]))\n" * 80 + "```"
+)
+
+
+def explained(explanation: str = EXPLANATION) -> Feedback:
+    return Feedback(1, "q", True, 1.0, 100, "correct", "A", "A", explanation)
+
+
+def test_discord_explanations_keep_the_language_and_never_leave_a_block_open() -> None:
+    why = {f.name: f.value or "" for f in render.feedback_embed(explained()).fields}["Why"]
+    assert len(why) <= render.MAX_FIELD
+    assert "```python\nnumbers.sort(\n```" in why and "fragment" not in why
+    assert why.count(FENCE) % 2 == 0 and why.endswith("\n```")
+
+
+def test_slack_explanations_show_no_info_string_and_never_leave_a_block_open() -> None:
+    rendered = blocks.feedback_blocks(explained())
+    assert block_problems(rendered) == []
+    [why] = [b["text"]["text"] for b in rendered if "*Why:*" in b.get("text", {}).get("text", "")]
+    assert "```\nnumbers.sort(\n```" in why and "python" not in why
+    assert why.count(FENCE) % 2 == 0 and why.endswith("\n```")
+    short = blocks.feedback_blocks(explained("No code at all."))
+    assert {"type": "mrkdwn", "text": "*Why:* No code at all."} in [b.get("text") for b in short]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.adapters.code_block import code_block, one_line
+from bot.adapters.code_block import closed_fences, code_block, one_line, plain_fences
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     NO_ANSWERS_YET,
@@ -86,6 +86,11 @@ def code(text: str, limit: int) -> str:
     return code_block(text, limit, quote=lambda line: discord.utils.escape_mentions(visible(line)))
 
 
+def _why(explanation: str) -> str:
+    """An explanation for an embed field: its examples as Discord code blocks, never left open."""
+    return closed_fences(authored(plain_fences(explanation, language=True), MAX_FIELD - 4))
+
+
 def _name(name: str) -> str:
     return user_text(name, 64, keep_newlines=False)
 
@@ -154,7 +159,7 @@ def feedback_embed(feedback: Feedback) -> discord.Embed:
             value=authored(feedback.reference_answer, MAX_FIELD),
             inline=False,
         )
-    embed.add_field(name="Why", value=authored(feedback.explanation, MAX_FIELD), inline=False)
+    embed.add_field(name="Why", value=_why(feedback.explanation), inline=False)
     if feedback.kind == "review" and feedback.rating:
         embed.set_footer(text=rated_hint(feedback.rating))
     elif feedback.reviews_due:
@@ -186,7 +191,7 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
         description=shorten("\n".join(lines), MAX_DESCRIPTION),
         colour=COLOUR_INFO,
     )
-    embed.add_field(name="Why", value=authored(reveal.explanation, MAX_FIELD), inline=False)
+    embed.add_field(name="Why", value=_why(reveal.explanation), inline=False)
     if reveal.correct_players:
         names = ", ".join(_name(n) for n in reveal.correct_players)
         embed.add_field(

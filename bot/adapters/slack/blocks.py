@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.adapters.code_block import code_block, one_line
+from bot.adapters.code_block import closed_fences, code_block, one_line, plain_fences
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     NO_ANSWERS_YET,
@@ -166,6 +166,12 @@ def _fit(blocks: list[Block], limit: int = MAX_BLOCKS) -> list[Block]:
 def code(text: str, limit: int = MAX_SECTION_CHARS) -> str:
     """Code or program output as a fenced mrkdwn block (escaped), at most ``limit`` chars."""
     return code_block(text, limit, quote=escape)
+
+
+def _why(explanation: str) -> str:
+    """``*Why:*`` and the explanation, its examples as Slack code blocks, never left open."""
+    text = plain_fences(explanation.strip(), language=False)
+    return closed_fences(mrkdwn(text, MAX_SECTION_CHARS - 4, raw="*Why:* "))
 
 
 def _name(name: str, limit: int = 80) -> str:
@@ -374,7 +380,7 @@ def feedback_blocks(feedback: Feedback) -> list[Block]:
         blocks.append(section("*Output:*\n" + code(feedback.output, MAX_SECTION_CHARS - 20)))
     else:
         blocks.append(section(mrkdwn(feedback.reference_answer, raw="*Reference answer:* ")))
-    blocks.append(section(mrkdwn(feedback.explanation.strip(), raw="*Why:* ")))
+    blocks.append(section(_why(feedback.explanation)))
     blocks += feedback_actions(feedback)
     return _fit(blocks)
 
@@ -409,7 +415,7 @@ def reveal_blocks(reveal: Reveal) -> list[Block]:
             blocks.append(section(shorten(tallies, MAX_SECTION_CHARS)))
     elif reveal.output is None:
         blocks.append(section(mrkdwn(reveal.correct_text, raw="*Reference answer:* ")))
-    blocks.append(section(mrkdwn(reveal.explanation.strip(), raw="*Why:* ")))
+    blocks.append(section(_why(reveal.explanation)))
     if reveal.correct_players:
         raw = f"Right ({len(reveal.correct_players)}/{reveal.answer_count}): "
         players = mrkdwn(_names(reveal.correct_players), MAX_CONTEXT_CHARS, raw=raw, user=True)
