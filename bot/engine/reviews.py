@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Literal
 
 from fsrs import Card, Rating, Scheduler
 
-from bot.engine import drawing, options
+from bot.engine import options
 from bot.engine.core import Core
-from bot.engine.drawing import shuffled_order
+from bot.engine.drawing import askable, shuffled_order
 from bot.engine.errors import QuizError
 from bot.engine.grading import GradeResult
 from bot.engine.model import CategoryStats, Mode, Player, QuestionCard, Stats
@@ -273,19 +273,19 @@ class ReviewDesk:
 
     async def _next_question(self, player_pk: int, now: float, mode: Mode) -> Question:
         core = self._core
-        askable = {q.id: q for q in core.bank if drawing.askable(q, mode)}
+        allowed = {q.id: q for q in core.bank if askable(q, mode)}
         for card in await self.store.due_cards(player_pk, now):
-            if card.question_id in askable:
-                return askable[card.question_id]
+            if card.question_id in allowed:
+                return allowed[card.question_id]
         cards = await self.store.cards(player_pk)
         results = {c: (n, k) for c, n, k in await core.store.category_results(player_pk)}
         seen = {c.question_id for c in cards}
-        unseen = pick_unseen(list(askable.values()), seen, results, core.rng)
+        unseen = pick_unseen(list(allowed.values()), seen, results, core.rng)
         if unseen is not None:
             return unseen
         for card in cards:  # everything seen, nothing due: the card due soonest, early
-            if card.question_id in askable:
-                return askable[card.question_id]
+            if card.question_id in allowed:
+                return allowed[card.question_id]
         if mode == "open" and len(core.bank):
             raise QuizError(
                 "Every question is multiple choice only; ask /review for multiple choice."
