@@ -325,14 +325,17 @@ class Pack(BaseModel):
 
     @model_validator(mode="after")
     def _ids_unique_and_category_consistent(self) -> Pack:
+        problems: list[str] = []
         seen: set[str] = set()
         for question in self.questions:
             if question.id in seen:
-                raise ValueError(f"duplicate question id {question.id!r}")
+                problems.append(f"duplicate question id {question.id!r}")
             seen.add(question.id)
             if question.category != self.category:
-                raise ValueError(
+                problems.append(
                     f"question {question.id!r} has category {question.category!r}, "
                     f"pack is {self.category!r}"
                 )
+        if problems:
+            raise ValueError("; ".join(problems))  # every one, not only the first
         return self

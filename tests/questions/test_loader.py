@@ -311,3 +311,13 @@ def test_read_packs_keeps_the_good_packs_beside_the_problems(tmp_path: Path) -> 
     loaded, problems = read_packs([good, bad])
     assert [path for path, _ in loaded] == [good]
     assert len(problems) == 1 and problems[0].startswith(f"{bad}: question 'b-question'")
+
+
+def test_every_duplicate_id_and_foreign_category_of_a_pack_is_named(tmp_path: Path) -> None:
+    questions = [question(id="twice"), question(id="twice"), question(id="elsewhere")]
+    questions += [question(id="again"), question(id="again")]
+    questions[2]["category"] = "other"
+    message = load_error(write(tmp_path / "dups.yaml", pack(*questions)))
+    assert "duplicate question id 'twice'" in message
+    assert "duplicate question id 'again'" in message
+    assert "question 'elsewhere' has category 'other', pack is 'custom'" in message
