@@ -17,6 +17,7 @@ __all__ = [
     "coverage",
     "days",
     "filed_thanks",
+    "open_answer_label",
     "rated_hint",
     "streak_and_reviews",
 ]
@@ -44,6 +45,11 @@ def days(interval_days: float) -> str:
 def coverage(stats: Stats) -> str:
     """How much of the bank the player has answered: ``Seen 42 of 158 questions``."""
     return f"Seen {stats.seen} of {stats.bank_size} questions"
+
+
+def open_answer_label(card: QuestionCard) -> str:
+    """The button that opens the free-text form: type the output, or answer in one's words."""
+    return "Answer in my own words" if card.code is None else "Type what it prints"
 
 
 def rated_hint(rating: str) -> str:

@@ -17,6 +17,7 @@ from bot.adapters.wording import (
     VERDICT,
     card_kind,
     coverage,
+    open_answer_label,
     rated_hint,
     streak_and_reviews,
 )
@@ -120,9 +121,9 @@ def card_embed(card: QuestionCard) -> discord.Embed:
     how = (
         "Pick A, B, C or D below."
         if card.choices
-        else "Press “Answer in my own words” below and type exactly what it prints."
+        else f"Press “{open_answer_label(card)}” below and type exactly what it prints."
         if card.code is not None
-        else "Press “Answer in my own words” below and write your answer."
+        else f"Press “{open_answer_label(card)}” below and write your answer."
     )
     if card.kind == "daily":
         embed.add_field(name="Answered so far", value=str(card.answer_count))

@@ -23,6 +23,7 @@ from bot.adapters.wording import (
     VERDICT,
     card_kind,
     coverage,
+    open_answer_label,
     rated_hint,
     streak_and_reviews,
 )
@@ -238,7 +239,7 @@ def card_blocks(card: QuestionCard) -> list[Block]:
                         "type": "button",
                         "action_id": OPEN_ACTION_ID,
                         "style": "primary",
-                        "text": plain("Answer in my own words", MAX_BUTTON_CHARS),
+                        "text": plain(open_answer_label(card), MAX_BUTTON_CHARS),
                         "value": button_value(card.round_id, "open"),
                     }
                 ],

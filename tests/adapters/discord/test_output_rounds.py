@@ -51,7 +51,12 @@ async def test_output_round_answered_by_typing_the_output(
     discord: Driver, fake: FakeDiscord
 ) -> None:
     message = await discord.quiz(("category", "code"), ("mode", "open"))
-    assert "type exactly what it prints" in message["embeds"][0]["footer"]["text"]
+    assert (
+        "“Type what it prints” below and type exactly what it prints"
+        in (message["embeds"][0]["footer"]["text"])
+    )
+    labels = [b["label"] for row in message["components"] for b in row["components"]]
+    assert labels == ["Type what it prints"]
     modal_id = "quizmodal:" + button_ids(message)[0].split(":")[1]
     right = await discord.run(discord.submit(modal_id, OUTPUT + "   \n\n"))
     assert embed_of(fake, right)["title"].startswith("✅ Correct!")

@@ -52,7 +52,8 @@ async def test_output_round_by_choice_shows_the_code_and_the_output(
 async def test_output_round_answered_by_typing_the_output(
     client: SlackClient, quiz: SlackQuiz, slack: FakeSlack
 ) -> None:
-    round_id, _, post = await start_round(client, quiz, slack, "code open")
+    round_id, buttons, post = await start_round(client, quiz, slack, "code open")
+    assert list(buttons) == ["Type what it prints"]
     assert "Type exactly what it prints" in dumped(post)
     await client.interact(submission_payload(round_id, "\n" + OUTPUT + "  \n"))
     await quiz.drain()
