@@ -8,6 +8,7 @@ naming the file, the question id and the field, e.g.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ __all__ = [
     "load_packs",
     "pack_files",
     "read_packs",
+    "valid_questions",
 ]
 
 BUILTIN_PACKS_DIR = Path(__file__).parent / "packs"
@@ -140,6 +142,25 @@ def read_packs(paths: Iterable[Path]) -> tuple[list[tuple[Path, Pack]], list[str
             owner.setdefault(question.id, path)
         loaded.append((path, pack))
     return loaded, problems
+
+
+def valid_questions(path: Path) -> list[Question]:
+    """The questions of a pack file that are valid on their own, even when the pack is not.
+
+    ``quizbot questions validate`` checks their samples and code too, so that one run reports
+    every problem. An unreadable file has none.
+    """
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    items = raw.get("questions") if isinstance(raw, dict) else None
+    found = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            with contextlib.suppress(ValidationError):
+                found.append(Question.model_validate({"category": raw.get("category"), **item}))
+    return found
 
 
 def load_packs(paths: Iterable[Path]) -> list[Pack]:

@@ -1,6 +1,7 @@
 """``quizbot questions validate [DIR] [--no-run]``: every problem of every pack, in one run.
 
-Checks, in order, and reports all that fail (one line each, naming file, question and field):
+Checks, in order, and reports all that fail (one line each, naming file, question and field;
+the valid questions of a pack that does not load are still checked by 2 and 3):
 
 1. the schema of every pack, and question ids unique across packs (DIR's packs are loaded
    beside the built-in ones, so an id clashing with a built-in one is reported too);
@@ -23,16 +24,25 @@ from pathlib import Path
 from bot.commands.groups import Subparsers
 from bot.engine.grading import grade_text
 from questions.code_checks import code_checks, run_checks
-from questions.loader import BUILTIN_PACKS_DIR, PackError, pack_files, read_packs
-from questions.schema import Pack
+from questions.loader import (
+    BUILTIN_PACKS_DIR,
+    PackError,
+    pack_files,
+    read_packs,
+    valid_questions,
+)
+from questions.schema import Question
 
 __all__ = ["add_validate", "validate"]
 
 
-def _sample_problems(path: Path, pack: Pack) -> list[str]:
-    """One line per sample answer of ``pack`` graded outside its expected range."""
+Checked = list[tuple[Path, Question]]
+
+
+def _sample_problems(checked: Checked) -> list[str]:
+    """One line per sample answer graded outside its expected range."""
     problems = []
-    for question in pack.questions:
+    for path, question in checked:
         for sample in question.samples:
             grade = grade_text(question, sample.text).grade
             low, high = sample.expected
@@ -70,18 +80,31 @@ class _Progress:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
-def _code_problems(checked: list[tuple[Path, Pack]], jobs: int | None) -> list[str]:
+def _code_problems(checked: Checked, jobs: int | None) -> list[str]:
     """Run every output question's code and every runnable example; one line per failure."""
-    checks = [
-        (path, check) for path, pack in checked for q in pack.questions for check in code_checks(q)
-    ]
-    file_of = {id(check): path for path, check in checks}
+    checks = [(path, check) for path, question in checked for check in code_checks(question)]
     progress = _Progress()
     try:
         failures = asyncio.run(run_checks([c for _, c in checks], jobs=jobs, on_done=progress))
     finally:
         progress.clear()
+    file_of = {id(check): path for path, check in checks}
     return [f"{file_of[id(check)]}: {check.where}: {problem}" for check, problem in failures]
+
+
+def _questions(paths: list[Path], to_check: list[Path]) -> tuple[Checked, int, list[str]]:
+    """(the questions to check further, how many packs loaded, every schema problem).
+
+    The questions of a pack that does not load are checked too when they are valid on their
+    own, so that one run reports everything.
+    """
+    loaded, problems = read_packs(paths)
+    packs = {path: pack for path, pack in loaded}
+    checked: Checked = []
+    for path in to_check:
+        questions = packs[path].questions if path in packs else valid_questions(path)
+        checked += [(path, question) for question in questions]
+    return checked, len([path for path in to_check if path in packs]), problems
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -91,9 +114,8 @@ def validate(args: argparse.Namespace) -> int:
     except PackError as exc:
         print(f"invalid: {exc}")
         return 1
-    loaded, problems = read_packs(paths)
-    checked = [(path, pack) for path, pack in loaded if path in to_check]
-    problems += [line for path, pack in checked for line in _sample_problems(path, pack)]
+    checked, pack_count, problems = _questions(paths, to_check)
+    problems += _sample_problems(checked)
     if not args.no_run:
         try:
             problems += _code_problems(checked, args.jobs)
@@ -104,8 +126,7 @@ def validate(args: argparse.Namespace) -> int:
         print(f"invalid: {problem}")
     if problems:
         return 1
-    count = sum(len(pack.questions) for _, pack in checked)
-    print(f"ok: {count} questions in {len(checked)} packs")
+    print(f"ok: {len(checked)} questions in {pack_count} packs")
     return 0
 
 

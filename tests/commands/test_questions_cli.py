@@ -304,6 +304,27 @@ def test_validate_names_every_failing_snippet(tmp_path: Path) -> None:
     ]
 
 
+def test_validate_checks_the_valid_questions_of_a_pack_that_does_not_load(
+    tmp_path: Path,
+) -> None:
+    pack = yaml.safe_load((KINDS / "code.yaml").read_text(encoding="utf-8"))
+    by_id = {question["id"]: question for question in pack["questions"]}
+    by_id["code-mro-name"]["difficulty"] = "extreme"  # the pack no longer loads...
+    by_id["code-sorted-copy"]["code"] = "print([1, 2, 3])"  # ...and this one prints wrongly
+    (tmp_path / "packs").mkdir()
+    path = tmp_path / "packs" / "code.yaml"
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    done = run_cli("validate", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"invalid: {path}: question 'code-mro-name', field 'difficulty'")
+    assert lines[1] == (
+        f"invalid: {path}: question 'code-sorted-copy', field 'code': "
+        "prints '[1, 2, 3]', but its output says '[3, 1, 2] [1, 2, 3]'"
+    )
+
+
 def test_validate_no_run_skips_the_code(tmp_path: Path) -> None:
     broken_code_pack(tmp_path / "packs")
     done = run_cli("validate", "--no-run", str(tmp_path / "packs"), cwd=tmp_path)
