@@ -49,6 +49,7 @@ __all__ = [
     "Imported",
     "Refused",
     "Row",
+    "build_pack",
     "import_file",
     "pack_text",
     "read_csv",
