@@ -55,8 +55,7 @@ class Example:
     @property
     def runnable(self) -> bool:
         """Whether the block is run: a Python block not marked ``fragment``."""
-        words = self.info.lower().split()
-        return self.language in RUNNABLE_LANGUAGES and "fragment" not in words
+        return self.language in RUNNABLE_LANGUAGES and "fragment" not in self.info.lower()
 
 
 def examples(text: str) -> list[Example]:
