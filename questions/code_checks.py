@@ -1,5 +1,9 @@
 """Checking a question's code: an output question's ``code`` must exit 0 printing its
-``output``; every runnable example of its explanation must exit 0.
+``output``, the same on every run; every runnable example of its explanation must exit 0.
+
+An output question's code runs :data:`OUTPUT_RUNS` times, each in a new interpreter with its own
+string-hash seed, so an output that depends on set order, the time or memory addresses is
+caught (most of the time) rather than marked wrong for some players.
 
 ``quizbot questions validate`` and the tests check the same way: :func:`code_checks` lists what
 to run, :func:`run_checks` runs it all concurrently (:func:`questions.snippets.run_snippet`).
@@ -15,8 +19,10 @@ from dataclasses import dataclass
 from questions.schema import Question, normalise_output
 from questions.snippets import Limits, RunResult, run_snippet, runnable_examples
 
-__all__ = ["CodeCheck", "code_checks", "run_checks"]
+__all__ = ["OUTPUT_RUNS", "CodeCheck", "code_checks", "run_checks"]
 
+#: How many times an output question's code is run (an example runs once).
+OUTPUT_RUNS = 3
 _SHOWN_OUTPUT = 120
 
 
@@ -36,13 +42,27 @@ class CodeCheck:
         example = f" (example {self.example})" if self.example else ""
         return f"question {self.question_id!r}, field {self.field!r}{example}"
 
-    def problem(self, result: RunResult) -> str | None:
-        """Why ``result`` fails this check, in one line; None when it passes."""
-        if not result.ok:
-            return result.failure()
-        if self.output is not None and not result.prints(self.output):
-            printed = normalise_output(result.stdout)
-            return f"prints {_shown(printed)}, but its output says {_shown(self.output)}"
+    @property
+    def runs(self) -> int:
+        """How many times it runs: :data:`OUTPUT_RUNS` for an output, once for an example."""
+        return OUTPUT_RUNS if self.output is not None else 1
+
+    def problem(self, results: Sequence[RunResult]) -> str | None:
+        """Why ``results`` (one per run) fail this check, in one line; None when they pass."""
+        failed = next((result for result in results if not result.ok), None)
+        if failed is not None:
+            return failed.failure()
+        if self.output is None:
+            return None
+        printed = list(dict.fromkeys(normalise_output(result.stdout) for result in results))
+        if len(printed) > 1:
+            shown = " / ".join(_shown(text) for text in printed)
+            return (
+                f"prints differently from run to run ({shown}); its output must not depend "
+                "on set order, the time or memory addresses"
+            )
+        if printed[0] != normalise_output(self.output):
+            return f"prints {_shown(printed[0])}, but its output says {_shown(self.output)}"
         return None
 
 
@@ -78,11 +98,11 @@ async def run_checks(
     async def run(check: CodeCheck) -> str | None:
         nonlocal done
         async with gate:
-            result = await run_snippet(check.code, limits)
+            results = [await run_snippet(check.code, limits) for _ in range(check.runs)]
         done += 1
         if on_done is not None:
             on_done(done, len(checks))
-        return check.problem(result)
+        return check.problem(results)
 
     problems = await asyncio.gather(*(run(check) for check in checks))
     return [(check, p) for check, p in zip(checks, problems, strict=True) if p is not None]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from questions.code_checks import CodeCheck, code_checks, run_checks
+from questions.code_checks import OUTPUT_RUNS, CodeCheck, code_checks, run_checks
 from questions.loader import BUILTIN_PACKS_DIR, pack_files, read_packs
 
 KINDS = Path(__file__).parents[1] / "data" / "kinds"
@@ -51,3 +51,13 @@ def test_the_checks_of_a_question_are_its_code_then_its_runnable_examples() -> N
     ]
     assert isinstance(checks[0], CodeCheck) and checks[0].output == "[3, 1, 2] [1, 2, 3]"
     assert failures(KINDS) == []
+
+
+async def test_an_output_that_changes_from_run_to_run_is_named() -> None:
+    changing = CodeCheck("clock-output", "code", "import time\nprint(time.time_ns())", "1")
+    [(check, problem)] = await run_checks([changing])
+    assert check is changing and changing.runs == OUTPUT_RUNS
+    assert problem.startswith("prints differently from run to run (")
+    assert problem.endswith("its output must not depend on set order, the time or memory addresses")
+    steady = CodeCheck("steady-output", "code", "print(sorted({'b', 'a', 'c'}))", "['a', 'b', 'c']")
+    assert await run_checks([steady]) == []
