@@ -1,12 +1,15 @@
 """Loading question packs: YAML files validated into a :class:`QuestionBank`.
 
-A broken pack raises :class:`PackError` whose message names the file, the question id and the
-field, e.g. ``questions/packs/python.yaml: question 'list-vs-tuple', field 'prompt': ...``.
+A broken pack raises :class:`PackError` listing *every* error of every pack, one per line, each
+naming the file, the question id and the field, e.g.
+``questions/packs/python.yaml: question 'list-vs-tuple', field 'prompt': ...``.
+:func:`read_packs` returns the packs that loaded together with those lines instead of raising.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +18,28 @@ from pydantic import ValidationError
 
 from questions.schema import Difficulty, Pack, Question
 
-__all__ = ["BUILTIN_PACKS_DIR", "PackError", "QuestionBank", "load_bank", "load_pack", "load_packs"]
+__all__ = [
+    "BUILTIN_PACKS_DIR",
+    "PackError",
+    "QuestionBank",
+    "describe_errors",
+    "load_bank",
+    "load_pack",
+    "load_packs",
+    "pack_files",
+    "read_packs",
+    "valid_questions",
+]
 
 BUILTIN_PACKS_DIR = Path(__file__).parent / "packs"
 
 
 class PackError(Exception):
-    """A question pack that cannot be used; the message says where and why."""
+    """Question packs that cannot be used; one line per problem says where and why."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 class QuestionBank:
@@ -39,7 +57,7 @@ class QuestionBank:
     def __len__(self) -> int:
         return len(self._by_id)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Question]:
         return iter(self._by_id.values())
 
     def __contains__(self, question_id: object) -> bool:
@@ -61,28 +79,33 @@ class QuestionBank:
         ]
 
 
-def _describe(error: ValidationError, raw: object) -> str:
-    """Turn the first pydantic error into 'question ID, field F: message'."""
-    first = error.errors()[0]
-    loc = list(first["loc"])
-    where = ""
+def _where(loc: list[Any], raw: object) -> tuple[str, list[Any]]:
+    """('question ID' or 'question #N', the rest of the location) for a location in a pack."""
     if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
         index = loc[1]
         items = raw.get("questions") if isinstance(raw, dict) else None
         item = items[index] if isinstance(items, list) and index < len(items) else None
         qid = item.get("id") if isinstance(item, dict) else None
-        where = f"question {qid!r}" if qid is not None else f"question #{index + 1}"
-        loc = loc[2:]
-    field = ".".join(str(part) for part in loc)
-    message = first["msg"]
-    if first["type"] == "string_type":
-        message += f" (got {first['input']!r}; quote it in YAML)"
-    parts = [p for p in (where, f"field {field!r}" if field else "") if p]
-    return (", ".join(parts) + ": " if parts else "") + message
+        return (f"question {qid!r}" if qid is not None else f"question #{index + 1}"), loc[2:]
+    return "", loc
+
+
+def describe_errors(error: ValidationError, raw: object) -> list[str]:
+    """Every pydantic error of validating ``raw`` as 'question ID, field F: message'."""
+    lines = []
+    for detail in error.errors():
+        where, loc = _where(list(detail["loc"]), raw)
+        field = ".".join(str(part) for part in loc)
+        message = detail["msg"]
+        if detail["type"] == "string_type":
+            message += f" (got {detail['input']!r}; quote it in YAML)"
+        parts = [p for p in (where, f"field {field!r}" if field else "") if p]
+        lines.append((", ".join(parts) + ": " if parts else "") + message)
+    return lines
 
 
 def load_pack(path: Path) -> Pack:
-    """Read and validate one pack file."""
+    """Read and validate one pack file; :class:`PackError` lists every error in it."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -92,24 +115,60 @@ def load_pack(path: Path) -> Pack:
     try:
         return Pack.model_validate(raw)
     except ValidationError as exc:
-        raise PackError(f"{path}: {_describe(exc, raw)}") from exc
+        raise PackError(*(f"{path}: {line}" for line in describe_errors(exc, raw))) from exc
 
 
-def load_packs(paths: Iterable[Path]) -> list[Pack]:
-    """Load several packs, refusing a question id that appears in more than one."""
-    packs: list[Pack] = []
+def read_packs(paths: Iterable[Path]) -> tuple[list[tuple[Path, Pack]], list[str]]:
+    """Load every pack: (the packs that loaded, each with its file; every problem found).
+
+    Never stops at the first problem: each pack's errors are all listed, and a question id
+    defined in an earlier pack is a problem of the later one.
+    """
+    loaded: list[tuple[Path, Pack]] = []
+    problems: list[str] = []
     owner: dict[str, Path] = {}
     for path in paths:
-        pack = load_pack(path)
+        try:
+            pack = load_pack(path)
+        except PackError as exc:
+            problems += exc.problems
+            continue
         for question in pack.questions:
             if question.id in owner:
-                raise PackError(
+                problems.append(
                     f"{path}: question {question.id!r}, field 'id': "
                     f"duplicate id, already defined in {owner[question.id]}"
                 )
-            owner[question.id] = path
-        packs.append(pack)
-    return packs
+            owner.setdefault(question.id, path)
+        loaded.append((path, pack))
+    return loaded, problems
+
+
+def valid_questions(path: Path) -> list[Question]:
+    """The questions of a pack file that are valid on their own, even when the pack is not.
+
+    ``quizbot questions validate`` checks their samples and code too, so that one run reports
+    every problem. An unreadable file has none.
+    """
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    items = raw.get("questions") if isinstance(raw, dict) else None
+    found = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            with contextlib.suppress(ValidationError):
+                found.append(Question.model_validate({"category": raw.get("category"), **item}))
+    return found
+
+
+def load_packs(paths: Iterable[Path]) -> list[Pack]:
+    """Load several packs; :class:`PackError` lists every problem of every pack."""
+    loaded, problems = read_packs(paths)
+    if problems:
+        raise PackError(*problems)
+    return [pack for _, pack in loaded]
 
 
 def pack_files(directory: Path) -> list[Path]:

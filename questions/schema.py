@@ -57,6 +57,7 @@ from pydantic import (
 __all__ = [
     "DIFFICULTIES",
     "SAMPLE_LABELS",
+    "SLUG_PATTERN",
     "Choice",
     "Difficulty",
     "KeyPoint",
@@ -79,7 +80,9 @@ SAMPLE_LABELS: tuple[str, ...] = ("full", "paraphrase", "partial", "wrong")
 _MIN_SAMPLES = 4
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
+#: Ids and categories: kebab-case.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 Url = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=500)]
@@ -92,9 +95,11 @@ class Choice(BaseModel):
 
     model_config = _STRICT
 
-    text: Text = Field(max_length=200)
-    correct: bool = False
-    why_wrong: Text | None = None
+    text: Text = Field(max_length=200, description="the option as shown (at most 200 characters)")
+    correct: bool = Field(default=False, description="true on exactly one choice")
+    why_wrong: Text | None = Field(
+        default=None, description="why a candidate picking this wrong option is mistaken"
+    )
 
 
 class KeyPoint(BaseModel):
@@ -102,11 +107,19 @@ class KeyPoint(BaseModel):
 
     model_config = _STRICT
 
-    label: Text
-    phrases: list[Text] = Field(min_length=1)
-    weight: float = Field(default=1.0, gt=0, le=10)
-    required: bool = False
-    subject: Text | None = None  # the name of the question's side this point is about
+    label: Text = Field(description="the point as shown in feedback (covered / missed)")
+    phrases: list[Text] = Field(
+        min_length=1, description="wordings that count for the point (any order, typo tolerant)"
+    )
+    weight: float = Field(
+        default=1.0, gt=0, le=10, description="its share of the grade, relative to the others"
+    )
+    required: bool = Field(
+        default=False, description="the central idea: missing it caps the grade at 0.5"
+    )
+    subject: Text | None = Field(
+        default=None, description="the name of the side this point is about (two-sided only)"
+    )
 
 
 class Side(BaseModel):
@@ -114,8 +127,8 @@ class Side(BaseModel):
 
     model_config = _STRICT
 
-    name: Text
-    terms: list[Text] = Field(min_length=1)
+    name: Text = Field(description="the side's name, used by key points' subject")
+    terms: list[Text] = Field(min_length=1, description="the words that name it in an answer")
 
 
 class Misconception(BaseModel):
@@ -123,8 +136,10 @@ class Misconception(BaseModel):
 
     model_config = _STRICT
 
-    phrases: list[Text] = Field(min_length=1)
-    correction: Text
+    phrases: list[Text] = Field(
+        min_length=1, description="wordings of the mistake; any match grades the answer 0"
+    )
+    correction: Text = Field(description="what is true instead, shown to the player")
 
 
 class Sample(BaseModel):
@@ -132,9 +147,9 @@ class Sample(BaseModel):
 
     model_config = _STRICT
 
-    label: Text
-    text: Text
-    expected: tuple[float, float]
+    label: Text = Field(description="full, paraphrase, partial, wrong (and e.g. swapped)")
+    text: Text = Field(description="an answer a candidate could give")
+    expected: tuple[float, float] = Field(description="[low, high]: the grade it must get")
 
     @field_validator("expected", mode="before")
     @classmethod
@@ -154,22 +169,50 @@ class Question(BaseModel):
 
     model_config = _STRICT
 
-    id: Slug
-    category: Slug
-    difficulty: Difficulty
-    rarity: Rarity
-    type: QuestionType = "concept"
-    prompt: Text = Field(max_length=1000)
-    code: Text | None = Field(default=None, max_length=MAX_CODE_CHARS)
-    output: str | None = Field(default=None, max_length=MAX_CODE_CHARS)
-    answer: Text | None = None
-    explanation: Text
-    source: Url | None = None
-    choices: list[Choice] = Field(min_length=4, max_length=4)
-    key_points: list[KeyPoint] = Field(default_factory=list)
-    misconceptions: list[Misconception] = Field(default_factory=list)  # optional
-    samples: list[Sample] = Field(default_factory=list, validate_default=True)
-    sides: list[Side] = Field(default_factory=list)
+    id: Slug = Field(description="kebab-case, unique across every pack (at most 64 characters)")
+    category: Slug = Field(description="defaults to the pack's category, which it must equal")
+    difficulty: Difficulty = Field(description="scores 100, 200 or 300 points")
+    rarity: Rarity = Field(description="how often interviewers ask it")
+    type: QuestionType = Field(
+        default="concept", description="concept, or output: what does this code print?"
+    )
+    prompt: Text = Field(max_length=1000, description="the question (at most 1000 characters)")
+    code: Text | None = Field(
+        default=None,
+        max_length=MAX_CODE_CHARS,
+        description=f"output questions: a self-contained snippet (at most {MAX_CODE_CHARS} chars)",
+    )
+    output: str | None = Field(
+        default=None,
+        max_length=MAX_CODE_CHARS,
+        description="output questions: exactly what code prints; the correct choice equals it",
+    )
+    answer: Text | None = Field(
+        default=None, description="the reference answer (default: the correct choice's text)"
+    )
+    explanation: Text = Field(
+        description="why, with an example; ```python blocks are run by validate"
+    )
+    source: Url | None = Field(
+        default=None, description="https link to the official documentation backing the answer"
+    )
+    choices: list[Choice] = Field(
+        min_length=4, max_length=4, description="four options, exactly one correct"
+    )
+    key_points: list[KeyPoint] = Field(
+        default_factory=list, description="the free-text rubric; none: a choice-only question"
+    )
+    misconceptions: list[Misconception] = Field(
+        default_factory=list, description="known wrong statements (needs key_points)"
+    )
+    samples: list[Sample] = Field(
+        default_factory=list,
+        validate_default=True,
+        description="graded example answers (needed with key_points: full, paraphrase, ...)",
+    )
+    sides: list[Side] = Field(
+        default_factory=list, description="the two things a contrasting question compares"
+    )
 
     @model_validator(mode="after")
     def _fields_fit_the_type(self) -> Question:
@@ -264,9 +307,9 @@ class Pack(BaseModel):
 
     model_config = _STRICT
 
-    category: Slug
-    title: Text
-    questions: list[Question] = Field(min_length=1)
+    category: Slug = Field(description="kebab-case; a new category is welcome")
+    title: Text = Field(description="the category's name as players see it")
+    questions: list[Question] = Field(min_length=1, description="at least one")
 
     @model_validator(mode="before")
     @classmethod
@@ -282,14 +325,17 @@ class Pack(BaseModel):
 
     @model_validator(mode="after")
     def _ids_unique_and_category_consistent(self) -> Pack:
+        problems: list[str] = []
         seen: set[str] = set()
         for question in self.questions:
             if question.id in seen:
-                raise ValueError(f"duplicate question id {question.id!r}")
+                problems.append(f"duplicate question id {question.id!r}")
             seen.add(question.id)
             if question.category != self.category:
-                raise ValueError(
+                problems.append(
                     f"question {question.id!r} has category {question.category!r}, "
                     f"pack is {self.category!r}"
                 )
+        if problems:
+            raise ValueError("; ".join(problems))  # every one, not only the first
         return self

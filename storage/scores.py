@@ -62,3 +62,12 @@ class ScoreQueries(Database):
             (player_pk,),
         )
         return [(str(c), int(n), int(k or 0)) for c, n, k in rows]
+
+    async def answered_questions(self, player_pk: int) -> set[str]:
+        """The ids of every question a player has answered at least once (any kind of round)."""
+        rows = await self.fetchall(
+            "SELECT DISTINCT r.question_id FROM answers a "
+            "JOIN rounds r ON r.id = a.round_id WHERE a.player_id = ?",
+            (player_pk,),
+        )
+        return {str(question_id) for (question_id,) in rows}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.engine.model import Feedback, QuestionCard, Reveal
+from bot.engine.model import Feedback, QuestionCard, Reveal, Stats
 
 __all__ = [
     "CLOSED_NOT_SHOWN",
@@ -21,6 +21,7 @@ __all__ = [
     "WHY_WRONG",
     "answered_title",
     "card_kind",
+    "coverage",
     "days",
     "duration",
     "filed_thanks",
@@ -28,6 +29,7 @@ __all__ = [
     "key_point_lines",
     "key_points_summary",
     "more_tied",
+    "open_answer_label",
     "plural",
     "rated_hint",
     "reviews_due",
@@ -86,6 +88,16 @@ def reviews_due(count: int, review_command: str) -> str:
 def more_tied(points: int) -> str:
     """The line under a leaderboard too long to list everyone tied with its last row."""
     return f"… and more players with {points} pts"
+
+
+def coverage(stats: Stats) -> str:
+    """How much of the bank the player has answered: ``Seen 42 of 158 questions``."""
+    return f"Seen {stats.seen} of {stats.bank_size} questions"
+
+
+def open_answer_label(card: QuestionCard) -> str:
+    """The button that opens the free-text form: type the output, or answer in one's words."""
+    return "Answer in my own words" if card.code is None else "Type what it prints"
 
 
 def rated_hint(rating: str) -> str:

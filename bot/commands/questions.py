@@ -1,9 +1,11 @@
 """``quizbot questions``: list, show, validate and try the question bank.
 
-* ``questions list [--category C] [--difficulty D] [--json]`` -- one row per question.
+* ``questions list [--category C] [--difficulty D] [--json]`` -- one row per question (JSON:
+  id, category, difficulty, rarity, type, source, prompt; code and output of output questions).
+* ``questions schema | new | import`` -- writing packs (:mod:`bot.commands.authoring`).
 * ``questions show ID [--json]`` -- everything about one question.
-* ``questions validate [DIR]`` -- check the built-in packs (or DIR's packs beside them): the
-  schema, and that every sample answer grades inside its expected range.
+* ``questions validate [DIR] [--no-run]`` -- check the built-in packs (or DIR's packs beside
+  them): the schema, sample grades, and that their code runs (:mod:`bot.commands.validate`).
 * ``questions grade ID "answer"`` -- grade a free-text answer, as JSON.
 
 The bank is the built-in packs plus ``QUIZBOT_QUESTIONS_DIR`` when set. Exit codes: 0 ok,
@@ -16,27 +18,28 @@ import argparse
 import difflib
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from bot.commands.authoring import add_authoring
 from bot.commands.groups import Subparsers, add_group
+from bot.commands.validate import add_validate
 from bot.config import load_settings
 from bot.engine.grading import grade_text
 from questions.loader import (
-    BUILTIN_PACKS_DIR,
-    PackError,
     QuestionBank,
     load_bank,
-    load_packs,
-    pack_files,
 )
-from questions.schema import DIFFICULTIES, Pack, Question
+from questions.schema import DIFFICULTIES, Question
 
-__all__ = ["LIST_FIELDS", "register"]
+__all__ = ["JSON_FIELDS", "LIST_FIELDS", "OUTPUT_FIELDS", "register"]
 
 
-#: The keys of each object printed by ``questions list --json``, and the table's columns.
-LIST_FIELDS = ("id", "category", "difficulty", "rarity", "prompt")
+#: The columns of ``questions list``.
+LIST_FIELDS = ("id", "category", "difficulty", "rarity", "type", "prompt")
+#: The keys of each object printed by ``questions list --json`` (``source`` may be null)...
+JSON_FIELDS = ("id", "category", "difficulty", "rarity", "type", "source", "prompt")
+#: ...and the keys added for an output question.
+OUTPUT_FIELDS = ("code", "output")
 _PROMPT_WIDTH = 72
 _CHOICE_LETTERS = "ABCD"
 
@@ -75,6 +78,12 @@ def _table(rows: list[dict[str, str]]) -> str:
     return "\n".join("  ".join(line).rstrip() for line in lines)
 
 
+def _json_row(question: Question) -> dict[str, str | None]:
+    """A question's ``list --json`` object: JSON_FIELDS, plus OUTPUT_FIELDS for output ones."""
+    fields = JSON_FIELDS + (OUTPUT_FIELDS if question.type == "output" else ())
+    return {field: getattr(question, field) for field in fields}
+
+
 def _list(args: argparse.Namespace) -> int:
     bank = _bank()
     if args.category is not None and args.category not in bank.categories:
@@ -86,10 +95,11 @@ def _list(args: argparse.Namespace) -> int:
         print(f"unknown difficulty {args.difficulty!r}; choose from: {allowed}", file=sys.stderr)
         return 2
     chosen = bank.select(category=args.category, difficulty=args.difficulty)
-    rows = [{field: str(getattr(q, field)) for field in LIST_FIELDS} for q in chosen]
     if args.json:
-        _print_json(rows)
-    elif not rows:
+        _print_json([_json_row(q) for q in chosen])
+        return 0
+    rows = [{field: str(getattr(q, field)) for field in LIST_FIELDS} for q in chosen]
+    if not rows:
         print("no questions match")
     else:
         for row in rows:
@@ -98,18 +108,28 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _indented(text: str | None) -> str:
+    return "\n".join(f"    {line}" for line in (text or "").splitlines())
+
+
 def _describe(question: Question) -> str:
     """A readable multi-line description of every field of ``question``."""
     lines = [
-        f"{question.id}  ({question.category}, {question.difficulty}, {question.rarity})",
+        f"{question.id}  ({question.category}, {question.difficulty}, {question.rarity}, "
+        f"{question.type})",
         "",
         f"Prompt: {question.prompt}",
         "",
-        "Choices:",
     ]
+    if question.source:
+        lines[-1:-1] = [f"Source: {question.source}"]
+    if question.code is not None:
+        lines += ["Code:", _indented(question.code), "", "Output:", _indented(question.output), ""]
+    lines.append("Choices:")
     for letter, choice in zip(_CHOICE_LETTERS, question.choices, strict=False):
         mark = "*" if choice.correct else " "
-        lines.append(f"  {mark} {letter}. {choice.text}")
+        text = choice.text.replace("\n", "\n       ")  # an output of several lines
+        lines.append(f"  {mark} {letter}. {text}")
         if choice.why_wrong:
             lines.append(f"       why wrong: {choice.why_wrong}")
     lines += ["", f"Answer: {question.reference_answer}", ""]
@@ -143,49 +163,6 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sample_errors(path: Path, pack: Pack) -> list[str]:
-    """One line per sample answer of ``pack`` graded outside its expected range."""
-    errors = []
-    for question in pack.questions:
-        for sample in question.samples:
-            grade = grade_text(question, sample.text).grade
-            low, high = sample.expected
-            if not low <= grade <= high:
-                errors.append(
-                    f"{path}: question {question.id!r}, sample {sample.label!r}: "
-                    f"graded {grade:g}, expected {low:g}..{high:g}"
-                )
-    return errors
-
-
-def _validate(args: argparse.Namespace) -> int:
-    directory: Path | None = args.dir
-    try:
-        paths = builtin = pack_files(BUILTIN_PACKS_DIR)
-        if directory is None:
-            packs = load_packs(builtin)
-        else:
-            custom = pack_files(directory)
-            if not custom:
-                raise PackError(f"{directory}: no question packs (*.yaml) found")
-            # loaded beside the built-ins, so a clashing id is reported too
-            packs = load_packs([*builtin, *custom])[len(builtin) :]
-            paths = custom
-    except PackError as exc:
-        print(f"invalid: {exc}")
-        return 1
-    errors = [
-        e for path, pack in zip(paths, packs, strict=True) for e in _sample_errors(path, pack)
-    ]
-    if errors:
-        for error in errors:
-            print(f"invalid: {error}")
-        return 1
-    count = sum(len(pack.questions) for pack in packs)
-    print(f"ok: {count} questions in {len(packs)} packs")
-    return 0
-
-
 def _grade(args: argparse.Namespace) -> int:
     question = _find(_bank(), args.id)
     if question is None:
@@ -215,7 +192,7 @@ def register(subparsers: Subparsers) -> None:
         "QUIZBOT_QUESTIONS_DIR).",
     )
 
-    listing = sub.add_parser("list", help="list questions (id, category, difficulty, ...)")
+    listing = sub.add_parser("list", help="list questions (id, category, difficulty, type, ...)")
     listing.add_argument("--category", metavar="C", help="only this category")
     listing.add_argument("--difficulty", metavar="D", help="only easy, medium or hard")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
@@ -226,14 +203,8 @@ def register(subparsers: Subparsers) -> None:
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=_show)
 
-    validate = sub.add_parser(
-        "validate", help="check the packs and grade their sample answers; exit 1 on errors"
-    )
-    validate.add_argument(
-        "dir", metavar="DIR", nargs="?", type=Path, default=None,
-        help="a directory of custom packs (default: the built-in packs)",
-    )  # fmt: skip
-    validate.set_defaults(func=_validate)
+    add_validate(sub)
+    add_authoring(sub)
 
     grade = sub.add_parser("grade", help="grade a free-text answer, print JSON")
     grade.add_argument("id", metavar="ID", help="question id")

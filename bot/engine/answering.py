@@ -39,7 +39,7 @@ MAX_ANSWER_CHARS = 4000
 
 
 def validate_reply(choice: str | None, text: str | None) -> tuple[str | None, str | None]:
-    """(choice letter, free text): exactly one is set. A lone letter typed as text is a choice."""
+    """(choice letter, free text). A lone letter typed as text is both (an output may be "B")."""
     if choice is not None:
         letter = choice.strip().upper()
         if len(letter) != 1 or letter not in CHOICE_LETTERS:
@@ -57,20 +57,27 @@ def validate_reply(choice: str | None, text: str | None) -> tuple[str | None, st
             f"Your answer is {len(reply)} characters long; the limit is {MAX_ANSWER_CHARS}."
         )
     if len(reply) == 1 and reply.upper() in CHOICE_LETTERS:
-        return reply.upper(), None
+        return reply.upper(), reply
     return None, reply
 
 
 def grade_reply(
     record: RoundRecord, question: Question, letter: str | None, reply: str | None
 ) -> tuple[int | None, GradeResult, str]:
-    """Grade a validated reply; returns (choice index in the file, result, reply as shown)."""
+    """Grade a validated reply; returns (choice index in the file, result, reply as shown).
+
+    In open mode a lone letter answers an output question (its output may be ``B``) and is
+    refused for any other question, which wants a sentence.
+    """
     if record.mode == "choice":
         if letter is None:
             raise AnswerRejectedError("This question is multiple choice: answer A, B, C or D.")
         index = int(record.choice_order[CHOICE_LETTERS.index(letter)])
         return index, grade_choice(question, index), f"{letter}) {question.choices[index].text}"
-    if reply is None:
+    if question.type == "output":
+        if reply is None:
+            raise AnswerRejectedError("This question wants its exact output: type what it prints.")
+    elif reply is None or letter is not None:
         raise AnswerRejectedError("This question wants an answer in your own words.")
     return None, grade_text(question, reply), reply
 
@@ -161,7 +168,7 @@ class AnswerDesk:
                 round_record=record,
                 player_pk=player_pk,
                 choice=choice_index,
-                text=reply,
+                text=reply if choice_index is None else None,
                 grade=result.grade,
                 correct=verdict == "correct",
                 points=points,
@@ -184,6 +191,7 @@ class AnswerDesk:
             your_answer=shown,
             reference_answer=question.reference_answer,
             explanation=question.explanation,
+            output=question.output,
             covered=result.covered,
             missed=result.missed,
             misconception=result.misconception,

@@ -7,7 +7,12 @@ from collections.abc import Mapping, Sequence
 
 from questions.schema import Question
 
-__all__ = ["draw_question", "shuffled_order"]
+__all__ = ["askable", "draw_question", "shuffled_order"]
+
+
+def askable(question: Question, mode: str) -> bool:
+    """Whether ``question`` can be asked in ``mode``: choice-only questions never in open mode."""
+    return mode == "choice" or question.open_mode
 
 
 def draw_question(

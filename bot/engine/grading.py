@@ -1,6 +1,9 @@
 """Grading replies: exact for multiple choice, rubric-based with partial credit for free text.
 
-Free-text grading is offline and deterministic. Each question's rubric (its key-point and
+An output question's typed reply is right when it equals the code's output once white space is
+normalised (:func:`grade_output`): 1.0 or 0.0.
+
+Other free-text grading is offline and deterministic. Each question's rubric (its key-point and
 misconception phrases, and its prompt) is compiled once and cached; a reply is normalised and
 analysed once (see :mod:`bot.engine.text_matching` for how a phrase matches: stemmed words in
 any order within one clause and a small window, typo tolerant, negation aware). Then:
@@ -52,9 +55,9 @@ from bot.engine.text_matching import (
     denied_segments,
     normalise,
 )
-from questions.schema import Question
+from questions.schema import Question, normalise_output
 
-__all__ = ["CAP_REASONS", "GradeResult", "grade_choice", "grade_text"]
+__all__ = ["CAP_REASONS", "GradeResult", "grade_choice", "grade_output", "grade_text"]
 
 MAX_REPLY_CHARS = 4_000
 REQUIRED_CAP = 0.5
@@ -289,11 +292,21 @@ def _hits(rubric: _Rubric, analysis: Analysis, index: Index) -> tuple[list[bool]
     return hits, len(wrong_side) == 2
 
 
+def grade_output(question: Question, text: str) -> GradeResult:
+    """Grade a typed output: 1.0 when it equals the question's output once white space is
+    normalised (:func:`~questions.schema.normalise_output`), else 0.0."""
+    expected = normalise_output(question.output or "")
+    return GradeResult(1.0 if normalise_output(text) == expected else 0.0)
+
+
 def grade_text(question: Question, text: str) -> GradeResult:
     """Grade a free-text reply against the question's key points and misconceptions.
 
-    See the module docstring for the rules. Never raises; the grade is in 0..1 (3 decimals).
+    An output question's reply is graded exactly instead (:func:`grade_output`). See the
+    module docstring for the rules. Never raises; the grade is in 0..1 (3 decimals).
     """
+    if question.type == "output":
+        return grade_output(question, text[:MAX_REPLY_CHARS])
     rubric = _rubric(question)
     analysis = analyse(normalise(text, MAX_REPLY_CHARS))
     copied = _copied(analysis, rubric)

@@ -88,6 +88,7 @@ class QuestionCard:
     closes_at: float
     time_limit_s: int
     answer_count: int = 0
+    code: str | None = None  # an output question's snippet: "what does this print?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,7 @@ class Feedback:
     why_wrong: str | None = None  # multiple choice: why the chosen wrong option is wrong
     contradicted: tuple[str, ...] = ()  # key points the answer states the opposite of
     judge_note: str | None = None  # the LLM judge's one line (untrusted: escape it as user text)
+    output: str | None = None  # an output question: what its code really prints
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,8 @@ class Reveal:
     kind: RoundKind = "quiz"
     top_streaks: tuple[tuple[str, int], ...] = ()  # daily: (name, days) of the longest streaks
     weekly_top: tuple[LeaderboardRow, ...] = ()  # daily: the team's weekly top 5
+    code: str | None = None  # an output question: its snippet...
+    output: str | None = None  # ...and what it really prints
 
     def share(self, tally: ChoiceTally) -> float:
         """The share of the answers that chose ``tally``'s option, 0..1 (0 with no answers)."""
@@ -206,6 +210,8 @@ class Stats:
     due_week: int = 0  # FSRS cards due within the next 7 days (today's included)
     current_streak: int = 0  # filled by the daily-question feature
     best_streak: int = 0
+    seen: int = 0  # questions of the bank answered at least once...
+    bank_size: int = 0  # ...out of this many
 
     @property
     def accuracy(self) -> float:

@@ -29,11 +29,11 @@ from fsrs import Card, Rating, Scheduler
 
 from bot.engine import options
 from bot.engine.core import Core
-from bot.engine.drawing import shuffled_order
+from bot.engine.drawing import askable, shuffled_order
 from bot.engine.errors import QuizError
 from bot.engine.grading import GradeResult
 from bot.engine.identity import review_channel_id
-from bot.engine.model import CategoryStats, Player, QuestionCard, Stats
+from bot.engine.model import CategoryStats, Mode, Player, QuestionCard, Stats
 from bot.engine.scoring import CORRECT_THRESHOLD
 from questions.schema import Question
 from storage.review_store import DuplicateReportError, ReviewStep, ReviewStore, apply_review
@@ -254,7 +254,7 @@ class ReviewDesk:
         existing = await self.store.open_review_round(player_pk, now)
         if existing is not None and existing.mode == chosen_mode:
             return core.card(existing)
-        question = await self._next_question(player_pk, now)
+        question = await self._next_question(player_pk, now, chosen_mode)
         record = await core.store.create_round(
             team_pk=team_pk,
             channel_id=review_channel_id(player),
@@ -270,20 +270,25 @@ class ReviewDesk:
         )
         return core.card(record)
 
-    async def _next_question(self, player_pk: int, now: float) -> Question:
+    async def _next_question(self, player_pk: int, now: float, mode: Mode) -> Question:
         core = self._core
-        bank = core.bank
+        allowed = {q.id: q for q in core.bank if askable(q, mode)}
         for card in await self.store.due_cards(player_pk, now):
-            if card.question_id in bank:
-                return bank.get(card.question_id)
+            if card.question_id in allowed:
+                return allowed[card.question_id]
         cards = await self.store.cards(player_pk)
         results = {c: (n, k) for c, n, k in await core.store.category_results(player_pk)}
-        unseen = pick_unseen(list(bank), {c.question_id for c in cards}, results, core.rng)
+        seen = {c.question_id for c in cards}
+        unseen = pick_unseen(list(allowed.values()), seen, results, core.rng)
         if unseen is not None:
             return unseen
         for card in cards:  # everything seen, nothing due: the card due soonest, early
-            if card.question_id in bank:
-                return bank.get(card.question_id)
+            if card.question_id in allowed:
+                return allowed[card.question_id]
+        if mode == "open" and len(core.bank):
+            raise QuizError(
+                "Every question is multiple choice only; ask /review for multiple choice."
+            )
         raise QuizError("There are no questions to review.")
 
     async def rate(self, player: Player, round_id: int, rating: str) -> Rated:

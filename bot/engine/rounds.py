@@ -42,9 +42,15 @@ class RoundOpener:
         chosen_category = options.parse_category(category, core.bank.categories)
         chosen_difficulty = options.parse_difficulty(difficulty)
         chosen_mode = options.parse_mode(mode)
-        candidates = core.bank.select(chosen_category, chosen_difficulty)
-        if not candidates:
+        matching = core.bank.select(chosen_category, chosen_difficulty)
+        candidates = [q for q in matching if drawing.askable(q, chosen_mode)]
+        if not matching:
             raise QuizError("No question matches those options; try fewer filters.")
+        if not candidates:
+            raise QuizError(
+                "The questions matching those options are multiple choice only; "
+                "ask for multiple choice, or use fewer filters."
+            )
         await self._closer.close_due_rounds()
         team_pk = await core.ids.team_pk(channel.team)
         if kind == "quiz":

@@ -90,20 +90,25 @@ class Standings:
         return ranked(tied[:LEADERBOARD_MAX_ROWS]), len(tied) > LEADERBOARD_MAX_ROWS
 
     async def stats(self, player: Player) -> Stats:
-        """A player's all-time points, answers, rank, accuracy by category and daily streaks."""
+        """A player's all-time points, answers, rank, accuracy by category, daily streaks and
+        coverage (questions of the bank answered at least once)."""
+        bank = self._core.bank
         found = await self._core.ids.find_player(player)
         if found is None:
-            return Stats(player.user_id, player.display_name, 0, 0, 0, None)
+            return Stats(player.user_id, player.display_name, 0, 0, 0, None, bank_size=len(bank))
         player_pk, name = found
-        store, titles = self._core.store, self._core.bank.category_titles
+        store, titles = self._core.store, bank.category_titles
         team_pk = await self._core.ids.team_pk(player.team)
         mine = await store.player_score(team_pk, "all", "", player_pk)
         categories = tuple(
             CategoryStats(c, titles.get(c, c), n, k)
             for c, n, k in await store.category_results(player_pk)
         )
+        seen = sum(qid in bank for qid in await store.answered_questions(player_pk))
         if mine is None:
-            return Stats(player.user_id, name, 0, 0, 0, None, categories)
+            return Stats(
+                player.user_id, name, 0, 0, 0, None, categories, seen=seen, bank_size=len(bank)
+            )
         score, rank = mine
         current_streak, best_streak = await self._daily_store.player_streaks(player_pk)
         return Stats(
@@ -116,4 +121,6 @@ class Standings:
             categories,
             current_streak=current_streak,
             best_streak=best_streak,
+            seen=seen,
+            bank_size=len(bank),
         )

@@ -43,6 +43,7 @@ def question_card(
         closes_at=record.closes_at,
         time_limit_s=round(record.closes_at - record.opened_at),
         answer_count=answer_count,
+        code=question.code,
     )
 
 
@@ -86,4 +87,6 @@ def reveal(record: RoundRecord, question: Question, answers: Sequence[AnswerReco
         correct_players=correct_players,
         first_correct=correct_players[0] if correct_players else None,
         message_ref=ref,
+        code=question.code,
+        output=question.output,
     )

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import pty
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.commands.questions import LIST_FIELDS, register
+from bot.commands.questions import JSON_FIELDS, LIST_FIELDS, register
 from questions.loader import load_bank
 
 BANK = load_bank()
+KINDS = Path(__file__).parents[1] / "data" / "kinds"
 
 
 def run_cli(
@@ -98,9 +103,29 @@ def test_list_json_has_exactly_the_documented_keys(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)
     assert len(rows) == len(BANK)
-    assert all(list(row) == list(LIST_FIELDS) for row in rows)
+    assert all(list(row) == list(JSON_FIELDS) for row in rows)
     first = BANK.get(rows[0]["id"])
     assert rows[0]["prompt"] == first.prompt
+    assert rows[0]["type"] == "concept" and rows[0]["source"] == first.source
+
+
+def test_list_json_gives_output_questions_code_and_output(tmp_path: Path) -> None:
+    done = run_cli("list", "--json", cwd=tmp_path, extra_env={"QUIZBOT_QUESTIONS_DIR": str(KINDS)})
+    assert done.returncode == 0, done.stderr
+    rows = {row["id"]: row for row in json.loads(done.stdout)}
+    assert len(rows) == len(BANK) + 4
+    assert rows["code-sorted-copy"] == {
+        "id": "code-sorted-copy",
+        "category": "code",
+        "difficulty": "easy",
+        "rarity": "common",
+        "type": "output",
+        "source": "https://docs.python.org/3/library/functions.html#sorted",
+        "prompt": "What does this print?",
+        "code": "numbers = [3, 1, 2]\nordered = sorted(numbers)\nprint(numbers, ordered)",
+        "output": "[3, 1, 2] [1, 2, 3]",
+    }
+    assert list(rows["code-choice-only-join"]) == list(JSON_FIELDS)
 
 
 def test_list_filters_by_category_and_difficulty(tmp_path: Path) -> None:
@@ -165,6 +190,26 @@ def test_show_unknown_id_fails_clearly(tmp_path: Path) -> None:
     assert "list-vs-tuple" in done.stderr  # the suggestion
 
 
+def test_show_an_output_question_prints_its_code_and_output(tmp_path: Path) -> None:
+    env = {"QUIZBOT_QUESTIONS_DIR": str(KINDS)}
+    done = run_cli("show", "code-sorted-copy", cwd=tmp_path, extra_env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("code-sorted-copy  (code, easy, common, output)\n")
+    assert "Source: https://docs.python.org/3/library/functions.html#sorted" in done.stdout
+    assert "Code:\n    numbers = [3, 1, 2]\n" in done.stdout
+    assert "Output:\n    [3, 1, 2] [1, 2, 3]\n" in done.stdout
+    fence = run_cli("show", "code-fence-in-output", cwd=tmp_path, extra_env=env)
+    assert "  * A. ```python\n       done\n" in fence.stdout
+
+
+def test_grade_an_output_question_exactly(tmp_path: Path) -> None:
+    env = {"QUIZBOT_QUESTIONS_DIR": str(KINDS)}
+    right = run_cli("grade", "code-mro-name", "B", cwd=tmp_path, extra_env=env)
+    wrong = run_cli("grade", "code-mro-name", "C", cwd=tmp_path, extra_env=env)
+    assert json.loads(right.stdout)["grade"] == 1.0
+    assert json.loads(wrong.stdout)["grade"] == 0.0
+
+
 # --------------------------------------------------------------------------- validate
 
 
@@ -221,6 +266,151 @@ def test_validate_an_empty_dir_fails(tmp_path: Path) -> None:
     done = run_cli("validate", str(tmp_path / "empty"), cwd=tmp_path)
     assert done.returncode == 1
     assert "no question packs" in done.stdout
+
+
+def test_validate_the_builtin_dir_given_by_path(tmp_path: Path) -> None:
+    packs = Path(__file__).parents[2] / "questions" / "packs"
+    done = run_cli("validate", str(packs), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.strip() == f"ok: {len(BANK)} questions in {len(BANK.packs)} packs"
+
+
+def test_validate_runs_output_code_and_examples(tmp_path: Path) -> None:
+    done = run_cli("validate", str(KINDS), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.strip() == "ok: 4 questions in 1 packs"
+    assert done.stderr == ""  # no progress line when stderr is not a terminal
+
+
+def broken_code_pack(directory: Path) -> Path:
+    text = (KINDS / "code.yaml").read_text(encoding="utf-8")
+    text = text.replace("ordered = sorted(numbers)", "ordered = sorted(numbers, reverse=True)")
+    text = text.replace('assert " ".join(["a", "b"]) == "a b"', "assert words")
+    directory.mkdir()
+    path = directory / "code.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_validate_names_every_failing_snippet(tmp_path: Path) -> None:
+    path = broken_code_pack(tmp_path / "packs")
+    done = run_cli("validate", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"invalid: {path}: question 'code-sorted-copy', field 'code': "
+        "prints '[3, 1, 2] [3, 2, 1]', but its output says '[3, 1, 2] [1, 2, 3]'",
+        f"invalid: {path}: question 'code-choice-only-join', field 'explanation' (example 1): "
+        "exit code 1: NameError: name 'words' is not defined",
+    ]
+
+
+def test_validate_checks_the_valid_questions_of_a_pack_that_does_not_load(
+    tmp_path: Path,
+) -> None:
+    pack = yaml.safe_load((KINDS / "code.yaml").read_text(encoding="utf-8"))
+    by_id = {question["id"]: question for question in pack["questions"]}
+    by_id["code-mro-name"]["difficulty"] = "extreme"  # the pack no longer loads...
+    by_id["code-sorted-copy"]["code"] = "print([1, 2, 3])"  # ...and this one prints wrongly
+    (tmp_path / "packs").mkdir()
+    path = tmp_path / "packs" / "code.yaml"
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    done = run_cli("validate", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"invalid: {path}: question 'code-mro-name', field 'difficulty'")
+    assert lines[1] == (
+        f"invalid: {path}: question 'code-sorted-copy', field 'code': "
+        "prints '[1, 2, 3]', but its output says '[3, 1, 2] [1, 2, 3]'"
+    )
+
+
+def test_validate_no_run_skips_the_code(tmp_path: Path) -> None:
+    broken_code_pack(tmp_path / "packs")
+    done = run_cli("validate", "--no-run", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+
+
+def test_validate_lists_every_schema_error_of_every_pack(tmp_path: Path) -> None:
+    first = custom_pack(tmp_path / "packs", qid="first-question", category="first")
+    second = custom_pack(tmp_path / "packs", qid="second-question", category="second")
+    first.write_text(
+        first.read_text(encoding="utf-8")
+        .replace("difficulty: hard", "difficulty: extreme")
+        .replace("rarity: rare", "rarity: often"),
+        encoding="utf-8",
+    )
+    second.write_text(
+        second.read_text(encoding="utf-8").replace("difficulty: hard", "difficulty: yes"),
+        encoding="utf-8",
+    )
+    done = run_cli("validate", str(tmp_path / "packs"), cwd=tmp_path)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert len(lines) == 3
+    assert f"{first}: question 'first-question', field 'difficulty'" in lines[0]
+    assert f"{first}: question 'first-question', field 'rarity'" in lines[1]
+    assert f"{second}: question 'second-question', field 'difficulty'" in lines[2]
+
+
+@pytest.mark.parametrize("jobs", ["0", "two"])
+def test_validate_refuses_a_bad_jobs_count(tmp_path: Path, jobs: str) -> None:
+    done = run_cli("validate", "--jobs", jobs, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "expected a whole number of at least 1" in done.stderr
+
+
+def test_validate_shows_its_progress_on_a_terminal(tmp_path: Path) -> None:
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZBOT_")}
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "questions", "validate", str(KINDS)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+    ) as validating:
+        os.close(follower)
+        stdout, _ = validating.communicate(timeout=120)
+        shown = b""
+        with contextlib.suppress(OSError):  # EIO once the terminal's last writer is gone
+            while chunk := os.read(leader, 4096):
+                shown += chunk
+        os.close(leader)
+    assert validating.returncode == 0, stdout
+    assert stdout.strip() == "ok: 4 questions in 1 packs"
+    assert b"\rrunning code: 1/5" in shown and b"\rrunning code: 5/5" in shown
+    assert shown.endswith(b"\r\x1b[K")  # the line is cleared at the end
+
+
+def test_validate_stops_every_snippet_when_interrupted(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    text = (KINDS / "code.yaml").read_text(encoding="utf-8")
+    sleeper = (
+        f'import os, time; open({str(marker)!r}, "w").write(str(os.getpid())); time.sleep(600)'
+    )
+    text = text.replace('assert " ".join(["a", "b"]) == "a b"', sleeper)
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "code.yaml").write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZBOT_")}
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "questions", "validate", str(tmp_path / "packs")],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as validating:
+        while not marker.exists() or not marker.read_text():
+            assert validating.poll() is None, "validate ended before the snippet started"
+            time.sleep(0.05)
+        validating.send_signal(signal.SIGINT)
+        _, stderr = validating.communicate(timeout=60)
+    assert validating.returncode == 130
+    assert "interrupted: every running snippet was stopped" in stderr
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(marker.read_text()), 0)
 
 
 # --------------------------------------------------------------------------- grade

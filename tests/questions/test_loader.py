@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 import yaml
 
-from questions.loader import BUILTIN_PACKS_DIR, PackError, load_bank, load_pack, load_packs
+from questions.loader import (
+    BUILTIN_PACKS_DIR,
+    PackError,
+    load_bank,
+    load_pack,
+    load_packs,
+    read_packs,
+)
 
 QUESTION: dict[str, Any] = {
     "id": "custom-question",
@@ -270,3 +277,47 @@ def test_output_question_needs_code_and_output(tmp_path: Path, missing: str) -> 
 def test_code_belongs_to_output_questions(tmp_path: Path) -> None:
     path = write(tmp_path / "concept.yaml", pack(question(code="print(1)")))
     assert "belong to questions of type output" in load_error(path)
+
+
+def test_every_error_of_a_pack_is_listed(tmp_path: Path) -> None:
+    first = question(id="first-question", difficulty="extreme")
+    second = question(id="second-question", prompt="")
+    del second["explanation"]
+    failing = write(tmp_path / "many.yaml", pack(first, second))
+    with pytest.raises(PackError) as failed:
+        load_pack(failing)
+    problems = failed.value.problems
+    assert len(problems) == 3
+    assert all(line.startswith(f"{failing}: question '") for line in problems)
+    assert "'first-question', field 'difficulty'" in problems[0]
+    assert "'second-question', field 'prompt'" in problems[1]
+    assert "'second-question', field 'explanation'" in problems[2]
+    assert str(failed.value) == "\n".join(problems)
+
+
+def test_load_bank_refuses_listing_every_error_of_every_pack(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", pack(question(id="a-question", rarity="often"), category="alpha"))
+    write(tmp_path / "b.yaml", pack(question(id="b-question", difficulty=3), category="beta"))
+    with pytest.raises(PackError) as failed:
+        load_bank(tmp_path)
+    message = str(failed.value)
+    assert "a.yaml: question 'a-question', field 'rarity'" in message
+    assert "b.yaml: question 'b-question', field 'difficulty'" in message
+
+
+def test_read_packs_keeps_the_good_packs_beside_the_problems(tmp_path: Path) -> None:
+    good = write(tmp_path / "a.yaml", pack(question(id="a-question"), category="alpha"))
+    bad = write(tmp_path / "b.yaml", pack(question(id="b-question", rarity="often")))
+    loaded, problems = read_packs([good, bad])
+    assert [path for path, _ in loaded] == [good]
+    assert len(problems) == 1 and problems[0].startswith(f"{bad}: question 'b-question'")
+
+
+def test_every_duplicate_id_and_foreign_category_of_a_pack_is_named(tmp_path: Path) -> None:
+    questions = [question(id="twice"), question(id="twice"), question(id="elsewhere")]
+    questions += [question(id="again"), question(id="again")]
+    questions[2]["category"] = "other"
+    message = load_error(write(tmp_path / "dups.yaml", pack(*questions)))
+    assert "duplicate question id 'twice'" in message
+    assert "duplicate question id 'again'" in message
+    assert "question 'elsewhere' has category 'other', pack is 'custom'" in message

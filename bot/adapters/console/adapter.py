@@ -159,8 +159,10 @@ class ConsoleSession:
 
     async def _cmd_answer(self, command: Command) -> str:
         round_id = await self._target_round(command.options.get("round"))
-        # a lone A-D is a choice: the engine's rule for text answers
-        feedback = await self.engine.answer(self.player, round_id, text=command.rest)
+        # a lone A-D is a choice: the engine's rule for text answers; a typed "\n" is a line
+        # break (a terminal line cannot hold one), for outputs of several lines
+        text = command.rest.replace("\\n", "\n")
+        feedback = await self.engine.answer(self.player, round_id, text=text)
         self._answered[self.player_name] = round_id
         return render.render_feedback(feedback)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.adapters.code_block import one_line
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     JUDGE_NOTE,
@@ -11,6 +12,7 @@ from bot.adapters.wording import (
     VERDICT,
     answered_title,
     card_kind,
+    coverage,
     days,
     duration,
     grade_reasons,
@@ -55,8 +57,11 @@ def render_card(card: QuestionCard, channel_name: str) -> str:
         f"{card.difficulty} · {_limit(card)}",
         card.prompt,
     ]
+    if card.code is not None:
+        lines.append(_indented(card.code))
     lines += [
-        f"  {letter}) {text}" for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
+        f"  {letter}) {_choice(card, text)}"
+        for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
     ]
     reply = "A, B, C or D" if card.choices else "/answer <your own words>"
     if card.kind == "review":
@@ -64,6 +69,8 @@ def render_card(card: QuestionCard, channel_name: str) -> str:
         lines.append(
             f"Answer on the next line with {reply}, or later: /answer round:{card.round_id} {later}"
         )
+    elif card.code is not None and not card.choices:
+        lines.append(r"Type exactly what it prints: /answer <output> (\n between lines)")
     else:
         lines.append(f"Answer with {reply}.")
     if card.kind == "daily":
@@ -78,6 +85,15 @@ def also_open(card: QuestionCard) -> str:
         f"{card_kind(card)} #{card.round_id} is still open here: "
         f"/answer round:{card.round_id} {reply}"
     )
+
+
+def _indented(code: str) -> str:
+    """Code or program output, each line indented by four spaces (control characters shown)."""
+    return "\n".join(f"    {line}" for line in visible(code).strip("\n").splitlines())
+
+
+def _choice(card: QuestionCard, text: str) -> str:
+    return one_line(text) if card.code is not None else text
 
 
 def _limit(card: QuestionCard) -> str:
@@ -114,7 +130,10 @@ def render_feedback(feedback: Feedback) -> str:
     lines += [f"{heading}: {visible(text)}" for heading, text in grade_reasons(feedback)]
     if feedback.judge_note:
         lines.append(f"{JUDGE_NOTE}: {visible(feedback.judge_note)}")
-    lines.append(f"Reference answer: {feedback.reference_answer}")
+    if feedback.output is not None:
+        lines += ["Output:", _indented(feedback.output)]
+    else:
+        lines.append(f"Reference answer: {feedback.reference_answer}")
     lines.append(f"Why: {feedback.explanation.strip()}")
     if feedback.kind == "review" and feedback.rating:
         lines.append(
@@ -144,7 +163,15 @@ def render_report(filed: ReportFiled) -> str:
 def render_reveal(reveal: Reveal) -> str:
     """The reveal everyone sees when a round closes."""
     lines = [f"Round #{reveal.round_id} closed. {reveal.prompt}"]
-    if reveal.correct_letter:
+    if reveal.code is not None and reveal.output is not None:
+        letter = f" {reveal.correct_letter})" if reveal.correct_letter else ""
+        lines += [_indented(reveal.code), f"Correct answer:{letter} it prints"]
+        lines.append(_indented(reveal.output))
+        lines += [
+            f"  {t.letter}) {t.count} {'✓' if t.correct else ' '} {one_line(t.text)}"
+            for t in reveal.tallies
+        ]
+    elif reveal.correct_letter:
         lines.append(f"Correct answer: {reveal.correct_letter}) {reveal.correct_text}")
         lines += [
             f"  {t.letter}) {t.count} {'✓' if t.correct else ' '} {t.text}" for t in reveal.tallies
@@ -192,7 +219,8 @@ def render_stats(stats: Stats) -> str:
     rank = f", rank {stats.rank}" if stats.rank else ""
     lines = [
         f"Stats for {name}: {stats.points} points{rank}, {plural(stats.answers, 'answer')}, "
-        f"{stats.accuracy:.0%} correct"
+        f"{stats.accuracy:.0%} correct",
+        f"  {coverage(stats)}",
     ]
     for category in stats.categories:
         lines.append(

@@ -24,6 +24,7 @@ from bot.adapters.discord.review_components import (
     feedback_view,
     handle_review_modal,
 )
+from bot.adapters.wording import open_answer_label
 from bot.engine.engine import MAX_ANSWER_CHARS
 from bot.engine.model import CHOICE_LETTERS, QuestionCard, Reveal
 from bot.safe_text import shorten
@@ -81,8 +82,8 @@ class OpenAnswerButton(IdButton):
     pattern = re.compile(r"quizopen:(?P<round>[0-9]{1,18})")
     command = "button:open"
 
-    def __init__(self, round_id: int) -> None:
-        super().__init__(f"quizopen:{round_id}", OPEN_LABEL, discord.ButtonStyle.primary)
+    def __init__(self, round_id: int, label: str = OPEN_LABEL) -> None:
+        super().__init__(f"quizopen:{round_id}", label, discord.ButtonStyle.primary)
         self.round_id = round_id
 
     @classmethod
@@ -134,9 +135,10 @@ def card_view(card: QuestionCard) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     if card.choices:
         for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False):
-            view.add_item(AnswerButton(card.round_id, letter, text))
+            label = text if card.code is None else ""  # outputs are shown in the embed
+            view.add_item(AnswerButton(card.round_id, letter, label))
     else:
-        view.add_item(OpenAnswerButton(card.round_id))
+        view.add_item(OpenAnswerButton(card.round_id, open_answer_label(card)))
     view.stop()  # presses are routed by id (button_for), not by the view store
     return view
 

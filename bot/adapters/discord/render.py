@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import discord
 
+from bot.adapters.code_block import closed_fences, code_block, one_line, plain_fences
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     JUDGE_NOTE,
@@ -16,11 +17,13 @@ from bot.adapters.wording import (
     PERIOD_TITLE,
     VERDICT,
     card_kind,
+    coverage,
     duration,
     grade_reasons,
     key_point_lines,
     key_points_summary,
     more_tied,
+    open_answer_label,
     plural,
     rated_hint,
     reviews_due,
@@ -45,6 +48,7 @@ __all__ = [
     "MAX_TITLE",
     "authored",
     "card_embed",
+    "code",
     "feedback_embed",
     "fit",
     "leaderboard_embed",
@@ -86,6 +90,16 @@ def authored(text: str, limit: int) -> str:
     return shorten(discord.utils.escape_mentions(visible(text.strip())), limit)
 
 
+def code(text: str, limit: int) -> str:
+    """Code or program output as a fenced block (mentions escaped), at most ``limit`` chars."""
+    return code_block(text, limit, quote=lambda line: discord.utils.escape_mentions(visible(line)))
+
+
+def _why(explanation: str) -> str:
+    """An explanation for an embed field: its examples as Discord code blocks, never left open."""
+    return closed_fences(authored(plain_fences(explanation, language=True), MAX_FIELD - 4))
+
+
 def _name(name: str) -> str:
     return user_text(name, 64, keep_newlines=False)
 
@@ -97,20 +111,27 @@ def share(count: int, total: int) -> str:
 
 def card_embed(card: QuestionCard) -> discord.Embed:
     """The question as posted in the channel."""
+    description = authored(card.prompt, MAX_DESCRIPTION)
+    if card.code is not None:
+        block = code(card.code, MAX_DESCRIPTION // 2)
+        description = authored(card.prompt, MAX_DESCRIPTION - len(block) - 1) + "\n" + block
     embed = discord.Embed(
         title=shorten(
             f"{card_kind(card)} #{card.round_id} · {authored(card.category_title, MAX_TITLE)}",
             MAX_TITLE,
         ),
-        description=authored(card.prompt, MAX_DESCRIPTION),
+        description=description,
         colour=COLOUR_OPEN,
     )
     for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False):
-        embed.add_field(name=letter, value=authored(text, MAX_FIELD) or "—", inline=False)
+        shown = code(text, MAX_FIELD) if card.code is not None else authored(text, MAX_FIELD)
+        embed.add_field(name=letter, value=shown or "—", inline=False)
     how = (
         "Pick A, B, C or D below."
         if card.choices
-        else "Press “Answer in my own words” below and write your answer."
+        else f"Press “{open_answer_label(card)}” below and type exactly what it prints."
+        if card.code is not None
+        else f"Press “{open_answer_label(card)}” below and write your answer."
     )
     if card.kind == "daily":
         embed.add_field(name="Answered so far", value=str(card.answer_count))
@@ -141,10 +162,15 @@ def feedback_embed(feedback: Feedback) -> discord.Embed:
     if feedback.judge_note:
         note = user_text(feedback.judge_note, MAX_FIELD)
         embed.add_field(name=JUDGE_NOTE, value=note, inline=False)
-    embed.add_field(
-        name="Reference answer", value=authored(feedback.reference_answer, MAX_FIELD), inline=False
-    )
-    embed.add_field(name="Why", value=authored(feedback.explanation, MAX_FIELD), inline=False)
+    if feedback.output is not None:
+        embed.add_field(name="Output", value=code(feedback.output, MAX_FIELD), inline=False)
+    else:
+        embed.add_field(
+            name="Reference answer",
+            value=authored(feedback.reference_answer, MAX_FIELD),
+            inline=False,
+        )
+    embed.add_field(name="Why", value=_why(feedback.explanation), inline=False)
     if feedback.kind == "review" and feedback.rating:
         embed.set_footer(text=rated_hint(feedback.rating))
     elif feedback.reviews_due:
@@ -155,22 +181,28 @@ def feedback_embed(feedback: Feedback) -> discord.Embed:
 def reveal_embed(reveal: Reveal) -> discord.Embed:
     """The reveal everyone sees when a round closes."""
     lines = [authored(reveal.prompt, 1500), ""]
-    if reveal.correct_letter:
+    if reveal.code is not None and reveal.output is not None:
+        answer = f" {reveal.correct_letter})" if reveal.correct_letter else ""
+        lines[0] = authored(reveal.prompt, 600)
+        lines += [code(reveal.code, 1600), f"**Answer:{answer} it prints**"]
+        lines.append(code(reveal.output, 900))
+    elif reveal.correct_letter:
         lines.append(f"**Answer: {reveal.correct_letter}) {authored(reveal.correct_text, 500)}**")
+    if reveal.correct_letter:
         total = sum(t.count for t in reveal.tallies)
         lines += [
-            f"{'✅' if t.correct else '▫️'} {t.letter}) {authored(t.text, 200)} — "
+            f"{'✅' if t.correct else '▫️'} {t.letter}) {_choice(reveal, t.text)} — "
             f"{t.count} ({share(t.count, total)})"
             for t in reveal.tallies
         ]
-    else:
+    elif reveal.output is None:
         lines.append(f"**Reference answer:** {authored(reveal.correct_text, 1000)}")
     embed = discord.Embed(
         title=f"Time's up — round #{reveal.round_id}",
         description=shorten("\n".join(lines), MAX_DESCRIPTION),
         colour=COLOUR_INFO,
     )
-    embed.add_field(name="Why", value=authored(reveal.explanation, MAX_FIELD), inline=False)
+    embed.add_field(name="Why", value=_why(reveal.explanation), inline=False)
     if reveal.correct_players:
         names = ", ".join(_name(n) for n in reveal.correct_players)
         embed.add_field(
@@ -190,6 +222,13 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
         top = "\n".join(_row(row) for row in reveal.weekly_top)
         embed.add_field(name="This week's top 5", value=shorten(top, MAX_FIELD))
     return fit(embed)
+
+
+def _choice(reveal: Reveal, text: str) -> str:
+    """A choice in the reveal's tally: an output on one line, shown literally."""
+    if reveal.output is None:
+        return authored(text, 200)
+    return user_text(one_line(text), 150)
 
 
 def _row(row: LeaderboardRow) -> str:
@@ -229,7 +268,7 @@ def stats_embed(stats: Stats) -> discord.Embed:
     embed = discord.Embed(
         title=f"Stats for {_name(stats.display_name)}",
         description=f"{stats.points} points{rank} · {plural(stats.answers, 'answer')} · "
-        f"{stats.accuracy:.0%} correct",
+        f"{stats.accuracy:.0%} correct\n{coverage(stats)}",
         colour=COLOUR_INFO,
     )
     room = MAX_FIELDS - bool(stats.best_streak) - (not stats.answers)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.adapters.code_block import closed_fences, code_block, one_line, plain_fences
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     JUDGE_NOTE,
@@ -22,11 +23,13 @@ from bot.adapters.wording import (
     PERIOD_TITLE,
     VERDICT,
     card_kind,
+    coverage,
     duration,
     grade_reasons,
     key_point_lines,
     key_points_summary,
     more_tied,
+    open_answer_label,
     plural,
     rated_hint,
     reviews_due,
@@ -169,6 +172,17 @@ def _fit(blocks: list[Block], limit: int = MAX_BLOCKS) -> list[Block]:
     return blocks[:limit]
 
 
+def code(text: str, limit: int = MAX_SECTION_CHARS) -> str:
+    """Code or program output as a fenced mrkdwn block (escaped), at most ``limit`` chars."""
+    return code_block(text, limit, quote=escape)
+
+
+def _why(explanation: str) -> str:
+    """``*Why:*`` and the explanation, its examples as Slack code blocks, never left open."""
+    text = plain_fences(explanation.strip(), language=False)
+    return closed_fences(mrkdwn(text, MAX_SECTION_CHARS - 4, raw="*Why:* "))
+
+
 def _name(name: str, limit: int = 80) -> str:
     """A display name on one line, cut to ``limit`` and escaped as user text."""
     return escape_user(shorten(visible(name, keep_newlines=False), limit))
@@ -191,23 +205,32 @@ def card_text(card: QuestionCard) -> str:
     return mrkdwn(card.prompt, MAX_FALLBACK_CHARS, raw=f"{card_kind(card)} #{card.round_id}: ")
 
 
+def _choice_listing(card: QuestionCard) -> str:
+    """The lettered choices; an output question's as code blocks (they are program output)."""
+    letters = zip(CHOICE_LETTERS, card.choices, strict=False)
+    if card.code is None:
+        listing = "\n".join(f"*{letter})* {escape(text)}" for letter, text in letters)
+        return shorten(listing, MAX_SECTION_CHARS)
+    room = MAX_SECTION_CHARS // len(CHOICE_LETTERS) - 8
+    return "\n".join(f"*{letter})*\n{code(text, room)}" for letter, text in letters)
+
+
 def card_blocks(card: QuestionCard) -> list[Block]:
     """A question with A–D buttons (choice mode) or an "Answer in my own words" button."""
     blocks: list[Block] = [
         _header(f"{card_kind(card)} #{card.round_id} · {card.category_title} · {card.difficulty}"),
         {**section(mrkdwn(card.prompt)), "block_id": PROMPT_BLOCK_ID},
     ]
+    if card.code is not None:
+        blocks.append(section(code(card.code)))
     if card.choices:
-        listing = "\n".join(
-            f"*{letter})* {escape(text)}"
-            for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
-        )
-        blocks.append(section(shorten(listing, MAX_SECTION_CHARS)))
+        blocks.append(section(_choice_listing(card)))
+        # an output question's choices are read in the listing above, not on the buttons
         buttons = [
             {
                 "type": "button",
                 "action_id": f"{ANSWER_ACTION_PREFIX}{letter}",
-                "text": plain(f"{letter}) {text}", MAX_BUTTON_CHARS),
+                "text": plain(letter if card.code else f"{letter}) {text}", MAX_BUTTON_CHARS),
                 "value": button_value(card.round_id, letter),
             }
             for letter, text in zip(CHOICE_LETTERS, card.choices, strict=False)
@@ -224,13 +247,13 @@ def card_blocks(card: QuestionCard) -> list[Block]:
                         "type": "button",
                         "action_id": OPEN_ACTION_ID,
                         "style": "primary",
-                        "text": plain("Answer in my own words", MAX_BUTTON_CHARS),
+                        "text": plain(open_answer_label(card), MAX_BUTTON_CHARS),
                         "value": button_value(card.round_id, "open"),
                     }
                 ],
             }
         )
-        hint = "Answer in your own words"
+        hint = "Type exactly what it prints" if card.code else "Answer in your own words"
     if card.kind == "daily":
         closes = f"<!date^{int(card.closes_at)}^{{date_short_pretty}} {{time}}|at the next post>"
         blocks.append(
@@ -367,8 +390,11 @@ def feedback_blocks(feedback: Feedback) -> list[Block]:
     ]
     if feedback.judge_note:
         blocks.append(section(mrkdwn(feedback.judge_note, raw=f"*{JUDGE_NOTE}:* ", user=True)))
-    blocks.append(section(mrkdwn(feedback.reference_answer, raw="*Reference answer:* ")))
-    blocks.append(section(mrkdwn(feedback.explanation.strip(), raw="*Why:* ")))
+    if feedback.output is not None:
+        blocks.append(section("*Output:*\n" + code(feedback.output, MAX_SECTION_CHARS - 20)))
+    else:
+        blocks.append(section(mrkdwn(feedback.reference_answer, raw="*Reference answer:* ")))
+    blocks.append(section(_why(feedback.explanation)))
     blocks += feedback_actions(feedback)
     return _fit(blocks)
 
@@ -384,21 +410,26 @@ def reveal_blocks(reveal: Reveal) -> list[Block]:
         _header(f"Round #{reveal.round_id} closed"),
         section(mrkdwn(reveal.prompt)),
     ]
-    if reveal.correct_letter:
+    if reveal.code is not None and reveal.output is not None:
+        letter = f" {reveal.correct_letter})" if reveal.correct_letter else ""
+        blocks.append(section(code(reveal.code)))
+        blocks.append(section(f"*Correct answer:*{letter} it prints\n" + code(reveal.output, 2900)))
+    elif reveal.correct_letter:
         blocks.append(
             section(mrkdwn(reveal.correct_text, raw=f"*Correct answer:* {reveal.correct_letter}) "))
         )
+    if reveal.correct_letter:
         total = sum(t.count for t in reveal.tallies)
         tallies = "\n".join(
             f"{'✅' if t.correct else '▫️'} *{t.letter})* {t.count} ({_share(t.count, total)})"
-            f" · {escape(t.text)}"
+            f" · {escape_user(one_line(t.text)) if reveal.output is not None else escape(t.text)}"
             for t in reveal.tallies
         )
         if tallies:
             blocks.append(section(shorten(tallies, MAX_SECTION_CHARS)))
-    else:
+    elif reveal.output is None:
         blocks.append(section(mrkdwn(reveal.correct_text, raw="*Reference answer:* ")))
-    blocks.append(section(mrkdwn(reveal.explanation.strip(), raw="*Why:* ")))
+    blocks.append(section(_why(reveal.explanation)))
     if reveal.correct_players:
         raw = f"Right ({len(reveal.correct_players)}/{reveal.answer_count}): "
         players = mrkdwn(_names(reveal.correct_players), MAX_CONTEXT_CHARS, raw=raw, user=True)
@@ -475,6 +506,7 @@ def stats_blocks(stats: Stats) -> list[Block]:
             f"*{stats.points}* points{rank}, {plural(stats.answers, 'answer')}, "
             f"{stats.accuracy:.0%} correct"
         ),
+        context(coverage(stats)),
     ]
     if stats.categories:
         lines = "\n".join(

@@ -54,6 +54,7 @@ async def test_several_players_and_leaderboard_order(
     assert "3. cy — 0 pts" in lines[3] and "Your rank: 3 of 3" in board
     stats = await session.handle("/stats bob")
     assert stats is not None and "225 points" in stats and "Alpha basics: 1/1 (100%)" in stats
+    assert "Seen 1 of 3 questions" in stats
 
 
 async def test_round_closes_by_timer_and_reveal_is_printed(

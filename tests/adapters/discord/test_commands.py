@@ -281,6 +281,7 @@ async def test_leaderboard_and_stats(discord: Driver, fake: FakeDiscord) -> None
     assert embed["footer"]["text"].startswith("Your rank:")
     stats = await discord.run(discord.slash("stats"))
     assert "Stats for Alice" in reply_of(fake, stats)["embeds"][0]["title"]
+    assert "Seen 1 of 3 questions" in reply_of(fake, stats)["embeds"][0]["description"]
     resolved = {
         "users": {BOB["id"]: BOB},
         "members": {

@@ -115,6 +115,7 @@ async def test_leaderboard_and_stats(
     stats = [dumped(r) for r in responses[5:]]
     assert "1 answer," in stats[0] and "1 answer," in stats[1]
     assert "0 answers" in stats[2]
+    assert "Seen 1 of 3 questions" in stats[0] and "Seen 0 of 3 questions" in stats[2]
     assert "Usage: `/stats" in responses[8].args["text"]
     assert all(r.args["response_type"] == "ephemeral" for r in responses)
     assert slack.errors == []
