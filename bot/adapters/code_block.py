@@ -26,10 +26,11 @@ def fence_safe(text: str) -> str:
 def code_block(
     code: str, limit: int, *, quote: Callable[[str], str] = lambda text: text, language: str = ""
 ) -> str:
-    """``code`` fenced as a block of at most ``limit`` characters; ``quote`` escapes each line."""
+    """``code`` fenced as a block of at most ``limit`` characters; ``quote`` escapes each line
+    (before the fences inside are broken, so the zero-width spaces breaking them stay raw)."""
     opening, closing = f"```{language}\n", "\n```"
     room = limit - len(opening) - len(closing)
-    lines = [quote(fence_safe(line)) for line in code.strip("\n").splitlines()] or [""]
+    lines = [fence_safe(quote(line)) for line in code.strip("\n").splitlines()] or [""]
     body = "\n".join(lines)
     while len(body) > room and len(lines) > 1:
         lines.pop()
