@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.commands.questions import JSON_FIELDS, LIST_FIELDS, register
+from bot.commands.questions import JSON_FIELDS, LIST_FIELDS, OUTPUT_FIELDS, register
 from questions.loader import load_bank
 
 BANK = load_bank()
@@ -103,7 +103,11 @@ def test_list_json_has_exactly_the_documented_keys(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)
     assert len(rows) == len(BANK)
-    assert all(list(row) == list(JSON_FIELDS) for row in rows)
+    for row in rows:
+        extra = OUTPUT_FIELDS if row["type"] == "output" else ()
+        assert list(row) == [*JSON_FIELDS, *extra]
+    output = next(row for row in rows if row["type"] == "output")
+    assert output["output"] == BANK.get(output["id"]).output
     first = BANK.get(rows[0]["id"])
     assert rows[0]["prompt"] == first.prompt
     assert rows[0]["type"] == "concept" and rows[0]["source"] == first.source
