@@ -175,4 +175,5 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise ConfigError(f"invalid setting {name}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")  # pydantic's prefix for validators
+        raise ConfigError(f"invalid setting {name}: {message}") from None

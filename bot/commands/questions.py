@@ -25,6 +25,7 @@ from bot.commands.groups import Subparsers, add_group
 from bot.commands.validate import add_validate
 from bot.config import load_settings
 from bot.engine.grading import grade_text
+from bot.engine.options import match
 from questions.loader import (
     QuestionBank,
     load_bank,
@@ -86,15 +87,18 @@ def _json_row(question: Question) -> dict[str, str | None]:
 
 def _list(args: argparse.Namespace) -> int:
     bank = _bank()
-    if args.category is not None and args.category not in bank.categories:
+    # The options are matched as in chat (trimmed, any case): --difficulty HARD works.
+    category = match(args.category, bank.categories) if args.category else None
+    if args.category and category is None:
         allowed = ", ".join(bank.categories)
         print(f"unknown category {args.category!r}; choose from: {allowed}", file=sys.stderr)
         return 2
-    if args.difficulty is not None and args.difficulty not in DIFFICULTIES:
+    difficulty = match(args.difficulty, DIFFICULTIES) if args.difficulty else None
+    if args.difficulty and difficulty is None:
         allowed = ", ".join(DIFFICULTIES)
         print(f"unknown difficulty {args.difficulty!r}; choose from: {allowed}", file=sys.stderr)
         return 2
-    chosen = bank.select(category=args.category, difficulty=args.difficulty)
+    chosen = bank.select(category=category, difficulty=difficulty)
     if args.json:
         _print_json([_json_row(q) for q in chosen])
         return 0

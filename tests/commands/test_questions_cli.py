@@ -132,6 +132,13 @@ def test_list_json_gives_output_questions_code_and_output(tmp_path: Path) -> Non
     assert list(rows["code-choice-only-join"]) == list(JSON_FIELDS)
 
 
+def test_list_takes_filters_in_any_case(tmp_path: Path) -> None:
+    done = run_cli("list", "--category", "Python", "--difficulty", "HARD", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    expected = [q.id for q in BANK.select(category="python", difficulty="hard")]
+    assert [row["id"] for row in json.loads(done.stdout)] == expected and expected
+
+
 def test_list_filters_by_category_and_difficulty(tmp_path: Path) -> None:
     done = run_cli("list", "--category", "python", "--difficulty", "easy", "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
