@@ -24,13 +24,17 @@ __all__ = [
     "Period",
     "Player",
     "QuestionCard",
+    "ReportItem",
     "Reveal",
     "RoundKind",
+    "Settlement",
+    "SettlementOutcome",
     "Stats",
     "Team",
 ]
 
 Mode = Literal["choice", "open"]
+SettlementOutcome = Literal["upheld", "rejected", "resolved"]
 RoundKind = Literal["quiz", "daily", "review"]
 Period = Literal["week", "month", "all"]
 PERIODS: tuple[Period, ...] = ("week", "month", "all")
@@ -211,3 +215,41 @@ class Stats:
     def accuracy(self) -> float:
         """Share of correct answers, 0..1 (0 when there are none)."""
         return self.correct / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    """An open grade dispute or question report, as an admin sees it (user text unescaped)."""
+
+    report_id: int
+    kind: str
+    round_id: int
+    question_id: str
+    prompt: str
+    player_name: str
+    answer: str | None
+    grade: float | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """How an admin settled a report: what its player is told, and the admin's confirmation.
+
+    ``grade_after`` and ``points_after`` are set when a dispute was upheld; ``note`` is the
+    admin's (user text: escape it to show it); ``told`` says whether the player has been told.
+    """
+
+    report_id: int
+    kind: str
+    outcome: SettlementOutcome
+    round_id: int
+    question_id: str
+    prompt: str
+    player_name: str
+    grade_before: float | None
+    grade_after: float | None
+    points_before: int | None
+    points_after: int | None
+    note: str
+    told: bool = False
