@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.engine.model import Feedback, QuestionCard, Reveal
+from bot.engine.model import Feedback, QuestionCard, ReportItem, Reveal, Settlement
 
 __all__ = [
     "CLOSED_NOT_SHOWN",
     "CORRECTION",
     "JUDGE_NOTE",
+    "NOTE_FROM_ADMIN",
     "NO_ANSWERS_YET",
+    "NO_OPEN_REPORTS",
     "PERIOD_TITLE",
     "VERDICT",
     "WHY_GRADE",
@@ -30,7 +32,13 @@ __all__ = [
     "more_tied",
     "plural",
     "rated_hint",
+    "report_heading",
+    "report_title",
+    "reports_more",
     "reviews_due",
+    "settled_for_admin",
+    "settlement_title",
+    "settlement_told",
     "streak_and_reviews",
 ]
 
@@ -144,3 +152,58 @@ def grade_reasons(feedback: Feedback) -> list[tuple[str, str]]:
         (WHY_WRONG, feedback.why_wrong),
     )
     return [(heading, text) for heading, text in reasons if text]
+
+
+# -- disputes and reports settled by an admin ---------------------------------------------------
+
+NO_OPEN_REPORTS = "No open grade disputes or question reports."
+NOTE_FROM_ADMIN = "Note from the admin"
+
+
+def report_title(kind: str, report_id: int) -> str:
+    """``Grade dispute #3`` or ``Report #4 (typo)``."""
+    return f"Grade dispute #{report_id}" if kind == "dispute" else f"Report #{report_id} ({kind})"
+
+
+def report_heading(item: ReportItem) -> str:
+    """An open report's first line for admins: what, on which round, the grade (no user text)."""
+    grade = "" if item.grade is None else f" · grade {item.grade:.0%}"
+    return f"{report_title(item.kind, item.report_id)} · question #{item.round_id}{grade}"
+
+
+def reports_more(shown: int, total: int) -> str:
+    """The line under a listing cut short (empty when every report is shown)."""
+    return f"… and {total - shown} more: settle these first." if total > shown else ""
+
+
+def settlement_title(settlement: Settlement) -> str:
+    """The heading of what the player is told."""
+    what = report_title(settlement.kind, settlement.report_id)
+    return f"{what} on question #{settlement.round_id}: {settlement.outcome}"
+
+
+def settlement_told(settlement: Settlement) -> str:
+    """What the player is told (the admin's note goes under it, escaped by the platform)."""
+    before = settlement.grade_before
+    if settlement.outcome == "upheld" and settlement.grade_after is not None:
+        return (
+            f"Your grade was corrected from {before or 0:.0%} to {settlement.grade_after:.0%} "
+            f"({settlement.points_before or 0} → {settlement.points_after or 0} pts); "
+            "leaderboards and your review schedule follow."
+        )
+    if settlement.outcome == "rejected":
+        return f"An admin looked again; your grade of {before or 0:.0%} stands."
+    return "An admin looked into it and settled it. Thank you for reporting!"
+
+
+def settled_for_admin(settlement: Settlement, name: str) -> str:
+    """The admin's confirmation (``name`` is the player's, already escaped by the caller)."""
+    title = report_title(settlement.kind, settlement.report_id)
+    result = f"{title} {settlement.outcome}"
+    if settlement.outcome == "upheld" and settlement.grade_after is not None:
+        result += (
+            f": {name}'s grade is now {settlement.grade_after:.0%} "
+            f"({settlement.points_before or 0} → {settlement.points_after or 0} pts)"
+        )
+    told = f"{name} was told privately." if settlement.told else f"{name} will be told privately."
+    return f"{result}. {told}"

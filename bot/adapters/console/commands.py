@@ -7,6 +7,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from bot.adapters.console.entries import FENCE
+from bot.adapters.settle_text import is_settle
 
 __all__ = ["COMMANDS", "Command", "CommandError", "parse_line"]
 
@@ -52,8 +53,11 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "team": ("/team NAME", "switch to another team (a separate server or workspace)", ()),
     "quiz-admin": (
         "/quiz-admin daily channel:#C time:HH:MM timezone:Area/City [days:mon-fri] "
-        "[difficulty:D] [close:HH:MM] | /quiz-admin daily off|show|now [channel:#C]",
-        "schedule the daily question of a channel (show, turn off, or post it now)",
+        "[difficulty:D] [close:HH:MM] | /quiz-admin daily off|show|now [channel:#C] | "
+        "/quiz-admin disputes | /quiz-admin uphold ID grade:G [note] | "
+        "/quiz-admin reject|resolve ID [note]",
+        "schedule the daily question of a channel (show, turn off, or post it now); list open "
+        "grade disputes and question reports, and settle them (the player is told)",
         ("channel", "time", "timezone", "days", "difficulty", "close"),
     ),
     "help": ("/help", "this list", ()),
@@ -107,6 +111,8 @@ def parse_line(line: str) -> Command | None:
     allowed = COMMANDS[name][2]
     if name in ("answer", "as", "channel", "team", "rate", "dispute", "report"):
         return _with_rest(name, rest.strip(), allowed)
+    if name == "quiz-admin" and is_settle(rest):  # the note is free text
+        return Command(name, tuple(rest.split(maxsplit=1)[:1]), rest=rest.strip())
     try:
         words = shlex.split(rest)
     except ValueError:

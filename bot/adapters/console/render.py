@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     JUDGE_NOTE,
+    NO_OPEN_REPORTS,
+    NOTE_FROM_ADMIN,
     PERIOD_TITLE,
     VERDICT,
     answered_title,
@@ -18,7 +20,12 @@ from bot.adapters.wording import (
     key_points_summary,
     more_tied,
     plural,
+    report_heading,
+    reports_more,
     reviews_due,
+    settled_for_admin,
+    settlement_title,
+    settlement_told,
 )
 from bot.engine.model import (
     CHOICE_LETTERS,
@@ -26,11 +33,13 @@ from bot.engine.model import (
     Leaderboard,
     LeaderboardRow,
     QuestionCard,
+    ReportItem,
     Reveal,
+    Settlement,
     Stats,
 )
 from bot.engine.reviews import Rated, ReportFiled
-from bot.safe_text import visible
+from bot.safe_text import one_line, visible
 
 __all__ = [
     "also_open",
@@ -39,8 +48,11 @@ __all__ = [
     "render_leaderboard",
     "render_rated",
     "render_report",
+    "render_reports",
     "render_reveal",
+    "render_settled",
     "render_stats",
+    "render_told",
 ]
 
 
@@ -206,4 +218,40 @@ def render_stats(stats: Stats) -> str:
     if stats.weakest_category:
         lines.append(f"  Weakest: {stats.weakest_category}")
     lines.append(f"  Reviews due: {stats.due_today} today, {stats.due_week} in the next 7 days")
+    return "\n".join(lines)
+
+
+def _line(text: str | None, width: int = 200) -> str:
+    return one_line(text, width)
+
+
+def render_reports(items: tuple[ReportItem, ...], limit: int) -> str:
+    """The open reports an admin settles, oldest first (at most ``limit``)."""
+    if not items:
+        return NO_OPEN_REPORTS
+    lines: list[str] = []
+    for item in items[:limit]:
+        lines.append(f"{report_heading(item)} · by {_line(item.player_name, 64)}")
+        lines.append(f"  Q: {_line(item.prompt)}")
+        if item.answer is not None:
+            lines.append(f"  Answer: {_line(item.answer)}")
+        if item.reason:
+            lines.append(f"  Reason: {_line(item.reason)}")
+    more = reports_more(min(limit, len(items)), len(items))
+    return "\n".join([*lines, more] if more else lines)
+
+
+def render_settled(settlement: Settlement) -> str:
+    """The admin's confirmation of a settled report."""
+    return settled_for_admin(settlement, _line(settlement.player_name, 64))
+
+
+def render_told(settlement: Settlement) -> str:
+    """What the player is told, addressed to them (the console is everyone's terminal)."""
+    lines = [
+        f"[for {_line(settlement.player_name, 64)}] {settlement_title(settlement)}",
+        f"  {settlement_told(settlement)}",
+    ]
+    if settlement.note:
+        lines.append(f"  {NOTE_FROM_ADMIN}: {_line(settlement.note, 1000)}")
     return "\n".join(lines)

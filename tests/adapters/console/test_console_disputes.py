@@ -1,0 +1,101 @@
+"""/quiz-admin disputes, uphold, reject and resolve in the console; the player's line."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.console import ConsoleSession
+from bot.adapters.console.adapter import ConsoleOutbox
+from bot.engine.engine import QuizEngine
+from tests.conftest import FakeClock
+
+
+@pytest.fixture
+def printed(engine: QuizEngine) -> list[str]:
+    lines: list[str] = []
+    engine.register_outbox("console", ConsoleOutbox(lines.append))
+    return lines
+
+
+async def say(session: ConsoleSession, line: str) -> str:
+    reply = await session.handle(line)
+    assert reply is not None
+    return reply
+
+
+async def disputed(session: ConsoleSession, clock: FakeClock) -> None:
+    await say(session, "/as alice")
+    await say(session, "/quiz category:alpha difficulty:easy mode:open")
+    clock.advance(6)
+    assert "+0 points" in await say(session, "/answer no idea <@everyone>")
+    await say(session, "/dispute I said \x1b[31m it")
+    await say(session, "/report typo second word")
+
+
+async def test_admin_lists_and_upholds_and_the_player_is_told(
+    engine: QuizEngine, clock: FakeClock, printed: list[str]
+) -> None:
+    session = ConsoleSession(engine)
+    await disputed(session, clock)
+    await say(session, "/as mentor")
+    listing = await say(session, "/quiz-admin disputes")
+    assert "Grade dispute #1 · question #1 · grade 0% · by alice" in listing
+    assert "Q: Which planet is known as the red planet?" in listing
+    assert "Answer: no idea <@everyone>" in listing
+    assert "Reason: I said \\u001b[31m it" in listing  # control characters made visible
+    assert "Report #2 (typo) · question #1" in listing
+    done = await say(session, "/quiz-admin uphold 1 grade:0.8 the rubric missed your wording")
+    assert done == (
+        "Grade dispute #1 upheld: alice's grade is now 80% (0 → 76 pts). alice was told privately."
+    )
+    assert printed == [
+        "[for alice] Grade dispute #1 on question #1: upheld\n"
+        "  Your grade was corrected from 0% to 80% (0 → 76 pts); leaderboards and your review "
+        "schedule follow.\n"
+        "  Note from the admin: the rubric missed your wording"
+    ]
+    board = await say(session, "/leaderboard all")
+    assert "alice" in board and "76" in board
+    resolved = await say(session, "/quiz-admin resolve #2 fixed the typo, thanks")
+    assert resolved.startswith("Report #2 (typo) resolved.")
+    assert printed[-1].startswith("[for alice] Report #2 (typo) on question #1: resolved")
+    assert await say(session, "/quiz-admin disputes") == (
+        "No open grade disputes or question reports."
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("/quiz-admin uphold 1 grade:2", "from 0 to 1"),
+        ("/quiz-admin uphold 1", "corrected grade"),
+        ("/quiz-admin uphold one grade:1", "Usage: /quiz-admin disputes"),
+        ("/quiz-admin reject 9", "There is no report #9 here."),
+        ("/quiz-admin reject 2", "question report: resolve it instead"),
+        ("/quiz-admin disputes now", "Usage: /quiz-admin disputes"),
+    ],
+)
+async def test_bad_admin_lines_say_why_and_change_nothing(
+    engine: QuizEngine, clock: FakeClock, printed: list[str], line: str, message: str
+) -> None:
+    session = ConsoleSession(engine)
+    await disputed(session, clock)
+    database = Path(engine.store.path)
+    with sqlite3.connect(database) as conn:
+        before = conn.execute("SELECT * FROM reports").fetchall()
+    reply = await say(session, line)
+    assert message in reply and "\n" not in reply
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT * FROM reports").fetchall() == before
+    assert printed == []
+
+
+async def test_another_team_sees_no_report(engine: QuizEngine, clock: FakeClock) -> None:
+    session = ConsoleSession(engine)
+    await disputed(session, clock)
+    await say(session, "/team elsewhere")
+    assert (await say(session, "/quiz-admin disputes")).startswith("No open")
+    assert await say(session, "/quiz-admin reject 1") == "There is no report #1 here."
