@@ -17,6 +17,7 @@ from discord import app_commands
 from bot.adapters.discord import render
 from bot.adapters.discord.components import card_view
 from bot.adapters.discord.daily import DIFFICULTY_CHOICES, add_daily_commands
+from bot.adapters.discord.disputes import add_dispute_commands
 from bot.adapters.discord.identity import (
     SERVERS_ONLY,
     channel_of,
@@ -202,6 +203,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
             await reply(interaction, CLOSED_NOT_SHOWN.format(round_id=reveal.round_id))
 
     add_daily_commands(admin)  # /quiz-admin daily set|off|show|now: bot/adapters/discord/daily.py
+    add_dispute_commands(admin)  # /quiz-admin disputes|uphold|…: bot/adapters/discord/disputes.py
 
     commands: tuple[app_commands.Command[Any, Any, None] | app_commands.Group, ...] = (
         quiz,

@@ -6,7 +6,8 @@ import discord
 
 from bot.adapters.discord import render
 from bot.adapters.discord.components import card_view, reveal_view
-from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal
+from bot.adapters.discord.dispute_embeds import settlement_embed
+from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Settlement
 
 __all__ = [
     "CANNOT_SEND_HERE",
@@ -67,4 +68,12 @@ class DiscordOutbox:
         channel = self._client.get_partial_messageable(int(ref.channel_id))
         await channel.get_partial_message(int(ref.message_id)).edit(
             embed=embed, view=buttons, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    async def tell(self, player: Player, settlement: Settlement) -> None:
+        """DM the player how their report was settled. Discord refuses (403) when they take
+        no DMs from server members; the engine then tries again later, a few times."""
+        channel = await self._client.create_dm(discord.Object(id=int(player.user_id)))
+        await channel.send(
+            embed=settlement_embed(settlement), allowed_mentions=discord.AllowedMentions.none()
         )

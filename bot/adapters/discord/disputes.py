@@ -1,0 +1,84 @@
+"""``/quiz-admin disputes|uphold|reject|resolve``: settling reports on Discord.
+
+Sub-commands of ``/quiz-admin``, so they inherit its gate (``default_permissions
+(manage_guild)``) and each checks ``has_permissions`` again. The engine validates the report,
+the grade and the note (:mod:`bot.engine.disputes`); the player is told by a DM
+(:meth:`DiscordOutbox.tell <bot.adapters.discord.outbox.DiscordOutbox.tell>`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord.dispute_embeds import reports_embed
+from bot.adapters.discord.identity import engine_of, team_of
+from bot.adapters.discord.interaction import defer, reply
+from bot.adapters.discord.render import user_text
+from bot.adapters.wording import settled_for_admin
+from bot.engine.disputes import LISTED
+
+__all__ = ["add_dispute_commands"]
+
+_REPORT = "The report's number (see /quiz-admin disputes)"
+_NOTE = "A note for the player (optional)"
+
+
+async def _settle(
+    interaction: discord.Interaction[Any],
+    report: int,
+    action: str,
+    *,
+    grade: str | None = None,
+    note: str = "",
+) -> None:
+    engine, team = engine_of(interaction), team_of(interaction)
+    await defer(interaction)
+    settled = await engine.disputes.settle(team, report, action, grade=grade, note=note)
+    name = user_text(settled.player_name, 64, keep_newlines=False)
+    await reply(interaction, settled_for_admin(settled, name))
+
+
+def add_dispute_commands(admin: app_commands.Group) -> None:
+    """Add ``disputes``, ``uphold``, ``reject`` and ``resolve`` to ``/quiz-admin``."""
+
+    @admin.command(name="disputes", description="Open grade disputes and question reports")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def disputes(interaction: discord.Interaction[Any]) -> None:
+        engine, team = engine_of(interaction), team_of(interaction)
+        await defer(interaction)
+        items = await engine.disputes.open_reports(team)
+        await reply(interaction, embed=reports_embed(items, LISTED))
+
+    @admin.command(name="uphold", description="Uphold a grade dispute with a corrected grade")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(report=_REPORT, grade="The corrected grade, 0 to 1: 0.8", note=_NOTE)
+    async def uphold(
+        interaction: discord.Interaction[Any],
+        report: app_commands.Range[int, 1],
+        grade: app_commands.Range[str, 1, 10],
+        note: app_commands.Range[str, 0, 1000] = "",
+    ) -> None:
+        await _settle(interaction, report, "uphold", grade=grade, note=note)
+
+    @admin.command(name="reject", description="Reject a grade dispute: the grade stands")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(report=_REPORT, note=_NOTE)
+    async def reject(
+        interaction: discord.Interaction[Any],
+        report: app_commands.Range[int, 1],
+        note: app_commands.Range[str, 0, 1000] = "",
+    ) -> None:
+        await _settle(interaction, report, "reject", note=note)
+
+    @admin.command(name="resolve", description="Resolve a question report (typo, wrong, unclear)")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(report=_REPORT, note=_NOTE)
+    async def resolve(
+        interaction: discord.Interaction[Any],
+        report: app_commands.Range[int, 1],
+        note: app_commands.Range[str, 0, 1000] = "",
+    ) -> None:
+        await _settle(interaction, report, "resolve", note=note)

@@ -1,0 +1,122 @@
+"""/quiz-admin disputes|uphold|reject|resolve on Discord, and the player's DM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.engine.engine import QuizEngine
+from bot.engine.model import Channel, Player, Team
+from tests.adapters.discord.conftest import ALICE, CHANNEL, GUILD, MANAGE_GUILD, Driver
+from tests.adapters.discord.test_commands import EPHEMERAL, callback_flags, reply_of, text_of
+from tests.conftest import FakeClock
+from tests.fakes.discord_api import FakeDiscord
+
+TEAM = Team("discord", GUILD)
+ADMIN = str(MANAGE_GUILD)
+
+
+async def file_dispute(engine: QuizEngine, clock: FakeClock) -> int:
+    """Alice answers a free-text question with a ping in it, gets 0 and disputes it."""
+    alice = Player(TEAM, ALICE["id"], "Alice @everyone")
+    card = await engine.start_round(
+        Channel(TEAM, CHANNEL, "general"), alice, category="alpha", difficulty="easy", mode="open"
+    )
+    clock.advance(6)
+    await engine.answer(alice, card.round_id, text="no idea <@&123456789012345678> **bold**")
+    return (await engine.dispute(alice, card.round_id, "@here my answer was right")).report_id
+
+
+def sub(name: str, **values: Any) -> list[dict[str, Any]]:
+    types = {int: 4, str: 3}
+    options = [{"name": k, "type": types[type(v)], "value": v} for k, v in values.items()]
+    return [{"name": name, "type": 1, "options": options}]
+
+
+async def test_admin_lists_upholds_and_the_player_gets_a_dm(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine, clock: FakeClock
+) -> None:
+    report_id = await file_dispute(engine, clock)
+    listed = await discord.run(discord.slash("quiz-admin", sub("disputes"), permissions=ADMIN))
+    assert callback_flags(fake, listed) == EPHEMERAL
+    [embed] = reply_of(fake, listed)["embeds"]
+    [field] = embed["fields"]
+    assert field["name"] == f"Grade dispute #{report_id} · question #1 · grade 0%"
+    assert "Which planet is known as the red planet?" in field["value"]
+    assert "no idea <@\u200b&123456789012345678> \\*\\*bold\\*\\*" in field["value"]
+    assert "@\u200bhere my answer was right" in field["value"]
+    assert reply_of(fake, listed)["allowed_mentions"] == {"parse": []}
+
+    upheld = await discord.run(
+        discord.slash(
+            "quiz-admin",
+            sub("uphold", report=report_id, grade="0.8", note="@everyone fair point"),
+            permissions=ADMIN,
+        )
+    )
+    confirmation = reply_of(fake, upheld)["content"]
+    assert confirmation.startswith(f"Grade dispute #{report_id} upheld: Alice @\u200beveryone")
+    assert "80% (0 → 76 pts)" in confirmation and "was told privately" in confirmation
+    dm_channel = fake.dm_channels[ALICE["id"]]
+    [dm] = [m for m in fake.messages.values() if m["channel_id"] == dm_channel]
+    assert dm["allowed_mentions"] == {"parse": []}
+    told = text_of(dm)
+    assert f"Grade dispute #{report_id} on question #1: upheld" in told
+    assert "corrected from 0% to 80% (0 → 76 pts)" in told
+    assert "@\u200beveryone fair point" in told
+    board = await engine.leaderboard(TEAM, period="all")
+    assert [row.points for row in board.rows] == [76]
+    again = await discord.run(discord.slash("quiz-admin", sub("disputes"), permissions=ADMIN))
+    assert "No open grade disputes" in text_of(reply_of(fake, again))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (sub("uphold", report=1, grade="1.5"), "from 0 to 1"),
+        (sub("reject", report=7), "There is no report #7 here."),
+        (sub("resolve", report=1, note="x" * 1001), "under 1000 characters"),
+    ],
+)
+async def test_bad_settlements_are_refused_ephemerally_and_change_nothing(
+    discord: Driver,
+    fake: FakeDiscord,
+    engine: QuizEngine,
+    clock: FakeClock,
+    options: list[dict[str, Any]],
+    message: str,
+) -> None:
+    await file_dispute(engine, clock)
+    refused = await discord.run(discord.slash("quiz-admin", options, permissions=ADMIN))
+    assert callback_flags(fake, refused) == EPHEMERAL
+    content = reply_of(fake, refused)["content"]
+    assert message in content, content
+    assert len(await engine.disputes.open_reports(TEAM)) == 1
+    assert ALICE["id"] not in fake.dm_channels
+
+
+async def test_only_server_managers_settle(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine, clock: FakeClock
+) -> None:
+    report_id = await file_dispute(engine, clock)
+    for options in (sub("disputes"), sub("reject", report=report_id)):
+        refused = await discord.run(discord.slash("quiz-admin", options))
+        assert "Manage Server" in reply_of(fake, refused)["content"]
+    assert len(await engine.disputes.open_reports(TEAM)) == 1
+
+
+async def test_a_player_who_takes_no_dm_is_told_when_they_open_them(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine, clock: FakeClock
+) -> None:
+    report_id = await file_dispute(engine, clock)
+    fake.dms_closed.add(ALICE["id"])
+    rejected = await discord.run(
+        discord.slash("quiz-admin", sub("reject", report=report_id), permissions=ADMIN)
+    )
+    assert "will be told privately" in reply_of(fake, rejected)["content"]
+    fake.dms_closed.clear()
+    assert await engine.disputes.tell_pending() == 1
+    dm_channel = fake.dm_channels[ALICE["id"]]
+    [dm] = [m for m in fake.messages.values() if m["channel_id"] == dm_channel]
+    assert "your grade of 0% stands" in text_of(dm)
