@@ -63,22 +63,24 @@ def add_dispute_commands(admin: app_commands.Group) -> None:
     ) -> None:
         await _settle(interaction, report, "uphold", grade=grade, note=note)
 
-    @admin.command(name="reject", description="Reject a grade dispute: the grade stands")
-    @app_commands.checks.has_permissions(manage_guild=True)
-    @app_commands.describe(report=_REPORT, note=_NOTE)
-    async def reject(
-        interaction: discord.Interaction[Any],
-        report: app_commands.Range[int, 1],
-        note: app_commands.Range[str, 0, 1000] = "",
-    ) -> None:
-        await _settle(interaction, report, "reject", note=note)
+    for action, description in (
+        ("reject", "Reject a grade dispute: the grade stands"),
+        ("resolve", "Resolve a question report (typo, wrong, unclear)"),
+    ):
+        admin.add_command(_without_grade(action, description))
 
-    @admin.command(name="resolve", description="Resolve a question report (typo, wrong, unclear)")
+
+def _without_grade(action: str, description: str) -> app_commands.Command[Any, Any, None]:
+    """``/quiz-admin reject`` or ``resolve``: a report's number and an optional note."""
+
+    @app_commands.command(name=action, description=description)
     @app_commands.checks.has_permissions(manage_guild=True)
     @app_commands.describe(report=_REPORT, note=_NOTE)
-    async def resolve(
+    async def settle(
         interaction: discord.Interaction[Any],
         report: app_commands.Range[int, 1],
         note: app_commands.Range[str, 0, 1000] = "",
     ) -> None:
-        await _settle(interaction, report, "resolve", note=note)
+        await _settle(interaction, report, action, note=note)
+
+    return settle
