@@ -12,7 +12,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
-from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal
+from bot.adapters.slack.dispute_blocks import settlement_blocks, settlement_text
+from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Settlement
 
 __all__ = ["SlackOutbox", "make_client", "render"]
 
@@ -80,3 +81,14 @@ class SlackOutbox:
     async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
         """Replace the message at ``ref`` with ``view``."""
         await self._client.chat_update(channel=ref.channel_id, ts=ref.message_id, **render(view))
+
+    async def tell(self, player: Player, settlement: Settlement) -> None:
+        """Message the player how their report was settled: posted to their user id, it lands
+        in the app's DM with them (the Messages tab of Quizbot's App Home)."""
+        await self._client.chat_postMessage(
+            channel=player.user_id,
+            text=settlement_text(settlement),
+            blocks=settlement_blocks(settlement),
+            unfurl_links=False,
+            unfurl_media=False,
+        )

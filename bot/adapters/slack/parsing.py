@@ -34,7 +34,9 @@ USAGE = {
     "(`channel` or a #channel mention limits it to one channel).",
     "stats": "Usage: `/stats [@user]`.",
     "quiz-admin": "Usage: `/quiz-admin close` closes this channel's open question; "
-    "`/quiz-admin daily …` schedules the daily question (`/quiz-admin daily show`).",
+    "`/quiz-admin daily …` schedules the daily question (`/quiz-admin daily show`); "
+    "`/quiz-admin disputes` lists open disputes and reports, settled with "
+    "`/quiz-admin uphold ID grade:G [note]`, `reject ID [note]` or `resolve ID [note]`.",
 }
 
 _MAX_WORD = 40

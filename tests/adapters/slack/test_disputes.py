@@ -1,0 +1,99 @@
+"""/quiz-admin disputes|uphold|reject|resolve on Slack, and the player's DM from the app."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from bot.adapters.slack import SlackQuiz
+from bot.engine.engine import QuizEngine
+from bot.engine.model import Channel, Player, Team
+from tests.adapters.slack.helpers import SlackClient, ephemeral, response_texts
+from tests.conftest import FakeClock
+from tests.fakes.slack_api import TEAM_ID, FakeSlack
+
+TEAM = Team("slack", TEAM_ID)
+ADMIN = "U9LISTED"
+
+
+async def file_dispute(engine: QuizEngine, clock: FakeClock) -> int:
+    """Alice answers a free-text question with markup in it, gets 0 and disputes it."""
+    alice = Player(TEAM, "U1ALICE", "*alice* <!channel>")
+    card = await engine.start_round(
+        Channel(TEAM, "C1GENERAL", "general"), alice, category="alpha", mode="open"
+    )
+    clock.advance(6)
+    await engine.answer(alice, card.round_id, text="no idea <!here> _x_")
+    filed = await engine.dispute(alice, card.round_id, "<@U2BOB> said it was right")
+    return filed.report_id
+
+
+async def admin(client: SlackClient, quiz: SlackQuiz, text: str, user_id: str = ADMIN) -> None:
+    await client.command("/quiz-admin", text, user_id=user_id)
+    await quiz.drain()
+
+
+async def test_admin_lists_upholds_and_the_player_gets_a_dm(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine, clock: FakeClock
+) -> None:
+    report_id = await file_dispute(engine, clock)
+    await admin(client, quiz, "disputes")
+    [listing] = slack.calls_to("response_url")
+    shown = "\n".join(block["text"]["text"] for block in ephemeral(listing)["blocks"])
+    assert f"Grade dispute #{report_id} · question #1 · grade 0%" in shown
+    assert "&lt;!here&gt;" in shown and "<!here>" not in shown
+    assert "&lt;@U2BOB&gt; said it was right" in shown and "<!channel>" not in shown
+
+    await admin(client, quiz, f"uphold {report_id} grade:0.5 <!everyone> good catch")
+    confirmation = response_texts(slack)[-1]
+    assert confirmation.startswith(f"Grade dispute #{report_id} upheld:")
+    assert "was told privately" in confirmation
+    points = int(re.findall(r"50% \(0 → (\d+) pts\)", confirmation)[0])
+    [dm] = slack.calls_to("chat.postMessage")
+    assert dm.args["channel"] == "U1ALICE"  # the app's DM with the player
+    told = json.dumps(dm.args, ensure_ascii=False)
+    assert f"Grade dispute #{report_id} on question #1: upheld" in told
+    assert "&lt;!everyone&gt; good catch" in told and "<!everyone>" not in told
+    board = await engine.leaderboard(TEAM, period="all")
+    assert [row.points for row in board.rows] == [points] and points > 0
+    await admin(client, quiz, "disputes")
+    assert response_texts(slack)[-1] == "No open grade disputes or question reports."
+    assert slack.errors == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("uphold 1 grade:high", "from 0 to 1"),
+        ("uphold 1", "corrected grade"),
+        ("reject", "Usage: /quiz-admin disputes"),
+        ("disputes all", "Usage: /quiz-admin disputes"),
+        ("resolve 12", "There is no report #12 here."),
+    ],
+)
+async def test_bad_settlements_say_why_and_change_nothing(
+    client: SlackClient,
+    quiz: SlackQuiz,
+    slack: FakeSlack,
+    engine: QuizEngine,
+    clock: FakeClock,
+    text: str,
+    message: str,
+) -> None:
+    await file_dispute(engine, clock)
+    await admin(client, quiz, text)
+    assert message in response_texts(slack)[-1]
+    assert len(await engine.disputes.open_reports(TEAM)) == 1
+    assert slack.calls_to("chat.postMessage") == []
+
+
+async def test_only_admins_settle(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine, clock: FakeClock
+) -> None:
+    report_id = await file_dispute(engine, clock)
+    for text in ("disputes", f"reject {report_id}"):
+        await admin(client, quiz, text, user_id="U1ALICE")
+        assert "Only workspace admins" in response_texts(slack)[-1]
+    assert len(await engine.disputes.open_reports(TEAM)) == 1
