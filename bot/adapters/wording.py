@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.engine.model import Feedback, QuestionCard, ReportItem, Reveal, Settlement
+from bot.engine.analytics import FLAGS, MIN_ANSWERS
+from bot.engine.model import (
+    CHOICE_LETTERS,
+    Feedback,
+    QuestionCard,
+    QuestionStats,
+    ReportItem,
+    Reveal,
+    Settlement,
+)
 
 __all__ = [
     "CLOSED_NOT_SHOWN",
@@ -18,6 +27,7 @@ __all__ = [
     "NO_ANSWERS_YET",
     "NO_OPEN_REPORTS",
     "PERIOD_TITLE",
+    "QUESTION_STATS_NOTE",
     "VERDICT",
     "WHY_GRADE",
     "WHY_WRONG",
@@ -31,6 +41,8 @@ __all__ = [
     "key_points_summary",
     "more_tied",
     "plural",
+    "question_figures",
+    "question_flags",
     "rated_hint",
     "report_heading",
     "report_title",
@@ -207,3 +219,34 @@ def settled_for_admin(settlement: Settlement, name: str) -> str:
         )
     told = f"{name} was told privately." if settlement.told else f"{name} will be told privately."
     return f"{result}. {told}"
+
+
+# -- question analytics -------------------------------------------------------------------------
+
+QUESTION_STATS_NOTE = (
+    f"Flags need {MIN_ANSWERS} answers or more. Picks are in the pack's choice order (A is the "
+    "pack's first); discrimination runs from -1 to 1, higher when stronger players get it right."
+)
+
+
+def question_flags(stats: QuestionStats) -> str:
+    """What is wrong with a question, in words (``no flags`` when nothing is)."""
+    return "; ".join(FLAGS[flag] for flag in stats.flags) or "no flags"
+
+
+def question_figures(stats: QuestionStats) -> str:
+    """A question's figures on one line."""
+    parts = [f"asked {stats.asked}", plural(stats.answers, "answer")]
+    if stats.correct_rate is not None:
+        parts.append(f"{stats.correct_rate:.0%} correct")
+    if stats.mean_grade is not None:
+        parts.append(f"mean grade {stats.mean_grade:.0%}")
+    if stats.pick_rates:
+        picks = " ".join(f"{CHOICE_LETTERS[i]} {r:.0%}" for i, r in enumerate(stats.pick_rates))
+        parts.append(f"picks {picks}")
+    if stats.discrimination is not None:
+        parts.append(f"discrimination {stats.discrimination:+.2f}")
+    if stats.open_disputes or stats.open_reports:
+        disputes = plural(stats.open_disputes, "dispute")
+        parts.append(f"open: {disputes}, {plural(stats.open_reports, 'report')}")
+    return " · ".join(parts)

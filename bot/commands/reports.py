@@ -12,18 +12,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import asdict
 
 from bot.adapters.wording import report_heading, settled_for_admin
 from bot.commands.groups import Subparsers
+from bot.commands.offline import offline_engine
 from bot.config import load_settings
-from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
 from bot.engine.model import ReportItem
 from bot.safe_text import one_line
-from questions.loader import load_bank
 from storage.review_store import ReportRow, ReviewStore
 from storage.store import Store
 
@@ -64,21 +61,9 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-@asynccontextmanager
-async def _engine() -> AsyncIterator[QuizEngine]:
-    """An engine on the configured database and bank (no adapter: nobody is told from here)."""
-    settings = load_settings()
-    bank = load_bank(settings.quizbot_questions_dir)
-    store = await Store.open(settings.quizbot_database)
-    try:
-        yield QuizEngine(store, bank)
-    finally:
-        await store.close()
-
-
 async def _settle(report_id: int, grade: str | None, note: str) -> str:
     """Settle one report through the engine; the confirmation, or :class:`QuizError`."""
-    async with _engine() as engine:
+    async with offline_engine() as engine:
         action = "resolve" if grade is None else "uphold"
         settled = await engine.disputes.settle(None, report_id, action, grade=grade, note=note)
         return settled_for_admin(settled, _flat(settled.player_name, 32))
@@ -94,7 +79,7 @@ def _resolve(args: argparse.Namespace) -> int:
 
 
 async def _open_disputes() -> list[ReportItem]:
-    async with _engine() as engine:
+    async with offline_engine() as engine:
         return list(await engine.disputes.open_reports(None, disputes_only=True))
 
 

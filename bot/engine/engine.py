@@ -8,8 +8,9 @@ The engine is a facade over small groups of use cases, each in its own module:
   :class:`~bot.engine.ports.Outbox` registered for the round's platform;
 - :mod:`bot.engine.standings` reads leaderboards and stats;
 - :mod:`bot.engine.reviews` (``engine.reviews``), :mod:`bot.engine.disputes`
-  (``engine.disputes``) and :mod:`bot.engine.daily_rounds` (``engine.daily``) hold spaced
-  repetition, settling disputes and reports, and the daily question.
+  (``engine.disputes``), :mod:`bot.engine.analytics` (``engine.analytics``) and
+  :mod:`bot.engine.daily_rounds` (``engine.daily``) hold spaced repetition, settling disputes
+  and reports, question analytics, and the daily question.
 
 Free-text answers may also be graded by an optional :class:`~bot.engine.ports.Judge`
 (:mod:`bot.engine.judging`). They share a :class:`~bot.engine.core.Core`: the store, the
@@ -22,6 +23,7 @@ from __future__ import annotations
 import random
 
 from bot.engine import options
+from bot.engine.analytics import QuestionAnalytics
 from bot.engine.answering import MAX_ANSWER_CHARS, AnswerDesk
 from bot.engine.closing import RoundCloser
 from bot.engine.core import Core
@@ -79,6 +81,7 @@ class QuizEngine:
         self._rounds = RoundOpener(core, self._closer, daily_store, round_seconds=round_seconds)
         self.reviews = ReviewDesk(core, self._closer, nudge=review_nudge)
         self.disputes = DisputeDesk(core, self._closer, self.reviews.scheduler)
+        self.analytics = QuestionAnalytics(core)
         self._standings = Standings(core, daily_store)
         self.daily = DailyRounds(
             core, daily_store, rounds=self._rounds, closer=self._closer, standings=self._standings

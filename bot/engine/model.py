@@ -24,6 +24,7 @@ __all__ = [
     "Period",
     "Player",
     "QuestionCard",
+    "QuestionStats",
     "ReportItem",
     "Reveal",
     "RoundKind",
@@ -253,3 +254,24 @@ class Settlement:
     points_after: int | None
     note: str
     told: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionStats:
+    """How one question fares (:mod:`bot.engine.analytics`).
+
+    Rates are shares from 0 to 1 (None without answers); ``pick_rates`` is in the pack's
+    choice order, over multiple-choice answers only (empty without any); ``discrimination`` is
+    None when it cannot be computed; ``flags`` are names from ``analytics.FLAGS``.
+    """
+
+    question_id: str
+    asked: int
+    answers: int
+    correct_rate: float | None
+    mean_grade: float | None
+    pick_rates: tuple[float, ...]
+    discrimination: float | None
+    open_disputes: int
+    open_reports: int
+    flags: tuple[str, ...]

@@ -1,9 +1,9 @@
 """``/quiz-admin …`` in the console: everyone is the admin of their own local team.
 
-``daily …`` schedules the daily question (:mod:`bot.adapters.console.daily`); ``disputes``
-lists the open grade disputes and question reports; ``uphold``, ``reject`` and ``resolve``
-settle one (:mod:`bot.adapters.settle_text`), and the player is told in a line addressed to
-them.
+``daily …`` schedules the daily question (:mod:`bot.adapters.console.daily`); ``questions``
+shows how each question fares; ``disputes`` lists the open grade disputes and question
+reports; ``uphold``, ``reject`` and ``resolve`` settle one (:mod:`bot.adapters.settle_text`),
+and the player is told in a line addressed to them.
 """
 
 from __future__ import annotations
@@ -30,6 +30,11 @@ async def admin_command(session: ConsoleSession, command: Command) -> str:
             raise CommandError(SETTLE_USAGE)
         items = await session.engine.disputes.open_reports(session.team)
         return render.render_reports(items, LISTED)
+    if first == "questions":
+        if len(command.args) > 1 or command.options:
+            raise CommandError("Usage: /quiz-admin questions")
+        found = await session.engine.analytics.questions(session.team)
+        return render.render_question_stats(found, LISTED)
     if is_settle(command.rest):
         args = parse_settle(command.rest)
         settled = await session.engine.disputes.settle(

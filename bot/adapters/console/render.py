@@ -10,6 +10,7 @@ from bot.adapters.wording import (
     NO_OPEN_REPORTS,
     NOTE_FROM_ADMIN,
     PERIOD_TITLE,
+    QUESTION_STATS_NOTE,
     VERDICT,
     answered_title,
     card_kind,
@@ -20,6 +21,8 @@ from bot.adapters.wording import (
     key_points_summary,
     more_tied,
     plural,
+    question_figures,
+    question_flags,
     report_heading,
     reports_more,
     reviews_due,
@@ -33,6 +36,7 @@ from bot.engine.model import (
     Leaderboard,
     LeaderboardRow,
     QuestionCard,
+    QuestionStats,
     ReportItem,
     Reveal,
     Settlement,
@@ -46,6 +50,7 @@ __all__ = [
     "render_card",
     "render_feedback",
     "render_leaderboard",
+    "render_question_stats",
     "render_rated",
     "render_report",
     "render_reports",
@@ -255,3 +260,15 @@ def render_told(settlement: Settlement) -> str:
     if settlement.note:
         lines.append(f"  {NOTE_FROM_ADMIN}: {_line(settlement.note, 1000)}")
     return "\n".join(lines)
+
+
+def render_question_stats(found: tuple[QuestionStats, ...], limit: int) -> str:
+    """How the team's questions fare, flagged ones first (at most ``limit``)."""
+    if not found:
+        return "No question has been asked in this team yet."
+    lines: list[str] = []
+    for stats in found[:limit]:
+        lines += [f"{stats.question_id}: {question_flags(stats)}", f"  {question_figures(stats)}"]
+    if len(found) > limit:
+        lines.append(f"… and {plural(len(found) - limit, 'more question')}.")
+    return "\n".join([*lines, QUESTION_STATS_NOTE])

@@ -1,12 +1,16 @@
-"""``/quiz-admin disputes|uphold|reject|resolve`` on Slack: parse, call the engine, reply
-privately. The player is told by the outbox (:meth:`SlackOutbox.tell
-<bot.adapters.slack.outbox.SlackOutbox.tell>`)."""
+"""``/quiz-admin disputes|uphold|reject|resolve`` and ``questions`` (how each question fares)
+on Slack: parse, call the engine, reply privately.
+
+The player is told by the outbox (:meth:`SlackOutbox.tell
+<bot.adapters.slack.outbox.SlackOutbox.tell>`).
+"""
 
 from __future__ import annotations
 
 from bot.adapters.settle_text import SETTLE_USAGE, is_settle, parse_settle
 from bot.adapters.slack import blocks
 from bot.adapters.slack.dispute_blocks import reports_blocks, reports_text
+from bot.adapters.slack.question_stats import question_stats_blocks, question_stats_text
 from bot.adapters.slack.replies import Reply
 from bot.adapters.wording import settled_for_admin
 from bot.engine.disputes import LISTED
@@ -18,14 +22,21 @@ __all__ = ["is_dispute_admin", "run_dispute_admin"]
 
 
 def is_dispute_admin(text: str | None) -> bool:
-    """Whether ``/quiz-admin`` text is ``disputes`` or a settle command."""
+    """Whether ``/quiz-admin`` text is ``disputes``, ``questions`` or a settle command."""
     words = (text or "").split(maxsplit=1)
-    return bool(words) and (words[0].casefold() == "disputes" or is_settle(text))
+    return bool(words) and (words[0].casefold() in ("disputes", "questions") or is_settle(text))
 
 
 async def run_dispute_admin(engine: QuizEngine, team: Team, text: str | None, reply: Reply) -> None:
-    """List the team's open reports, or settle one; refusals raise :class:`QuizError`."""
+    """List the team's open reports or question statistics, or settle a report; refusals
+    raise :class:`QuizError`."""
     words = (text or "").split()
+    if words[0].casefold() == "questions":
+        if len(words) > 1:
+            raise QuizError("Usage: /quiz-admin questions")
+        found = await engine.analytics.questions(team)
+        await reply(question_stats_text(found), question_stats_blocks(found, LISTED))
+        return
     if words[0].casefold() == "disputes":
         if len(words) > 1:
             raise QuizError(SETTLE_USAGE)

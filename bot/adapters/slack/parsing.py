@@ -36,7 +36,8 @@ USAGE = {
     "quiz-admin": "Usage: `/quiz-admin close` closes this channel's open question; "
     "`/quiz-admin daily …` schedules the daily question (`/quiz-admin daily show`); "
     "`/quiz-admin disputes` lists open disputes and reports, settled with "
-    "`/quiz-admin uphold ID grade:G [note]`, `reject ID [note]` or `resolve ID [note]`.",
+    "`/quiz-admin uphold ID grade:G [note]`, `reject ID [note]` or `resolve ID [note]`; "
+    "`/quiz-admin questions` shows how each question fares.",
 }
 
 _MAX_WORD = 40

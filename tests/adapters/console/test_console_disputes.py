@@ -10,6 +10,7 @@ import pytest
 from bot.adapters.console import ConsoleSession
 from bot.adapters.console.adapter import ConsoleOutbox
 from bot.engine.engine import QuizEngine
+from tests.analytics_data import FIGURES, FLAGGED, answer_easy_question
 from tests.conftest import FakeClock
 
 
@@ -99,3 +100,13 @@ async def test_another_team_sees_no_report(engine: QuizEngine, clock: FakeClock)
     await say(session, "/team elsewhere")
     assert (await say(session, "/quiz-admin disputes")).startswith("No open")
     assert await say(session, "/quiz-admin reject 1") == "There is no report #1 here."
+
+
+async def test_admin_sees_how_the_questions_fare(engine: QuizEngine) -> None:
+    session = ConsoleSession(engine)
+    assert (await say(session, "/quiz-admin questions")).startswith("No question has been asked")
+    await answer_easy_question(engine, session.team, "general")
+    shown = await say(session, "/quiz-admin questions")
+    assert shown.startswith(f"{FLAGGED}\n  {FIGURES}")
+    assert "Flags need 10 answers or more." in shown
+    assert "Usage: /quiz-admin questions" in await say(session, "/quiz-admin questions all")

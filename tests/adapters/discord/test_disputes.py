@@ -10,6 +10,7 @@ from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
 from tests.adapters.discord.conftest import ALICE, CHANNEL, GUILD, MANAGE_GUILD, Driver
 from tests.adapters.discord.test_commands import EPHEMERAL, callback_flags, reply_of, text_of
+from tests.analytics_data import FIGURES, FLAGGED, answer_easy_question
 from tests.conftest import FakeClock
 from tests.fakes.discord_api import FakeDiscord
 
@@ -120,3 +121,17 @@ async def test_a_player_who_takes_no_dm_is_told_when_they_open_them(
     dm_channel = fake.dm_channels[ALICE["id"]]
     [dm] = [m for m in fake.messages.values() if m["channel_id"] == dm_channel]
     assert "your grade of 0% stands" in text_of(dm)
+
+
+async def test_admin_sees_how_the_questions_fare(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine
+) -> None:
+    await answer_easy_question(engine, TEAM, CHANNEL)
+    shown = await discord.run(discord.slash("quiz-admin", sub("questions"), permissions=ADMIN))
+    assert callback_flags(fake, shown) == EPHEMERAL
+    [embed] = reply_of(fake, shown)["embeds"]
+    [field] = embed["fields"]
+    assert field["name"] == FLAGGED and field["value"].startswith(FIGURES)
+    assert "Flags need 10 answers" in embed["footer"]["text"]
+    refused = await discord.run(discord.slash("quiz-admin", sub("questions")))
+    assert "Manage Server" in reply_of(fake, refused)["content"]

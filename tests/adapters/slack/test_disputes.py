@@ -11,6 +11,7 @@ from bot.adapters.slack import SlackQuiz
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
 from tests.adapters.slack.helpers import SlackClient, ephemeral, response_texts
+from tests.analytics_data import FIGURES, FLAGGED, answer_easy_question
 from tests.conftest import FakeClock
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
 
@@ -97,3 +98,16 @@ async def test_only_admins_settle(
         await admin(client, quiz, text, user_id="U1ALICE")
         assert "Only workspace admins" in response_texts(slack)[-1]
     assert len(await engine.disputes.open_reports(TEAM)) == 1
+
+
+async def test_admin_sees_how_the_questions_fare(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
+) -> None:
+    await answer_easy_question(engine, TEAM, "C1GENERAL")
+    await admin(client, quiz, "questions")
+    [shown] = slack.calls_to("response_url")
+    first = ephemeral(shown)["blocks"][0]["text"]["text"]
+    assert first.startswith(f"*{FLAGGED}*\n{FIGURES} · picks ")
+    await admin(client, quiz, "questions", user_id="U1ALICE")
+    assert "Only workspace admins" in response_texts(slack)[-1]
+    assert slack.errors == []
