@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from storage.store import Store
 
-__all__ = ["AnalyticsStore", "AnswerFact"]
+__all__ = ["AnalyticsStore", "AnswerFact", "MemberCategory"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,17 @@ class AnswerFact:
     grade: float
     correct: bool
     player_pk: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCategory:
+    """One member's answers in one category."""
+
+    player_pk: int
+    display_name: str
+    category: str
+    answers: int
+    correct: int
 
 
 class AnalyticsStore:
@@ -59,3 +70,28 @@ class AnalyticsStore:
             (team_pk, team_pk),
         )
         return {(str(question), bool(dispute)): int(count) for question, dispute, count in rows}
+
+    async def member_categories(self, team_pk: int) -> list[MemberCategory]:
+        """Each member's answers and correct answers per category, by name."""
+        rows = await self._store.fetchall(
+            "SELECT a.player_id, p.display_name, r.category, COUNT(*), SUM(a.correct) "
+            "FROM answers a JOIN rounds r ON r.id = a.round_id "
+            "JOIN players p ON p.id = a.player_id WHERE r.team_id = ? "
+            "GROUP BY a.player_id, r.category ORDER BY p.display_name, a.player_id, r.category",
+            (team_pk,),
+        )
+        return [
+            MemberCategory(int(p), str(n), str(c), int(k), int(r or 0)) for p, n, c, k, r in rows
+        ]
+
+    async def questions_seen(self, team_pk: int) -> dict[int, set[str]]:
+        """The questions each member has answered."""
+        rows = await self._store.fetchall(
+            "SELECT DISTINCT a.player_id, r.question_id FROM answers a "
+            "JOIN rounds r ON r.id = a.round_id WHERE r.team_id = ?",
+            (team_pk,),
+        )
+        seen: dict[int, set[str]] = {}
+        for player, question in rows:
+            seen.setdefault(int(player), set()).add(str(question))
+        return seen

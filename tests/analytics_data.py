@@ -20,3 +20,6 @@ async def answer_easy_question(engine: QuizEngine, team: Team, channel_id: str) 
     for n in range(12):
         player = Player(team, f"U{n:08d}", f"player {n}")
         await engine.answer(player, card.round_id, choice=wrong if n == 0 else right)
+
+
+PROGRESS_LINE = "player 1: 1 answer · 100% correct · 1/3 questions seen (33%)"

@@ -11,12 +11,15 @@ from collections.abc import Callable
 from bot.engine.analytics import FLAGS, MIN_ANSWERS
 from bot.engine.model import (
     CHOICE_LETTERS,
+    CategoryStats,
     Feedback,
+    MemberProgress,
     QuestionCard,
     QuestionStats,
     ReportItem,
     Reveal,
     Settlement,
+    TeamProgress,
 )
 
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "NOTE_FROM_ADMIN",
     "NO_ANSWERS_YET",
     "NO_OPEN_REPORTS",
+    "NO_PROGRESS",
     "PERIOD_TITLE",
     "QUESTION_STATS_NOTE",
     "VERDICT",
@@ -33,6 +37,7 @@ __all__ = [
     "WHY_WRONG",
     "answered_title",
     "card_kind",
+    "category_result",
     "days",
     "duration",
     "filed_thanks",
@@ -41,6 +46,7 @@ __all__ = [
     "key_points_summary",
     "more_tied",
     "plural",
+    "progress_summary",
     "question_figures",
     "question_flags",
     "rated_hint",
@@ -250,3 +256,21 @@ def question_figures(stats: QuestionStats) -> str:
         disputes = plural(stats.open_disputes, "dispute")
         parts.append(f"open: {disputes}, {plural(stats.open_reports, 'report')}")
     return " · ".join(parts)
+
+
+# -- team progress ------------------------------------------------------------------------------
+
+NO_PROGRESS = "Nobody in this team has answered a question yet."
+
+
+def progress_summary(member: MemberProgress, progress: TeamProgress) -> str:
+    """A member's answers, accuracy and coverage of the bank."""
+    return (
+        f"{plural(member.answers, 'answer')} · {member.accuracy:.0%} correct · "
+        f"{member.seen}/{progress.bank_size} questions seen ({progress.coverage(member):.0%})"
+    )
+
+
+def category_result(category: CategoryStats) -> str:
+    """``3/4 (75%)``: correct of answered in a category."""
+    return f"{category.correct}/{category.answers} ({category.accuracy:.0%})"

@@ -8,9 +8,10 @@ The engine is a facade over small groups of use cases, each in its own module:
   :class:`~bot.engine.ports.Outbox` registered for the round's platform;
 - :mod:`bot.engine.standings` reads leaderboards and stats;
 - :mod:`bot.engine.reviews` (``engine.reviews``), :mod:`bot.engine.disputes`
-  (``engine.disputes``), :mod:`bot.engine.analytics` (``engine.analytics``) and
-  :mod:`bot.engine.daily_rounds` (``engine.daily``) hold spaced repetition, settling disputes
-  and reports, question analytics, and the daily question.
+  (``engine.disputes``), :mod:`bot.engine.analytics` (``engine.analytics``),
+  :mod:`bot.engine.progress` (``engine.progress``) and :mod:`bot.engine.daily_rounds`
+  (``engine.daily``) hold spaced repetition, settling disputes and reports, question
+  analytics, team progress, and the daily question.
 
 Free-text answers may also be graded by an optional :class:`~bot.engine.ports.Judge`
 (:mod:`bot.engine.judging`). They share a :class:`~bot.engine.core.Core`: the store, the
@@ -45,6 +46,7 @@ from bot.engine.model import (
     Team,
 )
 from bot.engine.ports import Clock, Judge, Outbox, system_clock
+from bot.engine.progress import TeamProgressDesk
 from bot.engine.reviews import DueCounts, Rated, ReportFiled, ReviewDesk
 from bot.engine.rounds import RoundOpener
 from bot.engine.standings import Standings, period_keys, ranked
@@ -82,6 +84,7 @@ class QuizEngine:
         self.reviews = ReviewDesk(core, self._closer, nudge=review_nudge)
         self.disputes = DisputeDesk(core, self._closer, self.reviews.scheduler)
         self.analytics = QuestionAnalytics(core)
+        self.progress = TeamProgressDesk(core)
         self._standings = Standings(core, daily_store)
         self.daily = DailyRounds(
             core, daily_store, rounds=self._rounds, closer=self._closer, standings=self._standings

@@ -19,6 +19,7 @@ __all__ = [
     "Feedback",
     "Leaderboard",
     "LeaderboardRow",
+    "MemberProgress",
     "MessageRef",
     "Mode",
     "Period",
@@ -32,6 +33,7 @@ __all__ = [
     "SettlementOutcome",
     "Stats",
     "Team",
+    "TeamProgress",
 ]
 
 Mode = Literal["choice", "open"]
@@ -275,3 +277,34 @@ class QuestionStats:
     open_disputes: int
     open_reports: int
     flags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberProgress:
+    """One member's accuracy by category and coverage of the bank (user text unescaped)."""
+
+    display_name: str
+    categories: tuple[CategoryStats, ...]
+    seen: int
+
+    @property
+    def answers(self) -> int:
+        """Answers in every category."""
+        return sum(c.answers for c in self.categories)
+
+    @property
+    def accuracy(self) -> float:
+        """Share of correct answers over every category, 0..1."""
+        return sum(c.correct for c in self.categories) / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TeamProgress:
+    """Every member who answered, by name; ``bank_size`` is the questions there are."""
+
+    members: tuple[MemberProgress, ...]
+    bank_size: int
+
+    def coverage(self, member: MemberProgress) -> float:
+        """The share of the bank ``member`` has answered, 0..1."""
+        return member.seen / self.bank_size if self.bank_size else 0.0

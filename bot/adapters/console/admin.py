@@ -1,9 +1,10 @@
 """``/quiz-admin …`` in the console: everyone is the admin of their own local team.
 
 ``daily …`` schedules the daily question (:mod:`bot.adapters.console.daily`); ``questions``
-shows how each question fares; ``disputes`` lists the open grade disputes and question
-reports; ``uphold``, ``reject`` and ``resolve`` settle one (:mod:`bot.adapters.settle_text`),
-and the player is told in a line addressed to them.
+shows how each question fares; ``progress`` each member's accuracy and coverage; ``disputes``
+lists the open grade disputes and question reports; ``uphold``, ``reject`` and ``resolve``
+settle one (:mod:`bot.adapters.settle_text`), and the player is told in a line addressed to
+them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ async def admin_command(session: ConsoleSession, command: Command) -> str:
             raise CommandError(SETTLE_USAGE)
         items = await session.engine.disputes.open_reports(session.team)
         return render.render_reports(items, LISTED)
+    if first == "progress":
+        if len(command.args) > 1 or command.options:
+            raise CommandError("Usage: /quiz-admin progress")
+        return render.render_progress(await session.engine.progress.team(session.team))
     if first == "questions":
         if len(command.args) > 1 or command.options:
             raise CommandError("Usage: /quiz-admin questions")

@@ -55,10 +55,10 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "/quiz-admin daily channel:#C time:HH:MM timezone:Area/City [days:mon-fri] "
         "[difficulty:D] [close:HH:MM] | /quiz-admin daily off|show|now [channel:#C] | "
         "/quiz-admin disputes | /quiz-admin uphold ID grade:G [note] | "
-        "/quiz-admin reject|resolve ID [note] | /quiz-admin questions",
+        "/quiz-admin reject|resolve ID [note] | /quiz-admin questions | /quiz-admin progress",
         "schedule the daily question of a channel (show, turn off, or post it now); list open "
         "grade disputes and question reports, and settle them (the player is told); how each "
-        "question fares",
+        "question fares; each member's accuracy by category and coverage of the bank",
         ("channel", "time", "timezone", "days", "difficulty", "close"),
     ),
     "help": ("/help", "this list", ()),

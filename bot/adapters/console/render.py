@@ -8,12 +8,14 @@ from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     JUDGE_NOTE,
     NO_OPEN_REPORTS,
+    NO_PROGRESS,
     NOTE_FROM_ADMIN,
     PERIOD_TITLE,
     QUESTION_STATS_NOTE,
     VERDICT,
     answered_title,
     card_kind,
+    category_result,
     days,
     duration,
     grade_reasons,
@@ -21,6 +23,7 @@ from bot.adapters.wording import (
     key_points_summary,
     more_tied,
     plural,
+    progress_summary,
     question_figures,
     question_flags,
     report_heading,
@@ -41,6 +44,7 @@ from bot.engine.model import (
     Reveal,
     Settlement,
     Stats,
+    TeamProgress,
 )
 from bot.engine.reviews import Rated, ReportFiled
 from bot.safe_text import one_line, visible
@@ -50,6 +54,7 @@ __all__ = [
     "render_card",
     "render_feedback",
     "render_leaderboard",
+    "render_progress",
     "render_question_stats",
     "render_rated",
     "render_report",
@@ -272,3 +277,17 @@ def render_question_stats(found: tuple[QuestionStats, ...], limit: int) -> str:
     if len(found) > limit:
         lines.append(f"… and {plural(len(found) - limit, 'more question')}.")
     return "\n".join([*lines, QUESTION_STATS_NOTE])
+
+
+def render_progress(progress: TeamProgress) -> str:
+    """Each member's accuracy by category and coverage of the bank."""
+    if not progress.members:
+        return NO_PROGRESS
+    lines: list[str] = []
+    for member in progress.members:
+        lines.append(f"{_line(member.display_name, 64)}: {progress_summary(member, progress)}")
+        lines += [
+            f"  {visible(c.title)} {progress_bar(c.accuracy)} {category_result(c)}"
+            for c in member.categories
+        ]
+    return "\n".join(lines)

@@ -29,6 +29,7 @@ from bot.adapters.discord.identity import (
 from bot.adapters.discord.interaction import NONE, SOMETHING_WRONG, defer, reply
 from bot.adapters.discord.outbox import DiscordOutbox
 from bot.adapters.discord.question_stats import add_question_stats_command
+from bot.adapters.discord.team_progress import add_progress_command
 from bot.adapters.wording import CLOSED_NOT_SHOWN
 from bot.engine.errors import QuizError
 from bot.engine.model import MODES, PERIODS
@@ -206,6 +207,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
     add_daily_commands(admin)  # /quiz-admin daily set|off|show|now: bot/adapters/discord/daily.py
     add_dispute_commands(admin)  # /quiz-admin disputes|uphold|…: bot/adapters/discord/disputes.py
     add_question_stats_command(admin)  # /quiz-admin questions: …/discord/question_stats.py
+    add_progress_command(admin)  # /quiz-admin progress: bot/adapters/discord/team_progress.py
 
     commands: tuple[app_commands.Command[Any, Any, None] | app_commands.Group, ...] = (
         quiz,

@@ -13,12 +13,15 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.adapters.discord.admin_listing import add_listing
 from bot.adapters.discord.dispute_embeds import reports_embed
 from bot.adapters.discord.identity import engine_of, team_of
 from bot.adapters.discord.interaction import defer, reply
 from bot.adapters.discord.render import user_text
 from bot.adapters.wording import settled_for_admin
 from bot.engine.disputes import LISTED
+from bot.engine.engine import QuizEngine
+from bot.engine.model import Team
 
 __all__ = ["add_dispute_commands"]
 
@@ -41,16 +44,14 @@ async def _settle(
     await reply(interaction, settled_for_admin(settled, name))
 
 
+async def _disputes(engine: QuizEngine, team: Team) -> discord.Embed:
+    return reports_embed(await engine.disputes.open_reports(team), LISTED)
+
+
 def add_dispute_commands(admin: app_commands.Group) -> None:
     """Add ``disputes``, ``uphold``, ``reject`` and ``resolve`` to ``/quiz-admin``."""
 
-    @admin.command(name="disputes", description="Open grade disputes and question reports")
-    @app_commands.checks.has_permissions(manage_guild=True)
-    async def disputes(interaction: discord.Interaction[Any]) -> None:
-        engine, team = engine_of(interaction), team_of(interaction)
-        await defer(interaction)
-        items = await engine.disputes.open_reports(team)
-        await reply(interaction, embed=reports_embed(items, LISTED))
+    add_listing(admin, "disputes", "Open grade disputes and question reports", _disputes)
 
     @admin.command(name="uphold", description="Uphold a grade dispute with a corrected grade")
     @app_commands.checks.has_permissions(manage_guild=True)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 
-from bot.adapters.discord.identity import engine_of, team_of
-from bot.adapters.discord.interaction import defer, reply
+from bot.adapters.discord.admin_listing import add_listing
 from bot.adapters.discord.render import COLOUR_INFO, MAX_FIELD, MAX_FOOTER, MAX_TITLE, fit
 from bot.adapters.wording import QUESTION_STATS_NOTE, plural, question_figures, question_flags
 from bot.engine.disputes import LISTED
-from bot.engine.model import QuestionStats
+from bot.engine.engine import QuizEngine
+from bot.engine.model import QuestionStats, Team
 from bot.safe_text import shorten
 
 __all__ = ["add_question_stats_command", "question_stats_embed"]
@@ -35,13 +33,10 @@ def question_stats_embed(found: tuple[QuestionStats, ...], limit: int) -> discor
     return fit(embed)
 
 
+async def _questions(engine: QuizEngine, team: Team) -> discord.Embed:
+    return question_stats_embed(await engine.analytics.questions(team), LISTED)
+
+
 def add_question_stats_command(admin: app_commands.Group) -> None:
     """Add ``questions`` to ``/quiz-admin``."""
-
-    @admin.command(name="questions", description="How each question fares: rates, picks, flags")
-    @app_commands.checks.has_permissions(manage_guild=True)
-    async def questions(interaction: discord.Interaction[Any]) -> None:
-        engine, team = engine_of(interaction), team_of(interaction)
-        await defer(interaction)
-        found = await engine.analytics.questions(team)
-        await reply(interaction, embed=question_stats_embed(found, LISTED))
+    add_listing(admin, "questions", "How each question fares: rates, picks, flags", _questions)

@@ -1,5 +1,5 @@
-"""``/quiz-admin disputes|uphold|reject|resolve`` and ``questions`` (how each question fares)
-on Slack: parse, call the engine, reply privately.
+"""``/quiz-admin disputes|uphold|reject|resolve``, ``questions`` (how each question fares) and
+``progress`` (each member's) on Slack: parse, call the engine, reply privately.
 
 The player is told by the outbox (:meth:`SlackOutbox.tell
 <bot.adapters.slack.outbox.SlackOutbox.tell>`).
@@ -12,6 +12,7 @@ from bot.adapters.slack import blocks
 from bot.adapters.slack.dispute_blocks import reports_blocks, reports_text
 from bot.adapters.slack.question_stats import question_stats_blocks, question_stats_text
 from bot.adapters.slack.replies import Reply
+from bot.adapters.slack.team_progress import progress_blocks, progress_text
 from bot.adapters.wording import settled_for_admin
 from bot.engine.disputes import LISTED
 from bot.engine.engine import QuizEngine
@@ -21,16 +22,25 @@ from bot.engine.model import Team
 __all__ = ["is_dispute_admin", "run_dispute_admin"]
 
 
+LISTINGS = ("disputes", "questions", "progress")
+
+
 def is_dispute_admin(text: str | None) -> bool:
-    """Whether ``/quiz-admin`` text is ``disputes``, ``questions`` or a settle command."""
+    """Whether ``/quiz-admin`` text is a listing (:data:`LISTINGS`) or a settle command."""
     words = (text or "").split(maxsplit=1)
-    return bool(words) and (words[0].casefold() in ("disputes", "questions") or is_settle(text))
+    return bool(words) and (words[0].casefold() in LISTINGS or is_settle(text))
 
 
 async def run_dispute_admin(engine: QuizEngine, team: Team, text: str | None, reply: Reply) -> None:
     """List the team's open reports or question statistics, or settle a report; refusals
     raise :class:`QuizError`."""
     words = (text or "").split()
+    if words[0].casefold() == "progress":
+        if len(words) > 1:
+            raise QuizError("Usage: /quiz-admin progress")
+        progress = await engine.progress.team(team)
+        await reply(progress_text(progress), progress_blocks(progress))
+        return
     if words[0].casefold() == "questions":
         if len(words) > 1:
             raise QuizError("Usage: /quiz-admin questions")

@@ -37,7 +37,7 @@ USAGE = {
     "`/quiz-admin daily …` schedules the daily question (`/quiz-admin daily show`); "
     "`/quiz-admin disputes` lists open disputes and reports, settled with "
     "`/quiz-admin uphold ID grade:G [note]`, `reject ID [note]` or `resolve ID [note]`; "
-    "`/quiz-admin questions` shows how each question fares.",
+    "`/quiz-admin questions` shows how each question fares, `/quiz-admin progress` each member.",
 }
 
 _MAX_WORD = 40

@@ -10,7 +10,7 @@ import pytest
 from bot.adapters.console import ConsoleSession
 from bot.adapters.console.adapter import ConsoleOutbox
 from bot.engine.engine import QuizEngine
-from tests.analytics_data import FIGURES, FLAGGED, answer_easy_question
+from tests.analytics_data import FIGURES, FLAGGED, PROGRESS_LINE, answer_easy_question
 from tests.conftest import FakeClock
 
 
@@ -110,3 +110,15 @@ async def test_admin_sees_how_the_questions_fare(engine: QuizEngine) -> None:
     assert shown.startswith(f"{FLAGGED}\n  {FIGURES}")
     assert "Flags need 10 answers or more." in shown
     assert "Usage: /quiz-admin questions" in await say(session, "/quiz-admin questions all")
+
+
+async def test_admin_sees_each_members_progress(engine: QuizEngine) -> None:
+    session = ConsoleSession(engine)
+    assert await say(session, "/quiz-admin progress") == (
+        "Nobody in this team has answered a question yet."
+    )
+    await answer_easy_question(engine, session.team, "general")
+    shown = await say(session, "/quiz-admin progress")
+    assert f"{PROGRESS_LINE}\n  Alpha basics ▰▰▰▰▰▰▰▰▰▰ 1/1 (100%)" in shown
+    assert "player 0: 1 answer · 0% correct" in shown
+    assert "Usage: /quiz-admin progress" in await say(session, "/quiz-admin progress now")

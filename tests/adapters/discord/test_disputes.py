@@ -10,7 +10,7 @@ from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
 from tests.adapters.discord.conftest import ALICE, CHANNEL, GUILD, MANAGE_GUILD, Driver
 from tests.adapters.discord.test_commands import EPHEMERAL, callback_flags, reply_of, text_of
-from tests.analytics_data import FIGURES, FLAGGED, answer_easy_question
+from tests.analytics_data import FIGURES, FLAGGED, PROGRESS_LINE, answer_easy_question
 from tests.conftest import FakeClock
 from tests.fakes.discord_api import FakeDiscord
 
@@ -134,4 +134,19 @@ async def test_admin_sees_how_the_questions_fare(
     assert field["name"] == FLAGGED and field["value"].startswith(FIGURES)
     assert "Flags need 10 answers" in embed["footer"]["text"]
     refused = await discord.run(discord.slash("quiz-admin", sub("questions")))
+    assert "Manage Server" in reply_of(fake, refused)["content"]
+
+
+async def test_admin_sees_each_members_progress(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine
+) -> None:
+    await answer_easy_question(engine, TEAM, CHANNEL)
+    shown = await discord.run(discord.slash("quiz-admin", sub("progress"), permissions=ADMIN))
+    assert callback_flags(fake, shown) == EPHEMERAL
+    [embed] = reply_of(fake, shown)["embeds"]
+    assert len(embed["fields"]) == 12
+    name, summary = PROGRESS_LINE.split(": ", 1)
+    member = next(f for f in embed["fields"] if f["name"] == name)
+    assert member["value"] == f"{summary}\nAlpha basics ▰▰▰▰▰▰▰▰▰▰ 1/1 (100%)"
+    refused = await discord.run(discord.slash("quiz-admin", sub("progress")))
     assert "Manage Server" in reply_of(fake, refused)["content"]

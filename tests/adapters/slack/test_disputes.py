@@ -11,7 +11,7 @@ from bot.adapters.slack import SlackQuiz
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
 from tests.adapters.slack.helpers import SlackClient, ephemeral, response_texts
-from tests.analytics_data import FIGURES, FLAGGED, answer_easy_question
+from tests.analytics_data import FIGURES, FLAGGED, PROGRESS_LINE, answer_easy_question
 from tests.conftest import FakeClock
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
 
@@ -109,5 +109,19 @@ async def test_admin_sees_how_the_questions_fare(
     first = ephemeral(shown)["blocks"][0]["text"]["text"]
     assert first.startswith(f"*{FLAGGED}*\n{FIGURES} · picks ")
     await admin(client, quiz, "questions", user_id="U1ALICE")
+    assert "Only workspace admins" in response_texts(slack)[-1]
+    assert slack.errors == []
+
+
+async def test_admin_sees_each_members_progress(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
+) -> None:
+    await answer_easy_question(engine, TEAM, "C1GENERAL")
+    await admin(client, quiz, "progress")
+    [shown] = slack.calls_to("response_url")
+    texts = [block["text"]["text"] for block in ephemeral(shown)["blocks"]]
+    name, summary = PROGRESS_LINE.split(": ", 1)
+    assert f"*{name}* · {summary}\nAlpha basics ▰▰▰▰▰▰▰▰▰▰ 1/1 (100%)" in texts
+    await admin(client, quiz, "progress", user_id="U1ALICE")
     assert "Only workspace admins" in response_texts(slack)[-1]
     assert slack.errors == []
