@@ -3,7 +3,8 @@
 A dispute upheld corrects its answer in one transaction: the report's outcome, the answer's
 grade and points (the originals kept in ``grade_corrections``), the player's FSRS card (its
 reviews replayed from the disputed one on) and the leaderboard totals of every period and
-scope the answer counted in. The scheduling itself is the engine's: it passes a
+scope the answer counted in (its season's too, unless that season has ended: final standings
+stay final). The scheduling itself is the engine's: it passes a
 :data:`CardReplay`.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from storage.seasons import current_season
 from storage.store import Store
 
 __all__ = [
@@ -91,6 +93,7 @@ class GradeCorrection:
     channel_id: str
     player_pk: int
     periods: tuple[str, ...]
+    answered_at: float
     grade_before: float
     grade_after: float
     points_before: int
@@ -150,12 +153,14 @@ def _correct(conn: sqlite3.Connection, report_id: int, now: float, fix: GradeCor
     replay_card(conn, fix.answer_id, fix.rating, fix.replay)
     points = fix.points_after - fix.points_before
     correct = int(fix.correct_after) - int(fix.correct_before)
+    season, started_at = current_season(conn, fix.team_pk)  # an ended season's board is final
+    periods = (*fix.periods, season) if fix.answered_at >= started_at else fix.periods
     conn.executemany(
         "UPDATE scores SET points = points + ?, correct = correct + ? "
         "WHERE team_id = ? AND period = ? AND channel_id = ? AND player_id = ?",
         [
             (points, correct, fix.team_pk, period, scope, fix.player_pk)
-            for period in fix.periods
+            for period in periods
             for scope in ("", fix.channel_id)
         ],
     )

@@ -61,7 +61,12 @@ __all__ = [
 ]
 
 VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong": "❌ Not quite."}
-PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
+PERIOD_TITLE = {
+    "week": "this week",
+    "month": "this month",
+    "all": "all time",
+    "season": "this season",
+}
 NO_ANSWERS_YET = "No answers yet. Start a round with `/quiz`."
 # Headings of the parts of a feedback that explain its grade.
 CORRECTION = "Correction"

@@ -162,6 +162,7 @@ class DisputeDesk:
             channel_id=report.channel_id,
             player_pk=report.player_pk,
             periods=tuple(period_keys(answered_at).values()),
+            answered_at=answered_at,
             grade_before=report.grade,
             grade_after=grade,
             points_before=report.points,

@@ -11,7 +11,8 @@ The engine is a facade over small groups of use cases, each in its own module:
   (``engine.disputes``), :mod:`bot.engine.analytics` (``engine.analytics``),
   :mod:`bot.engine.progress` (``engine.progress``) and :mod:`bot.engine.daily_rounds`
   (``engine.daily``) hold spaced repetition, settling disputes and reports, question
-  analytics, team progress, and the daily question.
+  analytics, team progress, and the daily question; :mod:`bot.engine.seasons`
+  (``engine.seasons``) ends seasons.
 
 Free-text answers may also be graded by an optional :class:`~bot.engine.ports.Judge`
 (:mod:`bot.engine.judging`). They share a :class:`~bot.engine.core.Core`: the store, the
@@ -49,6 +50,7 @@ from bot.engine.ports import Clock, Judge, Outbox, system_clock
 from bot.engine.progress import TeamProgressDesk
 from bot.engine.reviews import DueCounts, Rated, ReportFiled, ReviewDesk
 from bot.engine.rounds import RoundOpener
+from bot.engine.seasons import SeasonDesk, SeasonSchedule
 from bot.engine.standings import Standings, period_keys, ranked
 from questions.loader import QuestionBank
 from questions.schema import Difficulty
@@ -71,6 +73,7 @@ class QuizEngine:
         round_seconds: int = 60,
         review_nudge: bool = False,
         judge: Judge | None = None,
+        seasons: SeasonSchedule = "off",
     ) -> None:
         self.store = store
         self.bank = bank
@@ -85,6 +88,7 @@ class QuizEngine:
         self.disputes = DisputeDesk(core, self._closer, self.reviews.scheduler)
         self.analytics = QuestionAnalytics(core)
         self.progress = TeamProgressDesk(core)
+        self.seasons = SeasonDesk(core, seasons)
         self._standings = Standings(core, daily_store)
         self.daily = DailyRounds(
             core, daily_store, rounds=self._rounds, closer=self._closer, standings=self._standings
@@ -243,10 +247,12 @@ class QuizEngine:
         period: str | None = None,
         channel_id: str | None = None,
         caller: Player | None = None,
+        season: str | None = None,
     ) -> Leaderboard:
-        """The team's top ten for a period (week, month, all), optionally for one channel."""
+        """The team's top ten for a period (week, month, all, season: the current one),
+        optionally for one channel; with ``season``, that ended season's final standings."""
         return await self._standings.leaderboard(
-            team, period=period, channel_id=channel_id, caller=caller
+            team, period=period, channel_id=channel_id, caller=caller, season=season
         )
 
     async def stats(self, player: Player) -> Stats:

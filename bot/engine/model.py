@@ -29,6 +29,7 @@ __all__ = [
     "ReportItem",
     "Reveal",
     "RoundKind",
+    "SeasonEnded",
     "Settlement",
     "SettlementOutcome",
     "Stats",
@@ -39,8 +40,8 @@ __all__ = [
 Mode = Literal["choice", "open"]
 SettlementOutcome = Literal["upheld", "rejected", "resolved"]
 RoundKind = Literal["quiz", "daily", "review"]
-Period = Literal["week", "month", "all"]
-PERIODS: tuple[Period, ...] = ("week", "month", "all")
+Period = Literal["week", "month", "all", "season"]
+PERIODS: tuple[Period, ...] = ("week", "month", "all", "season")
 MODES: tuple[Mode, ...] = ("choice", "open")
 CHOICE_LETTERS = "ABCD"
 
@@ -180,6 +181,7 @@ class Leaderboard:
     caller: LeaderboardRow | None
     total_players: int
     more_tied: bool = False  # more players are tied with the last row than a board lists
+    season: str | None = None  # an ended season's name: its final standings (rank 1: champions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,3 +310,13 @@ class TeamProgress:
     def coverage(self, member: MemberProgress) -> float:
         """The share of the bank ``member`` has answered, 0..1."""
         return member.seen / self.bank_size if self.bank_size else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonEnded:
+    """A season was ended and archived; the next one started with empty boards."""
+
+    name: str
+    champions: tuple[str, ...]
+    points: int
+    players: int
