@@ -13,11 +13,13 @@ from bot.engine.model import (
     CHOICE_LETTERS,
     CategoryStats,
     Feedback,
+    Leaderboard,
     MemberProgress,
     QuestionCard,
     QuestionStats,
     ReportItem,
     Reveal,
+    SeasonEnded,
     Settlement,
     TeamProgress,
 )
@@ -36,8 +38,10 @@ __all__ = [
     "WHY_GRADE",
     "WHY_WRONG",
     "answered_title",
+    "board_title",
     "card_kind",
     "category_result",
+    "champions_line",
     "days",
     "duration",
     "filed_thanks",
@@ -54,6 +58,7 @@ __all__ = [
     "report_title",
     "reports_more",
     "reviews_due",
+    "season_ended",
     "settled_for_admin",
     "settlement_title",
     "settlement_told",
@@ -279,3 +284,36 @@ def progress_summary(member: MemberProgress, progress: TeamProgress) -> str:
 def category_result(category: CategoryStats) -> str:
     """``3/4 (75%)``: correct of answered in a category."""
     return f"{category.correct}/{category.answers} ({category.accuracy:.0%})"
+
+
+# -- seasons ------------------------------------------------------------------------------------
+
+
+def board_title(board: Leaderboard, name: Callable[[str], str]) -> str:
+    """What a leaderboard shows: ``this week`` …, or an ended season's final standings
+    (``name`` escapes the season's name the platform's way)."""
+    if board.season is not None:
+        return f"season {name(board.season)}, final standings"
+    return PERIOD_TITLE[board.period]
+
+
+def champions_line(board: Leaderboard, name: Callable[[str], str]) -> str:
+    """``🏆 Champions: …`` under an ended season's standings (empty otherwise)."""
+    if board.season is None:
+        return ""
+    champions = [name(row.display_name) for row in board.rows if row.rank == 1 and row.points]
+    return f"🏆 Champions: {', '.join(champions)}" if champions else ""
+
+
+def season_ended(ended: SeasonEnded, name: Callable[[str], str], leaderboard: str) -> str:
+    """The admin's confirmation (``leaderboard`` as the platform shows the command)."""
+    season = name(ended.name)
+    if ended.champions:
+        winners = ", ".join(name(champion) for champion in ended.champions)
+        result = f"champions {winners} with {ended.points} pts ({plural(ended.players, 'player')})"
+    else:
+        result = "nobody scored"
+    return (
+        f"Season {season} is over and archived: {result}. Fresh boards start now; "
+        f"its final standings: {leaderboard} season:{season}"
+    )

@@ -209,7 +209,11 @@ class ConsoleSession:
         if len(words) == 2:
             channel = words[1]
         board = await self.engine.leaderboard(
-            self.team, period=period, channel_id=channel, caller=self.player
+            self.team,
+            period=period,
+            channel_id=channel,
+            caller=self.player,
+            season=command.options.get("season"),
         )
         return render.render_leaderboard(board, channel)
 

@@ -1,7 +1,8 @@
 """``/quiz-admin …`` in the console: everyone is the admin of their own local team.
 
 ``daily …`` schedules the daily question (:mod:`bot.adapters.console.daily`); ``questions``
-shows how each question fares; ``progress`` each member's accuracy and coverage; ``disputes``
+shows how each question fares; ``progress`` each member's accuracy and coverage; ``season
+end NAME`` archives the season's standings and starts fresh boards; ``disputes``
 lists the open grade disputes and question reports; ``uphold``, ``reject`` and ``resolve``
 settle one (:mod:`bot.adapters.settle_text`), and the player is told in a line addressed to
 them.
@@ -31,6 +32,11 @@ async def admin_command(session: ConsoleSession, command: Command) -> str:
             raise CommandError(SETTLE_USAGE)
         items = await session.engine.disputes.open_reports(session.team)
         return render.render_reports(items, LISTED)
+    if first == "season":
+        if len(command.args) < 3 or command.args[1].casefold() != "end" or command.options:
+            raise CommandError("Usage: /quiz-admin season end NAME")
+        ended = await session.engine.seasons.end(session.team, " ".join(command.args[2:]))
+        return render.render_season_ended(ended)
     if first == "progress":
         if len(command.args) > 1 or command.options:
             raise CommandError("Usage: /quiz-admin progress")

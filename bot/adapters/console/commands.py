@@ -26,9 +26,10 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "close": ("/close", "close this channel's open round and show the reveal", ()),
     "leaderboard": (
-        "/leaderboard [week|month|all] [#channel|channel]",
-        "the team's top 10 (and anyone tied with the 10th) and your rank",
-        (),
+        "/leaderboard [week|month|all|season] [#channel|channel] [season:NAME]",
+        "the team's top 10 (and anyone tied with the 10th) and your rank; season:NAME shows "
+        "that ended season's final standings",
+        ("season",),
     ),
     "stats": ("/stats [player]", "points, answers and accuracy by category", ()),
     "review": (
@@ -55,10 +56,12 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "/quiz-admin daily channel:#C time:HH:MM timezone:Area/City [days:mon-fri] "
         "[difficulty:D] [close:HH:MM] | /quiz-admin daily off|show|now [channel:#C] | "
         "/quiz-admin disputes | /quiz-admin uphold ID grade:G [note] | "
-        "/quiz-admin reject|resolve ID [note] | /quiz-admin questions | /quiz-admin progress",
+        "/quiz-admin reject|resolve ID [note] | /quiz-admin questions | /quiz-admin progress | "
+        "/quiz-admin season end NAME",
         "schedule the daily question of a channel (show, turn off, or post it now); list open "
         "grade disputes and question reports, and settle them (the player is told); how each "
-        "question fares; each member's accuracy by category and coverage of the bank",
+        "question fares; each member's accuracy by category and coverage of the bank; end the "
+        "season (its standings archived, fresh boards)",
         ("channel", "time", "timezone", "days", "difficulty", "close"),
     ),
     "help": ("/help", "this list", ()),
@@ -129,7 +132,7 @@ def parse_line(line: str) -> Command | None:
             options[key.casefold()] = value
         else:
             args.append(word)
-    if allowed and args and name != "quiz-admin":  # quiz-admin: "daily off|show|now" words
+    if allowed and args and name not in ("quiz-admin", "leaderboard"):  # words of their own
         raise CommandError(f"Unexpected '{args[0][:30]}'. Usage: {COMMANDS[name][0]}")
     return Command(name, tuple(args), options, rest.strip())
 

@@ -10,12 +10,13 @@ from bot.adapters.wording import (
     NO_OPEN_REPORTS,
     NO_PROGRESS,
     NOTE_FROM_ADMIN,
-    PERIOD_TITLE,
     QUESTION_STATS_NOTE,
     VERDICT,
     answered_title,
+    board_title,
     card_kind,
     category_result,
+    champions_line,
     days,
     duration,
     grade_reasons,
@@ -29,6 +30,7 @@ from bot.adapters.wording import (
     report_heading,
     reports_more,
     reviews_due,
+    season_ended,
     settled_for_admin,
     settlement_title,
     settlement_told,
@@ -42,6 +44,7 @@ from bot.engine.model import (
     QuestionStats,
     ReportItem,
     Reveal,
+    SeasonEnded,
     Settlement,
     Stats,
     TeamProgress,
@@ -60,6 +63,7 @@ __all__ = [
     "render_report",
     "render_reports",
     "render_reveal",
+    "render_season_ended",
     "render_settled",
     "render_stats",
     "render_told",
@@ -193,8 +197,11 @@ def _row(row: LeaderboardRow) -> str:
 def render_leaderboard(board: Leaderboard, channel_name: str | None) -> str:
     """The top ten and the caller's own rank."""
     scope = f" in #{visible(channel_name)}" if channel_name else ""
-    title = PERIOD_TITLE[board.period]
+    title = board_title(board, visible)
     lines = [f"Leaderboard — {title}{scope} ({plural(board.total_players, 'player')})"]
+    champions = champions_line(board, lambda name: _line(name, 64))
+    if champions:
+        lines.append(champions)
     if not board.rows:
         lines.append("No answers yet. Start a round with /quiz.")
     lines += [_row(row) for row in board.rows]
@@ -291,3 +298,8 @@ def render_progress(progress: TeamProgress) -> str:
             for c in member.categories
         ]
     return "\n".join(lines)
+
+
+def render_season_ended(ended: SeasonEnded) -> str:
+    """The season was ended and archived."""
+    return season_ended(ended, lambda name: _line(name, 64), "/leaderboard")

@@ -16,6 +16,7 @@ from bot.adapters.discord.render import (
     MAX_TITLE,
     authored,
     fit,
+    name_text,
     user_text,
 )
 from bot.adapters.wording import (
@@ -42,7 +43,7 @@ def reports_embed(items: tuple[ReportItem, ...], limit: int) -> discord.Embed:
     for item in items[:limit]:
         lines = [
             f"**Q:** {authored(item.prompt, _PART)}",
-            f"**By:** {user_text(item.player_name, 64, keep_newlines=False)}",
+            f"**By:** {name_text(item.player_name)}",
         ]
         if item.answer is not None:
             lines.append(f"**Answer:** {user_text(item.answer, _PART)}")

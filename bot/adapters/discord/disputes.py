@@ -17,7 +17,7 @@ from bot.adapters.discord.admin_listing import add_listing
 from bot.adapters.discord.dispute_embeds import reports_embed
 from bot.adapters.discord.identity import engine_of, team_of
 from bot.adapters.discord.interaction import defer, reply
-from bot.adapters.discord.render import user_text
+from bot.adapters.discord.render import name_text
 from bot.adapters.wording import settled_for_admin
 from bot.engine.disputes import LISTED
 from bot.engine.engine import QuizEngine
@@ -40,7 +40,7 @@ async def _settle(
     engine, team = engine_of(interaction), team_of(interaction)
     await defer(interaction)
     settled = await engine.disputes.settle(team, report, action, grade=grade, note=note)
-    name = user_text(settled.player_name, 64, keep_newlines=False)
+    name = name_text(settled.player_name)
     await reply(interaction, settled_for_admin(settled, name))
 
 

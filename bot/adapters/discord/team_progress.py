@@ -13,7 +13,7 @@ from bot.adapters.discord.render import (
     MAX_TITLE,
     authored,
     fit,
-    user_text,
+    name_text,
 )
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import NO_PROGRESS, category_result, plural, progress_summary
@@ -32,7 +32,7 @@ def progress_embed(progress: TeamProgress) -> discord.Embed:
     elif len(progress.members) > MAX_FIELDS:
         embed.description = f"The first {MAX_FIELDS} of {plural(len(progress.members), 'member')}."
     for member in progress.members[:MAX_FIELDS]:
-        name = user_text(member.display_name, 64, keep_newlines=False)
+        name = name_text(member.display_name)
         bars = [
             f"{authored(c.title, 60)} {progress_bar(c.accuracy)} {category_result(c)}"
             for c in member.categories

@@ -371,7 +371,11 @@ class SlackQuiz:
         channel, player = command_identity(body)
         args = parse_leaderboard(body.get("text"), channel.channel_id)
         board = await self.engine.leaderboard(
-            channel.team, period=args.period, channel_id=args.channel_id, caller=player
+            channel.team,
+            period=args.period,
+            channel_id=args.channel_id,
+            caller=player,
+            season=args.season,
         )
         await reply(blocks.leaderboard_text(board), blocks.leaderboard_blocks(board))
 

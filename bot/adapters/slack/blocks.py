@@ -19,9 +19,10 @@ from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     JUDGE_NOTE,
     NO_ANSWERS_YET,
-    PERIOD_TITLE,
     VERDICT,
+    board_title,
     card_kind,
+    champions_line,
     duration,
     grade_reasons,
     key_point_lines,
@@ -433,16 +434,19 @@ def _row(row: LeaderboardRow) -> str:
 
 def leaderboard_text(board: Leaderboard) -> str:
     """The notification text of a leaderboard."""
-    return f"Leaderboard — {PERIOD_TITLE[board.period]}"
+    return f"Leaderboard — {board_title(board, escape)}"
 
 
 def leaderboard_blocks(board: Leaderboard) -> list[Block]:
     """The top ten and the caller's own rank."""
     scope = f" in <#{board.channel_id}>" if board.channel_id else ""
     blocks: list[Block] = [
-        _header(f"Leaderboard — {PERIOD_TITLE[board.period]}"),
+        _header(f"Leaderboard — {board_title(board, str)}"),
         context(f"{plural(board.total_players, 'player')}{scope}"),
     ]
+    champions = champions_line(board, _name)
+    if champions:
+        blocks.append(section(champions))
     if board.rows:
         rows = [_row(r) for r in board.rows]
         if board.more_tied:

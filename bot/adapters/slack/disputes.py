@@ -1,5 +1,6 @@
-"""``/quiz-admin disputes|uphold|reject|resolve``, ``questions`` (how each question fares) and
-``progress`` (each member's) on Slack: parse, call the engine, reply privately.
+"""``/quiz-admin disputes|uphold|reject|resolve``, ``questions`` (how each question fares),
+``progress`` (each member's) and ``season end NAME`` on Slack: parse, call the engine, reply
+privately.
 
 The player is told by the outbox (:meth:`SlackOutbox.tell
 <bot.adapters.slack.outbox.SlackOutbox.tell>`).
@@ -13,7 +14,7 @@ from bot.adapters.slack.dispute_blocks import reports_blocks, reports_text
 from bot.adapters.slack.question_stats import question_stats_blocks, question_stats_text
 from bot.adapters.slack.replies import Reply
 from bot.adapters.slack.team_progress import progress_blocks, progress_text
-from bot.adapters.wording import settled_for_admin
+from bot.adapters.wording import season_ended, settled_for_admin
 from bot.engine.disputes import LISTED
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
@@ -22,7 +23,7 @@ from bot.engine.model import Team
 __all__ = ["is_dispute_admin", "run_dispute_admin"]
 
 
-LISTINGS = ("disputes", "questions", "progress")
+LISTINGS = ("disputes", "questions", "progress", "season")
 
 
 def is_dispute_admin(text: str | None) -> bool:
@@ -35,6 +36,13 @@ async def run_dispute_admin(engine: QuizEngine, team: Team, text: str | None, re
     """List the team's open reports or question statistics, or settle a report; refusals
     raise :class:`QuizError`."""
     words = (text or "").split()
+    if words[0].casefold() == "season":
+        if len(words) < 3 or words[1].casefold() != "end":
+            raise QuizError("Usage: /quiz-admin season end NAME")
+        ended = await engine.seasons.end(team, " ".join(words[2:]))
+        message = season_ended(ended, blocks.escape_user, "/leaderboard")
+        await reply(message, [blocks.section(message)])
+        return
     if words[0].casefold() == "progress":
         if len(words) > 1:
             raise QuizError("Usage: /quiz-admin progress")

@@ -122,3 +122,26 @@ async def test_admin_sees_each_members_progress(engine: QuizEngine) -> None:
     assert f"{PROGRESS_LINE}\n  Alpha basics ▰▰▰▰▰▰▰▰▰▰ 1/1 (100%)" in shown
     assert "player 0: 1 answer · 0% correct" in shown
     assert "Usage: /quiz-admin progress" in await say(session, "/quiz-admin progress now")
+
+
+async def test_admin_ends_the_season_and_anyone_sees_its_final_standings(
+    engine: QuizEngine,
+) -> None:
+    session = ConsoleSession(engine)
+    await answer_easy_question(engine, session.team, "general")
+    ended = await say(session, "/quiz-admin season end 2026 spring")
+    assert ended.startswith("Season 2026 spring is over and archived: champions player 1, ")
+    assert "with 100 pts (12 players)" in ended
+    assert ended.endswith("its final standings: /leaderboard season:2026 spring")
+    fresh = await say(session, "/leaderboard season")
+    assert fresh.startswith("Leaderboard — this season (0 players)")
+    final = await say(session, '/leaderboard season:"2026 spring"')
+    assert final.startswith(
+        "Leaderboard — season 2026 spring, final standings (12 players)\n"
+        "🏆 Champions: player 1, player 2,"
+    )
+    assert "There is no ended season named 'autumn' here." in await say(
+        session, "/leaderboard season:autumn"
+    )
+    assert "already a season named" in await say(session, "/quiz-admin season end 2026 SPRING")
+    assert "Usage: /quiz-admin season end NAME" in await say(session, "/quiz-admin season stop x")

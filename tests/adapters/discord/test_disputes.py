@@ -150,3 +150,33 @@ async def test_admin_sees_each_members_progress(
     assert member["value"] == f"{summary}\nAlpha basics ▰▰▰▰▰▰▰▰▰▰ 1/1 (100%)"
     refused = await discord.run(discord.slash("quiz-admin", sub("progress")))
     assert "Manage Server" in reply_of(fake, refused)["content"]
+
+
+async def test_admin_ends_the_season_and_the_leaderboard_shows_it(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine
+) -> None:
+    await answer_easy_question(engine, TEAM, CHANNEL)
+    end = [
+        {
+            "name": "season",
+            "type": 2,
+            "options": [
+                {"name": "end", "type": 1, "options": [{"name": "name", "type": 3, "value": "Q1"}]}
+            ],
+        }
+    ]
+    refused = await discord.run(discord.slash("quiz-admin", end))
+    assert "Manage Server" in reply_of(fake, refused)["content"]
+    ended = await discord.run(discord.slash("quiz-admin", end, permissions=ADMIN))
+    content = reply_of(fake, ended)["content"]
+    assert content.startswith("Season Q1 is over and archived: champions player 1, player 2")
+    final = await discord.run(
+        discord.slash("leaderboard", [{"name": "season", "type": 3, "value": "q1"}])
+    )
+    [embed] = reply_of(fake, final)["embeds"]
+    assert embed["title"] == "Leaderboard — season Q1, final standings"
+    assert embed["description"].startswith("🏆 Champions: player 1, player 2")
+    current = await discord.run(
+        discord.slash("leaderboard", [{"name": "period", "type": 3, "value": "season"}])
+    )
+    assert reply_of(fake, current)["embeds"][0]["title"] == "Leaderboard — this season"

@@ -125,3 +125,25 @@ async def test_admin_sees_each_members_progress(
     await admin(client, quiz, "progress", user_id="U1ALICE")
     assert "Only workspace admins" in response_texts(slack)[-1]
     assert slack.errors == []
+
+
+async def test_admin_ends_the_season_and_the_leaderboard_shows_it(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
+) -> None:
+    await answer_easy_question(engine, TEAM, "C1GENERAL")
+    await admin(client, quiz, "season end 2026 spring", user_id="U1ALICE")
+    assert "Only workspace admins" in response_texts(slack)[-1]
+    await admin(client, quiz, "season end 2026 spring")
+    assert response_texts(slack)[-1].startswith("Season 2026 spring is over and archived:")
+    await client.command("/leaderboard", "season:2026 spring")
+    await quiz.drain()
+    final = ephemeral(slack.calls_to("response_url")[-1])
+    assert final["text"] == "Leaderboard — season 2026 spring, final standings"
+    assert final["blocks"][2]["text"]["text"].startswith("🏆 Champions: player 1, player 2")
+    await client.command("/leaderboard", "season")
+    await quiz.drain()
+    assert response_texts(slack)[-1] == "Leaderboard — this season"
+    await client.command("/leaderboard", "season:")
+    await quiz.drain()
+    assert "Name the ended season" in response_texts(slack)[-1]
+    assert slack.errors == []
