@@ -7,6 +7,7 @@ Only words live here: no markup (each platform bolds and escapes its own way) an
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from bot.engine.analytics import FLAGS, MIN_ANSWERS
 from bot.engine.model import (
@@ -22,6 +23,7 @@ from bot.engine.model import (
     SeasonEnded,
     Settlement,
     TeamProgress,
+    WeeklyDigest,
 )
 
 __all__ = [
@@ -43,6 +45,11 @@ __all__ = [
     "category_result",
     "champions_line",
     "days",
+    "digest_categories",
+    "digest_missed",
+    "digest_streaks",
+    "digest_title",
+    "digest_top",
     "duration",
     "filed_thanks",
     "grade_reasons",
@@ -317,3 +324,40 @@ def season_ended(ended: SeasonEnded, name: Callable[[str], str], leaderboard: st
         f"Season {season} is over and archived: {result}. Fresh boards start now; "
         f"its final standings: {leaderboard} season:{season}"
     )
+
+
+# -- the weekly digest --------------------------------------------------------------------------
+
+
+def digest_title(digest: WeeklyDigest) -> str:
+    """``📬 Weekly digest — week of 2025-11-17``."""
+    return f"📬 Weekly digest — week of {datetime.fromtimestamp(digest.week_start, UTC):%Y-%m-%d}"
+
+
+def digest_top(digest: WeeklyDigest, name: Callable[[str], str]) -> str:
+    """Last week's top five on one line each (``name`` escapes a display name)."""
+    rows = [f"{row.rank}. {name(row.display_name)} — {row.points} pts" for row in digest.top]
+    return "\n".join(rows) or "Nobody answered last week."
+
+
+def digest_missed(digest: WeeklyDigest) -> str:
+    """The most-missed question's heading (its prompt and explanation go under it)."""
+    if digest.most_missed_prompt is None:
+        return "No question was missed last week."
+    return (
+        f"Most missed ({digest.most_missed_correct}/{digest.most_missed_answers} answers correct)"
+    )
+
+
+def digest_categories(digest: WeeklyDigest, title: Callable[[str], str]) -> str:
+    """The team's accuracy by category last week, on one line."""
+    parts = [
+        f"{title(c.title)} {c.accuracy:.0%} ({c.correct}/{c.answers})" for c in digest.categories
+    ]
+    return " · ".join(parts) or "No answers last week."
+
+
+def digest_streaks(digest: WeeklyDigest, name: Callable[[str], str]) -> str:
+    """Who keeps a daily streak in the channel."""
+    streaks = [f"{name(who)} {plural(length, 'day')}" for who, length in digest.streaks]
+    return "🔥 Streaks: " + (", ".join(streaks) if streaks else "nobody yet")

@@ -12,7 +12,8 @@ The engine is a facade over small groups of use cases, each in its own module:
   :mod:`bot.engine.progress` (``engine.progress``) and :mod:`bot.engine.daily_rounds`
   (``engine.daily``) hold spaced repetition, settling disputes and reports, question
   analytics, team progress, and the daily question; :mod:`bot.engine.seasons`
-  (``engine.seasons``) ends seasons.
+  (``engine.seasons``) ends seasons; :mod:`bot.engine.digest` (``engine.digests``) builds the
+  weekly digest of daily channels.
 
 Free-text answers may also be graded by an optional :class:`~bot.engine.ports.Judge`
 (:mod:`bot.engine.judging`). They share a :class:`~bot.engine.core.Core`: the store, the
@@ -30,6 +31,7 @@ from bot.engine.answering import MAX_ANSWER_CHARS, AnswerDesk
 from bot.engine.closing import RoundCloser
 from bot.engine.core import Core
 from bot.engine.daily_rounds import DailyRounds
+from bot.engine.digest import WeeklyDigests
 from bot.engine.disputes import DisputeDesk
 from bot.engine.identity import Identities
 from bot.engine.model import (
@@ -90,8 +92,14 @@ class QuizEngine:
         self.progress = TeamProgressDesk(core)
         self.seasons = SeasonDesk(core, seasons)
         self._standings = Standings(core, daily_store)
+        self.digests = WeeklyDigests(core, daily_store)
         self.daily = DailyRounds(
-            core, daily_store, rounds=self._rounds, closer=self._closer, standings=self._standings
+            core,
+            daily_store,
+            rounds=self._rounds,
+            closer=self._closer,
+            standings=self._standings,
+            digests=self.digests,
         )
         self._answers = AnswerDesk(core, self._closer, self.reviews, daily_store, judge)
 

@@ -35,6 +35,7 @@ __all__ = [
     "Stats",
     "Team",
     "TeamProgress",
+    "WeeklyDigest",
 ]
 
 Mode = Literal["choice", "open"]
@@ -320,3 +321,18 @@ class SeasonEnded:
     champions: tuple[str, ...]
     points: int
     players: int
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyDigest:
+    """Last week in a daily channel's team: its top five, the most-missed question with its
+    explanation, the accuracy by category, and the running daily streaks of the channel."""
+
+    week_start: float
+    top: tuple[LeaderboardRow, ...]
+    most_missed_prompt: str | None
+    most_missed_explanation: str | None
+    most_missed_answers: int
+    most_missed_correct: int
+    categories: tuple[CategoryStats, ...]
+    streaks: tuple[tuple[str, int], ...]

@@ -27,6 +27,7 @@ from bot.engine.model import (
     Reveal,
     Settlement,
     Team,
+    WeeklyDigest,
 )
 from bot.safe_text import visible
 
@@ -72,6 +73,12 @@ class ConsoleOutbox:
             )
             return
         self._write(self._text(view, ref.channel_id))
+
+    async def post_digest(self, channel: Channel, digest: WeeklyDigest) -> None:
+        """Print the channel's weekly digest as its own block."""
+        self._write(
+            f"[#{visible(channel.name or channel.channel_id)}] {render.render_digest(digest)}"
+        )
 
     async def tell(self, player: Player, settlement: Settlement) -> None:
         """Print what one player is told, addressed to them by name."""

@@ -54,7 +54,8 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "team": ("/team NAME", "switch to another team (a separate server or workspace)", ()),
     "quiz-admin": (
         "/quiz-admin daily channel:#C time:HH:MM timezone:Area/City [days:mon-fri] "
-        "[difficulty:D] [close:HH:MM] | /quiz-admin daily off|show|now [channel:#C] | "
+        "[difficulty:D] [close:HH:MM] [digest:on|off] | /quiz-admin daily off|show|now "
+        "[channel:#C] | "
         "/quiz-admin disputes | /quiz-admin uphold ID grade:G [note] | "
         "/quiz-admin reject|resolve ID [note] | /quiz-admin questions | /quiz-admin progress | "
         "/quiz-admin season end NAME",
@@ -62,7 +63,7 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "grade disputes and question reports, and settle them (the player is told); how each "
         "question fares; each member's accuracy by category and coverage of the bank; end the "
         "season (its standings archived, fresh boards)",
-        ("channel", "time", "timezone", "days", "difficulty", "close"),
+        ("channel", "time", "timezone", "days", "difficulty", "close", "digest"),
     ),
     "help": ("/help", "this list", ()),
     "quit": ("/quit", "leave", ()),

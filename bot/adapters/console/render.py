@@ -18,6 +18,11 @@ from bot.adapters.wording import (
     category_result,
     champions_line,
     days,
+    digest_categories,
+    digest_missed,
+    digest_streaks,
+    digest_title,
+    digest_top,
     duration,
     grade_reasons,
     key_point_lines,
@@ -48,6 +53,7 @@ from bot.engine.model import (
     Settlement,
     Stats,
     TeamProgress,
+    WeeklyDigest,
 )
 from bot.engine.reviews import Rated, ReportFiled
 from bot.safe_text import one_line, visible
@@ -55,6 +61,7 @@ from bot.safe_text import one_line, visible
 __all__ = [
     "also_open",
     "render_card",
+    "render_digest",
     "render_feedback",
     "render_leaderboard",
     "render_progress",
@@ -199,7 +206,7 @@ def render_leaderboard(board: Leaderboard, channel_name: str | None) -> str:
     scope = f" in #{visible(channel_name)}" if channel_name else ""
     title = board_title(board, visible)
     lines = [f"Leaderboard — {title}{scope} ({plural(board.total_players, 'player')})"]
-    champions = champions_line(board, lambda name: _line(name, 64))
+    champions = champions_line(board, _name)
     if champions:
         lines.append(champions)
     if not board.rows:
@@ -242,13 +249,17 @@ def _line(text: str | None, width: int = 200) -> str:
     return one_line(text, width)
 
 
+def _name(text: str) -> str:
+    return one_line(text, 64)
+
+
 def render_reports(items: tuple[ReportItem, ...], limit: int) -> str:
     """The open reports an admin settles, oldest first (at most ``limit``)."""
     if not items:
         return NO_OPEN_REPORTS
     lines: list[str] = []
     for item in items[:limit]:
-        lines.append(f"{report_heading(item)} · by {_line(item.player_name, 64)}")
+        lines.append(f"{report_heading(item)} · by {_name(item.player_name)}")
         lines.append(f"  Q: {_line(item.prompt)}")
         if item.answer is not None:
             lines.append(f"  Answer: {_line(item.answer)}")
@@ -260,13 +271,13 @@ def render_reports(items: tuple[ReportItem, ...], limit: int) -> str:
 
 def render_settled(settlement: Settlement) -> str:
     """The admin's confirmation of a settled report."""
-    return settled_for_admin(settlement, _line(settlement.player_name, 64))
+    return settled_for_admin(settlement, _name(settlement.player_name))
 
 
 def render_told(settlement: Settlement) -> str:
     """What the player is told, addressed to them (the console is everyone's terminal)."""
     lines = [
-        f"[for {_line(settlement.player_name, 64)}] {settlement_title(settlement)}",
+        f"[for {_name(settlement.player_name)}] {settlement_title(settlement)}",
         f"  {settlement_told(settlement)}",
     ]
     if settlement.note:
@@ -292,7 +303,7 @@ def render_progress(progress: TeamProgress) -> str:
         return NO_PROGRESS
     lines: list[str] = []
     for member in progress.members:
-        lines.append(f"{_line(member.display_name, 64)}: {progress_summary(member, progress)}")
+        lines.append(f"{_name(member.display_name)}: {progress_summary(member, progress)}")
         lines += [
             f"  {visible(c.title)} {progress_bar(c.accuracy)} {category_result(c)}"
             for c in member.categories
@@ -302,4 +313,16 @@ def render_progress(progress: TeamProgress) -> str:
 
 def render_season_ended(ended: SeasonEnded) -> str:
     """The season was ended and archived."""
-    return season_ended(ended, lambda name: _line(name, 64), "/leaderboard")
+    return season_ended(ended, _name, "/leaderboard")
+
+
+def render_digest(digest: WeeklyDigest) -> str:
+    """Last week in the team: top five, most-missed question, accuracy by category, streaks."""
+    lines = [digest_title(digest), digest_top(digest, _name), digest_missed(digest)]
+    if digest.most_missed_prompt is not None:
+        lines += [
+            f"  {visible(digest.most_missed_prompt)}",
+            f"  {visible(digest.most_missed_explanation or '')}",
+        ]
+    lines += [digest_categories(digest, visible), digest_streaks(digest, _name)]
+    return "\n".join(lines)

@@ -6,8 +6,17 @@ import discord
 
 from bot.adapters.discord import render
 from bot.adapters.discord.components import card_view, reveal_view
+from bot.adapters.discord.digest_embed import digest_embed
 from bot.adapters.discord.dispute_embeds import settlement_embed
-from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Settlement
+from bot.engine.model import (
+    Channel,
+    MessageRef,
+    Player,
+    QuestionCard,
+    Reveal,
+    Settlement,
+    WeeklyDigest,
+)
 
 __all__ = [
     "CANNOT_SEND_HERE",
@@ -76,4 +85,13 @@ class DiscordOutbox:
         channel = await self._client.create_dm(discord.Object(id=int(player.user_id)))
         await channel.send(
             embed=settlement_embed(settlement), allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    async def post_digest(self, channel: Channel, digest: WeeklyDigest) -> None:
+        """Post the channel's weekly digest."""
+        target = self._client.get_partial_messageable(
+            int(channel.channel_id), guild_id=int(channel.team.team_id)
+        )
+        await target.send(
+            embed=digest_embed(digest), allowed_mentions=discord.AllowedMentions.none()
         )

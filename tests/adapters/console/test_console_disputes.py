@@ -10,7 +10,17 @@ import pytest
 from bot.adapters.console import ConsoleSession
 from bot.adapters.console.adapter import ConsoleOutbox
 from bot.engine.engine import QuizEngine
-from tests.analytics_data import FIGURES, FLAGGED, PROGRESS_LINE, answer_easy_question
+from bot.engine.model import Channel, Team
+from tests.analytics_data import (
+    DAY,
+    DIGEST_TITLE,
+    FIGURES,
+    FLAGGED,
+    PROGRESS_LINE,
+    answer_easy_question,
+    last_week_then_a_daily_slot,
+    run_due_slot,
+)
 from tests.conftest import FakeClock
 
 
@@ -145,3 +155,22 @@ async def test_admin_ends_the_season_and_anyone_sees_its_final_standings(
     )
     assert "already a season named" in await say(session, "/quiz-admin season end 2026 SPRING")
     assert "Usage: /quiz-admin season end NAME" in await say(session, "/quiz-admin season stop x")
+
+
+async def test_the_weekly_digest_follows_the_weeks_first_daily_question(
+    engine: QuizEngine, clock: FakeClock, printed: list[str]
+) -> None:
+    general = Channel(Team("console", "local"), "general", "general")
+    service, record = await last_week_then_a_daily_slot(engine, clock, general)
+    assert await run_due_slot(service, record, clock) == "posted"
+    question, digest = printed[-2:]
+    assert "Daily question #" in question
+    assert digest.startswith(f"[#general] {DIGEST_TITLE}\n1. player 1 — 100 pts\n")
+    assert (
+        "Most missed (11/12 answers correct)\n  Which planet is known as the red planet?" in digest
+    )
+    assert "Alpha basics 92% (11/12)" in digest
+    clock.advance(DAY)
+    assert await run_due_slot(service, record, clock) == "posted"
+    assert not any(DIGEST_TITLE in line for line in printed[-2:])  # once a week
+    await service.stop()

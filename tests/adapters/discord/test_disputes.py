@@ -10,7 +10,16 @@ from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
 from tests.adapters.discord.conftest import ALICE, CHANNEL, GUILD, MANAGE_GUILD, Driver
 from tests.adapters.discord.test_commands import EPHEMERAL, callback_flags, reply_of, text_of
-from tests.analytics_data import FIGURES, FLAGGED, PROGRESS_LINE, answer_easy_question
+from tests.analytics_data import (
+    DAY,
+    DIGEST_TITLE,
+    FIGURES,
+    FLAGGED,
+    PROGRESS_LINE,
+    answer_easy_question,
+    last_week_then_a_daily_slot,
+    run_due_slot,
+)
 from tests.conftest import FakeClock
 from tests.fakes.discord_api import FakeDiscord
 
@@ -180,3 +189,22 @@ async def test_admin_ends_the_season_and_the_leaderboard_shows_it(
         discord.slash("leaderboard", [{"name": "period", "type": 3, "value": "season"}])
     )
     assert reply_of(fake, current)["embeds"][0]["title"] == "Leaderboard — this season"
+
+
+async def test_the_weekly_digest_follows_the_weeks_first_daily_question(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine, clock: FakeClock
+) -> None:
+    general = Channel(TEAM, CHANNEL, "general")
+    service, record = await last_week_then_a_daily_slot(engine, clock, general)
+    assert await run_due_slot(service, record, clock) == "posted"
+    [digest] = [m for m in fake.messages.values() if DIGEST_TITLE in text_of(m)]
+    assert digest["channel_id"] == CHANNEL and digest["allowed_mentions"] == {"parse": []}
+    [embed] = digest["embeds"]
+    top, missed, categories = embed["fields"]
+    assert top["value"].startswith("1. player 1 — 100 pts")
+    assert missed["name"] == "Most missed (11/12 answers correct)"
+    assert categories["value"] == "Alpha basics 92% (11/12)"
+    clock.advance(DAY)
+    assert await run_due_slot(service, record, clock) == "posted"
+    assert len([m for m in fake.messages.values() if DIGEST_TITLE in text_of(m)]) == 1
+    await service.stop()

@@ -11,7 +11,16 @@ from bot.adapters.slack import SlackQuiz
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
 from tests.adapters.slack.helpers import SlackClient, ephemeral, response_texts
-from tests.analytics_data import FIGURES, FLAGGED, PROGRESS_LINE, answer_easy_question
+from tests.analytics_data import (
+    DAY,
+    DIGEST_TITLE,
+    FIGURES,
+    FLAGGED,
+    PROGRESS_LINE,
+    answer_easy_question,
+    last_week_then_a_daily_slot,
+    run_due_slot,
+)
 from tests.conftest import FakeClock
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
 
@@ -147,3 +156,23 @@ async def test_admin_ends_the_season_and_the_leaderboard_shows_it(
     await quiz.drain()
     assert "Name the ended season" in response_texts(slack)[-1]
     assert slack.errors == []
+
+
+async def test_the_weekly_digest_follows_the_weeks_first_daily_question(
+    quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine, clock: FakeClock
+) -> None:
+    general = Channel(TEAM, "C1GENERAL", "general")
+    service, record = await last_week_then_a_daily_slot(engine, clock, general)
+    assert await run_due_slot(service, record, clock) == "posted"
+    question, digest = slack.calls_to("chat.postMessage")
+    assert "Daily question #" in json.dumps(question.args)
+    assert digest.args["channel"] == "C1GENERAL" and digest.args["text"] == DIGEST_TITLE
+    shown = json.dumps(digest.args["blocks"], ensure_ascii=False)
+    assert "*Top five*\\n1. player 1 — 100 pts" in shown
+    assert "Most missed (11/12 answers correct)" in shown
+    assert "Alpha basics 92% (11/12)" in shown
+    clock.advance(DAY)
+    assert await run_due_slot(service, record, clock) == "posted"
+    assert len(slack.calls_to("chat.postMessage")) == 3  # the next question, no digest
+    assert slack.errors == []
+    await service.stop()
