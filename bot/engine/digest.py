@@ -4,7 +4,8 @@
 It covers the week before: the team's top five of that week, the question missed most often
 (most wrong answers, then the lowest share of correct ones) with its explanation, the team's
 accuracy by category (review answers, private practice, count in neither), and the channel's
-running daily streaks. A channel's digest of a week is claimed before it is posted, so it is posted at most once.
+running daily streaks. A channel's digest of a week is claimed before it is posted, so it is
+posted at most once.
 """
 
 from __future__ import annotations
