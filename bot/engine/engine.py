@@ -13,7 +13,8 @@ The engine is a facade over small groups of use cases, each in its own module:
   (``engine.daily``) hold spaced repetition, settling disputes and reports, question
   analytics, team progress, and the daily question; :mod:`bot.engine.seasons`
   (``engine.seasons``) ends seasons; :mod:`bot.engine.digest` (``engine.digests``) builds the
-  weekly digest of daily channels.
+  weekly digest of daily channels; :mod:`bot.engine.rewards` (``engine.rewards``) grants roles
+  as rewards.
 
 Free-text answers may also be graded by an optional :class:`~bot.engine.ports.Judge`
 (:mod:`bot.engine.judging`). They share a :class:`~bot.engine.core.Core`: the store, the
@@ -51,6 +52,7 @@ from bot.engine.model import (
 from bot.engine.ports import Clock, Judge, Outbox, system_clock
 from bot.engine.progress import TeamProgressDesk
 from bot.engine.reviews import DueCounts, Rated, ReportFiled, ReviewDesk
+from bot.engine.rewards import RoleRewards
 from bot.engine.rounds import RoundOpener
 from bot.engine.seasons import SeasonDesk, SeasonSchedule
 from bot.engine.standings import Standings, period_keys, ranked
@@ -90,7 +92,8 @@ class QuizEngine:
         self.disputes = DisputeDesk(core, self._closer, self.reviews.scheduler)
         self.analytics = QuestionAnalytics(core)
         self.progress = TeamProgressDesk(core)
-        self.seasons = SeasonDesk(core, seasons)
+        self.rewards = RoleRewards(core, self._closer)
+        self.seasons = SeasonDesk(core, self.rewards, seasons)
         self._standings = Standings(core, daily_store)
         self.digests = WeeklyDigests(core, daily_store)
         self.daily = DailyRounds(
@@ -101,7 +104,9 @@ class QuizEngine:
             standings=self._standings,
             digests=self.digests,
         )
-        self._answers = AnswerDesk(core, self._closer, self.reviews, daily_store, judge)
+        self._answers = AnswerDesk(
+            core, self._closer, self.reviews, daily_store, judge, rewards=self.rewards
+        )
 
     @property
     def round_seconds(self) -> int:

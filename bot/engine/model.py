@@ -321,6 +321,7 @@ class SeasonEnded:
     champions: tuple[str, ...]
     points: int
     players: int
+    champion_ids: tuple[str, ...] = ()  # the champions' user ids (for their reward roles)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from typing import Literal
 from bot.engine.core import Core
 from bot.engine.errors import QuizError
 from bot.engine.model import SeasonEnded, Team
+from bot.engine.rewards import RoleRewards
 from storage.seasons import SeasonNameTakenError, SeasonStore
 
 __all__ = [
@@ -68,8 +69,9 @@ def season_label(schedule: SeasonSchedule, boundary: datetime) -> str:
 class SeasonDesk:
     """The season use cases of one :class:`QuizEngine` (``engine.seasons``)."""
 
-    def __init__(self, core: Core, schedule: SeasonSchedule = "off") -> None:
+    def __init__(self, core: Core, rewards: RoleRewards, schedule: SeasonSchedule = "off") -> None:
         self._core = core
+        self._rewards = rewards
         self.schedule = schedule
         self.store = SeasonStore(core.store)
 
@@ -81,7 +83,9 @@ class SeasonDesk:
             period = await self.store.end(team_pk, chosen, self._core.clock())
         except SeasonNameTakenError:
             raise QuizError(f"There is already a season named {chosen!r}; pick another.") from None
-        return await self._ended(team_pk, chosen, period)
+        ended = await self._ended(team_pk, chosen, period)
+        await self._rewards.after_season(team, ended.champion_ids)
+        return ended
 
     async def roll_over(self) -> int:
         """End the seasons the schedule says are over (none when it is ``off``); how many."""
@@ -93,10 +97,13 @@ class SeasonDesk:
         for team_pk in await self.store.due_to_end(boundary.timestamp()):
             for name in (label, *(f"{label} ({n})" for n in range(2, 10))):
                 try:
-                    await self.store.end(team_pk, name, boundary.timestamp())
+                    period = await self.store.end(team_pk, name, boundary.timestamp())
                 except SeasonNameTakenError:
                     continue
                 ended += 1
+                champions = (await self._ended(team_pk, name, period)).champion_ids
+                team = await self._core.ids.team_of(team_pk)
+                await self._rewards.after_season(team, champions)
                 break
         return ended
 
@@ -105,5 +112,11 @@ class SeasonDesk:
         players = await store.player_count(team_pk, period, "")
         top = await store.top_scores(team_pk, period, "", 20)
         best = top[0].points if top else 0
-        champions = tuple(s.display_name for s in top if s.points == best and best > 0)
-        return SeasonEnded(name, champions, best, players)
+        champions = [s for s in top if s.points == best and best > 0]
+        return SeasonEnded(
+            name,
+            tuple(s.display_name for s in champions),
+            best,
+            players,
+            champion_ids=tuple(s.user_id for s in champions),
+        )

@@ -29,6 +29,7 @@ from bot.adapters.discord.identity import (
 from bot.adapters.discord.interaction import NONE, SOMETHING_WRONG, defer, reply
 from bot.adapters.discord.outbox import DiscordOutbox
 from bot.adapters.discord.question_stats import add_question_stats_command
+from bot.adapters.discord.rewards import add_reward_commands
 from bot.adapters.discord.seasons import add_season_commands
 from bot.adapters.discord.team_progress import add_progress_command
 from bot.adapters.wording import CLOSED_NOT_SHOWN
@@ -216,6 +217,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
     add_question_stats_command(admin)  # /quiz-admin questions: …/discord/question_stats.py
     add_progress_command(admin)  # /quiz-admin progress: bot/adapters/discord/team_progress.py
     add_season_commands(admin)  # /quiz-admin season end: bot/adapters/discord/seasons.py
+    add_reward_commands(admin)  # /quiz-admin reward set|off|show: …/discord/rewards.py
 
     commands: tuple[app_commands.Command[Any, Any, None] | app_commands.Group, ...] = (
         quiz,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.adapters.discord import render
+from bot.adapters.discord import render, roles
 from bot.adapters.discord.components import card_view, reveal_view
 from bot.adapters.discord.digest_embed import digest_embed
 from bot.adapters.discord.dispute_embeds import settlement_embed
@@ -15,6 +15,7 @@ from bot.engine.model import (
     QuestionCard,
     Reveal,
     Settlement,
+    Team,
     WeeklyDigest,
 )
 
@@ -95,3 +96,7 @@ class DiscordOutbox:
         await target.send(
             embed=digest_embed(digest), allowed_mentions=discord.AllowedMentions.none()
         )
+
+    async def grant_role(self, team: Team, user_id: str, role_id: str) -> None:
+        """Give a member a reward role (only one below the bot's own highest role)."""
+        await roles.grant(self._client, int(team.team_id), int(user_id), int(role_id))
