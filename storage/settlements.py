@@ -225,6 +225,15 @@ class SettlementStore:
         )
         return [_report(row) for row in rows]
 
+    async def player_to_notify(self, player_pk: int) -> list[SettledReport]:
+        """The player's settled reports they have not been told of (given up on or not)."""
+        rows = await self._store.fetchall(
+            _SELECT + "WHERE r.player_id = ? AND r.outcome IS NOT NULL AND r.notified_at IS NULL "
+            "ORDER BY r.id",
+            (player_pk,),
+        )
+        return [_report(row) for row in rows]
+
     async def mark_notified(self, report_id: int, now: float) -> None:
         """The player was told the outcome."""
         await self._store.execute_write(

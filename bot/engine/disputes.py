@@ -14,6 +14,8 @@
   who cannot be reached now (the bot not running, as when the CLI settles; a refused DM) is
   told by :meth:`DisputeDesk.tell_pending`, which the round timer runs; after
   :attr:`~storage.settlements.SettlementStore.MAX_NOTIFY_ATTEMPTS` refusals it stops trying.
+  An adapter may also show what a player was not told yet in its next private reply to them
+  (:meth:`DisputeDesk.take_notices`; Discord does).
 """
 
 from __future__ import annotations
@@ -116,6 +118,18 @@ class DisputeDesk:
             if self._closer.outbox_for(report.platform) is not None:
                 told += (await self._tell(report)).told
         return told
+
+    async def take_notices(self, player: Player) -> tuple[Settlement, ...]:
+        """The player's settlements not told yet, marked told: for an adapter to show them in
+        its next private reply to the player (where a direct message did not reach them)."""
+        found = await self._core.ids.find_player(player)
+        if found is None:
+            return ()
+        notices = []
+        for report in await self.store.player_to_notify(found[0]):
+            await self.store.mark_notified(report.id, self._core.clock())
+            notices.append(replace(self._settlement(report), told=True))
+        return tuple(notices)
 
     # -- steps -------------------------------------------------------------------------------
 

@@ -26,7 +26,13 @@ from bot.adapters.discord.identity import (
     player_of,
     team_of,
 )
-from bot.adapters.discord.interaction import NONE, SOMETHING_WRONG, defer, reply
+from bot.adapters.discord.interaction import (
+    NONE,
+    SOMETHING_WRONG,
+    defer,
+    reply,
+    show_untold_settlements,
+)
 from bot.adapters.discord.outbox import DiscordOutbox
 from bot.adapters.discord.question_stats import add_question_stats_command
 from bot.adapters.discord.rewards import add_reward_commands
@@ -179,6 +185,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
             ephemeral=True,
             allowed_mentions=NONE,
         )
+        await show_untold_settlements(interaction)
 
     @app_commands.command(name="stats", description="Points, answers and accuracy by topic")
     @app_commands.guild_only()

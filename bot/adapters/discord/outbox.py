@@ -82,7 +82,8 @@ class DiscordOutbox:
 
     async def tell(self, player: Player, settlement: Settlement) -> None:
         """DM the player how their report was settled. Discord refuses (403) when they take
-        no DMs from server members; the engine then tries again later, a few times."""
+        no DMs from server members; the engine then tries again later, a few times, and the
+        player's next private reply shows it meanwhile (:func:`interaction.reply`)."""
         channel = await self._client.create_dm(discord.Object(id=int(player.user_id)))
         await channel.send(
             embed=settlement_embed(settlement), allowed_mentions=discord.AllowedMentions.none()

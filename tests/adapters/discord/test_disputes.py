@@ -8,7 +8,7 @@ import pytest
 
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
-from tests.adapters.discord.conftest import ALICE, CHANNEL, GUILD, MANAGE_GUILD, Driver
+from tests.adapters.discord.conftest import ALICE, BOB, CHANNEL, GUILD, MANAGE_GUILD, Driver
 from tests.adapters.discord.test_commands import EPHEMERAL, callback_flags, reply_of, text_of
 from tests.analytics_data import (
     DAY,
@@ -48,7 +48,9 @@ async def test_admin_lists_upholds_and_the_player_gets_a_dm(
     discord: Driver, fake: FakeDiscord, engine: QuizEngine, clock: FakeClock
 ) -> None:
     report_id = await file_dispute(engine, clock)
-    listed = await discord.run(discord.slash("quiz-admin", sub("disputes"), permissions=ADMIN))
+    listed = await discord.run(
+        discord.slash("quiz-admin", sub("disputes"), permissions=ADMIN, who=BOB)
+    )
     assert callback_flags(fake, listed) == EPHEMERAL
     [embed] = reply_of(fake, listed)["embeds"]
     [field] = embed["fields"]
@@ -63,6 +65,7 @@ async def test_admin_lists_upholds_and_the_player_gets_a_dm(
             "quiz-admin",
             sub("uphold", report=report_id, grade="0.8", note="@everyone fair point"),
             permissions=ADMIN,
+            who=BOB,
         )
     )
     confirmation = reply_of(fake, upheld)["content"]
@@ -77,7 +80,9 @@ async def test_admin_lists_upholds_and_the_player_gets_a_dm(
     assert "@\u200beveryone fair point" in told
     board = await engine.leaderboard(TEAM, period="all")
     assert [row.points for row in board.rows] == [76]
-    again = await discord.run(discord.slash("quiz-admin", sub("disputes"), permissions=ADMIN))
+    again = await discord.run(
+        discord.slash("quiz-admin", sub("disputes"), permissions=ADMIN, who=BOB)
+    )
     assert "No open grade disputes" in text_of(reply_of(fake, again))
 
 
@@ -98,7 +103,7 @@ async def test_bad_settlements_are_refused_ephemerally_and_change_nothing(
     message: str,
 ) -> None:
     await file_dispute(engine, clock)
-    refused = await discord.run(discord.slash("quiz-admin", options, permissions=ADMIN))
+    refused = await discord.run(discord.slash("quiz-admin", options, permissions=ADMIN, who=BOB))
     assert callback_flags(fake, refused) == EPHEMERAL
     content = reply_of(fake, refused)["content"]
     assert message in content, content
@@ -122,7 +127,7 @@ async def test_a_player_who_takes_no_dm_is_told_when_they_open_them(
     report_id = await file_dispute(engine, clock)
     fake.dms_closed.add(ALICE["id"])
     rejected = await discord.run(
-        discord.slash("quiz-admin", sub("reject", report=report_id), permissions=ADMIN)
+        discord.slash("quiz-admin", sub("reject", report=report_id), permissions=ADMIN, who=BOB)
     )
     assert "will be told privately" in reply_of(fake, rejected)["content"]
     fake.dms_closed.clear()
@@ -136,7 +141,9 @@ async def test_admin_sees_how_the_questions_fare(
     discord: Driver, fake: FakeDiscord, engine: QuizEngine
 ) -> None:
     await answer_easy_question(engine, TEAM, CHANNEL)
-    shown = await discord.run(discord.slash("quiz-admin", sub("questions"), permissions=ADMIN))
+    shown = await discord.run(
+        discord.slash("quiz-admin", sub("questions"), permissions=ADMIN, who=BOB)
+    )
     assert callback_flags(fake, shown) == EPHEMERAL
     [embed] = reply_of(fake, shown)["embeds"]
     [field] = embed["fields"]
@@ -150,7 +157,9 @@ async def test_admin_sees_each_members_progress(
     discord: Driver, fake: FakeDiscord, engine: QuizEngine
 ) -> None:
     await answer_easy_question(engine, TEAM, CHANNEL)
-    shown = await discord.run(discord.slash("quiz-admin", sub("progress"), permissions=ADMIN))
+    shown = await discord.run(
+        discord.slash("quiz-admin", sub("progress"), permissions=ADMIN, who=BOB)
+    )
     assert callback_flags(fake, shown) == EPHEMERAL
     [embed] = reply_of(fake, shown)["embeds"]
     assert len(embed["fields"]) == 12
@@ -176,7 +185,7 @@ async def test_admin_ends_the_season_and_the_leaderboard_shows_it(
     ]
     refused = await discord.run(discord.slash("quiz-admin", end))
     assert "Manage Server" in reply_of(fake, refused)["content"]
-    ended = await discord.run(discord.slash("quiz-admin", end, permissions=ADMIN))
+    ended = await discord.run(discord.slash("quiz-admin", end, permissions=ADMIN, who=BOB))
     content = reply_of(fake, ended)["content"]
     assert content.startswith("Season Q1 is over and archived: champions player 1, player 2")
     final = await discord.run(
@@ -208,3 +217,28 @@ async def test_the_weekly_digest_follows_the_weeks_first_daily_question(
     assert await run_due_slot(service, record, clock) == "posted"
     assert len([m for m in fake.messages.values() if DIGEST_TITLE in text_of(m)]) == 1
     await service.stop()
+
+
+async def test_without_dms_the_players_next_private_reply_tells_them(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine, clock: FakeClock
+) -> None:
+    report_id = await file_dispute(engine, clock)
+    fake.dms_closed.add(ALICE["id"])
+    await discord.run(
+        discord.slash(
+            "quiz-admin",
+            sub("uphold", report=report_id, grade="1", note="yes"),
+            permissions=ADMIN,
+            who=BOB,
+        )
+    )
+    title = f"Grade dispute #{report_id} on question #1: upheld"
+    assert not [m for m in fake.messages.values() if title in text_of(m)]  # not yet told
+    await discord.run(discord.slash("review"))  # Alice's next command, answered privately
+    [notice] = [m for m in fake.messages.values() if title in text_of(m)]
+    assert notice["channel_id"] == CHANNEL and notice["flags"] & EPHEMERAL
+    assert "corrected from 0% to 100%" in text_of(notice)
+    fake.dms_closed.clear()
+    assert await engine.disputes.tell_pending() == 0  # told once
+    await discord.run(discord.slash("review"))
+    assert len([m for m in fake.messages.values() if title in text_of(m)]) == 1
