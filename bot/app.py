@@ -76,6 +76,7 @@ async def build_engine(settings: Settings, *, seed: int | None = None) -> AsyncI
             rng=random.Random(seed),
             round_seconds=settings.quizbot_round_seconds,
             review_nudge=settings.quizbot_review_nudge,
+            seasons=settings.quizbot_season,
             judge=judge,
         )
     finally:

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     quizbot_daily_grace_hours: float = Field(default=6.0, ge=0, le=168)
     quizbot_daily_count_seconds: float = Field(default=5.0, ge=1, le=300)
     quizbot_review_nudge: bool = False
+    quizbot_season: Literal["monthly", "quarterly", "off"] = "off"
     quizbot_event_loop: Literal["auto", "asyncio"] = "auto"
 
     discord_token: str | None = None

@@ -329,7 +329,28 @@ class DailyService:
         await self.engine.attach_message(channel.team, card.round_id, ref)
         await self.daily.db.mark_posted(slot_id, self.now)
         log.info("daily: posted slot %s to channel %s", slot.key, channel.channel_id)
+        if not manual:
+            await self._post_digest(outbox, channel)
         return "posted"
+
+    async def _post_digest(self, outbox: Outbox, channel: Channel) -> None:
+        """Post last week's digest under the week's first daily question, when the channel
+        opted in and it was not posted yet (claimed first: at most once; a refusal is logged
+        and that week's digest given up)."""
+        post = getattr(outbox, "post_digest", None)
+        if not callable(post):
+            return
+        digest = await self.engine.digests.claim(channel)
+        if digest is None:
+            return
+        try:
+            await post(channel, digest)
+        except Exception:
+            log.warning(
+                "daily: the weekly digest of %s was refused", channel.channel_id, exc_info=True
+            )
+            return
+        await self.engine.digests.posted(channel, digest)
 
     async def post_now(self, schedule: ScheduleRecord) -> QuestionCard:
         """Post a trial daily question now (admin "now"): a manual slot of its own.

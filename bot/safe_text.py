@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["has_lone_surrogate", "shorten", "storable", "visible"]
+__all__ = ["has_lone_surrogate", "one_line", "shorten", "storable", "visible"]
 
 # Characters that show as nothing (or as a blank) without being format characters (Cf).
 _BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u3164\uffa0")
@@ -67,6 +67,13 @@ def shorten(text: str, limit: int, *, ellipsis: str = "…") -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip() + ellipsis
+
+
+def one_line(text: str | None, width: int) -> str:
+    """User text on one line (whitespace runs as one space), control characters made
+    visible, cut to ``width`` with ``...`` (plain ASCII, for terminals)."""
+    flat = visible(" ".join((text or "").split()), keep_newlines=False)
+    return flat if len(flat) <= width else flat[: width - 3] + "..."
 
 
 def has_lone_surrogate(text: str) -> bool:

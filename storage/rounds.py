@@ -15,6 +15,7 @@ from storage.records import (
     RoundRecord,
     round_record,
 )
+from storage.seasons import current_season
 
 __all__ = ["RoundQueries"]
 
@@ -137,7 +138,8 @@ class RoundQueries(Database):
         periods: Iterable[str],
         on_recorded: Callable[[sqlite3.Connection, int], None] | None = None,
     ) -> int:
-        """Store an answer and add it to the score totals in one transaction.
+        """Store an answer and add it to the score totals (of ``periods`` and of the team's
+        current season) in one transaction.
 
         ``on_recorded(conn, answer_id)`` runs last in the same transaction (the FSRS card
         update), so it commits or rolls back with the answer.
@@ -147,13 +149,14 @@ class RoundQueries(Database):
         check is inside the transaction, so no answer slips in after a close).
         Returns the answer id once committed.
         """
-        score_rows = [
-            (round_record.team_pk, period, scope, player_pk, points, int(correct))
-            for period in periods
-            for scope in ("", round_record.channel_id)
-        ]
 
         def insert(conn: sqlite3.Connection) -> int:
+            season, _ = current_season(conn, round_record.team_pk)
+            score_rows = [
+                (round_record.team_pk, period, scope, player_pk, points, int(correct))
+                for period in (*periods, season)
+                for scope in ("", round_record.channel_id)
+            ]
             state = conn.execute(
                 "SELECT closed_at FROM rounds WHERE id = ?", (round_record.id,)
             ).fetchone()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["CUT_MARK", "closed_fences", "code_block", "fence_safe", "one_line", "plain_fences"]
+__all__ = ["CUT_MARK", "closed_fences", "code_block", "fence_safe", "output_line", "plain_fences"]
 
 ZWSP = "\u200b"
 CUT_MARK = "… (cut)"
@@ -52,6 +52,6 @@ def closed_fences(text: str) -> str:
     return text + "\n```" if text.count("```") % 2 else text
 
 
-def one_line(text: str) -> str:
-    """Multi-line text on one line, each line break shown as ``⏎``."""
+def output_line(text: str) -> str:
+    """A multi-line output on one line, each line break shown as ``⏎``."""
     return " ⏎ ".join(text.strip("\n").splitlines())

@@ -7,22 +7,51 @@ Only words live here: no markup (each platform bolds and escapes its own way) an
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
-from bot.engine.model import Feedback, QuestionCard, Reveal, Stats
+from bot.engine.analytics import FLAGS, MIN_ANSWERS
+from bot.engine.model import (
+    CHOICE_LETTERS,
+    CategoryStats,
+    Feedback,
+    Leaderboard,
+    MemberProgress,
+    QuestionCard,
+    QuestionStats,
+    ReportItem,
+    Reveal,
+    SeasonEnded,
+    Settlement,
+    Stats,
+    TeamProgress,
+    WeeklyDigest,
+)
 
 __all__ = [
     "CLOSED_NOT_SHOWN",
     "CORRECTION",
     "JUDGE_NOTE",
+    "NOTE_FROM_ADMIN",
     "NO_ANSWERS_YET",
+    "NO_OPEN_REPORTS",
+    "NO_PROGRESS",
     "PERIOD_TITLE",
+    "QUESTION_STATS_NOTE",
     "VERDICT",
     "WHY_GRADE",
     "WHY_WRONG",
     "answered_title",
+    "board_title",
     "card_kind",
+    "category_result",
+    "champions_line",
     "coverage",
     "days",
+    "digest_categories",
+    "digest_missed",
+    "digest_streaks",
+    "digest_title",
+    "digest_top",
     "duration",
     "filed_thanks",
     "grade_reasons",
@@ -31,13 +60,28 @@ __all__ = [
     "more_tied",
     "open_answer_label",
     "plural",
+    "progress_summary",
+    "question_figures",
+    "question_flags",
     "rated_hint",
+    "report_heading",
+    "report_title",
+    "reports_more",
     "reviews_due",
+    "season_ended",
+    "settled_for_admin",
+    "settlement_title",
+    "settlement_told",
     "streak_and_reviews",
 ]
 
 VERDICT = {"correct": "✅ Correct!", "partial": "🟡 Partly right.", "wrong": "❌ Not quite."}
-PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
+PERIOD_TITLE = {
+    "week": "this week",
+    "month": "this month",
+    "all": "all time",
+    "season": "this season",
+}
 NO_ANSWERS_YET = "No answers yet. Start a round with `/quiz`."
 # Headings of the parts of a feedback that explain its grade.
 CORRECTION = "Correction"
@@ -156,3 +200,177 @@ def grade_reasons(feedback: Feedback) -> list[tuple[str, str]]:
         (WHY_WRONG, feedback.why_wrong),
     )
     return [(heading, text) for heading, text in reasons if text]
+
+
+# -- disputes and reports settled by an admin ---------------------------------------------------
+
+NO_OPEN_REPORTS = "No open grade disputes or question reports."
+NOTE_FROM_ADMIN = "Note from the admin"
+
+
+def report_title(kind: str, report_id: int) -> str:
+    """``Grade dispute #3`` or ``Report #4 (typo)``."""
+    return f"Grade dispute #{report_id}" if kind == "dispute" else f"Report #{report_id} ({kind})"
+
+
+def report_heading(item: ReportItem) -> str:
+    """An open report's first line for admins: what, on which round, the grade (no user text)."""
+    grade = "" if item.grade is None else f" · grade {item.grade:.0%}"
+    return f"{report_title(item.kind, item.report_id)} · question #{item.round_id}{grade}"
+
+
+def reports_more(shown: int, total: int) -> str:
+    """The line under a listing cut short (empty when every report is shown)."""
+    return f"… and {total - shown} more: settle these first." if total > shown else ""
+
+
+def settlement_title(settlement: Settlement) -> str:
+    """The heading of what the player is told."""
+    what = report_title(settlement.kind, settlement.report_id)
+    return f"{what} on question #{settlement.round_id}: {settlement.outcome}"
+
+
+def settlement_told(settlement: Settlement) -> str:
+    """What the player is told (the admin's note goes under it, escaped by the platform)."""
+    before = settlement.grade_before
+    if settlement.outcome == "upheld" and settlement.grade_after is not None:
+        return (
+            f"Your grade was corrected from {before or 0:.0%} to {settlement.grade_after:.0%} "
+            f"({settlement.points_before or 0} → {settlement.points_after or 0} pts); "
+            "leaderboards and your review schedule follow."
+        )
+    if settlement.outcome == "rejected":
+        return f"An admin looked again; your grade of {before or 0:.0%} stands."
+    return "An admin looked into it and settled it. Thank you for reporting!"
+
+
+def settled_for_admin(settlement: Settlement, name: str) -> str:
+    """The admin's confirmation (``name`` is the player's, already escaped by the caller)."""
+    title = report_title(settlement.kind, settlement.report_id)
+    result = f"{title} {settlement.outcome}"
+    if settlement.outcome == "upheld" and settlement.grade_after is not None:
+        result += (
+            f": {name}'s grade is now {settlement.grade_after:.0%} "
+            f"({settlement.points_before or 0} → {settlement.points_after or 0} pts)"
+        )
+    told = f"{name} was told privately." if settlement.told else f"{name} will be told privately."
+    return f"{result}. {told}"
+
+
+# -- question analytics -------------------------------------------------------------------------
+
+QUESTION_STATS_NOTE = (
+    f"Flags need {MIN_ANSWERS} answers or more. Picks are in the pack's choice order (A is the "
+    "pack's first); discrimination runs from -1 to 1, higher when stronger players get it right."
+)
+
+
+def question_flags(stats: QuestionStats) -> str:
+    """What is wrong with a question, in words (``no flags`` when nothing is)."""
+    return "; ".join(FLAGS[flag] for flag in stats.flags) or "no flags"
+
+
+def question_figures(stats: QuestionStats) -> str:
+    """A question's figures on one line."""
+    parts = [f"asked {stats.asked}", plural(stats.answers, "answer")]
+    if stats.correct_rate is not None:
+        parts.append(f"{stats.correct_rate:.0%} correct")
+    if stats.mean_grade is not None:
+        parts.append(f"mean grade {stats.mean_grade:.0%}")
+    if stats.pick_rates:
+        picks = " ".join(f"{CHOICE_LETTERS[i]} {r:.0%}" for i, r in enumerate(stats.pick_rates))
+        parts.append(f"picks {picks}")
+    if stats.discrimination is not None:
+        parts.append(f"discrimination {stats.discrimination:+.2f}")
+    if stats.open_disputes or stats.open_reports:
+        disputes = plural(stats.open_disputes, "dispute")
+        parts.append(f"open: {disputes}, {plural(stats.open_reports, 'report')}")
+    return " · ".join(parts)
+
+
+# -- team progress ------------------------------------------------------------------------------
+
+NO_PROGRESS = "Nobody in this team has answered a question yet."
+
+
+def progress_summary(member: MemberProgress, progress: TeamProgress) -> str:
+    """A member's answers, accuracy and coverage of the bank."""
+    return (
+        f"{plural(member.answers, 'answer')} · {member.accuracy:.0%} correct · "
+        f"{member.seen}/{progress.bank_size} questions seen ({progress.coverage(member):.0%})"
+    )
+
+
+def category_result(category: CategoryStats) -> str:
+    """``3/4 (75%)``: correct of answered in a category."""
+    return f"{category.correct}/{category.answers} ({category.accuracy:.0%})"
+
+
+# -- seasons ------------------------------------------------------------------------------------
+
+
+def board_title(board: Leaderboard, name: Callable[[str], str]) -> str:
+    """What a leaderboard shows: ``this week`` …, or an ended season's final standings
+    (``name`` escapes the season's name the platform's way)."""
+    if board.season is not None:
+        return f"season {name(board.season)}, final standings"
+    return PERIOD_TITLE[board.period]
+
+
+def champions_line(board: Leaderboard, name: Callable[[str], str]) -> str:
+    """``🏆 Champions: …`` under an ended season's standings (empty otherwise)."""
+    if board.season is None:
+        return ""
+    champions = [name(row.display_name) for row in board.rows if row.rank == 1 and row.points]
+    return f"🏆 Champions: {', '.join(champions)}" if champions else ""
+
+
+def season_ended(ended: SeasonEnded, name: Callable[[str], str], leaderboard: str) -> str:
+    """The admin's confirmation (``leaderboard`` as the platform shows the command)."""
+    season = name(ended.name)
+    if ended.champions:
+        winners = ", ".join(name(champion) for champion in ended.champions)
+        result = f"champions {winners} with {ended.points} pts ({plural(ended.players, 'player')})"
+    else:
+        result = "nobody scored"
+    return (
+        f"Season {season} is over and archived: {result}. Fresh boards start now; "
+        f"its final standings: {leaderboard} season:{season}"
+    )
+
+
+# -- the weekly digest --------------------------------------------------------------------------
+
+
+def digest_title(digest: WeeklyDigest) -> str:
+    """``📬 Weekly digest — week of 2025-11-17``."""
+    return f"📬 Weekly digest — week of {datetime.fromtimestamp(digest.week_start, UTC):%Y-%m-%d}"
+
+
+def digest_top(digest: WeeklyDigest, name: Callable[[str], str]) -> str:
+    """Last week's top five on one line each (``name`` escapes a display name)."""
+    rows = [f"{row.rank}. {name(row.display_name)} — {row.points} pts" for row in digest.top]
+    return "\n".join(rows) or "Nobody answered last week."
+
+
+def digest_missed(digest: WeeklyDigest) -> str:
+    """The most-missed question's heading (its prompt and explanation go under it)."""
+    if digest.most_missed_prompt is None:
+        return "No question was missed last week."
+    return (
+        f"Most missed ({digest.most_missed_correct}/{digest.most_missed_answers} answers correct)"
+    )
+
+
+def digest_categories(digest: WeeklyDigest, title: Callable[[str], str]) -> str:
+    """The team's accuracy by category last week, on one line."""
+    parts = [
+        f"{title(c.title)} {c.accuracy:.0%} ({c.correct}/{c.answers})" for c in digest.categories
+    ]
+    return " · ".join(parts) or "No answers last week."
+
+
+def digest_streaks(digest: WeeklyDigest, name: Callable[[str], str]) -> str:
+    """Who keeps a daily streak in the channel."""
+    streaks = [f"{name(who)} {plural(length, 'day')}" for who, length in digest.streaks]
+    return "🔥 Streaks: " + (", ".join(streaks) if streaks else "nobody yet")

@@ -19,6 +19,7 @@ from bot.config import load_settings
 from bot.engine.engine import QuizEngine, period_keys, ranked
 from bot.engine.model import PERIODS, LeaderboardRow, Team
 from bot.safe_text import visible
+from storage.seasons import SeasonStore
 from storage.store import Store
 
 __all__ = ["FIELDS", "export_leaderboard", "format_rows", "parse_team", "register"]
@@ -53,12 +54,15 @@ async def export_leaderboard(
     except DatabaseProblem as exc:
         raise ExportError(str(exc)) from None
     chosen = QuizEngine.parse_period(period)
-    key = period_keys(time.time() if now is None else now)[chosen]
     store = await Store.open(database)
     try:
         team_pk = await store.find_team_pk(team.platform, team.team_id)
         if team_pk is None:
             raise ExportError(f"no team {team.platform}:{team.team_id} in {database}")
+        if chosen == "season":
+            key = (await SeasonStore(store).current(team_pk)).period
+        else:
+            key = period_keys(time.time() if now is None else now)[chosen]
         scope = channel_id or ""
         total = await store.player_count(team_pk, key, scope)
         scores = await store.top_scores(team_pk, key, scope, max(total, 1))

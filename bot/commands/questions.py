@@ -215,6 +215,8 @@ def register(subparsers: Subparsers) -> None:
     grade.add_argument("answer", metavar="ANSWER", help='the answer text ("-" reads stdin)')
     grade.set_defaults(func=_grade)
 
+    from bot.commands.question_stats import add_stats  # question analytics
     from bot.commands.reports import add_actions  # disputes and reports (spaced repetition)
 
     add_actions(sub)
+    add_stats(sub)

@@ -1,7 +1,10 @@
-"""``quizbot questions reports`` and ``quizbot questions resolve``: disputes and reports.
+"""``quizbot questions reports``, ``disputes`` and ``resolve``: disputes and reports.
 
 Players press "Dispute grade" or "Report question" under their feedback; these list them for
-pack authors and mark them resolved. Exit codes: 0 ok, 1 unknown or already resolved report.
+pack authors and settle them (:mod:`bot.engine.disputes`): ``resolve ID --grade G`` upholds a
+dispute with a new grade, ``resolve ID`` rejects it (or resolves a question report), each with
+an optional ``--note``. The running bot tells the player. Exit codes: 0 ok, 1 refused (unknown
+or already settled report, bad grade).
 """
 
 from __future__ import annotations
@@ -9,12 +12,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import time
 from dataclasses import asdict
 
+from bot.adapters.wording import report_heading, settled_for_admin
 from bot.commands.groups import Subparsers
+from bot.commands.offline import offline_engine
 from bot.config import load_settings
-from bot.safe_text import visible
+from bot.engine.errors import QuizError
+from bot.engine.model import ReportItem
+from bot.safe_text import one_line
 from storage.review_store import ReportRow, ReviewStore
 from storage.store import Store
 
@@ -30,9 +36,7 @@ async def _reports(include_resolved: bool) -> list[ReportRow]:
 
 
 def _flat(text: str | None, width: int = 60) -> str:
-    """User text on one line, control characters made visible, cut to ``width``."""
-    flat = visible(" ".join((text or "").split()), keep_newlines=False)
-    return flat if len(flat) <= width else flat[: width - 3] + "..."
+    return one_line(text, width)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -57,20 +61,42 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _resolve_async(report_id: int) -> bool:
-    store = await Store.open(load_settings().quizbot_database)
-    try:
-        return await ReviewStore(store).resolve_report(report_id, time.time())
-    finally:
-        await store.close()
+async def _settle(report_id: int, grade: str | None, note: str) -> str:
+    """Settle one report through the engine; the confirmation, or :class:`QuizError`."""
+    async with offline_engine() as engine:
+        action = "resolve" if grade is None else "uphold"
+        settled = await engine.disputes.settle(None, report_id, action, grade=grade, note=note)
+        return settled_for_admin(settled, _flat(settled.player_name, 32))
 
 
 def _resolve(args: argparse.Namespace) -> int:
-    if asyncio.run(_resolve_async(args.id)):
-        print(f"report #{args.id} resolved")
+    try:
+        print(asyncio.run(_settle(args.id, args.grade, args.note)))
+    except QuizError as exc:
+        print(exc.message)
+        return 1
+    return 0
+
+
+async def _open_disputes() -> list[ReportItem]:
+    async with offline_engine() as engine:
+        return list(await engine.disputes.open_reports(None, disputes_only=True))
+
+
+def _disputes(args: argparse.Namespace) -> int:
+    items = asyncio.run(_open_disputes())
+    if args.json:
+        print(json.dumps([asdict(item) for item in items], indent=2))
         return 0
-    print(f"no open report #{args.id}")
-    return 1
+    if not items:
+        print("No open grade disputes.")
+        return 0
+    for item in items:
+        print(f"{report_heading(item)} by {_flat(item.player_name, 32)}")
+        print(f"    question: {_flat(item.question_id)}: {_flat(item.prompt)}")
+        print(f"    answer: {_flat(item.answer)}")
+        print(f"    reason: {_flat(item.reason)}")
+    return 0
 
 
 def add_actions(sub: Subparsers) -> None:
@@ -79,6 +105,15 @@ def add_actions(sub: Subparsers) -> None:
     reports.add_argument("--all", action="store_true", help="include resolved reports")
     reports.add_argument("--json", action="store_true", help="print a JSON array")
     reports.set_defaults(func=_list)
-    resolve = sub.add_parser("resolve", help="mark a report resolved")
+    disputes = sub.add_parser("disputes", help="open grade disputes, to uphold or reject")
+    disputes.add_argument("--json", action="store_true", help="print a JSON array")
+    disputes.set_defaults(func=_disputes)
+    resolve = sub.add_parser(
+        "resolve",
+        help="settle a report: uphold a dispute with --grade, else reject it (or resolve a "
+        "question report); the player is told when the bot runs",
+    )
     resolve.add_argument("id", metavar="ID", type=int, help="report number, e.g. 3")
+    resolve.add_argument("--grade", metavar="G", help="uphold a dispute: the new grade, 0 to 1")
+    resolve.add_argument("--note", default="", help="a note for the player")
     resolve.set_defaults(func=_resolve)

@@ -27,6 +27,7 @@ from bot.engine.judging import judged
 from bot.engine.model import CHOICE_LETTERS, Feedback, Player, RoundKind
 from bot.engine.ports import Judge
 from bot.engine.reviews import ReviewDesk, rating_for
+from bot.engine.rewards import RoleRewards
 from bot.engine.standings import period_keys
 from bot.safe_text import has_lone_surrogate
 from questions.schema import Question
@@ -102,9 +103,12 @@ class AnswerDesk:
         reviews: ReviewDesk,
         daily_store: DailyStore,
         judge: Judge | None = None,
+        *,
+        rewards: RoleRewards | None = None,
     ) -> None:
         self._core = core
         self._judge = judge
+        self._rewards = rewards
         self._closer = closer
         self._reviews = reviews
         self._daily_store = daily_store
@@ -181,6 +185,8 @@ class AnswerDesk:
         except RoundClosedInStoreError:
             self._open_rounds.pop(round_id, None)
             raise RoundClosedError() from None
+        if self._rewards is not None and points > 0:
+            await self._rewards.after_answer(player)
         return Feedback(
             round_id=record.id,
             question_id=question.id,

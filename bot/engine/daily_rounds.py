@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
-from bot.engine import daily_schedule
+from bot.engine import daily_schedule, options
 from bot.engine.closing import RoundCloser
 from bot.engine.core import Core
 from bot.engine.daily_schedule import ScheduleSpec, Slot, format_days, next_slot, parse_spec
+from bot.engine.digest import SWITCH as DIGEST_SWITCH
+from bot.engine.digest import WeeklyDigests
 from bot.engine.errors import QuizError, RoundNotFoundError
 from bot.engine.identity import channel_key
 from bot.engine.model import Channel, QuestionCard, Reveal, Team
@@ -56,12 +58,15 @@ class DailySchedule:
     close_time: str | None
     paused: str | None
     next_post: float | None
+    digest: bool = False  # the channel gets the weekly digest
 
     def describe(self) -> str:
         """One plain line: where, when, what (adapters format the channel themselves)."""
         parts = [f"{self.local_time} {self.timezone}", self.days]
         parts.append(self.difficulty or "any difficulty")
         parts.append(f"closes {self.close_time}" if self.close_time else "closes at the next post")
+        if self.digest:
+            parts.append("weekly digest")
         if self.paused:
             parts.append(f"PAUSED ({self.paused}); set it again to resume")
         elif self.next_post is not None:
@@ -104,12 +109,14 @@ class DailyRounds:
         rounds: RoundOpener,
         closer: RoundCloser,
         standings: Standings,
+        digests: WeeklyDigests,
     ) -> None:
         self._core = core
         self.db = db
         self._rounds = rounds
         self._closer = closer
         self._standings = standings
+        self._digests = digests
         self._runner: DailyRunner | None = None
 
     def attach(self, runner: DailyRunner | None) -> None:
@@ -127,9 +134,13 @@ class DailyRounds:
         days: str | None = None,
         difficulty: str | None = None,
         close: str | None = None,
+        digest: str | None = None,
     ) -> DailySchedule:
-        """Validate and save a channel's schedule (replacing any); nothing saved on error."""
+        """Validate and save a channel's schedule (replacing any) and, when ``digest`` is
+        given (on|off), whether the channel gets the weekly digest; nothing saved on error."""
         channel_id = channel_key(channel)
+        if digest is not None:
+            options.choose("digest", digest, DIGEST_SWITCH)
         spec = parse_spec(
             time_of_day=time_of_day,
             timezone=timezone,
@@ -150,7 +161,9 @@ class DailyRounds:
             now=self._core.clock(),
         )
         await self._changed(record)
-        return self._view(record)
+        if digest is not None:
+            await self._digests.set_digest(channel, digest)
+        return dataclasses.replace(self._view(record), digest=await self._digests.opted_in(channel))
 
     async def disable(self, channel: Channel) -> None:
         """Turn the channel's schedule off (the open daily round still closes and reveals)."""
@@ -164,7 +177,11 @@ class DailyRounds:
     async def schedules(self, team: Team) -> tuple[DailySchedule, ...]:
         """Every channel schedule of a team."""
         team_pk = await self._core.ids.team_pk(team)
-        return tuple(self._view(record) for record in await self.db.team_schedules(team_pk))
+        digests = await self._digests.store.opted_in(team_pk)
+        return tuple(
+            dataclasses.replace(self._view(record), digest=record.channel_id in digests)
+            for record in await self.db.team_schedules(team_pk)
+        )
 
     async def post_now(self, channel: Channel) -> QuestionCard:
         """Post the channel's daily question now (for trying it out)."""

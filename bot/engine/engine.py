@@ -7,8 +7,14 @@ The engine is a facade over small groups of use cases, each in its own module:
 - :mod:`bot.engine.closing` closes rounds and publishes their reveals through the
   :class:`~bot.engine.ports.Outbox` registered for the round's platform;
 - :mod:`bot.engine.standings` reads leaderboards and stats;
-- :mod:`bot.engine.reviews` (``engine.reviews``) and :mod:`bot.engine.daily_rounds`
-  (``engine.daily``) hold spaced repetition and the daily question.
+- :mod:`bot.engine.reviews` (``engine.reviews``), :mod:`bot.engine.disputes`
+  (``engine.disputes``), :mod:`bot.engine.analytics` (``engine.analytics``),
+  :mod:`bot.engine.progress` (``engine.progress``) and :mod:`bot.engine.daily_rounds`
+  (``engine.daily``) hold spaced repetition, settling disputes and reports, question
+  analytics, team progress, and the daily question; :mod:`bot.engine.seasons`
+  (``engine.seasons``) ends seasons; :mod:`bot.engine.digest` (``engine.digests``) builds the
+  weekly digest of daily channels; :mod:`bot.engine.rewards` (``engine.rewards``) grants roles
+  as rewards.
 
 Free-text answers may also be graded by an optional :class:`~bot.engine.ports.Judge`
 (:mod:`bot.engine.judging`). They share a :class:`~bot.engine.core.Core`: the store, the
@@ -21,10 +27,13 @@ from __future__ import annotations
 import random
 
 from bot.engine import options
+from bot.engine.analytics import QuestionAnalytics
 from bot.engine.answering import MAX_ANSWER_CHARS, AnswerDesk
 from bot.engine.closing import RoundCloser
 from bot.engine.core import Core
 from bot.engine.daily_rounds import DailyRounds
+from bot.engine.digest import WeeklyDigests
+from bot.engine.disputes import DisputeDesk
 from bot.engine.identity import Identities
 from bot.engine.model import (
     Channel,
@@ -41,8 +50,11 @@ from bot.engine.model import (
     Team,
 )
 from bot.engine.ports import Clock, Judge, Outbox, system_clock
+from bot.engine.progress import TeamProgressDesk
 from bot.engine.reviews import DueCounts, Rated, ReportFiled, ReviewDesk
+from bot.engine.rewards import RoleRewards
 from bot.engine.rounds import RoundOpener
+from bot.engine.seasons import SeasonDesk, SeasonSchedule
 from bot.engine.standings import Standings, period_keys, ranked
 from questions.loader import QuestionBank
 from questions.schema import Difficulty
@@ -65,6 +77,7 @@ class QuizEngine:
         round_seconds: int = 60,
         review_nudge: bool = False,
         judge: Judge | None = None,
+        seasons: SeasonSchedule = "off",
     ) -> None:
         self.store = store
         self.bank = bank
@@ -76,11 +89,24 @@ class QuizEngine:
         self._closer = RoundCloser(core, daily_store)
         self._rounds = RoundOpener(core, self._closer, daily_store, round_seconds=round_seconds)
         self.reviews = ReviewDesk(core, self._closer, nudge=review_nudge)
+        self.disputes = DisputeDesk(core, self._closer, self.reviews.scheduler)
+        self.analytics = QuestionAnalytics(core)
+        self.progress = TeamProgressDesk(core)
+        self.rewards = RoleRewards(core, self._closer)
+        self.seasons = SeasonDesk(core, self.rewards, seasons)
         self._standings = Standings(core, daily_store)
+        self.digests = WeeklyDigests(core, daily_store)
         self.daily = DailyRounds(
-            core, daily_store, rounds=self._rounds, closer=self._closer, standings=self._standings
+            core,
+            daily_store,
+            rounds=self._rounds,
+            closer=self._closer,
+            standings=self._standings,
+            digests=self.digests,
         )
-        self._answers = AnswerDesk(core, self._closer, self.reviews, daily_store, judge)
+        self._answers = AnswerDesk(
+            core, self._closer, self.reviews, daily_store, judge, rewards=self.rewards
+        )
 
     @property
     def round_seconds(self) -> int:
@@ -234,10 +260,12 @@ class QuizEngine:
         period: str | None = None,
         channel_id: str | None = None,
         caller: Player | None = None,
+        season: str | None = None,
     ) -> Leaderboard:
-        """The team's top ten for a period (week, month, all), optionally for one channel."""
+        """The team's top ten for a period (week, month, all, season: the current one),
+        optionally for one channel; with ``season``, that ended season's final standings."""
         return await self._standings.leaderboard(
-            team, period=period, channel_id=channel_id, caller=caller
+            team, period=period, channel_id=channel_id, caller=caller, season=season
         )
 
     async def stats(self, player: Player) -> Stats:

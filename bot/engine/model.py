@@ -19,21 +19,30 @@ __all__ = [
     "Feedback",
     "Leaderboard",
     "LeaderboardRow",
+    "MemberProgress",
     "MessageRef",
     "Mode",
     "Period",
     "Player",
     "QuestionCard",
+    "QuestionStats",
+    "ReportItem",
     "Reveal",
     "RoundKind",
+    "SeasonEnded",
+    "Settlement",
+    "SettlementOutcome",
     "Stats",
     "Team",
+    "TeamProgress",
+    "WeeklyDigest",
 ]
 
 Mode = Literal["choice", "open"]
+SettlementOutcome = Literal["upheld", "rejected", "resolved"]
 RoundKind = Literal["quiz", "daily", "review"]
-Period = Literal["week", "month", "all"]
-PERIODS: tuple[Period, ...] = ("week", "month", "all")
+Period = Literal["week", "month", "all", "season"]
+PERIODS: tuple[Period, ...] = ("week", "month", "all", "season")
 MODES: tuple[Mode, ...] = ("choice", "open")
 CHOICE_LETTERS = "ABCD"
 
@@ -177,6 +186,7 @@ class Leaderboard:
     caller: LeaderboardRow | None
     total_players: int
     more_tied: bool = False  # more players are tied with the last row than a board lists
+    season: str | None = None  # an ended season's name: its final standings (rank 1: champions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,3 +227,119 @@ class Stats:
     def accuracy(self) -> float:
         """Share of correct answers, 0..1 (0 when there are none)."""
         return self.correct / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    """An open grade dispute or question report, as an admin sees it (user text unescaped)."""
+
+    report_id: int
+    kind: str
+    round_id: int
+    question_id: str
+    prompt: str
+    player_name: str
+    answer: str | None
+    grade: float | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """How an admin settled a report: what its player is told, and the admin's confirmation.
+
+    ``grade_after`` and ``points_after`` are set when a dispute was upheld; ``note`` is the
+    admin's (user text: escape it to show it); ``told`` says whether the player has been told.
+    """
+
+    report_id: int
+    kind: str
+    outcome: SettlementOutcome
+    round_id: int
+    question_id: str
+    prompt: str
+    player_name: str
+    grade_before: float | None
+    grade_after: float | None
+    points_before: int | None
+    points_after: int | None
+    note: str
+    told: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionStats:
+    """How one question fares (:mod:`bot.engine.analytics`).
+
+    Rates are shares from 0 to 1 (None without answers); ``pick_rates`` is in the pack's
+    choice order, over multiple-choice answers only (empty without any); ``discrimination`` is
+    None when it cannot be computed; ``flags`` are names from ``analytics.FLAGS``.
+    """
+
+    question_id: str
+    asked: int
+    answers: int
+    correct_rate: float | None
+    mean_grade: float | None
+    pick_rates: tuple[float, ...]
+    discrimination: float | None
+    open_disputes: int
+    open_reports: int
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberProgress:
+    """One member's accuracy by category and coverage of the bank (user text unescaped)."""
+
+    display_name: str
+    categories: tuple[CategoryStats, ...]
+    seen: int
+
+    @property
+    def answers(self) -> int:
+        """Answers in every category."""
+        return sum(c.answers for c in self.categories)
+
+    @property
+    def accuracy(self) -> float:
+        """Share of correct answers over every category, 0..1."""
+        return sum(c.correct for c in self.categories) / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TeamProgress:
+    """Every member who answered, by name; ``bank_size`` is the questions there are."""
+
+    members: tuple[MemberProgress, ...]
+    bank_size: int
+
+    def coverage(self, member: MemberProgress) -> float:
+        """The share of the bank ``member`` has answered, 0..1."""
+        return member.seen / self.bank_size if self.bank_size else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonEnded:
+    """A season was ended and archived; the next one started with empty boards."""
+
+    name: str
+    champions: tuple[str, ...]
+    points: int
+    players: int
+    champion_ids: tuple[str, ...] = ()  # the champions' user ids (for their reward roles)
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyDigest:
+    """Last week in a daily channel's team: its top five, the most-missed question with its
+    explanation, the accuracy by category, and the running daily streaks of the channel."""
+
+    week_start: float
+    top: tuple[LeaderboardRow, ...]
+    most_missed_prompt: str | None
+    most_missed_explanation: str | None
+    most_missed_answers: int
+    most_missed_correct: int
+    categories: tuple[CategoryStats, ...]
+    streaks: tuple[tuple[str, int], ...]

@@ -33,7 +33,10 @@ def system_clock() -> float:
 class Outbox(Protocol):
     """How the engine posts unsolicited messages (a round closing on its timer, the daily post).
 
-    Each adapter implements it for its platform.
+    Each adapter implements it for its platform. An outbox may also implement, where its
+    platform can: ``tell(player, settlement)`` (a private notice, :mod:`bot.engine.disputes`),
+    ``post_digest(channel, digest)`` (:mod:`bot.engine.digest`) and ``grant_role(team,
+    user_id, role_id)`` (:mod:`bot.engine.rewards`).
     """
 
     async def post(self, channel: Channel, view: QuestionCard | Reveal) -> MessageRef:

@@ -55,8 +55,10 @@ __all__ = [
     "ReportFiled",
     "ReviewDesk",
     "category_weights",
+    "note_text",
     "pick_unseen",
     "rating_for",
+    "rating_for_grade",
     "weakest_category",
 ]
 
@@ -74,11 +76,18 @@ _UNSEEN_MISS_RATE = 0.5
 
 def rating_for(mode: str, result: GradeResult) -> Rating:
     """The FSRS rating of an automatically graded answer."""
-    if result.grade <= 0 or result.misconception:
+    if result.misconception:
+        return Rating.Again
+    return rating_for_grade(mode, result.grade)
+
+
+def rating_for_grade(mode: str, grade: float) -> Rating:
+    """The FSRS rating of a grade (0..1) in ``mode``: Again, Hard or Good (never Easy)."""
+    if grade <= 0:
         return Rating.Again
     if mode == "choice":
         return Rating.Good
-    return Rating.Good if result.grade >= CORRECT_THRESHOLD else Rating.Hard
+    return Rating.Good if grade >= CORRECT_THRESHOLD else Rating.Hard
 
 
 def parse_rating(value: str) -> Rating:
@@ -115,11 +124,17 @@ class CardScheduler:
         """The storage-side review step: card JSON (or None) -> (JSON, state, due)."""
 
         def run(before: str | None, card_id: int) -> tuple[str, int, float]:
-            card = Card.from_json(before) if before else self.new_card(card_id, at)
-            after = self.review(card, rating, at)
-            return after.to_json(), int(after.state), after.due.timestamp()
+            return self.replay(before, card_id, int(rating), at)
 
         return run
+
+    def replay(
+        self, before: str | None, card_id: int, rating: int, at: float
+    ) -> tuple[str, int, float]:
+        """One stored review: card JSON (or None for a new card) -> (JSON, state, due)."""
+        card = Card.from_json(before) if before else self.new_card(card_id, at)
+        after = self.review(card, Rating(rating), at)
+        return after.to_json(), int(after.state), after.due.timestamp()
 
 
 # -- choosing what to review ------------------------------------------------------------------
@@ -340,7 +355,7 @@ class ReviewDesk:
 
     async def dispute(self, player: Player, round_id: int, reason: str) -> ReportFiled:
         """ "Dispute grade": why the player thinks their grade is wrong."""
-        note = _note(reason, required=True)
+        note = note_text(reason, required=True)
         return await self._report(player, round_id, "dispute", note, need_answer=True)
 
     async def report_question(
@@ -348,7 +363,7 @@ class ReviewDesk:
     ) -> ReportFiled:
         """ "Report question": a typo, a wrong answer, or an unclear question."""
         report_kind = options.choose("report", kind, REPORT_KINDS)
-        return await self._report(player, round_id, report_kind, _note(note), need_answer=False)
+        return await self._report(player, round_id, report_kind, note_text(note), need_answer=False)
 
     async def _report(
         self, player: Player, round_id: int, kind: ReportKind, note: str, *, need_answer: bool
@@ -385,7 +400,9 @@ class ReviewDesk:
         return ReportFiled(report_id, kind, record.question_id)
 
 
-def _note(text: str, *, required: bool = False) -> str:
+def note_text(text: str, *, required: bool = False) -> str:
+    """A player's or admin's note, trimmed; :class:`QuizError` when missing (if required) or
+    too long."""
     note = text.strip()
     if required and not note:
         raise QuizError("Please say briefly why the grade is wrong.")

@@ -25,6 +25,7 @@ __all__ = [
     "STREAK_BONUS_PER_DAY",
     "answer_points",
     "points_for",
+    "regraded_points",
     "review_points",
     "speed_factor",
     "streak_multiplier",
@@ -96,3 +97,31 @@ def answer_points(
         return review_points(grade)
     points = points_for(difficulty, grade, elapsed_s, time_limit_s)
     return with_streak_bonus(points, streak_days) if kind == "daily" else points
+
+
+def regraded_points(
+    *,
+    kind: str,
+    difficulty: str,
+    grade: float,
+    elapsed_s: float,
+    time_limit_s: float,
+    grade_before: float,
+    points_before: int,
+) -> int:
+    """Points of an answer whose grade an admin corrected to ``grade``: the rule of its kind of
+    round at the time it was given, with the streak bonus a daily answer earned then (read back
+    from its points; none is known for a daily answer that scored 0)."""
+    streak = 0
+    if kind == "daily" and points_before > 0:
+        plain = points_for(difficulty, grade_before, elapsed_s, time_limit_s)
+        if plain > 0:
+            streak = round((points_before / plain - 1) / STREAK_BONUS_PER_DAY)
+    return answer_points(
+        kind=kind,
+        difficulty=difficulty,
+        grade=grade,
+        elapsed_s=elapsed_s,
+        time_limit_s=time_limit_s,
+        streak_days=streak,
+    )

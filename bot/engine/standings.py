@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 from bot.engine import options
 from bot.engine.core import Core
+from bot.engine.errors import QuizError
 from bot.engine.model import (
     CategoryStats,
     Leaderboard,
@@ -17,6 +19,7 @@ from bot.engine.model import (
 )
 from bot.safe_text import storable
 from storage.daily_store import DailyStore
+from storage.seasons import SeasonRow, SeasonStore
 from storage.store import ScoreRow
 
 __all__ = ["LEADERBOARD_SIZE", "Standings", "period_keys", "ranked"]
@@ -26,8 +29,12 @@ LEADERBOARD_MAX_ROWS = 20
 """Players tied with the tenth are listed too, up to this many rows (then a line says so)."""
 
 
-def period_keys(timestamp: float) -> dict[Period, str]:
-    """The score-table keys of the week (ISO, UTC), month and all-time containing ``timestamp``."""
+TimePeriod = Literal["week", "month", "all"]
+
+
+def period_keys(timestamp: float) -> dict[TimePeriod, str]:
+    """The score-table keys of the week (ISO, UTC), month and all-time containing ``timestamp``
+    (a season's key is the team's: :class:`~storage.seasons.SeasonStore`)."""
     moment = datetime.fromtimestamp(timestamp, UTC)
     year, week, _ = moment.isocalendar()
     return {"week": f"w{year}-{week:02d}", "month": f"m{moment:%Y-%m}", "all": "all"}
@@ -55,15 +62,42 @@ class Standings:
     def __init__(self, core: Core, daily_store: DailyStore) -> None:
         self._core = core
         self._daily_store = daily_store
+        self.seasons = SeasonStore(core.store)
+
+    async def period_key(self, team_pk: int, period: Period) -> str:
+        """The ``scores`` key of the team's board for ``period`` now."""
+        if period == "season":
+            return (await self.seasons.current(team_pk)).period
+        return period_keys(self._core.clock())[period]
+
+    async def _ended_season(self, team_pk: int, name: str) -> SeasonRow:
+        ended = await self.seasons.ended(team_pk, name.strip())
+        if ended is None:
+            names = await self.seasons.ended_names(team_pk)
+            known = f" Ended seasons: {', '.join(names[:5])}." if names else ""
+            raise QuizError(f"There is no ended season named {name.strip()[:40]!r} here.{known}")
+        return ended
 
     async def leaderboard(
-        self, team: Team, *, period: str | None, channel_id: str | None, caller: Player | None
+        self,
+        team: Team,
+        *,
+        period: str | None,
+        channel_id: str | None,
+        caller: Player | None,
+        season: str | None = None,
     ) -> Leaderboard:
         """The team's top ten (see :meth:`QuizEngine.leaderboard`)."""
         store = self._core.store
-        chosen = options.parse_period(period)
-        key = period_keys(self._core.clock())[chosen]
         team_pk = await self._core.ids.team_pk(team)
+        archived = None
+        if season:
+            chosen: Period = "season"
+            ended = await self._ended_season(team_pk, season)
+            key, archived = ended.period, ended.name
+        else:
+            chosen = options.parse_period(period)
+            key = await self.period_key(team_pk, chosen)
         scope = channel_id or ""
         rows, more_tied = await self._top_with_ties(team_pk, key, scope)
         caller_row = None
@@ -73,7 +107,9 @@ class Standings:
             if mine is not None:
                 caller_row = _row(*mine)
         total = await store.player_count(team_pk, key, scope)
-        return Leaderboard(chosen, channel_id, tuple(rows), caller_row, total, more_tied)
+        return Leaderboard(
+            chosen, channel_id, tuple(rows), caller_row, total, more_tied, season=archived
+        )
 
     async def _top_with_ties(
         self, team_pk: int, key: str, scope: str

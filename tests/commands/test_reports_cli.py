@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.engine.engine import QuizEngine
-from bot.engine.model import Player, Team
+from bot.engine.model import Channel, MessageRef, Player, Settlement, Team
 from questions.loader import QuestionBank
 from storage.store import Store
 from tests.conftest import FakeClock
@@ -30,13 +31,18 @@ async def _file_reports(database: Path, bank: QuestionBank, clock: FakeClock) ->
         await store.close()
 
 
-async def test_reports_list_json_and_resolve(
+Cli = Callable[..., tuple[int, str]]
+
+
+@pytest.fixture
+async def run(
     tmp_path: Path,
     bank: QuestionBank,
     clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:
+) -> Cli:
+    """``quizbot questions …`` on a database with a dispute and a typo report filed."""
     database = tmp_path / "q.db"
     await _file_reports(database, bank, clock)
     monkeypatch.setenv("QUIZBOT_DATABASE", str(database))
@@ -46,6 +52,10 @@ async def test_reports_list_json_and_resolve(
         code = main(["questions", *argv])
         return code, capsys.readouterr().out
 
+    return run
+
+
+async def test_reports_list_json_and_resolve(run: Cli) -> None:
     code, out = await _in_thread(run, "reports")
     assert code == 0
     assert "#1 [open] dispute" in out and "by alice (slack:T1)" in out and "#2 [open] typo" in out
@@ -99,3 +109,57 @@ async def test_reports_show_control_characters_escaped(
         assert not [c for c in out if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0]
     text = await asyncio.to_thread(run, "reports")
     assert "m\\u001b[2Jallory\\u0007" in text and "note \\u009b31m red" in text
+
+
+async def test_disputes_listed_and_settled_from_the_cli_the_bot_tells_later(
+    run: Cli, tmp_path: Path, bank: QuestionBank, clock: FakeClock
+) -> None:
+    database = tmp_path / "q.db"
+    code, out = await _in_thread(run, "disputes")
+    assert code == 0
+    assert "Grade dispute #1 · question #1 · grade 0% by alice" in out
+    assert "reason: I named the key point" in out and "typo" not in out
+    code, out = await _in_thread(run, "disputes", "--json")
+    [row] = json.loads(out)
+    assert (row["report_id"], row["answer"], row["grade"]) == (1, "my answer", 0.0)
+    code, out = await _in_thread(run, "resolve", "1", "--grade", "1.2")
+    assert code == 1 and "from 0 to 1" in out
+    code, out = await _in_thread(run, "resolve", "2", "--grade", "1")
+    assert code == 1 and "question report" in out
+    code, out = await _in_thread(run, "resolve", "1", "--grade", "0.9", "--note", "fair point")
+    assert code == 0
+    assert out.strip() == (
+        "Grade dispute #1 upheld: alice's grade is now 90% (0 → 18 pts). "
+        "alice will be told privately."
+    )
+    code, out = await _in_thread(run, "resolve", "1", "--note", "again")
+    assert code == 1 and "already settled" in out
+    code, out = await _in_thread(run, "disputes")
+    assert out.strip() == "No open grade disputes."
+
+    store = await Store.open(database)  # the bot, running later, tells the player
+    try:
+        engine = QuizEngine(store, bank, clock=clock)
+        told: list[tuple[Player, Settlement]] = []
+
+        class SlackTeller:
+            async def post(self, channel: Channel, view: object) -> MessageRef:
+                raise AssertionError("nothing is posted")
+
+            async def edit(self, ref: MessageRef, view: object) -> None:
+                raise AssertionError("nothing is edited")
+
+            async def tell(self, player: Player, settlement: Settlement) -> None:
+                told.append((player, settlement))
+
+        engine.register_outbox("slack", SlackTeller())
+        assert await engine.disputes.tell_pending() == 1
+        [(player, settlement)] = told
+        assert (player.user_id, settlement.grade_after, settlement.note) == (
+            "U1",
+            0.9,
+            "fair point",
+        )
+        assert await engine.disputes.tell_pending() == 0
+    finally:
+        await store.close()

@@ -77,6 +77,13 @@ class FakeDiscord:
     identify: list[dict[str, Any]] = field(default_factory=list)
     forbidden_channels: set[str] = field(default_factory=set)  # 403 Missing Access on posts
     non_text_channels: set[str] = field(default_factory=set)  # categories, voice: 400 50008
+    # user id -> their DM channel id (opened with POST /users/@me/channels)
+    dm_channels: dict[str, str] = field(default_factory=dict)
+    dms_closed: set[str] = field(default_factory=set)  # users who accept no DM: 403 50007
+    # guild id -> its roles (objects with id, name, position, managed…); user id -> role ids
+    roles: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    member_roles: dict[str, list[str]] = field(default_factory=dict)
+    granted: list[tuple[str, str, str]] = field(default_factory=list)  # (guild, user, role)
     # guild id -> its text channel ids: announced in READY and sent as GUILD_CREATE, as Discord
     # does for every guild the bot is in (empty: interactions arrive from uncached guilds)
     guilds: dict[str, list[str]] = field(default_factory=dict)
@@ -305,9 +312,50 @@ class FakeDiscord:
                 if message_id not in self.messages:
                     return _error(404, 10008, "Unknown Message")
                 return _json(self._edit(self.messages[message_id], body))
+            case "GET", ["guilds", guild_id, "roles"]:
+                return _json(self.roles.get(guild_id, []))
+            case "GET", ["guilds", _guild_id, "members", user_id]:
+                return _json(
+                    {
+                        "user": {"id": user_id, "username": "member", "discriminator": "0"},
+                        "roles": self.member_roles.get(user_id, []),
+                        "joined_at": TIMESTAMP,
+                        "deaf": False,
+                        "mute": False,
+                        "flags": 0,
+                    }
+                )
+            case "PUT", ["guilds", guild_id, "members", user_id, "roles", role_id]:
+                known = {role["id"] for role in self.roles.get(guild_id, [])}
+                if role_id not in known:
+                    return _error(404, 10011, "Unknown Role")
+                self.granted.append((guild_id, user_id, role_id))
+                return web.Response(status=204)
+            case "POST", ["users", "@me", "channels"]:
+                recipient = str(body.get("recipient_id", ""))
+                channel_id = self.dm_channels.setdefault(recipient, snowflake())
+                return _json(
+                    {
+                        "id": channel_id,
+                        "type": 1,
+                        "last_message_id": None,
+                        "recipients": [
+                            {
+                                "id": recipient,
+                                "username": "member",
+                                "discriminator": "0",
+                                "global_name": None,
+                                "avatar": None,
+                            }
+                        ],
+                    }
+                )
             case "POST", ["channels", channel_id, "messages"]:
                 if channel_id in self.forbidden_channels:
                     return _error(403, 50001, "Missing Access")
+                dm_of = {dm: who for who, dm in self.dm_channels.items()}
+                if dm_of.get(channel_id) in self.dms_closed:
+                    return _error(403, 50007, "Cannot send messages to this user")
                 if channel_id in self.non_text_channels:
                     return _error(400, 50008, "Cannot send messages in a non-text channel")
                 if not (body.get("content") or body.get("embeds")):

@@ -117,3 +117,17 @@ async def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> No
         assert "\u202e" not in text
     assert "\\u001b]0;owned\\u0007" in format_rows(rows, "csv")
     assert json.loads(format_rows(rows, "json"))[0]["display_name"] == rows[0].display_name
+
+
+async def test_the_current_season_is_exported_and_starts_empty_after_it_ends(
+    database: Path,
+) -> None:
+    rows = await export_leaderboard(database, TEAM, period="all")
+    assert await export_leaderboard(database, TEAM, period="season") == rows  # the first season
+    store = await Store.open(database)
+    try:
+        await QuizEngine(store, load_bank()).seasons.end(TEAM, "first")
+    finally:
+        await store.close()
+    assert await export_leaderboard(database, TEAM, period="season") == []
+    assert await export_leaderboard(database, TEAM, period="all") == rows

@@ -34,9 +34,9 @@ async def test_one_player_a_thousand_times_at_once(engine: QuizEngine, store: St
     assert len(accepted) == 1
     assert len(refused) == 999
     assert _rows(store, "SELECT COUNT(*) FROM answers") == [(1,)]
-    # one score row per period (week, month, all) and scope (team-wide, this channel)
+    # one score row per period (week, month, all, season) and scope (team-wide, this channel)
     assert _rows(store, "SELECT COUNT(*), SUM(answers), MIN(points), MAX(points) FROM scores") == [
-        (6, 6, accepted[0].points, accepted[0].points)
+        (8, 8, accepted[0].points, accepted[0].points)
     ]
 
 

@@ -13,13 +13,22 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.adapters.console import render
+from bot.adapters.console.admin import admin_command
 from bot.adapters.console.commands import COMMANDS, Command, CommandError, parse_line
-from bot.adapters.console.daily import daily_command
 from bot.adapters.console.entries import read_entry
 from bot.adapters.console.names import MAX_NAME, valid_channel, valid_name
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import AnswerRejectedError, InvalidOptionError, QuizError
-from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Team
+from bot.engine.model import (
+    Channel,
+    MessageRef,
+    Player,
+    QuestionCard,
+    Reveal,
+    Settlement,
+    Team,
+    WeeklyDigest,
+)
 from bot.safe_text import visible
 
 __all__ = ["PLATFORM", "ConsoleOutbox", "ConsoleSession", "help_text"]
@@ -64,6 +73,16 @@ class ConsoleOutbox:
             )
             return
         self._write(self._text(view, ref.channel_id))
+
+    async def post_digest(self, channel: Channel, digest: WeeklyDigest) -> None:
+        """Print the channel's weekly digest as its own block."""
+        self._write(
+            f"[#{visible(channel.name or channel.channel_id)}] {render.render_digest(digest)}"
+        )
+
+    async def tell(self, player: Player, settlement: Settlement) -> None:
+        """Print what one player is told, addressed to them by name."""
+        self._write(render.render_told(settlement))
 
     @staticmethod
     def _text(view: QuestionCard | Reveal, channel_name: str) -> str:
@@ -199,7 +218,11 @@ class ConsoleSession:
         if len(words) == 2:
             channel = words[1]
         board = await self.engine.leaderboard(
-            self.team, period=period, channel_id=channel, caller=self.player
+            self.team,
+            period=period,
+            channel_id=channel,
+            caller=self.player,
+            season=command.options.get("season"),
         )
         return render.render_leaderboard(board, channel)
 
@@ -249,7 +272,7 @@ class ConsoleSession:
         return f"You are now in #{visible(self.channel_name)}."
 
     async def _cmd_quiz_admin(self, command: Command) -> str:
-        return await daily_command(self, command)
+        return await admin_command(self, command)
 
     async def _cmd_team(self, command: Command) -> str:
         self.team = Team(PLATFORM, valid_name(command.rest, "team"))

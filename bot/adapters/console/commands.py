@@ -7,6 +7,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from bot.adapters.console.entries import FENCE
+from bot.adapters.settle_text import is_settle
 
 __all__ = ["COMMANDS", "Command", "CommandError", "parse_line"]
 
@@ -25,9 +26,10 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "close": ("/close", "close this channel's open round and show the reveal", ()),
     "leaderboard": (
-        "/leaderboard [week|month|all] [#channel|channel]",
-        "the team's top 10 (and anyone tied with the 10th) and your rank",
-        (),
+        "/leaderboard [week|month|all|season] [#channel|channel] [season:NAME]",
+        "the team's top 10 (and anyone tied with the 10th) and your rank; season:NAME shows "
+        "that ended season's final standings",
+        ("season",),
     ),
     "stats": ("/stats [player]", "points, answers and accuracy by category", ()),
     "review": (
@@ -52,9 +54,16 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "team": ("/team NAME", "switch to another team (a separate server or workspace)", ()),
     "quiz-admin": (
         "/quiz-admin daily channel:#C time:HH:MM timezone:Area/City [days:mon-fri] "
-        "[difficulty:D] [close:HH:MM] | /quiz-admin daily off|show|now [channel:#C]",
-        "schedule the daily question of a channel (show, turn off, or post it now)",
-        ("channel", "time", "timezone", "days", "difficulty", "close"),
+        "[difficulty:D] [close:HH:MM] [digest:on|off] | /quiz-admin daily off|show|now "
+        "[channel:#C] | "
+        "/quiz-admin disputes | /quiz-admin uphold ID grade:G [note] | "
+        "/quiz-admin reject|resolve ID [note] | /quiz-admin questions | /quiz-admin progress | "
+        "/quiz-admin season end NAME",
+        "schedule the daily question of a channel (show, turn off, or post it now); list open "
+        "grade disputes and question reports, and settle them (the player is told); how each "
+        "question fares; each member's accuracy by category and coverage of the bank; end the "
+        "season (its standings archived, fresh boards)",
+        ("channel", "time", "timezone", "days", "difficulty", "close", "digest"),
     ),
     "help": ("/help", "this list", ()),
     "quit": ("/quit", "leave", ()),
@@ -107,6 +116,8 @@ def parse_line(line: str) -> Command | None:
     allowed = COMMANDS[name][2]
     if name in ("answer", "as", "channel", "team", "rate", "dispute", "report"):
         return _with_rest(name, rest.strip(), allowed)
+    if name == "quiz-admin" and is_settle(rest):  # the note is free text
+        return Command(name, tuple(rest.split(maxsplit=1)[:1]), rest=rest.strip())
     try:
         words = shlex.split(rest)
     except ValueError:
@@ -122,7 +133,7 @@ def parse_line(line: str) -> Command | None:
             options[key.casefold()] = value
         else:
             args.append(word)
-    if allowed and args and name != "quiz-admin":  # quiz-admin: "daily off|show|now" words
+    if allowed and args and name not in ("quiz-admin", "leaderboard"):  # words of their own
         raise CommandError(f"Unexpected '{args[0][:30]}'. Usage: {COMMANDS[name][0]}")
     return Command(name, tuple(args), options, rest.strip())
 

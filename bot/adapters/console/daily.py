@@ -17,7 +17,8 @@ __all__ = ["USAGE", "daily_command"]
 
 USAGE = (
     "Usage: /quiz-admin daily channel:#C time:HH:MM timezone:Area/City [days:mon-fri] "
-    "[difficulty:D] [close:HH:MM], or /quiz-admin daily off|show|now [channel:#C]."
+    "[difficulty:D] [close:HH:MM] [digest:on|off], or /quiz-admin daily off|show|now "
+    "[channel:#C]."
 )
 
 
@@ -42,6 +43,7 @@ async def daily_command(session: ConsoleSession, command: Command) -> str:
             days=command.options.get("days"),
             difficulty=command.options.get("difficulty"),
             close=command.options.get("close"),
+            digest=command.options.get("digest"),
         )
         return f"Daily question in #{visible(channel.name)}: {schedule.describe()}."
     if action == "off":

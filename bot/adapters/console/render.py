@@ -4,23 +4,43 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.adapters.code_block import one_line
+from bot.adapters.code_block import output_line
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     JUDGE_NOTE,
-    PERIOD_TITLE,
+    NO_OPEN_REPORTS,
+    NO_PROGRESS,
+    NOTE_FROM_ADMIN,
+    QUESTION_STATS_NOTE,
     VERDICT,
     answered_title,
+    board_title,
     card_kind,
+    category_result,
+    champions_line,
     coverage,
     days,
+    digest_categories,
+    digest_missed,
+    digest_streaks,
+    digest_title,
+    digest_top,
     duration,
     grade_reasons,
     key_point_lines,
     key_points_summary,
     more_tied,
     plural,
+    progress_summary,
+    question_figures,
+    question_flags,
+    report_heading,
+    reports_more,
     reviews_due,
+    season_ended,
+    settled_for_admin,
+    settlement_title,
+    settlement_told,
 )
 from bot.engine.model import (
     CHOICE_LETTERS,
@@ -28,21 +48,34 @@ from bot.engine.model import (
     Leaderboard,
     LeaderboardRow,
     QuestionCard,
+    QuestionStats,
+    ReportItem,
     Reveal,
+    SeasonEnded,
+    Settlement,
     Stats,
+    TeamProgress,
+    WeeklyDigest,
 )
 from bot.engine.reviews import Rated, ReportFiled
-from bot.safe_text import visible
+from bot.safe_text import one_line, visible
 
 __all__ = [
     "also_open",
     "render_card",
+    "render_digest",
     "render_feedback",
     "render_leaderboard",
+    "render_progress",
+    "render_question_stats",
     "render_rated",
     "render_report",
+    "render_reports",
     "render_reveal",
+    "render_season_ended",
+    "render_settled",
     "render_stats",
+    "render_told",
 ]
 
 
@@ -93,7 +126,7 @@ def _indented(code: str) -> str:
 
 
 def _choice(card: QuestionCard, text: str) -> str:
-    return one_line(text) if card.code is not None else text
+    return output_line(text) if card.code is not None else text
 
 
 def _limit(card: QuestionCard) -> str:
@@ -168,7 +201,7 @@ def render_reveal(reveal: Reveal) -> str:
         lines += [_indented(reveal.code), f"Correct answer:{letter} it prints"]
         lines.append(_indented(reveal.output))
         lines += [
-            f"  {t.letter}) {t.count} {'✓' if t.correct else ' '} {one_line(t.text)}"
+            f"  {t.letter}) {t.count} {'✓' if t.correct else ' '} {output_line(t.text)}"
             for t in reveal.tallies
         ]
     elif reveal.correct_letter:
@@ -198,8 +231,11 @@ def _row(row: LeaderboardRow) -> str:
 def render_leaderboard(board: Leaderboard, channel_name: str | None) -> str:
     """The top ten and the caller's own rank."""
     scope = f" in #{visible(channel_name)}" if channel_name else ""
-    title = PERIOD_TITLE[board.period]
+    title = board_title(board, visible)
     lines = [f"Leaderboard — {title}{scope} ({plural(board.total_players, 'player')})"]
+    champions = champions_line(board, _name)
+    if champions:
+        lines.append(champions)
     if not board.rows:
         lines.append("No answers yet. Start a round with /quiz.")
     lines += [_row(row) for row in board.rows]
@@ -234,4 +270,87 @@ def render_stats(stats: Stats) -> str:
     if stats.weakest_category:
         lines.append(f"  Weakest: {stats.weakest_category}")
     lines.append(f"  Reviews due: {stats.due_today} today, {stats.due_week} in the next 7 days")
+    return "\n".join(lines)
+
+
+def _line(text: str | None, width: int = 200) -> str:
+    return one_line(text, width)
+
+
+def _name(text: str) -> str:
+    return one_line(text, 64)
+
+
+def render_reports(items: tuple[ReportItem, ...], limit: int) -> str:
+    """The open reports an admin settles, oldest first (at most ``limit``)."""
+    if not items:
+        return NO_OPEN_REPORTS
+    lines: list[str] = []
+    for item in items[:limit]:
+        lines.append(f"{report_heading(item)} · by {_name(item.player_name)}")
+        lines.append(f"  Q: {_line(item.prompt)}")
+        if item.answer is not None:
+            lines.append(f"  Answer: {_line(item.answer)}")
+        if item.reason:
+            lines.append(f"  Reason: {_line(item.reason)}")
+    more = reports_more(min(limit, len(items)), len(items))
+    return "\n".join([*lines, more] if more else lines)
+
+
+def render_settled(settlement: Settlement) -> str:
+    """The admin's confirmation of a settled report."""
+    return settled_for_admin(settlement, _name(settlement.player_name))
+
+
+def render_told(settlement: Settlement) -> str:
+    """What the player is told, addressed to them (the console is everyone's terminal)."""
+    lines = [
+        f"[for {_name(settlement.player_name)}] {settlement_title(settlement)}",
+        f"  {settlement_told(settlement)}",
+    ]
+    if settlement.note:
+        lines.append(f"  {NOTE_FROM_ADMIN}: {_line(settlement.note, 1000)}")
+    return "\n".join(lines)
+
+
+def render_question_stats(found: tuple[QuestionStats, ...], limit: int) -> str:
+    """How the team's questions fare, flagged ones first (at most ``limit``)."""
+    if not found:
+        return "No question has been asked in this team yet."
+    lines: list[str] = []
+    for stats in found[:limit]:
+        lines += [f"{stats.question_id}: {question_flags(stats)}", f"  {question_figures(stats)}"]
+    if len(found) > limit:
+        lines.append(f"… and {plural(len(found) - limit, 'more question')}.")
+    return "\n".join([*lines, QUESTION_STATS_NOTE])
+
+
+def render_progress(progress: TeamProgress) -> str:
+    """Each member's accuracy by category and coverage of the bank."""
+    if not progress.members:
+        return NO_PROGRESS
+    lines: list[str] = []
+    for member in progress.members:
+        lines.append(f"{_name(member.display_name)}: {progress_summary(member, progress)}")
+        lines += [
+            f"  {visible(c.title)} {progress_bar(c.accuracy)} {category_result(c)}"
+            for c in member.categories
+        ]
+    return "\n".join(lines)
+
+
+def render_season_ended(ended: SeasonEnded) -> str:
+    """The season was ended and archived."""
+    return season_ended(ended, _name, "/leaderboard")
+
+
+def render_digest(digest: WeeklyDigest) -> str:
+    """Last week in the team: top five, most-missed question, accuracy by category, streaks."""
+    lines = [digest_title(digest), digest_top(digest, _name), digest_missed(digest)]
+    if digest.most_missed_prompt is not None:
+        lines += [
+            f"  {visible(digest.most_missed_prompt)}",
+            f"  {visible(digest.most_missed_explanation or '')}",
+        ]
+    lines += [digest_categories(digest, visible), digest_streaks(digest, _name)]
     return "\n".join(lines)

@@ -29,7 +29,11 @@ __all__ = [
 ]
 
 INVITE_PERMISSIONS = discord.Permissions(
-    view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    read_message_history=True,
+    manage_roles=True,  # roles as rewards only; Quizbot never touches roles above its own
 )
 
 

@@ -17,6 +17,7 @@ from discord import app_commands
 from bot.adapters.discord import render
 from bot.adapters.discord.components import card_view
 from bot.adapters.discord.daily import DIFFICULTY_CHOICES, add_daily_commands
+from bot.adapters.discord.disputes import add_dispute_commands
 from bot.adapters.discord.identity import (
     SERVERS_ONLY,
     channel_of,
@@ -25,8 +26,18 @@ from bot.adapters.discord.identity import (
     player_of,
     team_of,
 )
-from bot.adapters.discord.interaction import NONE, SOMETHING_WRONG, defer, reply
+from bot.adapters.discord.interaction import (
+    NONE,
+    SOMETHING_WRONG,
+    defer,
+    reply,
+    show_untold_settlements,
+)
 from bot.adapters.discord.outbox import DiscordOutbox
+from bot.adapters.discord.question_stats import add_question_stats_command
+from bot.adapters.discord.rewards import add_reward_commands
+from bot.adapters.discord.seasons import add_season_commands
+from bot.adapters.discord.team_progress import add_progress_command
 from bot.adapters.wording import CLOSED_NOT_SHOWN
 from bot.engine.errors import QuizError
 from bot.engine.model import MODES, PERIODS
@@ -129,12 +140,17 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
 
     @app_commands.command(name="leaderboard", description="The top 10 of this server and your rank")
     @app_commands.guild_only()
-    @app_commands.describe(period="Which period (default: this week)", scope="Server or channel")
+    @app_commands.describe(
+        period="Which period (default: this week)",
+        scope="Server or channel",
+        season="An ended season's name: its final standings",
+    )
     @app_commands.choices(period=PERIOD_CHOICES, scope=SCOPE_CHOICES)
     async def leaderboard(
         interaction: discord.Interaction[Any],
         period: app_commands.Choice[str] | None = None,
         scope: app_commands.Choice[str] | None = None,
+        season: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
         engine = engine_of(interaction)
         in_channel = scope is not None and scope.value == "channel"
@@ -145,6 +161,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
             period=period.value if period else None,
             channel_id=channel.channel_id if in_channel else None,
             caller=player_of(interaction),
+            season=season,
         )
         where = f"<#{channel.channel_id}>" if in_channel else None
         await reply(interaction, embed=render.leaderboard_embed(board, where), ephemeral=False)
@@ -168,6 +185,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
             ephemeral=True,
             allowed_mentions=NONE,
         )
+        await show_untold_settlements(interaction)
 
     @app_commands.command(name="stats", description="Points, answers and accuracy by topic")
     @app_commands.guild_only()
@@ -202,6 +220,11 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
             await reply(interaction, CLOSED_NOT_SHOWN.format(round_id=reveal.round_id))
 
     add_daily_commands(admin)  # /quiz-admin daily set|off|show|now: bot/adapters/discord/daily.py
+    add_dispute_commands(admin)  # /quiz-admin disputes|uphold|…: bot/adapters/discord/disputes.py
+    add_question_stats_command(admin)  # /quiz-admin questions: …/discord/question_stats.py
+    add_progress_command(admin)  # /quiz-admin progress: bot/adapters/discord/team_progress.py
+    add_season_commands(admin)  # /quiz-admin season end: bot/adapters/discord/seasons.py
+    add_reward_commands(admin)  # /quiz-admin reward set|off|show: …/discord/rewards.py
 
     commands: tuple[app_commands.Command[Any, Any, None] | app_commands.Group, ...] = (
         quiz,

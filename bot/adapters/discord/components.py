@@ -18,7 +18,13 @@ import discord
 
 from bot.adapters.discord import render
 from bot.adapters.discord.identity import engine_of, player_of
-from bot.adapters.discord.interaction import NONE, IdButton, defer, modal_field
+from bot.adapters.discord.interaction import (
+    NONE,
+    IdButton,
+    defer,
+    modal_field,
+    show_untold_settlements,
+)
 from bot.adapters.discord.review_components import (
     REVIEW_ITEMS,
     feedback_view,
@@ -192,6 +198,7 @@ async def submit_answer(
         ephemeral=True,
         allowed_mentions=NONE,
     )
+    await show_untold_settlements(interaction)
 
 
 async def handle_modal_submit(interaction: discord.Interaction[Any]) -> None:

@@ -126,6 +126,7 @@ def add_daily_commands(admin: app_commands.Group) -> None:
         days="Which days: mon-fri, mon,wed,fri or daily (default)",
         difficulty="Difficulty (default: any)",
         close="Close time HH:MM (default: at the next post)",
+        digest="Post last week's digest with the week's first question (default: unchanged)",
     )
     @app_commands.choices(difficulty=DIFFICULTY_CHOICES)
     async def set_schedule(
@@ -136,6 +137,7 @@ def add_daily_commands(admin: app_commands.Group) -> None:
         days: str | None = None,
         difficulty: app_commands.Choice[str] | None = None,
         close: str | None = None,
+        digest: bool | None = None,
     ) -> None:
         engine, target = await _begin(interaction, channel)
         schedule = await engine.daily.set_schedule(
@@ -145,6 +147,7 @@ def add_daily_commands(admin: app_commands.Group) -> None:
             days=days,
             difficulty=difficulty.value if difficulty else None,
             close=close,
+            digest=None if digest is None else ("on" if digest else "off"),
         )
         await reply(
             interaction, f"Daily question in <#{target.channel_id}>: {schedule.describe()}."

@@ -1,6 +1,7 @@
 """What every Discord interaction handler shares: replying, refusing, the event log line.
 
 - :func:`reply` answers whether or not the interaction was already deferred, mentions disabled;
+  a private reply is followed by the user's settled disputes and reports no DM reached yet;
 - :func:`defer` acknowledges an interaction, then waits for a turn for the work after it
   (:class:`~bot.adapters.ack_first.AckFirst`; every handler defers through it);
 - :func:`handled` wraps one component or modal handler: a :class:`QuizError` becomes an
@@ -29,8 +30,10 @@ from typing import Any, ClassVar, Self
 import discord
 
 from bot.adapters.ack_first import AckFirst
-from bot.adapters.discord.identity import PLATFORM
+from bot.adapters.discord.dispute_embeds import settlement_embed
+from bot.adapters.discord.identity import PLATFORM, player_of
 from bot.adapters.discord.render import shorten_content
+from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
 from bot.logging_setup import log_event
 
@@ -44,6 +47,7 @@ __all__ = [
     "log_interaction",
     "modal_field",
     "reply",
+    "show_untold_settlements",
     "started",
 ]
 
@@ -77,6 +81,26 @@ async def reply(
     else:
         await interaction.response.send_message(
             content, ephemeral=ephemeral, allowed_mentions=NONE, **extra
+        )
+    if ephemeral:
+        await show_untold_settlements(interaction)
+
+
+async def show_untold_settlements(interaction: discord.Interaction[Any]) -> None:
+    """After a private reply sent some other way (feedback, a review card): show the user,
+    privately, how their disputes or reports were settled when no DM has
+    reached them yet (closed DMs): the "next ephemeral reply" of the settling loop."""
+    engine = getattr(interaction.client, "quiz_engine", None)
+    if not isinstance(engine, QuizEngine) or interaction.guild_id is None:
+        return
+    try:
+        notices = await engine.disputes.take_notices(player_of(interaction))
+    except Exception:
+        log.exception("could not read the settlements to show")
+        return
+    for settlement in notices:
+        await interaction.followup.send(
+            embed=settlement_embed(settlement), ephemeral=True, allowed_mentions=NONE
         )
 
 

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import discord
 
-from bot.adapters.discord import render
+from bot.adapters.discord import render, roles
 from bot.adapters.discord.components import card_view, reveal_view
-from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal
+from bot.adapters.discord.digest_embed import digest_embed
+from bot.adapters.discord.dispute_embeds import settlement_embed
+from bot.engine.model import (
+    Channel,
+    MessageRef,
+    Player,
+    QuestionCard,
+    Reveal,
+    Settlement,
+    Team,
+    WeeklyDigest,
+)
 
 __all__ = [
     "CANNOT_SEND_HERE",
@@ -68,3 +79,25 @@ class DiscordOutbox:
         await channel.get_partial_message(int(ref.message_id)).edit(
             embed=embed, view=buttons, allowed_mentions=discord.AllowedMentions.none()
         )
+
+    async def tell(self, player: Player, settlement: Settlement) -> None:
+        """DM the player how their report was settled. Discord refuses (403) when they take
+        no DMs from server members; the engine then tries again later, a few times, and the
+        player's next private reply shows it meanwhile (:func:`interaction.reply`)."""
+        channel = await self._client.create_dm(discord.Object(id=int(player.user_id)))
+        await channel.send(
+            embed=settlement_embed(settlement), allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    async def post_digest(self, channel: Channel, digest: WeeklyDigest) -> None:
+        """Post the channel's weekly digest."""
+        target = self._client.get_partial_messageable(
+            int(channel.channel_id), guild_id=int(channel.team.team_id)
+        )
+        await target.send(
+            embed=digest_embed(digest), allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    async def grant_role(self, team: Team, user_id: str, role_id: str) -> None:
+        """Give a member a reward role (only one below the bot's own highest role)."""
+        await roles.grant(self._client, int(team.team_id), int(user_id), int(role_id))

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import discord
 
-from bot.adapters.code_block import closed_fences, code_block, one_line, plain_fences
+from bot.adapters.code_block import closed_fences, code_block, output_line, plain_fences
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     JUDGE_NOTE,
     NO_ANSWERS_YET,
-    PERIOD_TITLE,
     VERDICT,
+    board_title,
     card_kind,
+    champions_line,
     coverage,
     duration,
     grade_reasons,
@@ -52,6 +53,7 @@ __all__ = [
     "feedback_embed",
     "fit",
     "leaderboard_embed",
+    "name_text",
     "reveal_embed",
     "share",
     "shorten_choice",
@@ -100,7 +102,8 @@ def _why(explanation: str) -> str:
     return closed_fences(authored(plain_fences(explanation, language=True), MAX_FIELD - 4))
 
 
-def _name(name: str) -> str:
+def name_text(name: str) -> str:
+    """A display name, inert on Discord, on one line, cut to 64 characters."""
     return user_text(name, 64, keep_newlines=False)
 
 
@@ -204,19 +207,19 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
     )
     embed.add_field(name="Why", value=_why(reveal.explanation), inline=False)
     if reveal.correct_players:
-        names = ", ".join(_name(n) for n in reveal.correct_players)
+        names = ", ".join(name_text(n) for n in reveal.correct_players)
         embed.add_field(
             name=f"Right ({len(reveal.correct_players)}/{reveal.answer_count})",
             value=shorten(names, MAX_FIELD),
             inline=False,
         )
-        embed.add_field(name="First correct", value=_name(reveal.first_correct or ""))
+        embed.add_field(name="First correct", value=name_text(reveal.first_correct or ""))
     else:
         embed.add_field(
             name="Nobody got it right", value=f"{reveal.answer_count} answered.", inline=False
         )
     if reveal.top_streaks:
-        streaks = "\n".join(f"🔥 {_name(name)} — {days}" for name, days in reveal.top_streaks)
+        streaks = "\n".join(f"🔥 {name_text(name)} — {days}" for name, days in reveal.top_streaks)
         embed.add_field(name="Top streaks (days)", value=shorten(streaks, MAX_FIELD))
     if reveal.weekly_top:
         top = "\n".join(_row(row) for row in reveal.weekly_top)
@@ -228,12 +231,12 @@ def _choice(reveal: Reveal, text: str) -> str:
     """A choice in the reveal's tally: an output on one line, shown literally."""
     if reveal.output is None:
         return authored(text, 200)
-    return user_text(one_line(text), 150)
+    return user_text(output_line(text), 150)
 
 
 def _row(row: LeaderboardRow) -> str:
     return (
-        f"**{row.rank}.** {_name(row.display_name)} — {row.points} pts "
+        f"**{row.rank}.** {name_text(row.display_name)} — {row.points} pts "
         f"({row.correct}/{row.answers} correct)"
     )
 
@@ -244,6 +247,9 @@ def leaderboard_embed(board: Leaderboard, scope: str | None) -> discord.Embed:
     ``scope`` (a channel mention) goes in the description: an embed title shows ``<#id>`` raw.
     """
     lines = [_row(row) for row in board.rows] or [NO_ANSWERS_YET]
+    champions = champions_line(board, name_text)
+    if champions:
+        lines = [champions, "", *lines]
     if board.more_tied:
         lines.append(more_tied(board.rows[-1].points))
     if board.caller is not None and all(r.user_id != board.caller.user_id for r in board.rows):
@@ -251,7 +257,10 @@ def leaderboard_embed(board: Leaderboard, scope: str | None) -> discord.Embed:
     if scope:
         lines = [f"In {scope}", "", *lines]
     embed = discord.Embed(
-        title=f"Leaderboard — {PERIOD_TITLE[board.period]}{' · this channel' if scope else ''}",
+        title=shorten(
+            f"Leaderboard — {board_title(board, name_text)}{' · this channel' if scope else ''}",
+            MAX_TITLE,
+        ),
         description=shorten("\n".join(lines), MAX_DESCRIPTION),
         colour=COLOUR_INFO,
     )
@@ -266,7 +275,7 @@ def stats_embed(stats: Stats) -> discord.Embed:
     """A player's points, answers and accuracy by category."""
     rank = f" · rank {stats.rank}" if stats.rank else ""
     embed = discord.Embed(
-        title=f"Stats for {_name(stats.display_name)}",
+        title=f"Stats for {name_text(stats.display_name)}",
         description=f"{stats.points} points{rank} · {plural(stats.answers, 'answer')} · "
         f"{stats.accuracy:.0%} correct\n{coverage(stats)}",
         colour=COLOUR_INFO,

@@ -36,6 +36,7 @@ from bot.adapters.ack_first import AckFirst
 from bot.adapters.slack import blocks
 from bot.adapters.slack.bolt_requests import MalformedRequest
 from bot.adapters.slack.daily import is_daily, run_daily_admin
+from bot.adapters.slack.disputes import is_dispute_admin, run_dispute_admin
 from bot.adapters.slack.logs import bolt_logger
 from bot.adapters.slack.outbox import SlackOutbox, make_client
 from bot.adapters.slack.parsing import (
@@ -370,7 +371,11 @@ class SlackQuiz:
         channel, player = command_identity(body)
         args = parse_leaderboard(body.get("text"), channel.channel_id)
         board = await self.engine.leaderboard(
-            channel.team, period=args.period, channel_id=args.channel_id, caller=player
+            channel.team,
+            period=args.period,
+            channel_id=args.channel_id,
+            caller=player,
+            season=args.season,
         )
         await reply(blocks.leaderboard_text(board), blocks.leaderboard_blocks(board))
 
@@ -384,12 +389,16 @@ class SlackQuiz:
         await reply(blocks.stats_text(stats), blocks.stats_blocks(stats))
 
     async def admin(self, body: Body, reply: Reply) -> None:
-        """``/quiz-admin close``: close this channel's open round (admins only)."""
+        """``/quiz-admin close``: close this channel's open round; ``daily …`` and the
+        dispute sub-commands go to their modules (admins only)."""
         channel, player = command_identity(body)
         if not await self.is_admin(player.user_id):
             raise QuizError(NOT_ADMIN)
         if is_daily(body.get("text")):  # /quiz-admin daily …: bot/adapters/slack/daily.py
             await run_daily_admin(self.engine, channel, body.get("text"), reply)
+            return
+        if is_dispute_admin(body.get("text")):  # disputes|uphold|…: bot/adapters/slack/disputes.py
+            await run_dispute_admin(self.engine, channel.team, body.get("text"), reply)
             return
         parse_admin(body.get("text"))
         reveal = await self.engine.close_channel_round(channel)

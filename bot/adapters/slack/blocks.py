@@ -15,14 +15,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.adapters.code_block import closed_fences, code_block, one_line, plain_fences
+from bot.adapters.code_block import closed_fences, code_block, output_line, plain_fences
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     JUDGE_NOTE,
     NO_ANSWERS_YET,
-    PERIOD_TITLE,
     VERDICT,
+    board_title,
     card_kind,
+    champions_line,
     coverage,
     duration,
     grade_reasons,
@@ -420,9 +421,13 @@ def reveal_blocks(reveal: Reveal) -> list[Block]:
         )
     if reveal.correct_letter:
         total = sum(t.count for t in reveal.tallies)
+
+        def option(text: str) -> str:
+            return escape_user(output_line(text)) if reveal.output is not None else escape(text)
+
         tallies = "\n".join(
             f"{'✅' if t.correct else '▫️'} *{t.letter})* {t.count} ({_share(t.count, total)})"
-            f" · {escape_user(one_line(t.text)) if reveal.output is not None else escape(t.text)}"
+            f" · {option(t.text)}"
             for t in reveal.tallies
         )
         if tallies:
@@ -464,16 +469,19 @@ def _row(row: LeaderboardRow) -> str:
 
 def leaderboard_text(board: Leaderboard) -> str:
     """The notification text of a leaderboard."""
-    return f"Leaderboard — {PERIOD_TITLE[board.period]}"
+    return f"Leaderboard — {board_title(board, escape)}"
 
 
 def leaderboard_blocks(board: Leaderboard) -> list[Block]:
     """The top ten and the caller's own rank."""
     scope = f" in <#{board.channel_id}>" if board.channel_id else ""
     blocks: list[Block] = [
-        _header(f"Leaderboard — {PERIOD_TITLE[board.period]}"),
+        _header(f"Leaderboard — {board_title(board, str)}"),
         context(f"{plural(board.total_players, 'player')}{scope}"),
     ]
+    champions = champions_line(board, _name)
+    if champions:
+        blocks.append(section(champions))
     if board.rows:
         rows = [_row(r) for r in board.rows]
         if board.more_tied:

@@ -1,7 +1,8 @@
 """``/quiz-admin daily …`` on Slack: parse the text, call the engine, reply privately.
 
 ``/quiz-admin daily channel:<#C123|quiz> time:09:00 timezone:Europe/Berlin [days:mon-fri]
-[difficulty:easy] [close:17:00]``, and ``/quiz-admin daily off|show|now [channel:<#C…>]``.
+[difficulty:easy] [close:17:00] [digest:on]``, and
+``/quiz-admin daily off|show|now [channel:<#C…>]``.
 Only the shape of the text is checked here; the engine validates the values. The manifest sets
 ``should_escape: true`` for /quiz-admin, so a channel picked from Slack's autocomplete arrives as
 ``<#C123|quiz>``; a plain ``#quiz`` (typed without picking, or a channel Slack could not
@@ -24,12 +25,12 @@ from bot.safe_text import shorten
 __all__ = ["DailyArgs", "is_daily", "parse_daily", "run_daily_admin"]
 
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{1,20})(?:\|([^>]{0,80}))?>$")
-_OPTIONS = ("channel", "time", "timezone", "days", "difficulty", "close")
+_OPTIONS = ("channel", "time", "timezone", "days", "difficulty", "close", "digest")
 _ACTIONS = ("off", "show", "now")
 _MAX_SHOWN = 40
 USAGE = (
     "Usage: `/quiz-admin daily channel:#channel time:09:00 timezone:Europe/Berlin "
-    "[days:mon-fri] [difficulty:easy|medium|hard] [close:HH:MM]`, or "
+    "[days:mon-fri] [difficulty:easy|medium|hard] [close:HH:MM] [digest:on|off]`, or "
     "`/quiz-admin daily off|show|now [channel:#channel]`."
 )
 
@@ -106,6 +107,7 @@ async def run_daily_admin(
             days=args.options.get("days"),
             difficulty=args.options.get("difficulty"),
             close=args.options.get("close"),
+            digest=args.options.get("digest"),
         )
         message = f"Daily question in {where}: {blocks.escape(schedule.describe())}."
     elif args.action == "off":

@@ -12,7 +12,18 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
-from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal
+from bot.adapters.slack.digest_blocks import digest_blocks
+from bot.adapters.slack.dispute_blocks import settlement_blocks, settlement_text
+from bot.adapters.wording import digest_title
+from bot.engine.model import (
+    Channel,
+    MessageRef,
+    Player,
+    QuestionCard,
+    Reveal,
+    Settlement,
+    WeeklyDigest,
+)
 
 __all__ = ["SlackOutbox", "make_client", "render"]
 
@@ -80,3 +91,19 @@ class SlackOutbox:
     async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
         """Replace the message at ``ref`` with ``view``."""
         await self._client.chat_update(channel=ref.channel_id, ts=ref.message_id, **render(view))
+
+    async def tell(self, player: Player, settlement: Settlement) -> None:
+        """Message the player how their report was settled: posted to their user id, it lands
+        in the app's DM with them (the Messages tab of Quizbot's App Home)."""
+        await self._message(
+            player.user_id, settlement_text(settlement), settlement_blocks(settlement)
+        )
+
+    async def post_digest(self, channel: Channel, digest: WeeklyDigest) -> None:
+        """Post the channel's weekly digest."""
+        await self._message(channel.channel_id, digest_title(digest), digest_blocks(digest))
+
+    async def _message(self, channel_id: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        await self._client.chat_postMessage(
+            channel=channel_id, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+        )

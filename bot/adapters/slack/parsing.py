@@ -30,11 +30,16 @@ __all__ = [
 
 USAGE = {
     "quiz": "Usage: `/quiz [category] [easy|medium|hard] [open]`, e.g. `/quiz python easy open`.",
-    "leaderboard": "Usage: `/leaderboard [week|month|all] [channel]` "
-    "(`channel` or a #channel mention limits it to one channel).",
+    "leaderboard": "Usage: `/leaderboard [week|month|all|season] [channel] [season:NAME]` "
+    "(`channel` or a #channel mention limits it to one channel; `season:NAME` shows that "
+    "ended season's final standings).",
     "stats": "Usage: `/stats [@user]`.",
     "quiz-admin": "Usage: `/quiz-admin close` closes this channel's open question; "
-    "`/quiz-admin daily …` schedules the daily question (`/quiz-admin daily show`).",
+    "`/quiz-admin daily …` schedules the daily question (`/quiz-admin daily show`); "
+    "`/quiz-admin disputes` lists open disputes and reports, settled with "
+    "`/quiz-admin uphold ID grade:G [note]`, `reject ID [note]` or `resolve ID [note]`; "
+    "`/quiz-admin questions` shows how each question fares, `/quiz-admin progress` each "
+    "member; `/quiz-admin season end NAME` archives the season and starts fresh boards.",
 }
 
 _MAX_WORD = 40
@@ -67,6 +72,7 @@ class LeaderboardArgs:
 
     period: str | None = None
     channel_id: str | None = None
+    season: str | None = None  # an ended season's name: its final standings
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +125,12 @@ def parse_quiz(text: str | None) -> QuizArgs:
 
 
 def parse_leaderboard(text: str | None, current_channel: str) -> LeaderboardArgs:
-    """``[week|month|all] [channel|here|#channel]`` in any order."""
+    """``[week|month|all|season] [channel|here|#channel]`` in any order, then optionally
+    ``season:NAME`` (the rest of the text: a name may have spaces)."""
     period: str | None = None
     channel: str | None = None
-    for word in _words(text):
+    before, found, season = (text or "").partition("season:")
+    for word in _words(before):
         folded = word.casefold()
         mention = _CHANNEL_MENTION.match(word)
         if folded in PERIODS and period is None:
@@ -133,7 +141,9 @@ def parse_leaderboard(text: str | None, current_channel: str) -> LeaderboardArgs
             channel = mention.group(1)
         else:
             raise UsageError("leaderboard", f"Unexpected {_quoted(word)}.")
-    return LeaderboardArgs(period, channel)
+    if found and not season.strip():
+        raise UsageError("leaderboard", "Name the ended season: `season:NAME`.")
+    return LeaderboardArgs(period, channel, season.strip() if found else None)
 
 
 def parse_stats(text: str | None) -> StatsArgs:

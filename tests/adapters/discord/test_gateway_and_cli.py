@@ -61,7 +61,7 @@ async def test_invite_url_has_scopes_and_minimal_permissions(settings: Settings)
     url = await invite_url(settings)
     assert f"client_id={APP_ID}" in url
     assert "scope=bot+applications.commands" in url
-    assert "permissions=84992" in url
+    assert "permissions=268520448" in url
 
 
 def test_cli_without_token_exits_2(
