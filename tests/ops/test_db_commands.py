@@ -22,6 +22,7 @@ from bot.commands.health import check_health
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Team
 from questions.loader import load_bank
+from storage import migrations
 from storage.store import Store
 from tests.ops.support import answer_round, clean_env, quizbot
 
@@ -153,7 +154,10 @@ async def test_db_cli_info_backup_restore(tmp_path: Path) -> None:
     backup = await asyncio.to_thread(quizbot, "db", "backup", "bk/", cwd=tmp_path, env=env)
     assert backup.returncode == 0, backup.stderr
     [written] = (tmp_path / "bk").iterdir()
-    assert backup.stdout == f"backed up {database} to bk/{written.name} (schema version 5)\n"
+    latest = migrations.available()[-1].version
+    assert backup.stdout == (
+        f"backed up {database} to bk/{written.name} (schema version {latest})\n"
+    )
     assert _answers(written) == 3
     restore = await asyncio.to_thread(
         quizbot, "db", "restore", f"bk/{written.name}", cwd=tmp_path, env=env
