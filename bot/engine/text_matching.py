@@ -50,6 +50,7 @@ __all__ = [
     "Subjects",
     "Vocabulary",
     "analyse",
+    "code_text",
     "denied_segments",
     "normalise",
     "stem",
@@ -145,6 +146,12 @@ def normalise(text: str, max_chars: int | None = None) -> str:
     text = _N_T.sub(r"\1 not", text)
     text = _IS.sub(r"\1 is", text)
     return _SUFFIXES.sub(lambda m: _SUFFIX_WORDS[m.group(1)], text)
+
+
+def code_text(text: str, max_chars: int | None = None) -> str:
+    """The text as code patterns read it: NFKC, casefolded, ASCII quotes and dashes, nothing
+    else changed (``f = deco(f)`` and ``<int:user_id>`` stay as written)."""
+    return _nfkc(text, max_chars).casefold().translate(_QUOTES)
 
 
 def _nfkc(text: str, max_chars: int | None) -> str:
