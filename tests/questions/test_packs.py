@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.grading import grade_text
+from bot.engine.text_matching import code_text
 from questions.loader import BUILTIN_PACKS_DIR, load_bank, load_pack, pack_files
 from questions.schema import SAMPLE_LABELS, Question, Sample
 from tests.conftest import TEST_PACKS
@@ -271,3 +272,12 @@ def test_the_bank_lasts_a_year() -> None:
     assert len(BANK) >= 150
     assert sum(question.difficulty == "hard" for question in BANK) >= 30
     assert sum(question.type == "output" for question in BANK) >= 25
+
+
+@pytest.mark.parametrize(
+    "question", [q for q in QUESTIONS if any(kp.code for kp in q.key_points)], ids=lambda q: q.id
+)
+def test_code_patterns_do_not_match_the_prompt(question: Question) -> None:
+    prompt = code_text(question.prompt)
+    matching = [p for kp in question.key_points for p in kp.code if re.search(p, prompt)]
+    assert not matching, f"code patterns found in the prompt: {matching}"
