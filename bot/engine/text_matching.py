@@ -179,7 +179,7 @@ def _has_vowel(text: str) -> bool:
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper (plural, -ed, -ing, -ly, final -e, -y) plus a few synonyms."""
+    """A light suffix stripper (plural, -ness, -ed, -ing, -ly, final -e, -y) plus a few synonyms."""
     cached = _stem_cache.get(word)
     if cached is not None:
         return cached
@@ -189,6 +189,10 @@ def stem(word: str) -> str:
         _stem_cache.clear()
     _stem_cache[word] = result
     return result
+
+
+#: ``-ness`` is stripped only after these endings: an adjective's noun (``correctness``).
+_NESS_BASES = ("lessness", "fulness", "iveness", "ousness", "ctness")
 
 
 def _strip_suffixes(word: str) -> str:
@@ -201,6 +205,8 @@ def _strip_suffixes(word: str) -> str:
         w = w[:-3] + "i"
     elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]
+    if w.endswith(_NESS_BASES):  # statelessness -> stateless (not business -> busi)
+        w = w[:-4]
     for suffix in ("ingly", "edly", "ing", "ed"):
         base = w[: -len(suffix)]
         if w.endswith(suffix) and len(base) >= 3 and _has_vowel(base):

@@ -17,6 +17,7 @@ from bot.engine.grading import (
     grade_choice,
     grade_text,
 )
+from bot.engine.text_matching import stem
 from questions.schema import Misconception, Question
 
 
@@ -712,3 +713,24 @@ def test_code_evidence_still_meets_the_required_cap() -> None:
 def test_a_code_pattern_that_is_not_a_regular_expression_is_refused() -> None:
     with pytest.raises(ValueError, match="not a regular expression"):
         make_question([{"label": "x", "phrases": ["x"], "code": ["(unclosed"]}])
+
+
+# --------------------------------------------------------------------------- stemming
+
+
+@pytest.mark.parametrize(
+    ("noun", "adjective"),
+    [("statelessness", "stateless"), ("correctness", "correct"), ("usefulness", "useful")],
+)
+def test_an_adjectives_ness_noun_stems_like_the_adjective(noun: str, adjective: str) -> None:
+    assert stem(noun) == stem(adjective)
+
+
+@pytest.mark.parametrize(("word", "other"), [("business", "busy"), ("witness", "wit")])
+def test_other_ness_words_keep_their_ending(word: str, other: str) -> None:
+    assert stem(word) != stem(other)
+
+
+def test_statelessness_states_a_stateless_point() -> None:
+    rest = make_question([{"label": "stateless", "phrases": ["stateless"], "required": True}])
+    assert grade(rest, "Statelessness of every request.") == 1.0
