@@ -34,7 +34,9 @@ A pack is one YAML file holding questions of one category::
 * A key point's ``code`` (optional) lists regular expressions that recognise the point stated
   in code rather than words (``\\b(\\w+)\\s*=\\s*\\w+\\(\\1\\)`` for ``f = deco(f)``): the point
   is covered when any of its phrases matches or any pattern is found in the reply (lowercased,
-  quotes and dashes made ASCII). A pattern must never match the question's own prompt.
+  quotes and dashes made ASCII). A pattern must never match the question's own prompt, and
+  should bound its repetition (``[^\\n]{0,80}`` rather than ``.*`` between two parts) so that it
+  stays fast on any reply.
 * ``misconceptions`` are optional (default: none).
 * ``sides`` (optional) makes a question *two-sided*: the two things it contrasts, each with
   the words (``terms``) that name it in an answer. A key point with a ``subject`` (a side's
