@@ -13,7 +13,8 @@ A pack is one YAML file holding questions of one category::
         explanation: ...
         choices: [{text: ..., correct: true}, {text: ...}, {text: ...}, {text: ...}]
         sides: [{name: list, terms: [list, lists]}, {name: tuple, terms: [tuple, tuples]}]
-        key_points: [{label: ..., phrases: [...], weight: 1, required: true, subject: tuple}]
+        key_points: [{label: ..., phrases: [...], code: [...], weight: 1, required: true,
+                      subject: tuple}]
         misconceptions: [{phrases: [...], correction: ...}]
         samples: [{label: full, text: ..., expected: [0.8, 1.0]}, ...]
 
@@ -30,6 +31,12 @@ A pack is one YAML file holding questions of one category::
   ``wrong`` (more, e.g. ``swapped``, are welcome). That every sample grades inside its
   ``expected`` range is checked by ``quizbot questions validate`` and the tests. An ``output``
   question needs neither.
+* A key point's ``code`` (optional) lists regular expressions that recognise the point stated
+  in code rather than words (``\\b(\\w+)\\s*=\\s*\\w+\\(\\1\\)`` for ``f = deco(f)``): the point
+  is covered when any of its phrases matches or any pattern is found in the reply (lowercased,
+  quotes and dashes made ASCII). A pattern must never match the question's own prompt, and
+  should bound its repetition (``[^\\n]{0,80}`` rather than ``.*`` between two parts) so that it
+  stays fast on any reply.
 * ``misconceptions`` are optional (default: none).
 * ``sides`` (optional) makes a question *two-sided*: the two things it contrasts, each with
   the words (``terms``) that name it in an answer. A key point with a ``subject`` (a side's
@@ -42,6 +49,7 @@ not a silently converted value.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -111,6 +119,13 @@ class KeyPoint(BaseModel):
     phrases: list[Text] = Field(
         min_length=1, description="wordings that count for the point (any order, typo tolerant)"
     )
+    code: list[Text] = Field(
+        default_factory=list,
+        description=(
+            "regular expressions recognising this point written as code (searched in the "
+            "lowercased reply); any match covers the point, like a phrase"
+        ),
+    )
     weight: float = Field(
         default=1.0, gt=0, le=10, description="its share of the grade, relative to the others"
     )
@@ -120,6 +135,17 @@ class KeyPoint(BaseModel):
     subject: Text | None = Field(
         default=None, description="the name of the side this point is about (two-sided only)"
     )
+
+    @field_validator("code")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                message = f"code pattern {pattern!r} is not a regular expression: {error}"
+                raise ValueError(message) from error
+        return patterns
 
 
 class Side(BaseModel):

@@ -9,14 +9,19 @@ analysed once (see :mod:`bot.engine.text_matching` for how a phrase matches: ste
 any order within one clause and a small window, typo tolerant, negation aware). Then:
 
 1. **Misconception** -- if any misconception phrase matches, the grade is 0 and
-   ``misconception`` is its correction.
+   ``misconception`` is its correction. In a two-sided question a one-clause phrase naming
+   one side (``is compares values``) does not count in a clause about the other side
+   (``the == is for comparing values``).
 2. **Sides** -- in a two-sided question (``sides`` in the pack: ``is`` vs ``==``, list vs
    tuple), a key point with a ``subject`` is about one side: its phrases do not count in a
    clause about the other side (``== checks identity`` earns nothing for "``is`` checks
    identity"). If the reply states points of *both* sides only about the opposite side, the
    pairing is swapped: the grade is 0 and ``misconception`` says so.
-3. **Key points** -- a point is covered when any of its phrases matches; the raw grade is the
-   covered weight over the total weight.
+3. **Key points** -- a point is covered when any of its phrases matches, or any of its
+   ``code`` patterns (regular expressions) is found in the reply as written (lowercased: see
+   :func:`~bot.engine.text_matching.code_text`), so ``@app.route("/u/<int:uid>")`` or
+   ``f = deco(f)`` is evidence like a sentence; the raw grade is the covered weight over the
+   total weight.
 4. **Required points** -- if any ``required`` point is missed the grade is capped at
    ``REQUIRED_CAP`` (0.5), and at ``NO_REQUIRED_CAP`` (0.25) when every required point is missed.
 5. **Anti-gaming** --
@@ -43,6 +48,7 @@ Any text is accepted; the grade is always in 0..1, rounded to 3 decimals.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.engine.text_matching import (
@@ -52,6 +58,7 @@ from bot.engine.text_matching import (
     Subjects,
     Vocabulary,
     analyse,
+    code_text,
     denied_segments,
     normalise,
 )
@@ -116,12 +123,14 @@ class _Point:
     phrases: tuple[Phrase, ...]
     side: int | None  # index into the question's sides, for a point about one side
     naming: tuple[bool, ...] = ()  # per phrase: it only names the side ("authentication")
+    code: tuple[re.Pattern[str], ...] = ()  # the point written as code (``f = deco(f)``)
 
 
 @dataclass(frozen=True, slots=True)
 class _Rubric:
     points: tuple[_Point, ...]
-    misconceptions: tuple[tuple[str, tuple[Phrase, ...]], ...]
+    # (correction, phrases), each phrase with the side it names (``is compares values``: ``is``)
+    misconceptions: tuple[tuple[str, tuple[tuple[Phrase, int | None], ...]], ...]
     vocabulary: Vocabulary
     prompt_runs: frozenset[tuple[str, ...]]
     prompt_stems: frozenset[str]
@@ -157,14 +166,21 @@ def _compile(question: Question) -> _Rubric:
         naming: tuple[bool, ...] = ()
         if subjects is not None and side is not None:
             naming = tuple(subjects.names(side, p) for p in own)
-        points.append(_Point(kp.label, kp.weight, kp.required, own, side, naming))
+        code = tuple(re.compile(pattern) for pattern in kp.code)
+        points.append(_Point(kp.label, kp.weight, kp.required, own, side, naming, code))
     two_sided = subjects is not None and any(point.side is not None for point in points)
     misconceptions = tuple(
-        (m.correction, tuple(Phrase(p, strict=True) for p in m.phrases))
+        (
+            m.correction,
+            tuple(
+                (Phrase(p, strict=True), _named_side(subjects if two_sided else None, p))
+                for p in m.phrases
+            ),
+        )
         for m in question.misconceptions
     )
     phrases = [p for point in points for p in point.phrases]
-    phrases += [p for _, group in misconceptions for p in group]
+    phrases += [p for _, group in misconceptions for p, _ in group]
     stems = {s for phrase in phrases for s in phrase.stems}
     surfaces = {w: s for phrase in phrases for w, s in phrase.surfaces.items() if s in stems}
     prompt = analyse(normalise(question.prompt))
@@ -185,6 +201,19 @@ def _compile(question: Question) -> _Rubric:
             else None
         ),
     )
+
+
+def _named_side(subjects: Subjects | None, text: str) -> int | None:
+    """The side a one-clause misconception phrase names (``is compares values``: ``is``).
+
+    A phrase of several clauses (``tuples are mutable and lists ...``) names both sides: None.
+    """
+    if subjects is None:
+        return None
+    analysis = analyse(normalise(text.replace("`", " ")))
+    if len(set(analysis.segment)) != 1:
+        return None
+    return subjects.of(analysis).get(analysis.segment[0])
 
 
 def _copied(analysis: Analysis, rubric: _Rubric) -> list[bool]:
@@ -250,10 +279,20 @@ def _ceilings(
 
 
 def _misconception(rubric: _Rubric, analysis: Analysis, index: Index) -> str | None:
-    """The correction of the first misconception the reply states, if any."""
+    """The correction of the first misconception the reply states, if any.
+
+    In a two-sided question, a one-clause phrase naming one side (``is compares values``) does
+    not count in a clause about the other side (``the == is for comparing values``).
+    """
+    others: tuple[frozenset[int], ...] = (frozenset(), frozenset())
+    if rubric.subjects is not None:
+        about = rubric.subjects.of(analysis)
+        others = tuple(frozenset(s for s, side in about.items() if side != own) for own in (0, 1))
     for correction, phrases in rubric.misconceptions:
-        if any(phrase.matches(analysis, index) for phrase in phrases):
-            return correction
+        for phrase, side in phrases:
+            blocked = others[side] if side is not None else frozenset()
+            if phrase.matches(analysis, index, blocked):
+                return correction
     return None
 
 
@@ -263,24 +302,27 @@ def _earned(rubric: _Rubric, hits: list[bool]) -> float:
     return earned / rubric.total_weight
 
 
-def _hits(rubric: _Rubric, analysis: Analysis, index: Index) -> tuple[list[bool], bool]:
+def _hits(rubric: _Rubric, analysis: Analysis, index: Index, code: str) -> tuple[list[bool], bool]:
     """Which key points the reply covers, and whether it swaps the two sides' points.
 
     Claims the reply reports only to dismiss them (:func:`denied_segments`) count for nothing.
+    A point's ``code`` patterns are searched in ``code`` (the reply as :func:`code_text` reads
+    it) and cover the point wherever they are found.
     """
     denied = denied_segments(analysis)
+    in_code = [any(p.search(code) for p in point.code) for point in rubric.points]
     if rubric.subjects is None:
         return [
-            any(p.matches(analysis, index, denied) for p in point.phrases)
-            for point in rubric.points
+            written or any(p.matches(analysis, index, denied) for p in point.phrases)
+            for point, written in zip(rubric.points, in_code, strict=True)
         ], False
     about = rubric.subjects.of(analysis)
     others = [frozenset(s for s, side in about.items() if side != own) | denied for own in (0, 1)]
     hits: list[bool] = []
     wrong_side: set[int] = set()
-    for point in rubric.points:
+    for point, written in zip(rubric.points, in_code, strict=True):
         if point.side is None:
-            hits.append(any(p.matches(analysis, index, denied) for p in point.phrases))
+            hits.append(written or any(p.matches(analysis, index, denied) for p in point.phrases))
             continue
         blocked = others[point.side]
         stated = [p for p, naming in zip(point.phrases, point.naming, strict=True) if not naming]
@@ -288,7 +330,7 @@ def _hits(rubric: _Rubric, analysis: Analysis, index: Index) -> tuple[list[bool]
         if not hit and blocked - denied and any(p.matches(analysis, index, denied) for p in stated):
             wrong_side.add(point.side)  # stated, but only about the other side
         named = [p for p, naming in zip(point.phrases, point.naming, strict=True) if naming]
-        hits.append(hit or any(p.matches(analysis, index, denied) for p in named))
+        hits.append(written or hit or any(p.matches(analysis, index, denied) for p in named))
     return hits, len(wrong_side) == 2
 
 
@@ -315,7 +357,7 @@ def grade_text(question: Question, text: str) -> GradeResult:
     if correction is not None:
         # A stated misconception makes the whole answer wrong: nothing counts as covered.
         return GradeResult(0.0, (), tuple(point.label for point in rubric.points), correction)
-    hits, swapped = _hits(rubric, analysis, index)
+    hits, swapped = _hits(rubric, analysis, index, code_text(text, MAX_REPLY_CHARS))
     if swapped:
         labels = tuple(point.label for point in rubric.points)
         return GradeResult(0.0, (), labels, rubric.swap_correction)

@@ -50,6 +50,7 @@ __all__ = [
     "Subjects",
     "Vocabulary",
     "analyse",
+    "code_text",
     "denied_segments",
     "normalise",
     "stem",
@@ -147,6 +148,12 @@ def normalise(text: str, max_chars: int | None = None) -> str:
     return _SUFFIXES.sub(lambda m: _SUFFIX_WORDS[m.group(1)], text)
 
 
+def code_text(text: str, max_chars: int | None = None) -> str:
+    """The text as code patterns read it: NFKC, casefolded, ASCII quotes and dashes, nothing
+    else changed (``f = deco(f)`` and ``<int:user_id>`` stay as written)."""
+    return _nfkc(text, max_chars).casefold().translate(_QUOTES)
+
+
 def _nfkc(text: str, max_chars: int | None) -> str:
     """NFKC, but read in chunks and stopped once ``max_chars`` are out (NFKC can expand 18x)."""
     if max_chars is None:
@@ -172,7 +179,7 @@ def _has_vowel(text: str) -> bool:
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper (plural, -ed, -ing, -ly, final -e, -y) plus a few synonyms."""
+    """A light suffix stripper (plural, -ness, -ed, -ing, -ly, final -e, -y) plus a few synonyms."""
     cached = _stem_cache.get(word)
     if cached is not None:
         return cached
@@ -182,6 +189,10 @@ def stem(word: str) -> str:
         _stem_cache.clear()
     _stem_cache[word] = result
     return result
+
+
+#: ``-ness`` is stripped only after these endings: an adjective's noun (``correctness``).
+_NESS_BASES = ("lessness", "fulness", "iveness", "ousness", "ctness")
 
 
 def _strip_suffixes(word: str) -> str:
@@ -194,6 +205,8 @@ def _strip_suffixes(word: str) -> str:
         w = w[:-3] + "i"
     elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]
+    if w.endswith(_NESS_BASES):  # statelessness -> stateless (not business -> busi)
+        w = w[:-4]
     for suffix in ("ingly", "edly", "ing", "ed"):
         base = w[: -len(suffix)]
         if w.endswith(suffix) and len(base) >= 3 and _has_vowel(base):

@@ -17,7 +17,8 @@ from bot.engine.grading import (
     grade_choice,
     grade_text,
 )
-from questions.schema import Question
+from bot.engine.text_matching import stem
+from questions.schema import Misconception, Question
 
 
 def make_question(
@@ -368,6 +369,23 @@ def test_a_phrase_that_only_names_a_side_still_counts_but_cannot_hide_a_swap() -
     assert result.grade == 0.0 and result.misconception is not None
 
 
+def test_a_misconception_naming_one_side_does_not_fire_in_a_clause_about_the_other() -> None:
+    question = IS_EQUALS_SIDES.model_copy(
+        update={
+            "misconceptions": [
+                Misconception(phrases=["is compares values"], correction="is checks identity")
+            ]
+        }
+    )
+    # "the == is for compare the value": that clause is about ==, its "is" is a verb
+    right = "The == is for compare the value, the is operator is compare if it is same object."
+    result = grade_text(question, right)
+    assert result.misconception is None
+    assert {"== compares values", "is checks identity"} <= set(result.covered)
+    wrong = grade_text(question, "The is operator compares values.")
+    assert wrong.grade == 0.0 and wrong.misconception == "is checks identity"
+
+
 def test_questions_without_sides_grade_as_before() -> None:
     plain = IS_EQUALS_SIDES.model_copy(update={"sides": []})
     text = "== checks identity; is compares values"
@@ -629,3 +647,90 @@ def test_an_imperative_think_or_a_plain_actually_denies_nothing() -> None:
     plain = "Lists are mutable and tuples are immutable."
     text = "Think of it this way: lists are actually mutable and tuples are immutable."
     assert grade(LIST_TUPLE, text) == grade(LIST_TUPLE, plain) > REQUIRED_CAP
+
+
+# --------------------------------------------------------------------------- code evidence
+
+DECO_CODE = make_question(
+    [
+        {
+            "label": "takes and returns a function",
+            "phrases": ["takes a function", "returns a wrapper"],
+            "required": True,
+        },
+        {
+            "label": "shorthand for f = deco(f)",
+            "phrases": ["syntactic sugar", "shorthand"],
+            "code": [r"\b(\w+)\s*=\s*[\w.]+\(\s*\1\s*\)"],
+        },
+        {
+            "label": "int converter",
+            "phrases": ["converts to an int"],
+            "code": [r"<int:\w+>"],
+        },
+    ],
+    prompt="What does `@something` above a `def` do?",
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It takes a function: f = deco(f).",
+        "It takes a function, so @timer means func = timer(func)",
+        "It takes a function; load = functools.cache( load )",
+    ],
+)
+def test_a_code_pattern_covers_its_point(text: str) -> None:
+    result = grade_text(DECO_CODE, text)
+    assert "shorthand for f = deco(f)" in result.covered, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It takes a function, f = deco(g).",  # another name: not the rebinding
+        "It takes a function and returns another one.",
+    ],
+)
+def test_code_that_does_not_fit_the_pattern_earns_nothing(text: str) -> None:
+    assert "shorthand for f = deco(f)" not in grade_text(DECO_CODE, text).covered
+
+
+def test_code_is_read_as_written_not_as_words() -> None:
+    # the route converter survives: no tokenising, only casefolding and ASCII quotes
+    result = grade_text(DECO_CODE, '@app.route("/users/<INT:user_id>")')
+    assert "int converter" in result.covered
+    assert "int converter" not in grade_text(DECO_CODE, "an int user id").covered
+
+
+def test_code_evidence_still_meets_the_required_cap() -> None:
+    result = grade_text(DECO_CODE, "f = deco(f) and @app.route('/u/<int:uid>')")
+    assert result.grade <= REQUIRED_CAP
+    assert result.cap is not None
+
+
+def test_a_code_pattern_that_is_not_a_regular_expression_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a regular expression"):
+        make_question([{"label": "x", "phrases": ["x"], "code": ["(unclosed"]}])
+
+
+# --------------------------------------------------------------------------- stemming
+
+
+@pytest.mark.parametrize(
+    ("noun", "adjective"),
+    [("statelessness", "stateless"), ("correctness", "correct"), ("usefulness", "useful")],
+)
+def test_an_adjectives_ness_noun_stems_like_the_adjective(noun: str, adjective: str) -> None:
+    assert stem(noun) == stem(adjective)
+
+
+@pytest.mark.parametrize(("word", "other"), [("business", "busy"), ("witness", "wit")])
+def test_other_ness_words_keep_their_ending(word: str, other: str) -> None:
+    assert stem(word) != stem(other)
+
+
+def test_statelessness_states_a_stateless_point() -> None:
+    rest = make_question([{"label": "stateless", "phrases": ["stateless"], "required": True}])
+    assert grade(rest, "Statelessness of every request.") == 1.0

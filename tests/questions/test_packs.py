@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.grading import grade_text
+from bot.engine.text_matching import code_text
 from questions.loader import BUILTIN_PACKS_DIR, load_bank, load_pack, pack_files
 from questions.schema import SAMPLE_LABELS, Question, Sample
 from tests.conftest import TEST_PACKS
@@ -214,9 +215,25 @@ def test_bare_list_of_types_is_not_full_marks() -> None:
     question = BANK.get("builtin-data-types")
     bare = "int float complex str list tuple range dict set frozenset bool None bytes"
     result = grade_text(question, bare)
-    assert 0.5 <= result.grade <= 0.8  # every type, but not grouped by kind
+    assert 0.1 <= result.grade < 0.5  # every type, but not grouped by kind: the central point
     assert result.missed == ("Groups the types by kind, not just a bare list of names",)
     assert grade_text(question, question.answer).grade == 1.0
+    grouped = "Numbers are int and float; str is the text type; dict is the mapping."
+    assert grade_text(question, grouped).grade >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "byte, short, int, long, float, double, char, boolean and String",  # Java
+        "Primitive types are int, double and char, plus String and arrays.",  # Java
+        "string, number, bigint, boolean, undefined, null, symbol and object",  # JavaScript
+        "Numbers and strings, booleans, objects and arrays, plus null and undefined.",
+        "int, char, float, double, short and long, signed or unsigned",  # C
+    ],
+)
+def test_another_languages_types_are_not_pythons(text: str) -> None:
+    assert grade_text(BANK.get("builtin-data-types"), text).grade < 0.5
 
 
 @pytest.mark.parametrize(("question", "sample"), _sample_cases())
@@ -255,3 +272,12 @@ def test_the_bank_lasts_a_year() -> None:
     assert len(BANK) >= 150
     assert sum(question.difficulty == "hard" for question in BANK) >= 30
     assert sum(question.type == "output" for question in BANK) >= 25
+
+
+@pytest.mark.parametrize(
+    "question", [q for q in QUESTIONS if any(kp.code for kp in q.key_points)], ids=lambda q: q.id
+)
+def test_code_patterns_do_not_match_the_prompt(question: Question) -> None:
+    prompt = code_text(question.prompt)
+    matching = [p for kp in question.key_points for p in kp.code if re.search(p, prompt)]
+    assert not matching, f"code patterns found in the prompt: {matching}"
