@@ -148,7 +148,7 @@ class AnswerDesk:
             raise RoundClosedError()
         question = core.bank.get(record.question_id)
         choice_index, result, shown = grade_reply(record, question, letter, reply)
-        if reply is not None:
+        if choice_index is None and reply is not None:  # free text, never a choice typed
             left_s = record.closes_at - now
             result = await judged(self._judge, question, reply, result, within_s=left_s)
         player_pk = await core.ids.player_pk(player)

@@ -193,6 +193,17 @@ async def test_multiple_choice_never_asks_the_model(engine: QuizEngine, llm: Fak
     assert feedback.judge_note is None and llm.requests == []
 
 
+async def test_a_letter_typed_as_text_in_multiple_choice_never_asks_the_model(
+    engine: QuizEngine, llm: FakeLlm
+) -> None:
+    llm.reply(verdict(["missed", "missed"], 0.0, "A letter is not an answer."))
+    card = await engine.start_round(GENERAL, ALICE, category="alpha", difficulty="easy")
+    typed = await engine.answer(ALICE, card.round_id, text="a")
+    clicked = await engine.answer(BOB, card.round_id, choice="A")
+    assert typed.judge_note is None and llm.requests == []
+    assert (typed.grade, typed.points) == (clicked.grade, clicked.points)
+
+
 async def test_an_output_question_never_asks_the_model(judge: LlmJudge, llm: FakeLlm) -> None:
     question = Question.model_validate(
         {
