@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 
 from bot.engine.core import Core
 from bot.engine.model import QuestionStats, Team
+from questions.loader import QuestionBank
 from storage.analytics import AnalyticsStore, AnswerFact
 
 __all__ = [
@@ -59,7 +60,11 @@ def discrimination(correct: list[bool], accuracy: list[float]) -> float | None:
 
 
 def _flags(
-    answers: list[AnswerFact], picks: list[int], reports: int, r: float | None
+    answers: list[AnswerFact],
+    picks: list[int],
+    correct_choice: int | None,
+    reports: int,
+    r: float | None,
 ) -> tuple[str, ...]:
     flags: list[str] = []
     if len(answers) >= MIN_ANSWERS:
@@ -70,7 +75,8 @@ def _flags(
             flags.append("too-hard")
         if r is not None and r < 0:
             flags.append("negative-discrimination")
-    if sum(picks) >= MIN_ANSWERS and 0 in picks:
+    distractors = [count for i, count in enumerate(picks) if i != correct_choice]
+    if sum(picks) >= MIN_ANSWERS and 0 in distractors:
         flags.append("unused-distractor")
     if reports >= MANY_REPORTS:
         flags.append("many-disputes")
@@ -86,8 +92,13 @@ def question_stats(
     player_accuracy: Mapping[int, float],
     disputes: int,
     reports: int,
+    correct_choice: int | None = None,
 ) -> QuestionStats:
-    """The statistics and flags of one question from its answers."""
+    """The statistics and flags of one question from its answers.
+
+    ``correct_choice`` (its index in the pack's order) is no distractor: nobody picking it
+    makes the question too hard, not a wrong choice unused.
+    """
     picks = [0] * choices
     for answer in answers:
         if answer.choice is not None and 0 <= answer.choice < choices:
@@ -107,7 +118,7 @@ def question_stats(
         discrimination=r,
         open_disputes=disputes,
         open_reports=reports,
-        flags=_flags(answers, picks, disputes + reports, r),
+        flags=_flags(answers, picks, correct_choice, disputes + reports, r),
     )
 
 
@@ -118,6 +129,13 @@ def _accuracy(answers: Iterable[AnswerFact]) -> dict[int, float]:
         totals[answer.player_pk] += 1
         right[answer.player_pk] += answer.correct
     return {player: right[player] / totals[player] for player in totals}
+
+
+def _correct_choice(bank: QuestionBank, question_id: str) -> int | None:
+    """The index of the question's correct choice, None when it has no choices (or is gone)."""
+    if question_id not in bank or not bank.get(question_id).choices:
+        return None
+    return bank.get(question_id).correct_index
 
 
 class QuestionAnalytics:
@@ -151,6 +169,7 @@ class QuestionAnalytics:
                 player_accuracy=accuracy,
                 disputes=reports.get((question_id, True), 0),
                 reports=reports.get((question_id, False), 0),
+                correct_choice=_correct_choice(bank, question_id),
             )
             for question_id in ids
         ]

@@ -43,6 +43,24 @@ def test_flags_need_the_minimum_of_answers() -> None:
     assert few.flags == ()  # one answer short of the minimum
 
 
+def test_an_unpicked_correct_choice_is_no_unused_distractor() -> None:
+    # nobody picks the correct choice (index 2); every wrong one is picked
+    answers = [fact(p, False, choice=(0, 1, 3)[p % 3]) for p in range(MIN_ANSWERS)]
+    accuracy = dict.fromkeys(range(MIN_ANSWERS), 0.5)
+    stats = question_stats(
+        "q",
+        answers,
+        asked=1,
+        choices=4,
+        player_accuracy=accuracy,
+        disputes=0,
+        reports=0,
+        correct_choice=2,
+    )
+    assert stats.pick_rates[2] == 0.0
+    assert stats.flags == ("too-hard",)
+
+
 def test_free_text_grades_and_too_hard() -> None:
     answers = [fact(p, p == 0, grade=0.9 if p == 0 else 0.1) for p in range(12)]
     accuracy = dict.fromkeys(range(12), 0.5)
