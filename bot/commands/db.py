@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -200,7 +201,8 @@ def restore_database(source_path: Path, database: Path) -> Path | None:
     Refused while a Quizbot holds the database (its lock), and at once when ``source_path`` is
     the database itself or a write-ahead log of a vanished database lies beside it. The
     current database, if any, is first copied to a new ``<database>.before-restore-<time>``
-    file (never over an earlier one); that path is returned.
+    file (never over an earlier one), byte for byte when SQLite cannot read it (damaged); that
+    path is returned.
     """
     from bot.app import instance_lock
     from storage.store import StoreError
@@ -220,11 +222,7 @@ def restore_database(source_path: Path, database: Path) -> Path | None:
             stack.enter_context(instance_lock(database))
         except StoreError as exc:
             raise DatabaseProblem(f"refusing to restore: {exc}") from None
-        kept: Path | None = None
-        if database.exists() and database.stat().st_size:
-            kept, _ = backup_database(
-                database, _unused_path(database.parent, f"{database.name}.before-restore")
-            )
+        kept = _keep_replaced(database)
         try:
             with open_readonly(source_path) as source:
                 target = sqlite3.connect(database, timeout=30)
@@ -235,6 +233,32 @@ def restore_database(source_path: Path, database: Path) -> Path | None:
                     target.close()
         except sqlite3.Error as exc:
             raise DatabaseProblem(f"restore into {database} failed: {exc}") from None
+    return kept
+
+
+def _keep_replaced(database: Path) -> Path | None:
+    """Keep the database a restore replaces under a new ``.before-restore-<time>`` name.
+
+    A sound one is backed up; one SQLite cannot read (damaged, not a database, too new) is
+    copied byte for byte with its write-ahead log, then removed with its ``-wal`` and ``-shm``
+    files so the backup can be restored into its place. None when there is nothing to keep.
+    """
+    if not (database.exists() and database.stat().st_size):
+        return None
+    kept = _unused_path(database.parent, f"{database.name}.before-restore")
+    try:
+        return backup_database(database, kept)[0]
+    except DatabaseProblem:
+        pass
+    try:
+        for suffix in ("", "-wal"):
+            source = database.with_name(database.name + suffix)
+            if source.exists():
+                shutil.copy2(source, kept.with_name(kept.name + suffix))
+        for suffix in ("", "-wal", "-shm"):
+            database.with_name(database.name + suffix).unlink(missing_ok=True)
+    except OSError as exc:
+        raise DatabaseProblem(f"refusing to restore: cannot keep {database} ({exc})") from None
     return kept
 
 

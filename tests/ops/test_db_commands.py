@@ -144,6 +144,24 @@ async def test_restore_refuses_what_is_not_a_quizbot_database(
     assert _answers(database) == 3
 
 
+@pytest.mark.parametrize("damage", ["pages", "header"])
+async def test_restore_replaces_a_damaged_database_and_keeps_its_bytes(
+    tmp_path: Path, damage: str
+) -> None:
+    database, backup = tmp_path / "q.db", tmp_path / "b.db"
+    await _make_database(database, players=2)
+    backup_database(database, backup)
+    data = bytearray(database.read_bytes())
+    if damage == "pages":
+        data[4096 : 6 * 4096] = b"\xab" * (5 * 4096)
+    else:
+        data[:16] = b"garbage garbage!"
+    database.write_bytes(bytes(data))
+    kept = restore_database(backup, database)
+    assert _answers(database) == 2
+    assert kept is not None and kept.read_bytes() == bytes(data)
+
+
 async def test_db_cli_info_backup_restore(tmp_path: Path) -> None:
     database = tmp_path / "q.db"
     await _make_database(database)
