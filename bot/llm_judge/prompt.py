@@ -46,6 +46,14 @@ def _misconceptions(question: Question) -> list[str]:
     ]
 
 
+def _without_markers(answer: str) -> str:
+    """``answer`` with the markers taken out until none is left (taking out ``<<<ANSWER`` once
+    from ``<<<ANS<<<ANSWERWER`` would make one): the answer cannot leave its fence."""
+    while ANSWER_START in answer or ANSWER_END in answer:
+        answer = answer.replace(ANSWER_START, "").replace(ANSWER_END, "")
+    return answer
+
+
 def messages(question: Question, answer: str) -> list[dict[str, str]]:
     """The ``messages`` of a chat completion asking for the verdict on ``answer``."""
     lines = [
@@ -56,8 +64,7 @@ def messages(question: Question, answer: str) -> list[dict[str, str]]:
     ]
     if question.misconceptions:
         lines += ["Known misconceptions (each makes an answer wrong):", *_misconceptions(question)]
-    fenced = answer.replace(ANSWER_START, "").replace(ANSWER_END, "")  # no escaping the markers
-    lines += ["Learner's answer:", ANSWER_START, fenced, ANSWER_END]
+    lines += ["Learner's answer:", ANSWER_START, _without_markers(answer), ANSWER_END]
     return [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": "\n".join(lines)},
