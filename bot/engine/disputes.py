@@ -15,7 +15,7 @@
   told by :meth:`DisputeDesk.tell_pending`, which the round timer runs; after
   :attr:`~storage.settlements.SettlementStore.MAX_NOTIFY_ATTEMPTS` refusals it stops trying.
   An adapter may also show what a player was not told yet in its next private reply to them
-  (:meth:`DisputeDesk.take_notices`; Discord does).
+  (:meth:`DisputeDesk.untold`, then :meth:`DisputeDesk.shown` once each is out; Discord does).
 """
 
 from __future__ import annotations
@@ -119,17 +119,21 @@ class DisputeDesk:
                 told += (await self._tell(report)).told
         return told
 
-    async def take_notices(self, player: Player) -> tuple[Settlement, ...]:
-        """The player's settlements not told yet, marked told: for an adapter to show them in
-        its next private reply to the player (where a direct message did not reach them)."""
+    async def untold(self, player: Player) -> tuple[Settlement, ...]:
+        """The player's settlements not told yet: for an adapter to show them in its next
+        private reply to the player (where a direct message did not reach them), marking each
+        with :meth:`shown` once it is out, so one that fails to go out stays untold."""
         found = await self._core.ids.find_player(player)
         if found is None:
             return ()
-        notices = []
-        for report in await self.store.player_to_notify(found[0]):
-            await self.store.mark_notified(report.id, self._core.clock())
-            notices.append(replace(self._settlement(report), told=True))
-        return tuple(notices)
+        return tuple(
+            self._settlement(report) for report in await self.store.player_to_notify(found[0])
+        )
+
+    async def shown(self, settlement: Settlement) -> Settlement:
+        """The player has been shown ``settlement`` (from :meth:`untold`): it is told."""
+        await self.store.mark_notified(settlement.report_id, self._core.clock())
+        return replace(settlement, told=True)
 
     # -- steps -------------------------------------------------------------------------------
 

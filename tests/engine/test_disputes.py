@@ -224,3 +224,21 @@ async def test_a_player_who_cannot_be_reached_is_told_later(
     assert (player, told.grade_after, told.points_after) == (ALICE, 1.0, 95)
     assert await engine.disputes.tell_pending() == 0  # told once
     assert rows(engine, "SELECT notify_attempts FROM reports") == [(1,)]
+
+
+async def test_untold_settlements_stay_untold_until_shown(
+    engine: QuizEngine, clock: FakeClock
+) -> None:
+    _, dispute_id = await disputed_open_answer(engine, clock)
+    await engine.disputes.settle(None, dispute_id, "reject")
+    assert await engine.disputes.untold(BOB) == ()
+    [notice] = await engine.disputes.untold(ALICE)
+    assert (notice.report_id, notice.outcome, notice.told) == (dispute_id, "rejected", False)
+    [again] = await engine.disputes.untold(ALICE)  # not shown yet (its reply failed): kept
+    assert again == notice
+    shown = await engine.disputes.shown(notice)
+    assert shown.told is True
+    assert await engine.disputes.untold(ALICE) == ()
+    outbox = TellingOutbox()
+    engine.register_outbox("console", outbox)
+    assert await engine.disputes.tell_pending() == 0 and outbox.told == []  # told once only

@@ -94,7 +94,7 @@ async def show_untold_settlements(interaction: discord.Interaction[Any]) -> None
     if not isinstance(engine, QuizEngine) or interaction.guild_id is None:
         return
     try:
-        notices = await engine.disputes.take_notices(player_of(interaction))
+        notices = await engine.disputes.untold(player_of(interaction))
     except Exception:
         log.exception("could not read the settlements to show")
         return
@@ -102,6 +102,7 @@ async def show_untold_settlements(interaction: discord.Interaction[Any]) -> None
         await interaction.followup.send(
             embed=settlement_embed(settlement), ephemeral=True, allowed_mentions=NONE
         )
+        await engine.disputes.shown(settlement)  # only once it is out: else it stays untold
 
 
 async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = True) -> None:
