@@ -91,13 +91,16 @@ class SeasonDesk:
         """End the seasons the schedule says are over (none when it is ``off``); how many."""
         if self.schedule == "off":
             return 0
-        boundary = season_boundary(self.schedule, self._core.clock())
+        now = self._core.clock()
+        boundary = season_boundary(self.schedule, now)
         label = season_label(self.schedule, boundary)
         ended = 0
         for team_pk in await self.store.due_to_end(boundary.timestamp()):
             for name in (label, *(f"{label} ({n})" for n in range(2, 10))):
                 try:
-                    period = await self.store.end(team_pk, name, boundary.timestamp())
+                    # ended now, not at the boundary: answers given since still counted in
+                    # it, and a correction of one must not reach the next season's board
+                    period = await self.store.end(team_pk, name, now)
                 except SeasonNameTakenError:
                     continue
                 ended += 1

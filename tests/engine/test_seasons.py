@@ -108,3 +108,25 @@ def test_boundaries_and_labels() -> None:
     assert season_boundary("quarterly", moment).isoformat() == "2025-10-01T00:00:00+00:00"
     assert season_label("monthly", season_boundary("monthly", moment)) == "2025-10"
     assert season_label("quarterly", season_boundary("quarterly", moment)) == "2025-Q3"
+
+
+async def test_a_correction_of_an_answer_given_before_the_roll_over_keeps_the_new_board(
+    engine: QuizEngine, clock: FakeClock
+) -> None:
+    engine.seasons.schedule = "monthly"
+    await play(engine, (BOB,), ())  # 2025-11-24
+    clock.advance(7 * DAY)  # December: the season is due to end, not ended yet
+    card = await engine.start_round(GENERAL, ALICE, category="alpha", mode="open")
+    await engine.answer(ALICE, card.round_id, text="no idea")  # counts in November's season
+    await engine.close_round(TEAM, card.round_id)
+    filed = await engine.dispute(ALICE, card.round_id, "unfair")
+    clock.advance(20)  # the round timer's next pass
+    assert await engine.seasons.roll_over() == 1
+    clock.advance(60)
+    await play(engine, (ALICE,), ())
+    [before] = (await engine.leaderboard(TEAM, period="season")).rows
+    await engine.disputes.settle(TEAM, filed.report_id, "uphold", grade="1")
+    [after] = (await engine.leaderboard(TEAM, period="season")).rows
+    assert (after.display_name, after.points) == ("Alice", before.points)
+    archived = await engine.leaderboard(TEAM, season="2025-11")
+    assert {r.display_name: r.points for r in archived.rows}["Alice"] == 0  # final
