@@ -71,6 +71,7 @@ async def build_engine(settings: Settings, *, seed: int | None = None) -> AsyncI
             rng=random.Random(seed),
             round_seconds=settings.quizbot_round_seconds,
             review_nudge=settings.quizbot_review_nudge,
+            interview_question_seconds=settings.quizbot_interview_question_seconds,
         )
     finally:
         await store.close()

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     quizbot_daily_grace_hours: float = Field(default=6.0, ge=0, le=168)
     quizbot_daily_count_seconds: float = Field(default=5.0, ge=1, le=300)
     quizbot_review_nudge: bool = False
+    quizbot_interview_question_seconds: int = Field(default=180, ge=30, le=3600)
     quizbot_event_loop: Literal["auto", "asyncio"] = "auto"
 
     discord_token: str | None = None

@@ -8,7 +8,8 @@ The engine is a facade over small groups of use cases, each in its own module:
   :class:`~bot.engine.ports.Outbox` registered for the round's platform;
 - :mod:`bot.engine.standings` reads leaderboards and stats;
 - :mod:`bot.engine.reviews` (``engine.reviews``) and :mod:`bot.engine.daily_rounds`
-  (``engine.daily``) hold spaced repetition and the daily question.
+  (``engine.daily``) hold spaced repetition and the daily question;
+- :mod:`bot.engine.interviews` (``engine.interviews``) holds the mock interview.
 
 They share a :class:`~bot.engine.core.Core`: the store, the question bank, the injected clock
 and RNG, and the identity lookups. The engine does no network I/O itself.
@@ -24,9 +25,13 @@ from bot.engine.closing import RoundCloser
 from bot.engine.core import Core
 from bot.engine.daily_rounds import DailyRounds
 from bot.engine.identity import Identities
+from bot.engine.interviews import QUESTION_SECONDS, InterviewDesk
 from bot.engine.model import (
     Channel,
     Feedback,
+    InterviewHistory,
+    InterviewPrompt,
+    InterviewStep,
     Leaderboard,
     MessageRef,
     Mode,
@@ -35,6 +40,7 @@ from bot.engine.model import (
     QuestionCard,
     Reveal,
     RoundKind,
+    Scorecard,
     Stats,
     Team,
 )
@@ -62,6 +68,7 @@ class QuizEngine:
         rng: random.Random | None = None,
         round_seconds: int = 60,
         review_nudge: bool = False,
+        interview_question_seconds: int = QUESTION_SECONDS,
     ) -> None:
         self.store = store
         self.bank = bank
@@ -78,6 +85,7 @@ class QuizEngine:
             core, daily_store, rounds=self._rounds, closer=self._closer, standings=self._standings
         )
         self._answers = AnswerDesk(core, self._closer, self.reviews, daily_store)
+        self.interviews = InterviewDesk(core, question_seconds=interview_question_seconds)
 
     @property
     def round_seconds(self) -> int:
@@ -200,9 +208,12 @@ class QuizEngine:
 
     # -- reviews (bot/engine/reviews.py) ---------------------------------------------------
 
-    async def start_review(self, player: Player, *, mode: str | None = None) -> QuestionCard:
-        """A private practice round: the most overdue card, else an unseen question."""
-        return await self.reviews.start(player, mode=mode)
+    async def start_review(
+        self, player: Player, *, mode: str | None = None, category: str | None = None
+    ) -> QuestionCard:
+        """A private practice round: the most overdue card, else an unseen question (only of
+        ``category`` when given: targeted practice)."""
+        return await self.reviews.start(player, mode=mode, category=category)
 
     async def rate_review(self, player: Player, round_id: int, rating: str) -> Rated:
         """The player's self-assessment (again|hard|good|easy) of their review answer."""
@@ -221,6 +232,47 @@ class QuizEngine:
     async def due_counts(self, player: Player) -> DueCounts:
         """The player's FSRS cards due now, today and within 7 days."""
         return await self.reviews.due_counts(player)
+
+    # -- mock interviews (bot/engine/interviews.py) ----------------------------------------
+
+    async def start_interview(
+        self,
+        player: Player,
+        *,
+        length: str | None = None,
+        category: str | None = None,
+        difficulty: str | None = None,
+    ) -> InterviewStep:
+        """Start a private mock interview (5, 8 or 12 questions; one or several categories,
+        comma-separated; a starting difficulty), or resume the running one: its first or
+        current question."""
+        return await self.interviews.start(
+            player, length=length, category=category, difficulty=difficulty
+        )
+
+    async def answer_interview(
+        self,
+        player: Player,
+        text: str,
+        *,
+        interview_id: int | None = None,
+        step: str | None = None,
+    ) -> InterviewStep:
+        """Answer the running interview's question or follow-up: the next one, or the
+        scorecard after the last."""
+        return await self.interviews.answer(player, text, interview_id=interview_id, step=step)
+
+    async def current_interview(self, player: Player) -> InterviewPrompt | None:
+        """The running interview's current question or follow-up, if any."""
+        return await self.interviews.current(player)
+
+    async def stop_interview(self, player: Player) -> Scorecard:
+        """End the running interview early: the scorecard of what was answered."""
+        return await self.interviews.stop(player)
+
+    async def interview_history(self, player: Player) -> InterviewHistory:
+        """The player's latest interviews with their scores."""
+        return await self.interviews.history(player)
 
     # -- leaderboards and stats ------------------------------------------------------------
 

@@ -243,18 +243,26 @@ class ReviewDesk:
 
     # -- /review ---------------------------------------------------------------------------
 
-    async def start(self, player: Player, *, mode: str | None = None) -> QuestionCard:
-        """A private practice question: most overdue, else unseen (weakest category first)."""
+    async def start(
+        self, player: Player, *, mode: str | None = None, category: str | None = None
+    ) -> QuestionCard:
+        """A private practice question: most overdue, else unseen (weakest category first);
+        only questions of ``category`` when it is given (targeted practice)."""
         core = self._core
         chosen_mode = options.parse_mode(mode or "open")
+        chosen_category = options.parse_category(category, core.bank.categories)
         await self._closer.close_due_rounds()
         team_pk = await core.ids.team_pk(player.team)
         player_pk = await core.ids.player_pk(player)
         now = core.clock()
         existing = await self.store.open_review_round(player_pk, now)
-        if existing is not None and existing.mode == chosen_mode:
+        if (
+            existing is not None
+            and existing.mode == chosen_mode
+            and chosen_category in (None, existing.category)
+        ):
             return core.card(existing)
-        question = await self._next_question(player_pk, now)
+        question = await self._next_question(player_pk, now, chosen_category)
         record = await core.store.create_round(
             team_pk=team_pk,
             channel_id=review_channel_id(player),
@@ -270,19 +278,24 @@ class ReviewDesk:
         )
         return core.card(record)
 
-    async def _next_question(self, player_pk: int, now: float) -> Question:
+    async def _next_question(self, player_pk: int, now: float, category: str | None) -> Question:
         core = self._core
         bank = core.bank
+
+        def wanted(question_id: str) -> bool:
+            return question_id in bank and category in (None, bank.get(question_id).category)
+
         for card in await self.store.due_cards(player_pk, now):
-            if card.question_id in bank:
+            if wanted(card.question_id):
                 return bank.get(card.question_id)
         cards = await self.store.cards(player_pk)
         results = {c: (n, k) for c, n, k in await core.store.category_results(player_pk)}
-        unseen = pick_unseen(list(bank), {c.question_id for c in cards}, results, core.rng)
+        seen = {c.question_id for c in cards}
+        unseen = pick_unseen(bank.select(category), seen, results, core.rng)
         if unseen is not None:
             return unseen
         for card in cards:  # everything seen, nothing due: the card due soonest, early
-            if card.question_id in bank:
+            if wanted(card.question_id):
                 return bank.get(card.question_id)
         raise QuizError("There are no questions to review.")
 
