@@ -80,6 +80,9 @@ _QUESTION_COLUMNS = (
     "follow_up_answered_at, follow_up_credit, final_grade"
 )
 
+_RUNNING = "EXISTS (SELECT 1 FROM interviews i WHERE i.id = interview_id AND i.ended_at IS NULL)"
+"""The condition that the question row's interview is still running."""
+
 
 def _interview(row: Sequence[Any]) -> InterviewRow:
     values = list(row)
@@ -244,8 +247,7 @@ class InterviewStore:
             changed = conn.execute(
                 "UPDATE interview_answers SET answer = ?, answered_at = ?, grade = ?, "
                 "covered = ?, missed = ?, follow_up_point = ? WHERE id = ? "
-                "AND answered_at IS NULL AND EXISTS (SELECT 1 FROM interviews i "
-                "WHERE i.id = interview_id AND i.ended_at IS NULL)",
+                f"AND answered_at IS NULL AND {_RUNNING}",
                 (
                     text,
                     now,
@@ -278,8 +280,7 @@ class InterviewStore:
             changed = conn.execute(
                 "UPDATE interview_answers SET follow_up_answer = ?, follow_up_answered_at = ?, "
                 "follow_up_credit = ? WHERE id = ? AND follow_up_point IS NOT NULL "
-                "AND follow_up_answered_at IS NULL AND EXISTS (SELECT 1 FROM interviews i "
-                "WHERE i.id = interview_id AND i.ended_at IS NULL)",
+                f"AND follow_up_answered_at IS NULL AND {_RUNNING}",
                 (text, now, credit, row_id),
             ).rowcount
             if changed:

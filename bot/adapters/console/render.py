@@ -6,23 +6,39 @@ from datetime import UTC, datetime
 
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
+    NO_INTERVIEWS,
     PERIOD_TITLE,
     VERDICT,
     answered_title,
     card_kind,
     days,
     duration,
+    follow_up_result,
+    interview_budget,
+    interview_change,
+    interview_heading,
+    interview_status,
+    interview_summary,
+    interview_thresholds,
+    interview_time,
+    interview_verdict,
+    item_heading,
     more_tied,
+    percent,
     plural,
     reviews_due,
 )
 from bot.engine.model import (
     CHOICE_LETTERS,
     Feedback,
+    InterviewHistory,
+    InterviewPrompt,
     Leaderboard,
     LeaderboardRow,
     QuestionCard,
     Reveal,
+    Scorecard,
+    ScorecardItem,
     Stats,
 )
 from bot.engine.reviews import Rated, ReportFiled
@@ -32,10 +48,13 @@ __all__ = [
     "also_open",
     "render_card",
     "render_feedback",
+    "render_interview_history",
+    "render_interview_prompt",
     "render_leaderboard",
     "render_rated",
     "render_report",
     "render_reveal",
+    "render_scorecard",
     "render_stats",
 ]
 
@@ -199,4 +218,80 @@ def render_stats(stats: Stats) -> str:
     if stats.weakest_category:
         lines.append(f"  Weakest: {stats.weakest_category}")
     lines.append(f"  Reviews due: {stats.due_today} today, {stats.due_week} in the next 7 days")
+    return "\n".join(lines)
+
+
+# -- mock interviews --------------------------------------------------------------------------
+
+
+def render_interview_prompt(prompt: InterviewPrompt) -> str:
+    """The interviewer's question or follow-up, privately."""
+    lines = []
+    if prompt.resumed:
+        lines.append(f"Resuming interview #{prompt.interview_id} where you left it.")
+    due = datetime.fromtimestamp(prompt.due_at, UTC)
+    lines += [
+        f"(only you see this) {interview_heading(prompt)}",
+        f"{interview_budget(prompt)} (budget ends {due:%H:%M:%S} UTC)",
+        prompt.text,
+        "Answer on the next line (a ``` block, or lines ending with \\, for several lines); "
+        "/interview stop ends the interview.",
+    ]
+    return "\n".join(lines)
+
+
+def render_scorecard(card: Scorecard) -> str:
+    """The end of an interview: verdict, results by category, every question, next steps."""
+    lines = [
+        f"(only you see this) Interview #{card.interview_id} scorecard — {interview_status(card)}",
+        f"{interview_verdict(card)} — {interview_thresholds(card)}",
+        interview_change(card),
+        interview_time(card),
+    ]
+    if card.categories:
+        lines.append("By category:")
+        lines += [
+            f"  {progress_bar(c.score)} {c.title}: {plural(c.questions, 'question')}, "
+            f"{percent(c.score)}"
+            for c in card.categories
+        ]
+    for item in card.items:
+        lines += _scorecard_item(item)
+    if card.topics:
+        lines.append("Study next:")
+        lines += [
+            f"  • {topic.point} ({topic.category_title}): /review category:{topic.category}"
+            for topic in card.topics
+        ]
+    lines.append(f"Practice points on the leaderboard: +{card.points} (as for reviews).")
+    return "\n".join(lines)
+
+
+def _scorecard_item(item: ScorecardItem) -> list[str]:
+    lines = [
+        item_heading(item),
+        f"   Q: {item.prompt}",
+        f"   Your answer: {visible(item.answer)}",
+    ]
+    if item.follow_up is not None:
+        lines.append(f"   {item.follow_up}")
+        if item.follow_up_answer is not None:
+            lines.append(f"   Your follow-up answer: {visible(item.follow_up_answer)}")
+        lines.append(f"   Follow-up: {follow_up_result(item)}")
+    lines += [f"   ✅ {label}" for label in item.covered]
+    lines += [f"   ❌ {label}" for label in item.missed]
+    lines.append(f"   Reference answer: {item.reference_answer}")
+    return lines
+
+
+def render_interview_history(history: InterviewHistory) -> str:
+    """The player's latest interviews with their scores."""
+    if not history.rows:
+        return NO_INTERVIEWS
+    lines = ["Your interviews (newest first):"]
+    lines += [
+        f"  {datetime.fromtimestamp(row.started_at, UTC):%Y-%m-%d %H:%M} UTC · "
+        f"{interview_summary(row)}"
+        for row in history.rows
+    ]
     return "\n".join(lines)
