@@ -266,9 +266,10 @@ class QuizEngine:
         """The running interview's current question or follow-up, if any."""
         return await self.interviews.current(player)
 
-    async def stop_interview(self, player: Player) -> Scorecard:
-        """End the running interview early: the scorecard of what was answered."""
-        return await self.interviews.stop(player)
+    async def stop_interview(self, player: Player, *, interview_id: int | None = None) -> Scorecard:
+        """End the running interview early (only ``interview_id``, when given): the scorecard
+        of what was answered."""
+        return await self.interviews.stop(player, interview_id=interview_id)
 
     async def interview_history(self, player: Player) -> InterviewHistory:
         """The player's latest interviews with their scores."""

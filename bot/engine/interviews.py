@@ -344,10 +344,16 @@ class InterviewDesk:
             raise QuizError("You already answered that question; the interview has moved on.")
         return await self._advance(player, await self._session(session.interview.id))
 
-    async def stop(self, player: Player) -> Scorecard:
-        """End the running interview now: the scorecard of what was answered."""
+    async def stop(self, player: Player, *, interview_id: int | None = None) -> Scorecard:
+        """End the running interview now: the scorecard of what was answered.
+
+        With ``interview_id`` (a stop button), only that interview, if it is the player's
+        running one."""
         found = await self._core.ids.find_player(player)
         session = None if found is None else await self._running(player, found[0])
+        stale = session is None or session.interview.id != interview_id
+        if found is not None and interview_id is not None and stale:
+            await self._refuse_other(found[0], interview_id)
         if session is None:
             raise QuizError("You have no interview running; start one with /interview.")
         return await self._end(player, session, "stopped")
