@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.blocks import Block
+from bot.adapters.slack.parsing import parse_review
 from bot.adapters.slack.payloads import (
     PayloadError,
     command_identity,
@@ -51,11 +52,11 @@ BROKEN = "That button is not valid (anymore)."
 
 
 async def on_review_command(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) -> None:
-    """``/review [choice]``: a private practice question, as an ephemeral message."""
+    """``/review [choice] [category]``: a private practice question, as an ephemeral
+    message."""
     _, player = command_identity(body)
-    words = (body.get("text") or "").split()
-    mode = words[0] if words else None
-    card = await quiz.engine.start_review(player, mode=mode)
+    args = parse_review(body.get("text"))
+    card = await quiz.engine.start_review(player, mode=args.mode, category=args.category)
     await reply(blocks.card_text(card), blocks.card_blocks(card))
 
 
