@@ -52,8 +52,6 @@ from bot.adapters.slack.payloads import (
     event_team,
     interaction_channel,
     interaction_identity,
-    modal_metadata,
-    modal_response_url,
     text_field,
     view_value,
 )
@@ -61,8 +59,7 @@ from bot.adapters.slack.replies import (
     Reply,
     action_reply,
     command_reply,
-    ephemeral_reply,
-    modal_reply,
+    submission_reply,
 )
 from bot.adapters.wording import CLOSED_NOT_SHOWN
 from bot.config import ConfigError, Settings
@@ -514,10 +511,7 @@ class SlackQuiz:
         the click that opened it (chat.postEphemeral when there is none or it fails)."""
         _, player = interaction_identity(body)
         view = body.get("view")
-        round_id, channel_id = modal_metadata(view)
-        reply = modal_reply(
-            modal_response_url(view), ephemeral_reply(self.client, channel_id, player.user_id)
-        )
+        round_id, reply = submission_reply(self.client, view, player.user_id)
         await self._guarded(reply, self._answer_text(player, round_id, view, reply))
 
     async def _answer_text(self, player: Player, round_id: int, view: object, reply: Reply) -> None:

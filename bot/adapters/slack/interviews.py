@@ -22,13 +22,11 @@ from bot.adapters.slack.payloads import (
     command_identity,
     interaction_channel,
     interaction_identity,
-    modal_metadata,
-    modal_response_url,
     modal_step,
     text_field,
     view_value,
 )
-from bot.adapters.slack.replies import Reply, ephemeral_reply, modal_reply
+from bot.adapters.slack.replies import Reply, submission_reply
 from bot.engine.errors import QuizError
 from bot.engine.model import InterviewPrompt, InterviewStep
 
@@ -117,10 +115,7 @@ async def on_interview_modal(quiz: SlackQuiz, body: dict[str, Any]) -> None:
     view = body.get("view")
     if not isinstance(view, Mapping):
         raise PayloadError("modal without view")
-    interview_id, channel_id = modal_metadata(view)
-    reply = modal_reply(
-        modal_response_url(view), ephemeral_reply(quiz.client, channel_id, player.user_id)
-    )
+    interview_id, reply = submission_reply(quiz.client, view, player.user_id)
 
     async def answer() -> None:
         step = modal_step(view)

@@ -21,12 +21,10 @@ from bot.adapters.slack.payloads import (
     command_identity,
     interaction_channel,
     interaction_identity,
-    modal_metadata,
-    modal_response_url,
     text_field,
     view_value,
 )
-from bot.adapters.slack.replies import Reply, ephemeral_reply, modal_reply
+from bot.adapters.slack.replies import Reply, submission_reply
 from bot.adapters.wording import days, filed_thanks
 from bot.engine.errors import QuizError
 from bot.engine.reviews import RATINGS
@@ -130,10 +128,7 @@ async def on_review_modal(quiz: SlackQuiz, body: dict[str, Any]) -> None:
     view = body.get("view")
     if not isinstance(view, Mapping):
         raise PayloadError("modal without view")
-    round_id, channel_id = modal_metadata(view)
-    reply = modal_reply(
-        modal_response_url(view), ephemeral_reply(quiz.client, channel_id, player.user_id)
-    )
+    round_id, reply = submission_reply(quiz.client, view, player.user_id)
 
     async def file() -> None:
         note = view_value(view, NOTE_BLOCK, INPUT_ID)
