@@ -322,8 +322,9 @@ class InterviewDesk:
         """
         letter, reply = validate_reply(None, text)
         answer_text = reply or letter or ""
-        player_pk = await self._core.ids.player_pk(player)
-        session = await self._running(player, player_pk)
+        found = await self._core.ids.find_player(player)  # a stranger is not created
+        player_pk = found[0] if found else 0
+        session = await self._running(player, player_pk) if found else None
         if interview_id is not None and (session is None or session.interview.id != interview_id):
             await self._refuse_other(player_pk, interview_id)
         if session is None:

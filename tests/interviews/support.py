@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot.engine.engine import QuizEngine
@@ -48,13 +50,18 @@ def point_answer(question: Question, label: str) -> str:
     return f"Well, {point.phrases[0]}."
 
 
-async def open_engine(path: Path, clock: FakeClock, seed: int = 3) -> QuizEngine:
-    """An engine on the database file ``path`` (reopening it is a restart)."""
+@contextlib.asynccontextmanager
+async def opened_engine(path: Path, clock: FakeClock, seed: int = 3) -> AsyncIterator[QuizEngine]:
+    """An engine on the database file ``path`` (reopening it is a restart), closed on exit
+    (its connection's thread would keep the test process alive)."""
     store = await Store.open(path)
-    return QuizEngine(
-        store,
-        BUILTIN,
-        clock=clock,
-        rng=random.Random(seed),
-        interview_question_seconds=BUDGET_S,
-    )
+    try:
+        yield QuizEngine(
+            store,
+            BUILTIN,
+            clock=clock,
+            rng=random.Random(seed),
+            interview_question_seconds=BUDGET_S,
+        )
+    finally:
+        await store.close()

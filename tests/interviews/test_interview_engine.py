@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from tests.interviews.support import (
     BUDGET_S,
     WEAK_ANSWER,
     follow_up_point,
-    open_engine,
+    opened_engine,
     point_answer,
     question_of,
     strong_answer,
@@ -28,10 +29,9 @@ BOB = Player(TEAM, "bob", "Bob")
 
 
 @pytest.fixture
-async def engine(tmp_path: Path, clock: FakeClock) -> QuizEngine:
-    opened = await open_engine(tmp_path / "quizbot.db", clock)
-    yield opened  # type: ignore[misc]
-    await opened.store.close()
+async def engine(tmp_path: Path, clock: FakeClock) -> AsyncIterator[QuizEngine]:
+    async with opened_engine(tmp_path / "quizbot.db", clock) as opened:
+        yield opened
 
 
 def prompt(step: object) -> InterviewPrompt:
@@ -102,18 +102,16 @@ async def test_time_over_budget_is_recorded_not_punished(
 
 async def test_restart_resumes_where_it_stopped(tmp_path: Path, clock: FakeClock) -> None:
     path = tmp_path / "restart.db"
-    engine = await open_engine(path, clock)
-    first = prompt(await engine.start_interview(ALICE, length="5"))
-    follow = prompt(await engine.answer_interview(ALICE, WEAK_ANSWER))
-    await engine.store.close()
+    async with opened_engine(path, clock) as engine:
+        first = prompt(await engine.start_interview(ALICE, length="5"))
+        follow = prompt(await engine.answer_interview(ALICE, WEAK_ANSWER))
     clock.advance(600)
-    engine = await open_engine(path, clock, seed=99)
-    resumed = prompt(await engine.start_interview(ALICE))
-    assert resumed.resumed and resumed.step == follow.step == "1f"
-    assert resumed.question_id == first.question_id and resumed.asked_at == first.asked_at
-    nxt = prompt(await engine.answer_interview(ALICE, "no idea"))
-    assert nxt.position == 2 and nxt.question_id != first.question_id
-    await engine.store.close()
+    async with opened_engine(path, clock, seed=99) as engine:
+        resumed = prompt(await engine.start_interview(ALICE))
+        assert resumed.resumed and resumed.step == follow.step == "1f"
+        assert resumed.question_id == first.question_id and resumed.asked_at == first.asked_at
+        nxt = prompt(await engine.answer_interview(ALICE, "no idea"))
+        assert nxt.position == 2 and nxt.question_id != first.question_id
 
 
 async def test_idle_interview_expires_with_its_answers_scored(

@@ -16,7 +16,7 @@ from tests.interviews.support import (
     WEAK_ANSWER,
     builtin_bank,
     follow_up_point,
-    open_engine,
+    opened_engine,
     point_answer,
     question_shown_in,
     strong_answer,
@@ -112,19 +112,17 @@ async def test_restart_mid_session_resumes_from_the_database_file(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     path = tmp_path / "console.db"
-    engine = await open_engine(path, clock)
-    first = await run_script(engine, "/interview length:5\nno idea\n")
-    await engine.store.close()
-    engine = await open_engine(path, clock, seed=11)
-    session = ConsoleSession(engine, player_name="alice")
-    await session.refresh_prompt()
-    assert session.prompt == "[interview 1/5 follow-up] alice> "
-    resumed = await session.handle("/interview")
-    assert resumed is not None and resumed.startswith("Resuming interview #1")
-    assert resumed.splitlines()[-2] == first[1].splitlines()[-2]  # the same follow-up
-    nxt = await session.handle("still no idea")
-    assert nxt is not None and "question 2 of 5" in nxt
-    await engine.store.close()
+    async with opened_engine(path, clock) as engine:
+        first = await run_script(engine, "/interview length:5\nno idea\n")
+    async with opened_engine(path, clock, seed=11) as engine:
+        session = ConsoleSession(engine, player_name="alice")
+        await session.refresh_prompt()
+        assert session.prompt == "[interview 1/5 follow-up] alice> "
+        resumed = await session.handle("/interview")
+        assert resumed is not None and resumed.startswith("Resuming interview #1")
+        assert resumed.splitlines()[-2] == first[1].splitlines()[-2]  # the same follow-up
+        nxt = await session.handle("still no idea")
+        assert nxt is not None and "question 2 of 5" in nxt
 
 
 async def test_an_answer_past_the_budget_is_recorded_as_over(

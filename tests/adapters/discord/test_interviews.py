@@ -21,7 +21,7 @@ from tests.interviews.support import (
     WEAK_ANSWER,
     builtin_bank,
     follow_up_point,
-    open_engine,
+    opened_engine,
     point_answer,
     question_shown_in,
     strong_answer,
@@ -144,15 +144,16 @@ async def test_restart_mid_interview_and_an_answer_over_time(
 ) -> None:
     [shown] = await run(discord, fake, discord.slash("interview", sub("start", length="5")))
     await bot.quiz_engine.store.close()  # type: ignore[union-attr]
-    bot.quiz_engine = await open_engine(tmp_path / "quizbot.db", clock, seed=5)
-    clock.advance(BUDGET_S + 30)
-    [resumed] = await run(discord, fake, discord.slash("interview", sub("start")))
-    assert resumed["embeds"][0]["footer"]["text"].startswith("Resuming where you left it.")
-    assert button_ids(resumed) == button_ids(shown)
-    [nxt] = await answer(discord, fake, shown, strong_answer(question_shown_in(text_of(shown))))
-    assert "question 2 of 5" in nxt["embeds"][0]["title"]
-    card = await run(discord, fake, discord.slash("interview", sub("stop")))
-    assert "30s over" in "\n".join(text_of(m) for m in card)
+    async with opened_engine(tmp_path / "quizbot.db", clock, seed=5) as reopened:
+        bot.quiz_engine = reopened
+        clock.advance(BUDGET_S + 30)
+        [resumed] = await run(discord, fake, discord.slash("interview", sub("start")))
+        assert resumed["embeds"][0]["footer"]["text"].startswith("Resuming where you left it.")
+        assert button_ids(resumed) == button_ids(shown)
+        [nxt] = await answer(discord, fake, shown, strong_answer(question_shown_in(text_of(shown))))
+        assert "question 2 of 5" in nxt["embeds"][0]["title"]
+        card = await run(discord, fake, discord.slash("interview", sub("stop")))
+        assert "30s over" in "\n".join(text_of(m) for m in card)
 
 
 async def test_targeted_review_option(discord: Driver, fake: FakeDiscord) -> None:

@@ -23,7 +23,7 @@ from tests.interviews.support import (
     WEAK_ANSWER,
     builtin_bank,
     follow_up_point,
-    open_engine,
+    opened_engine,
     point_answer,
     strong_answer,
 )
@@ -172,16 +172,17 @@ async def test_restart_mid_interview_and_time_over_the_budget(
 ) -> None:
     prompt = await command(client, quiz, slack, "5")
     await quiz.engine.store.close()
-    quiz.engine = await open_engine(tmp_path / "quizbot.db", clock, seed=5)
-    clock.advance(BUDGET_S + 45)
-    resumed = await command(client, quiz, slack, "")
-    assert "Resuming interview #1" in shown(resumed)
-    assert button_values(resumed) == button_values(prompt)
-    question = asked(prompt)
-    nxt = await answer(client, quiz, slack, resumed, strong_answer(question))
-    assert "question 2 of 5" in shown(nxt)
-    card = await command(client, quiz, slack, "stop")
-    assert "45s over" in shown(card) and "(1 over the budget)" in shown(card)
+    async with opened_engine(tmp_path / "quizbot.db", clock, seed=5) as reopened:
+        quiz.engine = reopened
+        clock.advance(BUDGET_S + 45)
+        resumed = await command(client, quiz, slack, "")
+        assert "Resuming interview #1" in shown(resumed)
+        assert button_values(resumed) == button_values(prompt)
+        question = asked(prompt)
+        nxt = await answer(client, quiz, slack, resumed, strong_answer(question))
+        assert "question 2 of 5" in shown(nxt)
+        card = await command(client, quiz, slack, "stop")
+        assert "45s over" in shown(card) and "(1 over the budget)" in shown(card)
 
 
 async def test_targeted_review(client: SlackClient, quiz: SlackQuiz, slack: FakeSlack) -> None:
