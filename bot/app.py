@@ -78,6 +78,7 @@ async def build_engine(settings: Settings, *, seed: int | None = None) -> AsyncI
             review_nudge=settings.quizbot_review_nudge,
             seasons=settings.quizbot_season,
             judge=judge,
+            interview_question_seconds=settings.quizbot_interview_question_seconds,
         )
     finally:
         if judge is not None:

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     quizbot_daily_count_seconds: float = Field(default=5.0, ge=1, le=300)
     quizbot_review_nudge: bool = False
     quizbot_season: Literal["monthly", "quarterly", "off"] = "off"
+    quizbot_interview_question_seconds: int = Field(default=180, ge=30, le=3600)
     quizbot_event_loop: Literal["auto", "asyncio"] = "auto"
 
     discord_token: str | None = None

@@ -17,9 +17,24 @@ from storage.records import (
 )
 from storage.seasons import current_season
 
-__all__ = ["RoundQueries"]
+__all__ = ["RoundQueries", "ScoreRowValues", "add_to_scores"]
 
 _SQLITE_MIN_INT, _SQLITE_MAX_INT = -(2**63), 2**63 - 1
+
+ScoreRowValues = tuple[int, str, str, int, int, int]
+"""(team, period key, channel scope, player, points, correct 0|1): one answer's share of a
+leaderboard row."""
+
+
+def add_to_scores(conn: sqlite3.Connection, rows: Iterable[ScoreRowValues]) -> None:
+    """Add one answer to each of the leaderboard rows ``rows``, inside an open transaction."""
+    conn.executemany(
+        "INSERT INTO scores (team_id, period, channel_id, player_id, points, answers, "
+        "correct) VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO UPDATE SET "
+        "points = points + excluded.points, answers = answers + 1, "
+        "correct = correct + excluded.correct",
+        rows,
+    )
 
 
 class RoundQueries(Database):
@@ -177,13 +192,7 @@ class RoundQueries(Database):
                 ),
             )
             answer_id = int(cursor.lastrowid or 0)
-            conn.executemany(
-                "INSERT INTO scores (team_id, period, channel_id, player_id, points, answers, "
-                "correct) VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO UPDATE SET "
-                "points = points + excluded.points, answers = answers + 1, "
-                "correct = correct + excluded.correct",
-                score_rows,
-            )
+            add_to_scores(conn, score_rows)
             if on_recorded is not None:
                 on_recorded(conn, answer_id)
             return answer_id

@@ -14,12 +14,16 @@ from bot.engine.model import (
     CHOICE_LETTERS,
     CategoryStats,
     Feedback,
+    InterviewPrompt,
+    InterviewSummary,
     Leaderboard,
     MemberProgress,
     QuestionCard,
     QuestionStats,
     ReportItem,
     Reveal,
+    Scorecard,
+    ScorecardItem,
     SeasonEnded,
     Settlement,
     Stats,
@@ -30,9 +34,11 @@ from bot.engine.model import (
 __all__ = [
     "CLOSED_NOT_SHOWN",
     "CORRECTION",
+    "INTERVIEW_PRIVATE",
     "JUDGE_NOTE",
     "NOTE_FROM_ADMIN",
     "NO_ANSWERS_YET",
+    "NO_INTERVIEWS",
     "NO_OPEN_REPORTS",
     "NO_PROGRESS",
     "PERIOD_TITLE",
@@ -54,11 +60,22 @@ __all__ = [
     "digest_top",
     "duration",
     "filed_thanks",
+    "follow_up_result",
     "grade_reasons",
+    "interview_budget",
+    "interview_change",
+    "interview_heading",
+    "interview_status",
+    "interview_summary",
+    "interview_thresholds",
+    "interview_time",
+    "interview_verdict",
+    "item_heading",
     "key_point_lines",
     "key_points_summary",
     "more_tied",
     "open_answer_label",
+    "percent",
     "plural",
     "progress_summary",
     "question_figures",
@@ -374,3 +391,94 @@ def digest_streaks(digest: WeeklyDigest, name: Callable[[str], str]) -> str:
     """Who keeps a daily streak in the channel."""
     streaks = [f"{name(who)} {plural(length, 'day')}" for who, length in digest.streaks]
     return "🔥 Streaks: " + (", ".join(streaks) if streaks else "nobody yet")
+
+
+# -- mock interviews --------------------------------------------------------------------------
+
+INTERVIEW_PRIVATE = "Only you see this interview; no feedback until the scorecard."
+NO_INTERVIEWS = "No interviews yet. Start one with /interview."
+
+
+def percent(share: float) -> str:
+    """A share 0..1 as a whole percentage: ``82 %``."""
+    return f"{share:.0%}".replace("%", " %")
+
+
+def interview_heading(prompt: InterviewPrompt) -> str:
+    """``Interview #4 · question 2 of 8 · Python · medium`` (with ``, follow-up``)."""
+    which = f"question {prompt.position} of {prompt.length}"
+    if prompt.follow_up:
+        which += ", follow-up"
+    return (
+        f"Interview #{prompt.interview_id} · {which} · {prompt.category_title} · "
+        f"{prompt.difficulty}"
+    )
+
+
+def interview_budget(prompt: InterviewPrompt) -> str:
+    """The visible time budget: ``⏱ 3 min for this question`` (its follow-up included)."""
+    what = "this question and its follow-up" if prompt.follow_up else "this question"
+    return f"⏱ {duration(prompt.budget_s)} for {what}; running over is recorded, not refused."
+
+
+def interview_verdict(card: Scorecard) -> str:
+    """``Verdict: ready (82 %)``, or why there is none."""
+    if card.score is None or card.verdict is None:
+        return "Verdict: none, no question was answered."
+    return f"Verdict: {card.verdict} ({percent(card.score)})"
+
+
+def interview_thresholds(card: Scorecard) -> str:
+    """How the verdict is decided, stated with the scorecard."""
+    return (
+        f"ready ≥ {percent(card.ready_at)}, almost ≥ {percent(card.almost_at)}, else not yet "
+        "(the average grade of the answered questions)"
+    )
+
+
+def interview_change(card: Scorecard) -> str:
+    """The change since the player's previous interview."""
+    if card.change is None or card.previous_score is None or card.score is None:
+        return "Change since your previous interview: none yet (this is the first scored one)."
+    points = round(card.change * 100)
+    return (
+        f"Change since your previous interview: {points:+d} points "
+        f"({percent(card.previous_score)} → {percent(card.score)})"
+    )
+
+
+def interview_status(card: Scorecard) -> str:
+    """``finished, 5 of 5 questions answered`` (stopped, expired)."""
+    return f"{card.status}, {len(card.items)} of {plural(card.length, 'question')} answered"
+
+
+def interview_time(card: Scorecard) -> str:
+    """Time used against the budget, and how many answers came late."""
+    late = sum(1 for item in card.items if item.over_s > 0)
+    budget = card.budget_s * len(card.items)
+    text = f"Time used: {duration(round(card.time_used_s))} of {duration(budget)}"
+    return text + (f" ({late} over the budget)" if late else " (all within the budget)")
+
+
+def item_heading(item: ScorecardItem) -> str:
+    """``2. Python · medium · 85 % · 2 min 10s`` (and how far over the budget)."""
+    over = f", {duration(round(item.over_s))} over" if item.over_s > 0 else ""
+    return (
+        f"{item.position}. {item.category_title} · {item.difficulty} · {percent(item.grade)} · "
+        f"{duration(round(item.time_s))}{over}"
+    )
+
+
+def follow_up_result(item: ScorecardItem) -> str:
+    """What the follow-up earned back."""
+    if item.follow_up_answer is None:
+        return "not answered"
+    if item.follow_up_credit > 0:
+        return f"earned back {percent(item.follow_up_credit)}"
+    return "earned nothing back"
+
+
+def interview_summary(row: InterviewSummary) -> str:
+    """One history line without its date: ``#4 · stopped · 3 of 8 answered · 64 % almost``."""
+    score = f" · {percent(row.score)} {row.verdict}" if row.score is not None else ""
+    return f"#{row.interview_id} · {row.status} · {row.answered} of {row.length} answered{score}"

@@ -14,7 +14,8 @@ The engine is a facade over small groups of use cases, each in its own module:
   analytics, team progress, and the daily question; :mod:`bot.engine.seasons`
   (``engine.seasons``) ends seasons; :mod:`bot.engine.digest` (``engine.digests``) builds the
   weekly digest of daily channels; :mod:`bot.engine.rewards` (``engine.rewards``) grants roles
-  as rewards.
+  as rewards;
+- :mod:`bot.engine.interviews` (``engine.interviews``) holds the mock interview.
 
 Free-text answers may also be graded by an optional :class:`~bot.engine.ports.Judge`
 (:mod:`bot.engine.judging`). They share a :class:`~bot.engine.core.Core`: the store, the
@@ -35,9 +36,13 @@ from bot.engine.daily_rounds import DailyRounds
 from bot.engine.digest import WeeklyDigests
 from bot.engine.disputes import DisputeDesk
 from bot.engine.identity import Identities
+from bot.engine.interviews import QUESTION_SECONDS, InterviewDesk
 from bot.engine.model import (
     Channel,
     Feedback,
+    InterviewHistory,
+    InterviewPrompt,
+    InterviewStep,
     Leaderboard,
     MessageRef,
     Mode,
@@ -46,6 +51,7 @@ from bot.engine.model import (
     QuestionCard,
     Reveal,
     RoundKind,
+    Scorecard,
     Stats,
     Team,
 )
@@ -78,6 +84,7 @@ class QuizEngine:
         review_nudge: bool = False,
         judge: Judge | None = None,
         seasons: SeasonSchedule = "off",
+        interview_question_seconds: int = QUESTION_SECONDS,
     ) -> None:
         self.store = store
         self.bank = bank
@@ -107,6 +114,7 @@ class QuizEngine:
         self._answers = AnswerDesk(
             core, self._closer, self.reviews, daily_store, judge, rewards=self.rewards
         )
+        self.interviews = InterviewDesk(core, question_seconds=interview_question_seconds)
 
     @property
     def round_seconds(self) -> int:
@@ -229,9 +237,12 @@ class QuizEngine:
 
     # -- reviews (bot/engine/reviews.py) ---------------------------------------------------
 
-    async def start_review(self, player: Player, *, mode: str | None = None) -> QuestionCard:
-        """A private practice round: the most overdue card, else an unseen question."""
-        return await self.reviews.start(player, mode=mode)
+    async def start_review(
+        self, player: Player, *, mode: str | None = None, category: str | None = None
+    ) -> QuestionCard:
+        """A private practice round: the most overdue card, else an unseen question (only of
+        ``category`` when given: targeted practice)."""
+        return await self.reviews.start(player, mode=mode, category=category)
 
     async def rate_review(self, player: Player, round_id: int, rating: str) -> Rated:
         """The player's self-assessment (again|hard|good|easy) of their review answer."""
@@ -250,6 +261,48 @@ class QuizEngine:
     async def due_counts(self, player: Player) -> DueCounts:
         """The player's FSRS cards due now, today and within 7 days."""
         return await self.reviews.due_counts(player)
+
+    # -- mock interviews (bot/engine/interviews.py) ----------------------------------------
+
+    async def start_interview(
+        self,
+        player: Player,
+        *,
+        length: str | None = None,
+        category: str | None = None,
+        difficulty: str | None = None,
+    ) -> InterviewStep:
+        """Start a private mock interview (5, 8 or 12 questions; one or several categories,
+        comma-separated; a starting difficulty), or resume the running one: its first or
+        current question."""
+        return await self.interviews.start(
+            player, length=length, category=category, difficulty=difficulty
+        )
+
+    async def answer_interview(
+        self,
+        player: Player,
+        text: str,
+        *,
+        interview_id: int | None = None,
+        step: str | None = None,
+    ) -> InterviewStep:
+        """Answer the running interview's question or follow-up: the next one, or the
+        scorecard after the last."""
+        return await self.interviews.answer(player, text, interview_id=interview_id, step=step)
+
+    async def current_interview(self, player: Player) -> InterviewPrompt | None:
+        """The running interview's current question or follow-up, if any."""
+        return await self.interviews.current(player)
+
+    async def stop_interview(self, player: Player, *, interview_id: int | None = None) -> Scorecard:
+        """End the running interview early (only ``interview_id``, when given): the scorecard
+        of what was answered."""
+        return await self.interviews.stop(player, interview_id=interview_id)
+
+    async def interview_history(self, player: Player) -> InterviewHistory:
+        """The player's latest interviews with their scores."""
+        return await self.interviews.history(player)
 
     # -- leaderboards and stats ------------------------------------------------------------
 

@@ -64,7 +64,14 @@ from bot.engine.text_matching import (
 )
 from questions.schema import Question, normalise_output
 
-__all__ = ["CAP_REASONS", "GradeResult", "grade_choice", "grade_output", "grade_text"]
+__all__ = [
+    "CAP_REASONS",
+    "GradeResult",
+    "covers_point",
+    "grade_choice",
+    "grade_output",
+    "grade_text",
+]
 
 MAX_REPLY_CHARS = 4_000
 REQUIRED_CAP = 0.5
@@ -341,23 +348,49 @@ def grade_output(question: Question, text: str) -> GradeResult:
     return GradeResult(1.0 if normalise_output(text) == expected else 0.0)
 
 
-def grade_text(question: Question, text: str) -> GradeResult:
-    """Grade a free-text reply against the question's key points and misconceptions.
-
-    An output question's reply is graded exactly instead (:func:`grade_output`). See the
-    module docstring for the rules. Never raises; the grade is in 0..1 (3 decimals).
-    """
-    if question.type == "output":
-        return grade_output(question, text[:MAX_REPLY_CHARS])
+def _read(question: Question, text: str) -> tuple[_Rubric, Analysis, list[bool], Index]:
+    """The question's rubric, and the reply analysed against it (copied words, index)."""
     rubric = _rubric(question)
     analysis = analyse(normalise(text, MAX_REPLY_CHARS))
     copied = _copied(analysis, rubric)
-    index = _index(analysis, rubric, copied)
+    return rubric, analysis, copied, _index(analysis, rubric, copied)
+
+
+def covers_point(question: Question, label: str, text: str) -> bool:
+    """Whether ``text`` states the key point labelled ``label`` (and no misconception).
+
+    The same matching as :func:`grade_text`, for one point: a follow-up answer is graded so.
+    """
+    rubric, analysis, _, index = _read(question, text)
+    if _misconception(rubric, analysis, index) is not None:
+        return False
+    hits, swapped = _hits(rubric, analysis, index, code_text(text, MAX_REPLY_CHARS))
+    return not swapped and any(
+        hit for point, hit in zip(rubric.points, hits, strict=True) if point.label == label
+    )
+
+
+def grade_text(
+    question: Question, text: str, *, also_covered: frozenset[str] = frozenset()
+) -> GradeResult:
+    """Grade a free-text reply against the question's key points and misconceptions.
+
+    An output question's reply is graded exactly instead (:func:`grade_output`). See the
+    module docstring for the rules. ``also_covered`` names key points to count as covered
+    although the reply misses them (stated later, in a follow-up answer). Never raises; the
+    grade is in 0..1 (3 decimals).
+    """
+    if question.type == "output":
+        return grade_output(question, text[:MAX_REPLY_CHARS])
+    rubric, analysis, copied, index = _read(question, text)
     correction = _misconception(rubric, analysis, index)
     if correction is not None:
         # A stated misconception makes the whole answer wrong: nothing counts as covered.
         return GradeResult(0.0, (), tuple(point.label for point in rubric.points), correction)
     hits, swapped = _hits(rubric, analysis, index, code_text(text, MAX_REPLY_CHARS))
+    hits = [
+        hit or point.label in also_covered for point, hit in zip(rubric.points, hits, strict=True)
+    ]
     if swapped:
         labels = tuple(point.label for point in rubric.points)
         return GradeResult(0.0, (), labels, rubric.swap_correction)

@@ -17,6 +17,10 @@ __all__ = [
     "Channel",
     "ChoiceTally",
     "Feedback",
+    "InterviewHistory",
+    "InterviewPrompt",
+    "InterviewStep",
+    "InterviewSummary",
     "Leaderboard",
     "LeaderboardRow",
     "MemberProgress",
@@ -29,10 +33,14 @@ __all__ = [
     "ReportItem",
     "Reveal",
     "RoundKind",
+    "Scorecard",
+    "ScorecardCategory",
+    "ScorecardItem",
     "SeasonEnded",
     "Settlement",
     "SettlementOutcome",
     "Stats",
+    "StudyTopic",
     "Team",
     "TeamProgress",
     "WeeklyDigest",
@@ -343,3 +351,131 @@ class WeeklyDigest:
     most_missed_correct: int
     categories: tuple[CategoryStats, ...]
     streaks: tuple[tuple[str, int], ...]
+
+
+# -- mock interviews ---------------------------------------------------------------------------
+
+InterviewStatus = Literal["running", "finished", "stopped", "expired"]
+Verdict = Literal["ready", "almost", "not yet"]
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewPrompt:
+    """The interviewer's current question or follow-up, shown privately to one player.
+
+    ``step`` names what an answer answers (``"3"``: question 3, ``"3f"``: its follow-up), so a
+    stale answer button is refused. The time budget covers a question and its follow-up.
+    """
+
+    interview_id: int
+    step: str
+    position: int
+    length: int
+    question_id: str
+    category_title: str
+    difficulty: str
+    text: str
+    follow_up: bool
+    asked_at: float
+    budget_s: int
+    resumed: bool = False
+
+    @property
+    def due_at(self) -> float:
+        """When the question's time budget runs out (answers after it are recorded as late)."""
+        return self.asked_at + self.budget_s
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardItem:
+    """One answered question on the scorecard. ``grade`` includes any follow-up credit."""
+
+    position: int
+    question_id: str
+    category_title: str
+    difficulty: str
+    prompt: str
+    answer: str
+    grade: float
+    first_grade: float
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+    follow_up: str | None
+    follow_up_answer: str | None
+    follow_up_credit: float
+    reference_answer: str
+    time_s: float
+    over_s: float  # time beyond the budget (0 when on time)
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardCategory:
+    """The results of one category in an interview."""
+
+    category: str
+    title: str
+    questions: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class StudyTopic:
+    """A key point to study next, and the category its targeted ``/review`` practises."""
+
+    point: str
+    category: str
+    category_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scorecard:
+    """The end of a mock interview: every answered question, results, verdict, next steps.
+
+    ``score`` is None when no question was answered (and ``verdict`` then too).
+    """
+
+    interview_id: int
+    status: InterviewStatus
+    length: int
+    items: tuple[ScorecardItem, ...]
+    categories: tuple[ScorecardCategory, ...]
+    time_used_s: float
+    budget_s: int
+    score: float | None
+    verdict: Verdict | None
+    ready_at: float
+    almost_at: float
+    topics: tuple[StudyTopic, ...]
+    previous_score: float | None
+    points: int  # leaderboard points earned (flat, as for reviews)
+
+    @property
+    def change(self) -> float | None:
+        """The score's change since the previous interview (None without both)."""
+        if self.score is None or self.previous_score is None:
+            return None
+        return self.score - self.previous_score
+
+
+InterviewStep = InterviewPrompt | Scorecard
+"""What an answer leads to: the next question or follow-up, or the final scorecard."""
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewSummary:
+    """One line of ``/interview history``."""
+
+    interview_id: int
+    started_at: float
+    status: InterviewStatus
+    answered: int
+    length: int
+    score: float | None
+    verdict: Verdict | None
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewHistory:
+    """A player's latest interviews, newest first."""
+
+    rows: tuple[InterviewSummary, ...]

@@ -258,18 +258,26 @@ class ReviewDesk:
 
     # -- /review ---------------------------------------------------------------------------
 
-    async def start(self, player: Player, *, mode: str | None = None) -> QuestionCard:
-        """A private practice question: most overdue, else unseen (weakest category first)."""
+    async def start(
+        self, player: Player, *, mode: str | None = None, category: str | None = None
+    ) -> QuestionCard:
+        """A private practice question: most overdue, else unseen (weakest category first);
+        only questions of ``category`` when it is given (targeted practice)."""
         core = self._core
         chosen_mode = options.parse_mode(mode or "open")
+        chosen_category = options.parse_category(category, core.bank.categories)
         await self._closer.close_due_rounds()
         team_pk = await core.ids.team_pk(player.team)
         player_pk = await core.ids.player_pk(player)
         now = core.clock()
         existing = await self.store.open_review_round(player_pk, now)
-        if existing is not None and existing.mode == chosen_mode:
+        if (
+            existing is not None
+            and existing.mode == chosen_mode
+            and chosen_category in (None, existing.category)
+        ):
             return core.card(existing)
-        question = await self._next_question(player_pk, now, chosen_mode)
+        question = await self._next_question(player_pk, now, chosen_mode, chosen_category)
         record = await core.store.create_round(
             team_pk=team_pk,
             channel_id=review_channel_id(player),
@@ -285,9 +293,13 @@ class ReviewDesk:
         )
         return core.card(record)
 
-    async def _next_question(self, player_pk: int, now: float, mode: Mode) -> Question:
+    async def _next_question(
+        self, player_pk: int, now: float, mode: Mode, category: str | None
+    ) -> Question:
         core = self._core
-        allowed = {q.id: q for q in core.bank if askable(q, mode)}
+        allowed = {
+            q.id: q for q in core.bank if askable(q, mode) and category in (None, q.category)
+        }
         for card in await self.store.due_cards(player_pk, now):
             if card.question_id in allowed:
                 return allowed[card.question_id]
@@ -300,6 +312,11 @@ class ReviewDesk:
         for card in cards:  # everything seen, nothing due: the card due soonest, early
             if card.question_id in allowed:
                 return allowed[card.question_id]
+        if category is not None and not allowed:
+            raise QuizError(
+                f"No {category} question can be reviewed this way; try another category "
+                "or mode:choice."
+            )
         if mode == "open" and len(core.bank):
             raise QuizError(
                 "Every question is multiple choice only; ask /review for multiple choice."

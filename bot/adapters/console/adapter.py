@@ -21,6 +21,8 @@ from bot.engine.engine import QuizEngine
 from bot.engine.errors import AnswerRejectedError, InvalidOptionError, QuizError
 from bot.engine.model import (
     Channel,
+    InterviewPrompt,
+    InterviewStep,
     MessageRef,
     Player,
     QuestionCard,
@@ -110,6 +112,8 @@ class ConsoleSession:
         self._review_prompt: tuple[str, int] | None = None
         # per player name: the round they answered last (for /rate, /dispute and /report)
         self._answered: dict[str, int] = {}
+        # the player whose interview question was shown last, and where it stands ("2/8")
+        self._interview_prompt: tuple[str, str] | None = None
 
     @property
     def player(self) -> Player:
@@ -127,7 +131,20 @@ class ConsoleSession:
         where = f"#{visible(self.channel_name)}"
         if self._review_prompt is not None and self._review_prompt[0] == self.player_name:
             where = f"review #{self._review_prompt[1]}"
+        elif self._interview_prompt is not None and self._interview_prompt[0] == self.player_name:
+            where = f"interview {self._interview_prompt[1]}"
         return f"[{where}] {visible(self.player_name)}> "
+
+    async def refresh_prompt(self) -> None:
+        """Show the current player's running interview in the prompt (after a restart too)."""
+        self._show_interview(await self.engine.current_interview(self.player))
+
+    def _show_interview(self, step: InterviewStep | None) -> None:
+        if isinstance(step, InterviewPrompt):
+            where = f"{step.position}/{step.length}" + (" follow-up" if step.follow_up else "")
+            self._interview_prompt = (self.player_name, where)
+        else:
+            self._interview_prompt = None
 
     async def handle(self, line: str) -> str | None:
         """Run one entry (a line, or the lines of a multi-line answer) and return its reply
@@ -138,6 +155,10 @@ class ConsoleSession:
         review, self._review_prompt = self._review_prompt, None
         answers_review = False
         try:
+            if review is None and not line.lstrip().startswith("/") and line.strip():
+                interview = await self.engine.current_interview(self.player)
+                if interview is not None:
+                    return await self._answer_interview(line)
             command = parse_line(line)
             if command is None:
                 self._review_prompt = review
@@ -234,9 +255,39 @@ class ConsoleSession:
         return render.render_stats(await self.engine.stats(target))
 
     async def _cmd_review(self, command: Command) -> str:
-        card = await self.engine.start_review(self.player, mode=command.options.get("mode"))
+        card = await self.engine.start_review(
+            self.player,
+            mode=command.options.get("mode"),
+            category=command.options.get("category"),
+        )
         self._review_prompt = (self.player_name, card.round_id)
         return render.render_card(card, self.channel_name)
+
+    async def _cmd_interview(self, command: Command) -> str:
+        action = command.args[0].casefold() if command.args else None
+        if action == "history":
+            return render.render_interview_history(await self.engine.interview_history(self.player))
+        if action == "stop":
+            card = await self.engine.stop_interview(self.player)
+            self._show_interview(card)
+            return render.render_scorecard(card)
+        step = await self.engine.start_interview(
+            self.player,
+            length=command.options.get("length"),
+            category=command.options.get("category"),
+            difficulty=command.options.get("difficulty"),
+        )
+        return self._interview_step(step)
+
+    async def _answer_interview(self, entry: str) -> str:
+        """A plain line (or block) while an interview runs: its answer."""
+        return self._interview_step(await self.engine.answer_interview(self.player, entry))
+
+    def _interview_step(self, step: InterviewStep) -> str:
+        self._show_interview(step)
+        if isinstance(step, InterviewPrompt):
+            return render.render_interview_prompt(step)
+        return render.render_scorecard(step)
 
     def _answered_round(self, command: Command) -> int:
         option = command.options.get("round")
@@ -309,6 +360,7 @@ async def run_console(
         stdout.flush()
 
     session.engine.register_outbox(PLATFORM, ConsoleOutbox(write))
+    await session.refresh_prompt()
     if interactive:
         write("Quizbot console — type /help for commands, /quiz to start.")
     loop = asyncio.get_running_loop()
@@ -333,5 +385,7 @@ async def run_console(
         reply = await session.handle(entry)
         if reply is not None:
             write(reply)
+        if interactive:
+            await session.refresh_prompt()
         if entry.strip().casefold() == "/quit":
             return 0

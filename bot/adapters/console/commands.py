@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from bot.adapters.console.entries import FENCE
 from bot.adapters.settle_text import is_settle
 
-__all__ = ["COMMANDS", "Command", "CommandError", "parse_line"]
+__all__ = ["COMMANDS", "INTERVIEW_ACTIONS", "Command", "CommandError", "parse_line"]
 
 COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # name: (usage, description, allowed key:value options)
@@ -33,10 +33,17 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "stats": ("/stats [player]", "points, answers and accuracy by category", ()),
     "review": (
-        "/review [mode:open|choice]",
-        "a private practice question (your most overdue card, else a new one); "
-        "answer it on the next line, or later with round:N",
-        ("mode",),
+        "/review [mode:open|choice] [category:C]",
+        "a private practice question (your most overdue card, else a new one; only of "
+        "category C when given); answer it on the next line, or later with round:N",
+        ("mode", "category"),
+    ),
+    "interview": (
+        "/interview [length:5|8|12] [category:C[,C...]] [difficulty:easy|medium|hard] | "
+        "/interview stop | /interview history",
+        "a private mock interview: timed free-text questions, follow-ups, no feedback until "
+        "the scorecard; while it runs, a plain line (or a ``` block) answers it",
+        ("length", "category", "difficulty"),
     ),
     "rate": (
         "/rate again|hard|good|easy [round:N]",
@@ -68,6 +75,9 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "help": ("/help", "this list", ()),
     "quit": ("/quit", "leave", ()),
 }
+
+
+INTERVIEW_ACTIONS = ("stop", "history")
 
 
 class CommandError(Exception):
@@ -133,9 +143,22 @@ def parse_line(line: str) -> Command | None:
             options[key.casefold()] = value
         else:
             args.append(word)
-    if allowed and args and name not in ("quiz-admin", "leaderboard"):  # words of their own
+    if allowed and args and not _takes_words(name, args, options):
         raise CommandError(f"Unexpected '{args[0][:30]}'. Usage: {COMMANDS[name][0]}")
     return Command(name, tuple(args), options, rest.strip())
+
+
+def _takes_words(name: str, args: list[str], options: dict[str, str]) -> bool:
+    """Positional words a command with options accepts: quiz-admin's ``daily off|show|now``,
+    leaderboard's ``season``, and ``/interview stop`` or ``/interview history`` (alone)."""
+    if name in ("quiz-admin", "leaderboard"):  # words of their own
+        return True
+    return (
+        name == "interview"
+        and not options
+        and len(args) == 1
+        and args[0].casefold() in INTERVIEW_ACTIONS
+    )
 
 
 _OPTION_WORD = re.compile(r"(?:^|\s+)([A-Za-z_]\w*):(\S*)(?!\S)")

@@ -8,6 +8,7 @@ from bot.adapters.code_block import output_line
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     JUDGE_NOTE,
+    NO_INTERVIEWS,
     NO_OPEN_REPORTS,
     NO_PROGRESS,
     NOTE_FROM_ADMIN,
@@ -26,10 +27,21 @@ from bot.adapters.wording import (
     digest_title,
     digest_top,
     duration,
+    follow_up_result,
     grade_reasons,
+    interview_budget,
+    interview_change,
+    interview_heading,
+    interview_status,
+    interview_summary,
+    interview_thresholds,
+    interview_time,
+    interview_verdict,
+    item_heading,
     key_point_lines,
     key_points_summary,
     more_tied,
+    percent,
     plural,
     progress_summary,
     question_figures,
@@ -45,12 +57,16 @@ from bot.adapters.wording import (
 from bot.engine.model import (
     CHOICE_LETTERS,
     Feedback,
+    InterviewHistory,
+    InterviewPrompt,
     Leaderboard,
     LeaderboardRow,
     QuestionCard,
     QuestionStats,
     ReportItem,
     Reveal,
+    Scorecard,
+    ScorecardItem,
     SeasonEnded,
     Settlement,
     Stats,
@@ -65,6 +81,8 @@ __all__ = [
     "render_card",
     "render_digest",
     "render_feedback",
+    "render_interview_history",
+    "render_interview_prompt",
     "render_leaderboard",
     "render_progress",
     "render_question_stats",
@@ -72,6 +90,7 @@ __all__ = [
     "render_report",
     "render_reports",
     "render_reveal",
+    "render_scorecard",
     "render_season_ended",
     "render_settled",
     "render_stats",
@@ -353,4 +372,80 @@ def render_digest(digest: WeeklyDigest) -> str:
             f"  {visible(digest.most_missed_explanation or '')}",
         ]
     lines += [digest_categories(digest, visible), digest_streaks(digest, _name)]
+    return "\n".join(lines)
+
+
+# -- mock interviews --------------------------------------------------------------------------
+
+
+def render_interview_prompt(prompt: InterviewPrompt) -> str:
+    """The interviewer's question or follow-up, privately."""
+    lines = []
+    if prompt.resumed:
+        lines.append(f"Resuming interview #{prompt.interview_id} where you left it.")
+    due = datetime.fromtimestamp(prompt.due_at, UTC)
+    lines += [
+        f"(only you see this) {interview_heading(prompt)}",
+        f"{interview_budget(prompt)} (budget ends {due:%H:%M:%S} UTC)",
+        prompt.text,
+        "Answer on the next line (a ``` block, or lines ending with \\, for several lines); "
+        "/interview stop ends the interview.",
+    ]
+    return "\n".join(lines)
+
+
+def render_scorecard(card: Scorecard) -> str:
+    """The end of an interview: verdict, results by category, every question, next steps."""
+    lines = [
+        f"(only you see this) Interview #{card.interview_id} scorecard — {interview_status(card)}",
+        f"{interview_verdict(card)} — {interview_thresholds(card)}",
+        interview_change(card),
+        interview_time(card),
+    ]
+    if card.categories:
+        lines.append("By category:")
+        lines += [
+            f"  {progress_bar(c.score)} {c.title}: {plural(c.questions, 'question')}, "
+            f"{percent(c.score)}"
+            for c in card.categories
+        ]
+    for item in card.items:
+        lines += _scorecard_item(item)
+    if card.topics:
+        lines.append("Study next:")
+        lines += [
+            f"  • {topic.point} ({topic.category_title}): /review category:{topic.category}"
+            for topic in card.topics
+        ]
+    lines.append(f"Practice points on the leaderboard: +{card.points} (as for reviews).")
+    return "\n".join(lines)
+
+
+def _scorecard_item(item: ScorecardItem) -> list[str]:
+    lines = [
+        item_heading(item),
+        f"   Q: {item.prompt}",
+        f"   Your answer: {visible(item.answer)}",
+    ]
+    if item.follow_up is not None:
+        lines.append(f"   {item.follow_up}")
+        if item.follow_up_answer is not None:
+            lines.append(f"   Your follow-up answer: {visible(item.follow_up_answer)}")
+        lines.append(f"   Follow-up: {follow_up_result(item)}")
+    lines += [f"   ✅ {label}" for label in item.covered]
+    lines += [f"   ❌ {label}" for label in item.missed]
+    lines.append(f"   Reference answer: {item.reference_answer}")
+    return lines
+
+
+def render_interview_history(history: InterviewHistory) -> str:
+    """The player's latest interviews with their scores."""
+    if not history.rows:
+        return NO_INTERVIEWS
+    lines = ["Your interviews (newest first):"]
+    lines += [
+        f"  {datetime.fromtimestamp(row.started_at, UTC):%Y-%m-%d %H:%M} UTC · "
+        f"{interview_summary(row)}"
+        for row in history.rows
+    ]
     return "\n".join(lines)

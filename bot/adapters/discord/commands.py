@@ -33,6 +33,7 @@ from bot.adapters.discord.interaction import (
     reply,
     show_untold_settlements,
 )
+from bot.adapters.discord.interviews import interview_group
 from bot.adapters.discord.outbox import DiscordOutbox
 from bot.adapters.discord.question_stats import add_question_stats_command
 from bot.adapters.discord.rewards import add_reward_commands
@@ -170,15 +171,23 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
         name="review", description="A private practice question (spaced repetition)"
     )
     @app_commands.guild_only()
-    @app_commands.describe(mode="In my own words (default) or multiple choice")
+    @app_commands.describe(
+        mode="In my own words (default) or multiple choice",
+        category="Only this topic (targeted practice; default: any)",
+    )
     @app_commands.choices(mode=MODE_CHOICES)
+    @app_commands.autocomplete(category=category_autocomplete)
     async def review(
-        interaction: discord.Interaction[Any], mode: app_commands.Choice[str] | None = None
+        interaction: discord.Interaction[Any],
+        mode: app_commands.Choice[str] | None = None,
+        category: str | None = None,
     ) -> None:
         engine = engine_of(interaction)
         player = player_of(interaction)
         await defer(interaction)
-        card = await engine.start_review(player, mode=mode.value if mode else None)
+        card = await engine.start_review(
+            player, mode=mode.value if mode else None, category=category
+        )
         await interaction.followup.send(
             embed=render.card_embed(card),
             view=card_view(card),
@@ -231,6 +240,7 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
         leaderboard,
         stats,
         review,
+        interview_group(category_autocomplete),
         admin,
     )
     for command in commands:

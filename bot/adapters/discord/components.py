@@ -3,6 +3,8 @@
 - ``quiz:<round>:<A-D>``: answer a multiple-choice round (:class:`AnswerButton`).
 - ``quizopen:<round>``: open the free-text modal of an open round (:class:`OpenAnswerButton`).
 - ``quizmodal:<round>``: the modal's id; its submission is handled by :func:`handle_modal_submit`.
+- the review buttons and modals (:mod:`~bot.adapters.discord.review_components`) and the
+  interview's (:mod:`~bot.adapters.discord.interviews`) are routed the same way.
 
 Any other component or modal id (forged, stale, garbage) gets an ephemeral "unknown" reply from
 :func:`handle_unknown` instead of a failed interaction.
@@ -17,6 +19,7 @@ from typing import Any
 import discord
 
 from bot.adapters.discord import render
+from bot.adapters.discord.answer_modal import ANSWER_FIELD, AnswerModal
 from bot.adapters.discord.identity import engine_of, player_of
 from bot.adapters.discord.interaction import (
     NONE,
@@ -25,13 +28,13 @@ from bot.adapters.discord.interaction import (
     modal_field,
     show_untold_settlements,
 )
+from bot.adapters.discord.interviews import INTERVIEW_ITEMS, handle_interview_modal
 from bot.adapters.discord.review_components import (
     REVIEW_ITEMS,
     feedback_view,
     handle_review_modal,
 )
 from bot.adapters.wording import open_answer_label
-from bot.engine.engine import MAX_ANSWER_CHARS
 from bot.engine.model import CHOICE_LETTERS, QuestionCard, Reveal
 from bot.safe_text import shorten
 
@@ -54,10 +57,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 UNKNOWN_QUESTION = "This question is closed or unknown."
-ANSWER_FIELD = "answer"
 MODAL_ID = re.compile(r"quizmodal:(?P<round>[0-9]{1,18})")
 OPEN_LABEL = "Answer in my own words"
-MAX_ANSWER = min(MAX_ANSWER_CHARS, 4000)  # Discord caps a text input at 4 000
 
 
 class AnswerButton(IdButton):
@@ -99,31 +100,14 @@ class OpenAnswerButton(IdButton):
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         """Show the modal (a modal must be the first response, so no defer here)."""
-        await interaction.response.send_modal(AnswerModal(self.round_id))
-
-
-class AnswerModal(discord.ui.Modal):
-    """The free-text answer form. Its submission is handled by id (see module docs)."""
-
-    def __init__(self, round_id: int) -> None:
-        super().__init__(title="Your answer", custom_id=f"quizmodal:{round_id}", timeout=None)
-        self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
-            label="Answer in your own words",
-            style=discord.TextStyle.paragraph,
-            custom_id=ANSWER_FIELD,
-            max_length=MAX_ANSWER,
-            required=True,
-        )
-        self.add_item(self.answer)
-        # Submissions are routed by custom_id in handle_modal_submit, which also works after a
-        # restart; a stopped modal is not kept in discord.py's in-memory view store.
-        self.stop()
+        await interaction.response.send_modal(AnswerModal(f"quizmodal:{self.round_id}"))
 
 
 BUTTON_KINDS: tuple[type[IdButton], ...] = (
     AnswerButton,
     OpenAnswerButton,
     *REVIEW_ITEMS,
+    *INTERVIEW_ITEMS,
 )
 
 
@@ -203,7 +187,7 @@ async def submit_answer(
 
 async def handle_modal_submit(interaction: discord.Interaction[Any]) -> None:
     """Answer a round from a submitted ``quizmodal:<round>``, or file a dispute / report."""
-    if await handle_review_modal(interaction):
+    if await handle_review_modal(interaction) or await handle_interview_modal(interaction):
         return
     data: dict[str, Any] = dict(interaction.data or {})
     match = MODAL_ID.fullmatch(str(data.get("custom_id", "")))

@@ -33,7 +33,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.ack_first import AckFirst
-from bot.adapters.slack import blocks
+from bot.adapters.slack import blocks, interviews
 from bot.adapters.slack.bolt_requests import MalformedRequest
 from bot.adapters.slack.daily import is_daily, run_daily_admin
 from bot.adapters.slack.disputes import is_dispute_admin, run_dispute_admin
@@ -55,8 +55,6 @@ from bot.adapters.slack.payloads import (
     event_team,
     interaction_channel,
     interaction_identity,
-    modal_metadata,
-    modal_response_url,
     text_field,
     view_value,
 )
@@ -64,8 +62,7 @@ from bot.adapters.slack.replies import (
     Reply,
     action_reply,
     command_reply,
-    ephemeral_reply,
-    modal_reply,
+    submission_reply,
 )
 from bot.adapters.wording import CLOSED_NOT_SHOWN
 from bot.config import ConfigError, Settings
@@ -97,7 +94,9 @@ SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again."
 YOU = "you"  # App Home name of a never-played user whose name users.info does not give
 NAME_CACHE_SIZE = 1000
 # Button values whose listener opens a modal first: "Answer in my own words", dispute, report.
-_OPENS_MODAL = re.compile(r"^(quiz:[0-9]+:open|dispute:[0-9]+|report:[0-9]+)$")
+_OPENS_MODAL = re.compile(
+    rf"^(quiz:[0-9]+:open|dispute:[0-9]+|report:[0-9]+|{interviews.OPENS_MODAL})$"
+)
 
 
 def parse_admin_ids(raw: str) -> frozenset[str]:
@@ -331,18 +330,30 @@ class SlackQuiz:
         async def on_review_modal(body: Body) -> None:
             await reviews.on_review_modal(self, body)
 
+        async def on_interview(body: Body, reply: Reply) -> None:
+            await interviews.on_interview_command(self, body, reply)
+
+        async def on_interview_button(body: Body, reply: Reply) -> None:
+            await interviews.on_interview_button(self, body, reply)
+
+        async def on_interview_modal(body: Body) -> None:
+            await interviews.on_interview_modal(self, body)
+
         app = self.app
         # bolt tries the listeners in this order: answer clicks, the busiest requests, first
         app.action(re.compile(r"^quiz:"))(self._on_command(self.button, action_reply))
         app.action(reviews.ACTION_PATTERN)(self._on_command(on_review_button, action_reply))
+        app.action(interviews.ACTION_PATTERN)(self._on_command(on_interview_button, action_reply))
         app.command("/quiz")(self._on_command(on_quiz, command_reply))
         app.command("/leaderboard")(self._on_command(self.leaderboard, command_reply))
         app.command("/stats")(self._on_command(self.stats, command_reply))
         app.command("/review")(self._on_command(on_review, command_reply))
+        app.command("/interview")(self._on_command(on_interview, command_reply))
         app.command("/quiz-admin")(self._on_command(self.admin, command_reply))
         app.view(blocks.MODAL_CALLBACK_ID)(self._on_view(self.modal))
         app.view(reviews.DISPUTE_CALLBACK_ID)(self._on_view(on_review_modal))
         app.view(reviews.REPORT_CALLBACK_ID)(self._on_view(on_review_modal))
+        app.view(interviews.MODAL_CALLBACK_ID)(self._on_view(on_interview_modal))
         app.event("app_home_opened")(on_home)
 
     # -- slash commands --------------------------------------------------------------------
@@ -516,10 +527,7 @@ class SlackQuiz:
         the click that opened it (chat.postEphemeral when there is none or it fails)."""
         _, player = interaction_identity(body)
         view = body.get("view")
-        round_id, channel_id = modal_metadata(view)
-        reply = modal_reply(
-            modal_response_url(view), ephemeral_reply(self.client, channel_id, player.user_id)
-        )
+        round_id, reply = submission_reply(self.client, view, player.user_id)
         await self._guarded(reply, self._answer_text(player, round_id, view, reply))
 
     async def _answer_text(self, player: Player, round_id: int, view: object, reply: Reply) -> None:

@@ -291,13 +291,21 @@ def prompt_of_message(message: object) -> str:
 
 
 def answer_modal(
-    round_id: int, channel_id: str, *, prompt_mrkdwn: str = "", response_url: str = ""
+    round_id: int,
+    channel_id: str,
+    *,
+    prompt_mrkdwn: str = "",
+    response_url: str = "",
+    callback_id: str = MODAL_CALLBACK_ID,
+    title: str = "",
+    step: str = "",
 ) -> dict[str, Any]:
     """The modal for an open-mode answer (multiline, at most 3 000 characters: Slack's cap).
 
     ``prompt_mrkdwn`` is the question, already escaped (:func:`mrkdwn`). ``private_metadata``
     keeps the round, the channel and the click's ``response_url`` (the feedback goes there:
-    chat.postEphemeral needs the bot in the channel).
+    chat.postEphemeral needs the bot in the channel). A mock interview's modal has its own
+    ``callback_id`` and ``title``; its ``round_id`` is the interview and ``step`` the step.
     """
     blocks: list[Block] = []
     if prompt_mrkdwn:
@@ -317,20 +325,25 @@ def answer_modal(
     )
     return {
         "type": "modal",
-        "callback_id": MODAL_CALLBACK_ID,
-        "private_metadata": modal_private_metadata(round_id, channel_id, response_url),
-        "title": plain(f"Question #{round_id}", 24),
+        "callback_id": callback_id,
+        "private_metadata": modal_private_metadata(round_id, channel_id, response_url, step),
+        "title": plain(title or f"Question #{round_id}", 24),
         "submit": plain("Submit", 24),
         "close": plain("Cancel", 24),
         "blocks": blocks,
     }
 
 
-def modal_private_metadata(round_id: int, channel_id: str, response_url: str = "") -> str:
-    """What a modal remembers: the round, the channel and (when known) the response_url."""
+def modal_private_metadata(
+    round_id: int, channel_id: str, response_url: str = "", step: str = ""
+) -> str:
+    """What a modal remembers: the round, the channel and (when known) the response_url and
+    an interview's step."""
     meta: dict[str, Any] = {"round": round_id, "channel": channel_id}
     if response_url:
         meta["response_url"] = response_url
+    if step:
+        meta["step"] = step
     return json.dumps(meta)
 
 

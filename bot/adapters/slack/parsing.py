@@ -17,14 +17,18 @@ __all__ = [
     "USAGE",
     "AdminArgs",
     "ButtonValue",
+    "InterviewArgs",
     "LeaderboardArgs",
     "QuizArgs",
+    "ReviewArgs",
     "StatsArgs",
     "UsageError",
     "parse_admin",
     "parse_button_value",
+    "parse_interview",
     "parse_leaderboard",
     "parse_quiz",
+    "parse_review",
     "parse_stats",
 ]
 
@@ -34,6 +38,9 @@ USAGE = {
     "(`channel` or a #channel mention limits it to one channel; `season:NAME` shows that "
     "ended season's final standings).",
     "stats": "Usage: `/stats [@user]`.",
+    "interview": "Usage: `/interview [5|8|12] [category[,category…]] [easy|medium|hard]`, "
+    "`/interview stop` or `/interview history`.",
+    "review": "Usage: `/review [open|choice] [category]`, e.g. `/review category:web`.",
     "quiz-admin": "Usage: `/quiz-admin close` closes this channel's open question; "
     "`/quiz-admin daily …` schedules the daily question (`/quiz-admin daily show`); "
     "`/quiz-admin disputes` lists open disputes and reports, settled with "
@@ -64,6 +71,25 @@ class QuizArgs:
     category: str | None = None
     difficulty: str | None = None
     mode: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewArgs:
+    """``/interview`` options, as typed (validated by the engine); ``action`` is ``start``,
+    ``stop`` or ``history``."""
+
+    action: str = "start"
+    length: str | None = None
+    category: str | None = None
+    difficulty: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewArgs:
+    """``/review`` options, as typed (validated by the engine)."""
+
+    mode: str | None = None
+    category: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +148,45 @@ def parse_quiz(text: str | None) -> QuizArgs:
         else:
             raise UsageError("quiz", f"Unexpected {_quoted(word)}.")
     return QuizArgs(category, difficulty, mode)
+
+
+def parse_interview(text: str | None) -> InterviewArgs:
+    """``stop``, ``history``, or ``[5|8|12] [category[,category…]] [difficulty]`` in any
+    order."""
+    words = _words(text)
+    if len(words) == 1 and words[0].casefold() in ("stop", "history"):
+        return InterviewArgs(words[0].casefold())
+    length = category = difficulty = None
+    for word in words:
+        folded = word.casefold()
+        if folded in ("help", "?", "stop", "history"):
+            raise UsageError("interview")
+        if folded.isdigit() and length is None:
+            length = folded
+        elif folded in DIFFICULTIES and difficulty is None:
+            difficulty = folded
+        elif category is None and not folded.isdigit() and folded not in DIFFICULTIES:
+            category = word
+        else:
+            raise UsageError("interview", f"Unexpected {_quoted(word)}.")
+    return InterviewArgs("start", length, category, difficulty)
+
+
+def parse_review(text: str | None) -> ReviewArgs:
+    """``[open|choice] [category]`` in any order (``category:web`` works too)."""
+    mode = category = None
+    for typed in _words(text):
+        word = typed.removeprefix("category:")
+        folded = word.casefold()
+        if folded in ("help", "?"):
+            raise UsageError("review")
+        if folded in MODES and mode is None:
+            mode = folded
+        elif category is None and folded not in MODES:
+            category = word
+        else:
+            raise UsageError("review", f"Unexpected {_quoted(word)}.")
+    return ReviewArgs(mode, category)
 
 
 def parse_leaderboard(text: str | None, current_channel: str) -> LeaderboardArgs:

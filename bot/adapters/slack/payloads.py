@@ -18,6 +18,7 @@ __all__ = [
     "interaction_identity",
     "modal_metadata",
     "modal_response_url",
+    "modal_step",
     "text_field",
     "view_value",
 ]
@@ -25,6 +26,7 @@ __all__ = [
 PLATFORM = "slack"
 _MAX_NAME = 80
 _MAX_URL = 2000
+_MAX_STEP = 8
 
 Body = Mapping[str, Any]
 
@@ -117,20 +119,30 @@ def modal_metadata(view: object) -> tuple[int, str]:
     return round_id, channel_id
 
 
+def _metadata_text(view: object, key: str, limit: int) -> str:
+    """A text a modal keeps in its ``private_metadata`` under ``key`` ("" when none or longer
+    than ``limit``)."""
+    raw = view.get("private_metadata") if isinstance(view, Mapping) else None
+    try:
+        meta = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return ""
+    value = meta.get(key) if isinstance(meta, dict) else None
+    return value if isinstance(value, str) and len(value) <= limit else ""
+
+
+def modal_step(view: object) -> str:
+    """The interview step a modal keeps in its ``private_metadata`` ("" when none)."""
+    return _metadata_text(view, "step", _MAX_STEP)
+
+
 def modal_response_url(view: object) -> str:
     """The click's ``response_url`` a modal keeps in its ``private_metadata`` ("" when none).
 
     The metadata is what the app itself gave Slack with views.open, sent back in a signed
     payload; only an http(s) URL of sane length is accepted all the same.
     """
-    raw = view.get("private_metadata") if isinstance(view, Mapping) else None
-    try:
-        meta = json.loads(raw) if isinstance(raw, str) else None
-    except ValueError:
-        return ""
-    url = meta.get("response_url") if isinstance(meta, dict) else None
-    if not isinstance(url, str) or len(url) > _MAX_URL:
-        return ""
+    url = _metadata_text(view, "response_url", _MAX_URL)
     return url if url.startswith(("https://", "http://")) else ""
 
 

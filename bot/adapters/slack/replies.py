@@ -19,7 +19,16 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-__all__ = ["Reply", "action_reply", "command_reply", "ephemeral_reply", "modal_reply"]
+from bot.adapters.slack.payloads import modal_metadata, modal_response_url
+
+__all__ = [
+    "Reply",
+    "action_reply",
+    "command_reply",
+    "ephemeral_reply",
+    "modal_reply",
+    "submission_reply",
+]
 
 log = logging.getLogger(__name__)
 
@@ -86,3 +95,12 @@ def modal_reply(response_url: str, fallback: Reply) -> Reply:
         await fallback(text, message_blocks)
 
     return reply
+
+
+def submission_reply(client: AsyncWebClient, view: object, user_id: str) -> tuple[int, Reply]:
+    """(the round its ``private_metadata`` keeps, the :func:`modal_reply`) of a submitted
+    modal: the opening click's response_url, else chat.postEphemeral in its channel."""
+    round_id, channel_id = modal_metadata(view)
+    return round_id, modal_reply(
+        modal_response_url(view), ephemeral_reply(client, channel_id, user_id)
+    )

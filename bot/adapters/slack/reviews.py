@@ -15,17 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.blocks import Block
+from bot.adapters.slack.parsing import parse_review
 from bot.adapters.slack.payloads import (
     PayloadError,
     command_identity,
     interaction_channel,
     interaction_identity,
-    modal_metadata,
-    modal_response_url,
     text_field,
     view_value,
 )
-from bot.adapters.slack.replies import Reply, ephemeral_reply, modal_reply
+from bot.adapters.slack.replies import Reply, submission_reply
 from bot.adapters.wording import days, filed_thanks
 from bot.engine.errors import QuizError
 from bot.engine.reviews import RATINGS
@@ -51,11 +50,11 @@ BROKEN = "That button is not valid (anymore)."
 
 
 async def on_review_command(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) -> None:
-    """``/review [choice]``: a private practice question, as an ephemeral message."""
+    """``/review [choice] [category]``: a private practice question, as an ephemeral
+    message."""
     _, player = command_identity(body)
-    words = (body.get("text") or "").split()
-    mode = words[0] if words else None
-    card = await quiz.engine.start_review(player, mode=mode)
+    args = parse_review(body.get("text"))
+    card = await quiz.engine.start_review(player, mode=args.mode, category=args.category)
     await reply(blocks.card_text(card), blocks.card_blocks(card))
 
 
@@ -129,10 +128,7 @@ async def on_review_modal(quiz: SlackQuiz, body: dict[str, Any]) -> None:
     view = body.get("view")
     if not isinstance(view, Mapping):
         raise PayloadError("modal without view")
-    round_id, channel_id = modal_metadata(view)
-    reply = modal_reply(
-        modal_response_url(view), ephemeral_reply(quiz.client, channel_id, player.user_id)
-    )
+    round_id, reply = submission_reply(quiz.client, view, player.user_id)
 
     async def file() -> None:
         note = view_value(view, NOTE_BLOCK, INPUT_ID)

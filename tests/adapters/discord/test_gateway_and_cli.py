@@ -48,7 +48,7 @@ async def test_run_discord_identifies_without_privileged_intents_and_serves(
 
 async def test_sync_commands_to_a_guild(settings: Settings, fake: FakeDiscord) -> None:
     names = await sync_commands(settings, int(GUILD))
-    assert sorted(names) == ["leaderboard", "quiz", "quiz-admin", "review", "stats"]
+    assert sorted(names) == ["interview", "leaderboard", "quiz", "quiz-admin", "review", "stats"]
     [put] = fake.calls("PUT", f"/applications/{APP_ID}/guilds/{GUILD}/commands")
     admin = next(c for c in put.body if c["name"] == "quiz-admin")
     assert int(admin["default_member_permissions"]) == 0x20

@@ -23,15 +23,23 @@ MANIFEST = Path(__file__).parents[3] / "slack-manifest.yaml"
 def test_manifest_declares_what_the_app_handles() -> None:
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
-    assert set(commands) == {"/quiz", "/leaderboard", "/stats", "/quiz-admin", "/review"}
+    assert set(commands) == {
+        "/quiz",
+        "/leaderboard",
+        "/stats",
+        "/quiz-admin",
+        "/review",
+        "/interview",
+    }
     # escaped: Slack turns a picked #channel / @user into <#C…|name> / <@U…|name>, the only
-    # form the parsers accept; /quiz takes plain words (a category is no channel)
+    # form the parsers accept; /quiz and /interview take plain words (a category is no channel)
     escape = {name: command["should_escape"] for name, command in commands.items()}
     assert escape == {
         "/quiz": False,
         "/leaderboard": True,
         "/stats": True,
         "/review": True,
+        "/interview": False,
         "/quiz-admin": True,
     }
     admin = commands["/quiz-admin"]
