@@ -52,7 +52,8 @@ async def test_strong_answers_climb_and_finish_ready(engine: QuizEngine) -> None
     assert levels[:2] == ["easy", "medium"] and "hard" in levels
     assert step.status == "finished" and step.verdict == "ready" and len(step.items) == 5
     assert step.score is not None and step.score >= 0.75 and step.previous_score is None
-    assert {c.category for c in step.categories} == {"backend", "python", "web"}
+    # every category takes its turn: five questions from five of the bank's categories
+    assert len({c.category for c in step.categories}) == 5
     board = await engine.leaderboard(TEAM, caller=ALICE)
     assert board.caller is not None and board.caller.points == step.points <= 5 * 20
     assert board.caller.answers == 5
