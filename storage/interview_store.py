@@ -68,6 +68,7 @@ class QuestionRow:
     follow_up_answered_at: float | None
     follow_up_credit: float | None
     final_grade: float | None
+    judge_note: str | None = None
 
 
 _INTERVIEW_COLUMNS = (
@@ -77,7 +78,7 @@ _INTERVIEW_COLUMNS = (
 _QUESTION_COLUMNS = (
     "id, interview_id, position, question_id, category, difficulty, asked_at, answer, "
     "answered_at, grade, covered, missed, follow_up_point, follow_up_answer, "
-    "follow_up_answered_at, follow_up_credit, final_grade"
+    "follow_up_answered_at, follow_up_credit, final_grade, judge_note"
 )
 
 _RUNNING = "EXISTS (SELECT 1 FROM interviews i WHERE i.id = interview_id AND i.ended_at IS NULL)"
@@ -239,6 +240,7 @@ class InterviewStore:
         missed: Sequence[str],
         follow_up_point: str | None,
         final: tuple[float, Sequence[ScoreRowValues]] | None,
+        judge_note: str | None = None,
     ) -> bool:
         """Record the answer to a question (and, with ``final`` = (final grade, leaderboard
         rows), finish it); False when it was answered already or the interview has ended."""
@@ -246,7 +248,7 @@ class InterviewStore:
         def work(conn: sqlite3.Connection) -> bool:
             changed = conn.execute(
                 "UPDATE interview_answers SET answer = ?, answered_at = ?, grade = ?, "
-                "covered = ?, missed = ?, follow_up_point = ? WHERE id = ? "
+                "covered = ?, missed = ?, follow_up_point = ?, judge_note = ? WHERE id = ? "
                 f"AND answered_at IS NULL AND {_RUNNING}",
                 (
                     text,
@@ -255,6 +257,7 @@ class InterviewStore:
                     json.dumps(list(covered)),
                     json.dumps(list(missed)),
                     follow_up_point,
+                    judge_note,
                     row_id,
                 ),
             ).rowcount

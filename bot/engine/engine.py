@@ -114,7 +114,9 @@ class QuizEngine:
         self._answers = AnswerDesk(
             core, self._closer, self.reviews, daily_store, judge, rewards=self.rewards
         )
-        self.interviews = InterviewDesk(core, question_seconds=interview_question_seconds)
+        self.interviews = InterviewDesk(
+            core, question_seconds=interview_question_seconds, judge=judge
+        )
 
     @property
     def round_seconds(self) -> int:

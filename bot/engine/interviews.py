@@ -40,6 +40,7 @@ from bot.engine.core import Core
 from bot.engine.errors import InvalidOptionError, QuizError
 from bot.engine.grading import covers_point, grade_text
 from bot.engine.identity import review_channel_id
+from bot.engine.judging import judged
 from bot.engine.model import (
     InterviewHistory,
     InterviewPrompt,
@@ -53,6 +54,7 @@ from bot.engine.model import (
     StudyTopic,
     Verdict,
 )
+from bot.engine.ports import Judge
 from bot.engine.scoring import CORRECT_THRESHOLD, review_points
 from bot.engine.standings import period_keys
 from bot.engine.text_matching import Phrase, stem
@@ -248,10 +250,13 @@ class _Session:
 class InterviewDesk:
     """The mock-interview use cases of one :class:`QuizEngine` (``engine.interviews``)."""
 
-    def __init__(self, core: Core, *, question_seconds: int = QUESTION_SECONDS) -> None:
+    def __init__(
+        self, core: Core, *, question_seconds: int = QUESTION_SECONDS, judge: Judge | None = None
+    ) -> None:
         self._core = core
         self.store = InterviewStore(core.store)
         self.question_seconds = question_seconds
+        self._judge = judge  # the optional judge grades an answer (never a follow-up's point)
 
     # -- use cases ---------------------------------------------------------------------------
 
@@ -487,7 +492,7 @@ class InterviewDesk:
 
     async def _answer_question(self, player: Player, row: QuestionRow, text: str) -> bool:
         question = self._core.bank.get(row.question_id)
-        result = grade_text(question, text)
+        result = await judged(self._judge, question, text, grade_text(question, text))
         required = {p.label for p in question.key_points if p.required}
         missing = [label for label in result.missed if label in required]
         follow_up = missing[0] if missing and result.misconception is None else None
@@ -505,6 +510,7 @@ class InterviewDesk:
             missed=result.missed,
             follow_up_point=follow_up,
             final=final,
+            judge_note=result.note,
         )
 
     async def _answer_follow_up(self, player: Player, row: QuestionRow, text: str) -> bool:
@@ -603,6 +609,7 @@ class InterviewDesk:
             reference_answer=question.reference_answer,
             time_s=time_s,
             over_s=max(time_s - interview.question_seconds, 0.0),
+            judge_note=row.judge_note,
         )
 
     def _topics(self, rows: Sequence[QuestionRow]) -> tuple[StudyTopic, ...]:

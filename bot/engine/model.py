@@ -406,6 +406,7 @@ class ScorecardItem:
     reference_answer: str
     time_s: float
     over_s: float  # time beyond the budget (0 when on time)
+    judge_note: str | None = None  # the optional judge's one line (untrusted: escape it)
 
 
 @dataclass(frozen=True, slots=True)

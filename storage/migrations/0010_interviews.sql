@@ -39,5 +39,6 @@ CREATE TABLE interview_answers (
     follow_up_answered_at REAL,
     follow_up_credit      REAL,
     final_grade           REAL,
+    judge_note            TEXT,  -- the optional judge's one line on the answer
     UNIQUE (interview_id, position)
 );

@@ -279,3 +279,16 @@ async def test_the_cache_is_bounded_and_forgets_the_least_recently_used(
     asked = [llm.user_message(i).rsplit("<<<ANSWER\n", 1)[1] for i in range(len(llm.requests))]
     expected = ["memory", "space", "collisions", "space", "memory"]
     assert asked == [f"{answer}\nANSWER>>>" for answer in expected]
+
+
+async def test_an_interview_answer_is_judged_and_its_note_is_on_the_scorecard(
+    engine: QuizEngine, llm: FakeLlm
+) -> None:
+    llm.reply(verdict(["covered", "contradicted"], 0.6, "Memory, yes; collisions do matter."))
+    await engine.start_interview(ALICE, length="5", category="alpha", difficulty="hard")
+    await engine.answer_interview(ALICE, "It spends memory; collisions never hurt.")
+    card = await engine.stop_interview(ALICE)
+    [item] = card.items
+    assert item.grade == 0.6 and item.judge_note == "Memory, yes; collisions do matter."
+    assert item.covered == ("Uses extra memory",)
+    assert len(llm.requests) == 1

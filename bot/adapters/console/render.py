@@ -434,6 +434,8 @@ def _scorecard_item(item: ScorecardItem) -> list[str]:
         lines.append(f"   Follow-up: {follow_up_result(item)}")
     lines += [f"   ✅ {label}" for label in item.covered]
     lines += [f"   ❌ {label}" for label in item.missed]
+    if item.judge_note:
+        lines.append(f"   {JUDGE_NOTE}: {visible(item.judge_note)}")
     lines.append(f"   Reference answer: {item.reference_answer}")
     return lines
 

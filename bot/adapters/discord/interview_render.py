@@ -26,6 +26,7 @@ from bot.adapters.discord.render import (
 from bot.adapters.progress import progress_bar
 from bot.adapters.wording import (
     INTERVIEW_PRIVATE,
+    JUDGE_NOTE,
     NO_INTERVIEWS,
     follow_up_result,
     interview_budget,
@@ -119,6 +120,8 @@ def _item_embed(item: ScorecardItem) -> discord.Embed:
     points = [f"✅ {label}" for label in item.covered] + [f"❌ {label}" for label in item.missed]
     if points:
         embed.add_field(name="Key points", value=authored("\n".join(points), 600), inline=False)
+    if item.judge_note:
+        embed.add_field(name=JUDGE_NOTE, value=user_text(item.judge_note, 300), inline=False)
     embed.add_field(
         name="Reference answer", value=authored(item.reference_answer, 600), inline=False
     )

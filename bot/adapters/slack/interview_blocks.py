@@ -25,6 +25,7 @@ from bot.adapters.slack.blocks import (
 )
 from bot.adapters.wording import (
     INTERVIEW_PRIVATE,
+    JUDGE_NOTE,
     NO_INTERVIEWS,
     follow_up_result,
     interview_budget,
@@ -129,6 +130,8 @@ def _item_blocks(item: ScorecardItem) -> list[Block]:
         lines.append(f"*Follow-up:* {escape(follow_up_result(item))}")
     lines += [f"✅ {escape(label)}" for label in item.covered]
     lines += [f"❌ {escape(label)}" for label in item.missed]
+    if item.judge_note:
+        lines.append(mrkdwn(item.judge_note, _ITEM_PART, raw=f"*{JUDGE_NOTE}:* ", user=True))
     lines.append(mrkdwn(item.reference_answer, _ITEM_PART, raw="*Reference answer:* "))
     return [{"type": "divider"}, section("\n".join(lines))]
 
