@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from storage.rounds import ScoreRowValues, add_to_scores
-from storage.store import Store
+from storage.database import Database
+from storage.errors import InterviewRunningError
+from storage.records import ScoreRowValues
+from storage.rounds import add_to_scores
 
 __all__ = [
     "InterviewRow",
@@ -24,10 +26,6 @@ __all__ = [
     "InterviewStore",
     "QuestionRow",
 ]
-
-
-class InterviewRunningError(Exception):
-    """The player already has a running interview (the partial UNIQUE index said so)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +104,10 @@ def _finish_question(
 
 
 class InterviewStore:
-    """Interview sessions and their questions, on the :class:`Store`'s connection."""
+    """Interview sessions and their questions, on the store's connection."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     # -- sessions --------------------------------------------------------------------------
 
@@ -144,13 +142,13 @@ class InterviewStore:
             return _interview(row)
 
         try:
-            return await self._store.write_in_thread(work)
+            return await self._db.write_in_thread(work)
         except sqlite3.IntegrityError:
             raise InterviewRunningError(player_pk) from None
 
     async def running(self, player_pk: int) -> InterviewRow | None:
         """The player's running interview, if any."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             f"SELECT {_INTERVIEW_COLUMNS} FROM interviews WHERE player_id = ? AND ended_at IS NULL",
             (player_pk,),
         )
@@ -158,14 +156,14 @@ class InterviewStore:
 
     async def get(self, interview_id: int) -> InterviewRow | None:
         """The interview with this id, if any."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             f"SELECT {_INTERVIEW_COLUMNS} FROM interviews WHERE id = ?", (interview_id,)
         )
         return _interview(row) if row else None
 
     async def end(self, interview_id: int, reason: str, score: float | None, now: float) -> bool:
         """End a running interview; False when it had ended already."""
-        changed = await self._store.execute_write(
+        changed = await self._db.execute_write(
             "UPDATE interviews SET ended_at = ?, end_reason = ?, score = ? "
             "WHERE id = ? AND ended_at IS NULL",
             (now, reason, score, interview_id),
@@ -175,7 +173,7 @@ class InterviewStore:
     async def history(self, player_pk: int, limit: int) -> list[tuple[InterviewRow, int]]:
         """The player's latest interviews, newest first, each with how many questions it
         finished."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             f"SELECT {', '.join('i.' + c for c in _INTERVIEW_COLUMNS.split(', '))}, "
             "(SELECT COUNT(*) FROM interview_answers a WHERE a.interview_id = i.id "
             "AND a.final_grade IS NOT NULL) FROM interviews i WHERE i.player_id = ? "
@@ -186,7 +184,7 @@ class InterviewStore:
 
     async def previous_score(self, player_pk: int, before_id: int) -> float | None:
         """The score of the player's last scored interview before ``before_id``."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             "SELECT score FROM interviews WHERE player_id = ? AND id < ? AND score IS NOT NULL "
             "ORDER BY id DESC LIMIT 1",
             (player_pk, before_id),
@@ -197,7 +195,7 @@ class InterviewStore:
 
     async def questions(self, interview_id: int) -> list[QuestionRow]:
         """The questions asked so far, in order."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             f"SELECT {_QUESTION_COLUMNS} FROM interview_answers WHERE interview_id = ? "
             "ORDER BY position",
             (interview_id,),
@@ -227,7 +225,7 @@ class InterviewStore:
             )
             return cursor.rowcount == 1
 
-        return await self._store.write_in_thread(work)
+        return await self._db.write_in_thread(work)
 
     async def answer(
         self,
@@ -265,7 +263,7 @@ class InterviewStore:
                 _finish_question(conn, row_id, *final)
             return changed == 1
 
-        return await self._store.write_in_thread(work)
+        return await self._db.write_in_thread(work)
 
     async def answer_follow_up(
         self,
@@ -290,7 +288,7 @@ class InterviewStore:
                 _finish_question(conn, row_id, *final)
             return changed == 1
 
-        return await self._store.write_in_thread(work)
+        return await self._db.write_in_thread(work)
 
     async def finish_unanswered_follow_up(
         self, row_id: int, final_grade: float, scores: Sequence[ScoreRowValues]
@@ -308,4 +306,4 @@ class InterviewStore:
                 add_to_scores(conn, scores)
             return changed == 1
 
-        return await self._store.write_in_thread(work)
+        return await self._db.write_in_thread(work)

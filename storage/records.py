@@ -1,32 +1,40 @@
-"""The rows the store returns, and the refusals its constraints raise."""
+"""The rows the store returns and the values it is given, and the refusals its constraints
+raise (defined in :mod:`storage.errors`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from storage.errors import (
+    DuplicateAnswerError,
+    OpenRoundExistsError,
+    RoundClosedInStoreError,
+    StoreError,
+)
 
 __all__ = [
     "ROUND_COLUMNS",
     "AnswerRecord",
+    "CardReview",
     "DuplicateAnswerError",
     "OpenRoundExistsError",
+    "ReviewStep",
     "RoundClosedInStoreError",
     "RoundRecord",
     "ScoreRow",
+    "ScoreRowValues",
+    "StoreError",
     "round_record",
 ]
 
+ReviewStep = Callable[[str | None, int], tuple[str, int, float]]
+"""(card JSON before or None for a new card, card id) -> (card JSON after, state, due)."""
 
-class DuplicateAnswerError(Exception):
-    """The player already answered this round (the UNIQUE constraint said so)."""
-
-
-class RoundClosedInStoreError(Exception):
-    """The round was closed by the time the answer's transaction ran."""
-
-
-class OpenRoundExistsError(Exception):
-    """The channel already has an open quiz round."""
+ScoreRowValues = tuple[int, str, str, int, int, int]
+"""(team pk, period key, channel scope, player pk, points, correct 0|1): one answer's share of
+a leaderboard row."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +91,19 @@ ROUND_COLUMNS = (
 def round_record(row: tuple[Any, ...]) -> RoundRecord:
     """A ``rounds`` row selected with :data:`ROUND_COLUMNS`."""
     return RoundRecord(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class CardReview:
+    """The review of a player's FSRS card that an answer makes, in the answer's transaction.
+
+    ``step`` is the engine's scheduler (pure: no storage in it); the store reads the card
+    before, calls ``step``, and writes the card after and the review log row.
+    """
+
+    player_pk: int
+    question_id: str
+    category: str
+    rating: int
+    reviewed_at: float
+    step: ReviewStep
