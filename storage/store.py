@@ -38,6 +38,7 @@ from storage.settlements import SettlementStore
 
 if TYPE_CHECKING:
     from storage.daily_store import DailyStore
+    from storage.interface import Storage
 
 __all__ = [
     "ROUND_COLUMNS",
@@ -69,3 +70,10 @@ class Store(PlayerQueries, RoundQueries, ScoreQueries):
         self.digests = DigestStore(self)
         self.rewards = RewardStore(self)
         self.daily: DailyStore = DailyStore(self)
+
+
+if TYPE_CHECKING:
+
+    def _implements_storage(store: Store) -> Storage:
+        """Where mypy checks that :class:`Store` implements the :class:`Storage` protocol."""
+        return store
