@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pinned() -> str:
-    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
-        "project"
-    ]["dependencies"]
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "dependencies"
+    ]
     [line] = [d for d in dependencies if re.match(r"aiosqlite\b", d)]
     found = re.fullmatch(r"aiosqlite==([0-9][0-9.]*)", line.replace(" ", ""))
     assert found, f"pyproject.toml must pin aiosqlite exactly (aiosqlite==X.Y.Z), not {line!r}"

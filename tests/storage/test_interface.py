@@ -67,7 +67,7 @@ def test_protocol_signatures_name_no_sqlite_type() -> None:
     assert "sqlite3" not in source and "aiosqlite" not in source
 
 
-CONFORMANCE = '''
+CONFORMANCE = """
 from storage.interface import Storage, ReviewStorage
 from storage.review_store import ReviewStore
 from storage.store import Store
@@ -88,15 +88,23 @@ class HalfStore(Store):
 
 def broken(store: HalfStore) -> Storage:
     return store  # the only error expected
-'''
+"""
 
 
 def test_mypy_accepts_store_as_storage_and_refuses_a_class_that_differs(tmp_path: Path) -> None:
     checked = tmp_path / "conformance.py"
     checked.write_text(CONFORMANCE, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file=", "--strict", "--follow-imports=silent",
-         f"--cache-dir={tmp_path / 'cache'}", str(checked)],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file=",
+            "--strict",
+            "--follow-imports=silent",
+            f"--cache-dir={tmp_path / 'cache'}",
+            str(checked),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
