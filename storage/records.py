@@ -61,7 +61,7 @@ class RoundRecord:
 class AnswerRecord:
     """A stored answer with its player's display name."""
 
-    player_id: int
+    player_pk: int
     display_name: str
     choice: int | None
     grade: float
