@@ -149,12 +149,12 @@ class Database:
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA busy_timeout = 5000")
             await migrations.apply(conn)
-        except StoreError:
-            await conn.close()
-            raise
         except migrations.SchemaTooNewError as exc:
             await conn.close()
             raise StoreError(f"{path}: {exc}") from None
+        except StoreError:
+            await conn.close()
+            raise
         except sqlite3.Error as exc:
             await conn.close()
             raise StoreError(f"{path}: cannot use database ({exc})") from None
