@@ -4,34 +4,10 @@ asked, and the open reports per question. The statistics are the engine's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from storage.database import Database
+from storage.records import AnswerFact, MemberCategory
 
 __all__ = ["AnalyticsStore", "AnswerFact", "MemberCategory"]
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerFact:
-    """One answer, reduced to what the statistics read."""
-
-    question_id: str
-    mode: str
-    choice: int | None
-    grade: float
-    correct: bool
-    player_pk: int
-
-
-@dataclass(frozen=True, slots=True)
-class MemberCategory:
-    """One member's answers in one category."""
-
-    player_pk: int
-    display_name: str
-    category: str
-    answers: int
-    correct: int
 
 
 class AnalyticsStore:

@@ -5,8 +5,8 @@ its sub-stores are attributes typed by their own protocols (``storage.reviews``,
 ``.interviews``, ``.settlements``, ``.seasons``, ``.analytics``, ``.digests``, ``.rewards``)
 and ``.daily``. Every backend implements these (:class:`storage.store.Store` is SQLite's).
 
-The signatures are backend-neutral: plain values and the records of :mod:`storage.records`
-and the sub-store modules in, the same out; no connection type. Work that must run inside an
+The signatures are backend-neutral: plain values and the records of :mod:`storage.records` in,
+the same out; no connection type. Work that must run inside an
 answer's transaction (the FSRS card's review) is passed as a value (:class:`CardReview`) that
 each backend applies itself. Refusals are the :class:`~storage.errors.StoreError` subclasses of
 :mod:`storage.errors`.
@@ -17,21 +17,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal, Protocol
 
-from storage.analytics import AnswerFact, MemberCategory
 from storage.daily_store import DailyStore
-from storage.interview_store import InterviewRow, QuestionRow
 from storage.records import (
+    AnswerFact,
     AnswerRecord,
     CardReview,
+    CardRow,
+    GradeCorrection,
+    InterviewRow,
+    MemberCategory,
+    Outcome,
+    QuestionRow,
+    ReportRow,
     ReviewStep,
+    RewardRow,
     RoundRecord,
     ScoreRow,
     ScoreRowValues,
+    SeasonRow,
+    SettledReport,
 )
-from storage.review_store import CardRow, ReportRow
-from storage.reward_store import RewardRow
-from storage.seasons import SeasonRow
-from storage.settlements import GradeCorrection, Outcome, SettledReport
 
 __all__ = [
     "AnalyticsStorage",

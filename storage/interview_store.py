@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from storage.database import Database
 from storage.errors import InterviewRunningError
-from storage.records import ScoreRowValues
+from storage.records import InterviewRow, QuestionRow, ScoreRowValues
 from storage.rounds import add_to_scores
 
 __all__ = [
@@ -26,47 +25,6 @@ __all__ = [
     "InterviewStore",
     "QuestionRow",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class InterviewRow:
-    """A stored interview session."""
-
-    id: int
-    team_pk: int
-    player_pk: int
-    length: int
-    categories: tuple[str, ...]
-    start_level: str
-    question_seconds: int
-    started_at: float
-    ended_at: float | None
-    end_reason: str | None
-    score: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionRow:
-    """One question of an interview, its answer and its follow-up, as stored."""
-
-    id: int
-    interview_id: int
-    position: int
-    question_id: str
-    category: str
-    difficulty: str
-    asked_at: float
-    answer: str | None
-    answered_at: float | None
-    grade: float | None
-    covered: tuple[str, ...]
-    missed: tuple[str, ...]
-    follow_up_point: str | None
-    follow_up_answer: str | None
-    follow_up_answered_at: float | None
-    follow_up_credit: float | None
-    final_grade: float | None
-    judge_note: str | None = None
 
 
 _INTERVIEW_COLUMNS = (

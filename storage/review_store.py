@@ -8,12 +8,19 @@ inside a write transaction take the scheduling step as a callable.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
 from storage.database import Database
 from storage.errors import DuplicateReportError
-from storage.records import ROUND_COLUMNS, CardReview, ReviewStep, RoundRecord, round_record
+from storage.records import (
+    ROUND_COLUMNS,
+    CardReview,
+    CardRow,
+    ReportRow,
+    ReviewStep,
+    RoundRecord,
+    round_record,
+)
 
 __all__ = [
     "CardRow",
@@ -23,40 +30,6 @@ __all__ = [
     "ReviewStore",
     "apply_review",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class CardRow:
-    """A stored FSRS card."""
-
-    id: int
-    player_pk: int
-    question_id: str
-    category: str
-    state: int
-    due: float
-    card: str
-    reviews: int
-    last_log_id: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRow:
-    """A dispute or question report, with the reporting player and team."""
-
-    id: int
-    platform: str
-    team_id: str
-    player: str
-    round_id: int
-    question_id: str
-    kind: str
-    note: str
-    answer: str | None
-    grade: float | None
-    created_at: float
-    status: str
-    resolved_at: float | None
 
 
 _CARD_COLUMNS = "id, player_id, question_id, category, state, due, card, reviews, last_log_id"

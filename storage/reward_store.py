@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from storage.database import Database
+from storage.records import RewardRow
 
 __all__ = ["RewardRow", "RewardStore"]
-
-
-@dataclass(frozen=True, slots=True)
-class RewardRow:
-    """A role and when it is earned: ``champions`` of a season, or ``points`` ≥ threshold."""
-
-    role_id: str
-    kind: str
-    threshold: int | None
 
 
 class RewardStore:

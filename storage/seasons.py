@@ -4,10 +4,10 @@ ending a season, and finding an ended one by name."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 from storage.database import Database
 from storage.errors import SeasonNameTakenError
+from storage.records import SeasonRow
 
 __all__ = [
     "FIRST_SEASON",
@@ -19,16 +19,6 @@ __all__ = [
 
 FIRST_SEASON = "season:1"
 """The period key of a team's first season (a team with no ``seasons`` row is in it)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SeasonRow:
-    """A season of one team: its board's period key, and when it ran."""
-
-    period: str
-    name: str | None
-    started_at: float
-    ended_at: float | None
 
 
 def current_season(conn: sqlite3.Connection, team_pk: int) -> tuple[str, float]:

@@ -11,11 +11,11 @@ stay final). The scheduling itself is the engine's: it passes a
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
 from storage.database import Database
+from storage.records import CardReplay, GradeCorrection, Outcome, SettledReport
 from storage.seasons import current_season
 
 __all__ = [
@@ -26,46 +26,6 @@ __all__ = [
     "SettlementStore",
     "replay_card",
 ]
-
-Outcome = Literal["upheld", "rejected", "resolved"]
-CardReplay = Callable[[str | None, int, int, float], tuple[str, int, float]]
-"""(card JSON before or None for a new card, card id, rating, reviewed at) -> (card JSON
-after, state, due)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SettledReport:
-    """A report with its player, its round and the answer it is about (if any)."""
-
-    id: int
-    kind: str
-    team_pk: int
-    platform: str
-    team_id: str
-    player_pk: int
-    user_id: str
-    player_name: str
-    round_id: int
-    question_id: str
-    note: str
-    answer: str | None
-    created_at: float
-    status: str
-    outcome: str | None
-    resolution_note: str
-    round_kind: str
-    mode: str
-    difficulty: str
-    channel_id: str
-    opened_at: float
-    closes_at: float
-    answer_id: int | None
-    grade: float | None
-    points: int | None
-    answered_at: float | None
-    grade_before: float | None
-    points_before: int | None
-
 
 _SELECT = (
     "SELECT r.id, r.kind, r.team_id, t.platform, t.external_id, r.player_id, p.external_id, "
@@ -82,26 +42,6 @@ _SELECT = (
 
 def _report(row: Sequence[Any]) -> SettledReport:
     return SettledReport(*row)
-
-
-@dataclass(frozen=True, slots=True)
-class GradeCorrection:
-    """An upheld dispute's new grade, and every row it changes."""
-
-    answer_id: int
-    team_pk: int
-    channel_id: str
-    player_pk: int
-    periods: tuple[str, ...]
-    answered_at: float
-    grade_before: float
-    grade_after: float
-    points_before: int
-    points_after: int
-    correct_before: bool
-    correct_after: bool
-    rating: int
-    replay: CardReplay
 
 
 def replay_card(conn: sqlite3.Connection, answer_id: int, rating: int, replay: CardReplay) -> None:

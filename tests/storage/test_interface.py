@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import subprocess
 import sys
@@ -62,9 +63,20 @@ async def test_store_and_its_sub_stores_have_every_protocol_method(tmp_path: Pat
         await store.close()
 
 
-def test_protocol_signatures_name_no_sqlite_type() -> None:
+def test_the_protocols_depend_on_no_sqlite_module() -> None:
+    """The interface speaks in storage.records' values only (and, for now, the concrete
+    DailyStore), so a second backend implements it without SQLite's modules."""
     source = (ROOT / "storage" / "interface.py").read_text(encoding="utf-8")
     assert "sqlite3" not in source and "aiosqlite" not in source
+    imported = {
+        node.module
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert {m for m in imported if m.startswith("storage")} == {
+        "storage.records",
+        "storage.daily_store",
+    }
 
 
 CONFORMANCE = """
