@@ -67,6 +67,8 @@ class RoleRewards:
 
     async def after_answer(self, player: Player) -> list[str]:
         """Grant the points roles the player has just earned; the roles granted."""
+        if not self._can_grant(player.team.platform):
+            return []  # nothing could be granted, so nothing is read
         team_pk = await self._core.ids.known_team_pk(player.team)
         # Read each time: another process may add or remove a rule at any moment.
         if team_pk is None or team_pk not in await self.store.teams_with_points_rules():
@@ -91,12 +93,18 @@ class RoleRewards:
                 done += await self._grant(team, user_id, role_id)
         return done
 
+    def _can_grant(self, platform: str) -> bool:
+        """Whether the outbox of ``platform`` is registered and can grant roles."""
+        outbox = self._closer.outbox_for(platform)
+        return outbox is not None and callable(getattr(outbox, "grant_role", None))
+
     async def _grant(self, team: Team, user_id: str, role_id: str) -> bool:
-        outbox = self._closer.outbox_for(team.platform)
-        if outbox is None or not callable(getattr(outbox, "grant_role", None)):
+        if not self._can_grant(team.platform):
             return False
         try:
-            await cast(RoleGranter, outbox).grant_role(team, user_id, role_id)
+            await cast(RoleGranter, self._closer.outbox_for(team.platform)).grant_role(
+                team, user_id, role_id
+            )
         except Exception:
             log.warning("could not grant role %s to %s", role_id, user_id, exc_info=True)
             return False

@@ -13,7 +13,7 @@ from cachetools import LRUCache
 from bot.engine import answering, identity
 from bot.engine.engine import QuizEngine
 from bot.engine.errors import RoundClosedError
-from bot.engine.model import Channel, Player, Team
+from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Team
 from questions.loader import QuestionBank
 from storage.players import PLAYER_CACHE_SIZE
 from storage.store import Store
@@ -111,6 +111,51 @@ async def test_the_teams_remembered_are_bounded_and_an_unknown_team_is_not(
         assert len(ids._pks) == 2 and len(ids._teams) == 2
         assert await ids.team_of(pks[0]) == Team("console", "t0")  # forgotten, read again
         assert await ids.team_pk(Team("console", "t0")) == pks[0]
+    finally:
+        await here.close()
+        await there.close()
+
+
+class GrantingOutbox:
+    """An outbox of a platform that grants roles; records the grants."""
+
+    def __init__(self) -> None:
+        self.granted: list[tuple[str, str]] = []
+
+    async def post(self, channel: Channel, view: QuestionCard | Reveal) -> MessageRef:
+        return MessageRef(channel.channel_id, "1")
+
+    async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
+        return None
+
+    async def grant_role(self, team: Team, user_id: str, role_id: str) -> None:
+        self.granted.append((user_id, role_id))
+
+
+def _right_letter(engine: QuizEngine, card: QuestionCard) -> str:
+    question = engine.bank.get(card.question_id)
+    return "ABCD"[card.choices.index(question.choices[question.correct_index].text)]
+
+
+async def test_a_reward_rule_another_process_set_applies_to_the_next_answer_here(
+    tmp_path: Path, bank: QuestionBank, clock: FakeClock
+) -> None:
+    path = tmp_path / "q.db"
+    here, there = await Store.open(path), await Store.open(path)
+    try:
+        engine = QuizEngine(here, bank, clock=clock, rng=random.Random(7), round_seconds=60)
+        outbox = GrantingOutbox()
+        engine.register_outbox(TEAM.platform, outbox)
+        first = await engine.start_round(Channel(TEAM, "c1"), ALICE, mode="choice")
+        assert (
+            await engine.answer(ALICE, first.round_id, choice=_right_letter(engine, first))
+        ).points
+        assert outbox.granted == []  # no rule yet
+        other = QuizEngine(there, bank, clock=clock, rng=random.Random(8), round_seconds=60)
+        await other.rewards.set_rule(TEAM, "role-1", points=1)  # another process adds one
+        second = await engine.start_round(Channel(TEAM, "c2"), ALICE, mode="choice")
+        await engine.answer(ALICE, second.round_id, choice=_right_letter(engine, second))
+        assert outbox.granted == [("alice", "role-1")]
     finally:
         await here.close()
         await there.close()
