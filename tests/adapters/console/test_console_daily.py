@@ -37,7 +37,7 @@ async def test_console_schedule_now_answer_and_reveal(engine: QuizEngine, clock:
     assert shown is not None and shown.startswith("#general: 09:00 Europe/Berlin")
 
     posted = await session.handle("/quiz-admin daily now")
-    assert posted is not None and "Posted daily question #" in posted
+    assert posted is not None and posted.startswith("Daily question #")
     [card] = printed
     assert "Daily question #" in card and "0 answered so far." in card
     round_id = int(re.search(r"#(\d+)", posted.split("question")[1]).group(1))  # type: ignore[union-attr]
@@ -70,7 +70,7 @@ async def test_a_bare_letter_answers_the_last_question_posted_in_the_channel(
     session = ConsoleSession(engine, player_name="alice")
     await session.handle("/quiz-admin daily time:09:00 timezone:UTC")
     posted = await session.handle("/quiz-admin daily now")
-    assert posted == "Posted daily question #1 in #general."
+    assert posted == "Daily question #1 is up in #general."
     assert "Answer with A, B, C or D." in printed[-1]
     feedback = await session.handle("A")
     assert feedback is not None and feedback.startswith("(only you see this) Daily question #1: ")
