@@ -4,10 +4,14 @@
 - ``quizopen:<round>``: open the free-text modal of an open round (:class:`OpenAnswerButton`).
 - ``quizmodal:<round>``: the modal's id; its submission is handled by :func:`handle_modal_submit`.
 - the review buttons and modals (:mod:`~bot.adapters.discord.review_components`) and the
-  interview's (:mod:`~bot.adapters.discord.interviews`) are routed the same way.
+  interview's (:mod:`~bot.adapters.discord.interviews`) work the same way.
 
-Any other component or modal id (forged, stale, garbage) gets an ephemeral "unknown" reply from
-:func:`handle_unknown` instead of a failed interaction.
+Every button is a :class:`discord.ui.DynamicItem` (:data:`BUTTON_KINDS`, registered by the
+client): discord.py matches a press's id against each template and rebuilds the button from it.
+Modal submissions are routed by the client's ``on_interaction`` (discord.py matches modals by
+their exact id, in memory only). A press no button takes, and any other modal id (forged, stale,
+garbage), gets an ephemeral "unknown" reply from :func:`handle_unknown` instead of a failed
+interaction.
 """
 
 from __future__ import annotations

@@ -248,6 +248,11 @@ class IdButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NO_ID):
         return cls.from_match(match)
 
     @property
+    def label(self) -> str | None:
+        """The label of the button shown."""
+        return self.item.label
+
+    @property
     def event_name(self) -> str:
         """The event log's name for a press of this button."""
         return self.command

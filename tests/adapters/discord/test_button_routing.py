@@ -9,7 +9,7 @@ import pytest
 
 from bot.adapters.discord import create_bot
 from bot.adapters.discord.client import QuizBot
-from bot.adapters.discord.components import BUTTON_KINDS, UNKNOWN_QUESTION
+from bot.adapters.discord.components import UNKNOWN_QUESTION
 from bot.config import Settings
 from bot.engine.engine import QuizEngine
 from tests.adapters.discord.conftest import BOB, CHANNEL, GUILD, Driver, user
@@ -74,12 +74,6 @@ async def test_a_fresh_client_answers_buttons_of_a_message_an_earlier_one_posted
     finally:
         await restarted.close()
     assert await answers(engine) == 1
-
-
-async def test_every_button_kind_is_registered_with_discord_py(bot: QuizBot) -> None:
-    store = bot._connection._view_store  # discord.py's registry of dynamic items
-    registered = set(store._dynamic_items.values())
-    assert registered == set(BUTTON_KINDS)
 
 
 async def test_a_well_formed_id_the_pressed_message_lacks_is_refused(
