@@ -43,7 +43,7 @@ from bot.adapters.slack.installations import (
     QuizbotStateStore,
     team_key,
 )
-from bot.adapters.slack.outbox import SlackOutbox, make_client
+from bot.adapters.slack.outbox import SlackOutbox
 from bot.adapters.slack.payloads import PLATFORM, event_team, text_field
 from bot.adapters.slack.token_cipher import TokenCipher
 from bot.adapters.slack.token_rotation import SerialisedAuthorize, WorkspaceTokens
@@ -177,7 +177,7 @@ class SlackWorkspaces:
         rotator = AsyncTokenRotator(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,
-            client=make_client(None, settings.slack_api_url),
+            client=WorkspaceClient(settings.slack_api_url),
         )
         self.tokens = WorkspaceTokens(
             self.installations, rotator, minutes_before_expiration=TOKEN_ROTATION_MINUTES

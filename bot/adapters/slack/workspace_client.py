@@ -1,5 +1,8 @@
 """The Web API client of a Slack app installed in many workspaces.
 
+It also sends the app's own credentials (``oauth.v2.access``) as a plain ``Authorization``
+header rather than through aiohttp's deprecated ``BasicAuth``.
+
 Distributed with OAuth, every workspace has its own bot token. bolt resolves it for each
 request (its ``authorize`` step); :func:`bind_request_token` keeps it for the request's work,
 which may run in background tasks (they copy the context they are created in), and
@@ -9,6 +12,7 @@ Quizbot's own initiative (the outbox) pass the token of their workspace explicit
 
 from __future__ import annotations
 
+import base64
 import contextvars
 from typing import Any
 
@@ -38,6 +42,12 @@ def bind_request_token(token: str | None) -> None:
 def request_token() -> str | None:
     """The bot token of the request being worked on, or None outside a request."""
     return _REQUEST_TOKEN.get()
+
+
+def _basic(auth: dict[str, str]) -> str:
+    """HTTP Basic credentials of the app (its client id and secret)."""
+    pair = f"{auth['client_id']}:{auth['client_secret']}".encode("latin-1")
+    return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
 def _names_token(*parts: object) -> bool:
@@ -72,9 +82,13 @@ class WorkspaceClient(AsyncWebClient):
         headers: dict[str, Any] | None = None,
         auth: dict[str, str] | None = None,
     ) -> AsyncSlackResponse:
-        """Call ``api_method``, with the request's workspace token unless the call names one."""
+        """Call ``api_method``, with the request's workspace token unless the call names one
+        (or authenticates the app itself: ``auth``, its client id and secret)."""
         token = request_token()
-        if token and auth is None and not _names_token(params, json, data):
+        if auth is not None:  # sent as the header slack_sdk would build with aiohttp's BasicAuth
+            headers = {**(headers or {}), "Authorization": _basic(auth)}
+            auth = None
+        elif token and not _names_token(params, json, data):
             headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
         return await super().api_call(
             api_method,
