@@ -68,8 +68,6 @@ async def test_two_workspaces_each_use_their_own_token_and_see_only_their_own(
         # Bob (Beta) presses a button of Alpha's round: unknown to Beta
         alpha_value = next(iter(answer_buttons(alpha_post).values()))
         beta_value = next(iter(answer_buttons(beta_post).values()))
-        from tests.adapters.slack.helpers import click_payload
-
         await client.interact(click_payload(slack, alpha_value, team_id="T0BETA", **BOB))
         await quiz.drain()
         assert response_texts(slack)[-1] == "This question is unknown here."
