@@ -379,6 +379,10 @@ class FakeSlack:
         """The tokens issued to ``workspace``, oldest first."""
         return [t for t, issued in self.oauth.tokens.items() if issued.workspace == workspace]
 
+    def token_works(self, token: str) -> bool:
+        """Whether Slack would accept ``token`` now."""
+        return token in self.oauth.tokens and not self._token_refused(token)
+
     def _token_refused(self, token: str) -> str:
         issued = self.oauth.tokens.get(token)
         if issued is None:
