@@ -27,6 +27,7 @@ __all__ = [
     "REDIRECT_URI",
     "Browser",
     "OAuthServer",
+    "event_body",
     "oauth_settings",
     "serve_oauth",
     "uninstall_event",
@@ -134,13 +135,20 @@ async def serve_oauth(
 
 
 def uninstall_event(workspace: Workspace, kind: str = "app_uninstalled") -> str:
-    """The body of an ``app_uninstalled`` (or ``tokens_revoked``) event as Slack sends it."""
+    """The body of an ``app_uninstalled`` (or ``tokens_revoked``) event as Slack sends it (for
+    an org-wide install it names the organisation only)."""
     event: dict[str, Any] = {"type": kind, "event_ts": f"{time.time():.6f}"}
     if kind == "tokens_revoked":
         event["tokens"] = {"oauth": [], "bot": [f"U0BOT{workspace.key}"]}
+    return event_body(workspace, event, org_level=workspace.org_wide)
+
+
+def event_body(workspace: Workspace, event: dict[str, Any], *, org_level: bool = False) -> str:
+    """An Events API callback from ``workspace``, with the authorizations Slack adds; an
+    ``org_level`` one names the organisation instead of a workspace."""
     body = {
         "token": "legacy",
-        "team_id": workspace.team_id,
+        "team_id": workspace.enterprise_id if org_level else workspace.team_id,
         "enterprise_id": workspace.enterprise_id,
         "api_app_id": "A0APP",
         "type": "event_callback",
