@@ -22,7 +22,7 @@ from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
-from bot.adapters.slack.token_cipher import TokenCipher
+from bot.token_cipher import TokenCipher
 from storage.installation_store import InstallationRecord, InstallationStore
 
 __all__ = [

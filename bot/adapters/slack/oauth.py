@@ -45,10 +45,10 @@ from bot.adapters.slack.installations import (
 )
 from bot.adapters.slack.outbox import SlackOutbox
 from bot.adapters.slack.payloads import PLATFORM, event_team, text_field
-from bot.adapters.slack.token_cipher import TokenCipher
 from bot.adapters.slack.token_rotation import SerialisedAuthorize, WorkspaceTokens
 from bot.adapters.slack.workspace_client import WorkspaceClient, bind_request_token
 from bot.config import Settings
+from bot.token_cipher import TokenCipher
 from storage.database import Database
 from storage.installation_store import InstallationStore
 

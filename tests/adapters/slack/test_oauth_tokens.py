@@ -11,7 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.adapters.slack.oauth import SlackWorkspaces
-from bot.adapters.slack.token_cipher import TokenCipherError
+from bot.token_cipher import TokenCipherError
 from bot.daily import DailyService
 from bot.engine.daily_rounds import spec_of
 from bot.engine.daily_schedule import last_slot

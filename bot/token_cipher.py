@@ -1,4 +1,5 @@
-"""Slack tokens at rest: encrypted with ``QUIZBOT_SECRET_KEY`` (Fernet) when it is set.
+"""Tokens at rest (Slack's per-workspace tokens): encrypted with ``QUIZBOT_SECRET_KEY``
+(Fernet) when it is set.
 
 An encrypted token is stored as ``fernet:<ciphertext>``; anything else is a token stored in
 clear (no key was set when it was saved). Setting a key later keeps those readable; reading
@@ -9,13 +10,18 @@ from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken
 
-__all__ = ["ENCRYPTED_PREFIX", "TokenCipher", "TokenCipherError"]
+__all__ = ["ENCRYPTED_PREFIX", "TokenCipher", "TokenCipherError", "is_sealed"]
 
 ENCRYPTED_PREFIX = "fernet:"
 
 
 class TokenCipherError(Exception):
     """A stored token cannot be read with the key this process has."""
+
+
+def is_sealed(stored: str) -> bool:
+    """Whether a stored token is encrypted (else it is stored in clear)."""
+    return stored.startswith(ENCRYPTED_PREFIX)
 
 
 class TokenCipher:
