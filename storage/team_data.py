@@ -22,6 +22,10 @@ from storage.database import Database
 __all__ = ["TeamDataError", "TeamTable", "count_team_rows", "forget_team", "team_tables"]
 
 
+_SLACK_TABLES = (("slack_installations", "team_key"), ("slack_org_workspaces", "team_id"))
+"""A Slack team's rows in Slack's own tables (keyed by Slack's id, not a ``teams`` row)."""
+
+
 class TeamDataError(Exception):
     """The team's data cannot be deleted (unknown team, or deleting would break the schema)."""
 
@@ -164,14 +168,9 @@ async def forget_team(
             )
             deleted[table.name] = max(cursor.rowcount, 0)
         if platform == "slack":
-            cursor = conn.execute(
-                "DELETE FROM slack_installations WHERE team_key = ?", (external_id,)
-            )
-            deleted["slack_installations"] = max(cursor.rowcount, 0)
-            cursor = conn.execute(
-                "DELETE FROM slack_org_workspaces WHERE team_id = ?", (external_id,)
-            )
-            deleted["slack_org_workspaces"] = max(cursor.rowcount, 0)
+            for name, column in _SLACK_TABLES:
+                cursor = conn.execute(f"DELETE FROM {name} WHERE {column} = ?", (external_id,))
+                deleted[name] = max(cursor.rowcount, 0)
         dangling = conn.execute("PRAGMA foreign_key_check").fetchall()
         if dangling:
             raise TeamDataError(
@@ -198,4 +197,10 @@ async def count_team_rows(db: Database, platform: str, external_id: str) -> dict
             (team_pk,) * table.parameters,
         )
         counts[table.name] = int(row[0]) if row else 0
+    if platform == "slack":
+        for table, column in _SLACK_TABLES:
+            row = await db.fetchone(
+                f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (external_id,)
+            )
+            counts[table] = int(row[0]) if row else 0
     return counts

@@ -11,12 +11,12 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.adapters.slack.oauth import SlackWorkspaces
-from bot.token_cipher import TokenCipherError
 from bot.daily import DailyService
 from bot.engine.daily_rounds import spec_of
 from bot.engine.daily_schedule import last_slot
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Team
+from bot.token_cipher import TokenCipherError
 from storage.store import Store
 from tests.adapters.slack.helpers import FORM, command_form
 from tests.adapters.slack.oauth_helpers import ALPHA, oauth_settings, serve_oauth
