@@ -198,9 +198,9 @@ async def count_team_rows(db: Database, platform: str, external_id: str) -> dict
         )
         counts[table.name] = int(row[0]) if row else 0
     if platform == "slack":
-        for table, column in _SLACK_TABLES:
+        for name, column in _SLACK_TABLES:
             row = await db.fetchone(
-                f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (external_id,)
+                f"SELECT COUNT(*) FROM {name} WHERE {column} = ?", (external_id,)
             )
-            counts[table] = int(row[0]) if row else 0
+            counts[name] = int(row[0]) if row else 0
     return counts
