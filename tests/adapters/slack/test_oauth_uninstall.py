@@ -101,6 +101,22 @@ async def test_an_uninstall_removes_the_installation_and_pauses_the_daily_schedu
     assert "quizbot db forget --team slack:T0ALPHA" in about_alpha[0].getMessage()
 
 
+async def test_a_command_from_an_uninstalled_workspace_asks_to_reinstall(
+    engine: QuizEngine, slack: FakeSlack, store: Store
+) -> None:
+    async with serve_oauth(engine, slack) as server:
+        await server.browser.install(ALPHA)
+        slack.revoke(ALPHA)
+        await server.client.post(uninstall_event(ALPHA), "application/json")
+        reply = await server.client.command("/quiz", "alpha easy", team_id=ALPHA.team_id)
+        await server.quiz.drain()
+    assert reply.status == 200
+    [notice] = slack.calls_to("response_url")
+    assert "reinstall" in str(notice.args.get("text"))
+    assert slack.calls_to("chat.postMessage") == []
+    assert await store.fetchall("SELECT id FROM rounds") == []
+
+
 async def test_a_user_token_revoked_changes_nothing(
     engine: QuizEngine, slack: FakeSlack, store: Store
 ) -> None:
