@@ -41,7 +41,7 @@ CHANNEL_GONE_ERRORS = frozenset(
     {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
 )
 MESSAGE_GONE_ERRORS = frozenset({"message_not_found", "cant_update_message"})
-WORKSPACE_GONE_ERRORS = frozenset({"token_revoked", "account_inactive", "team_not_found"})
+WORKSPACE_GONE_ERRORS = frozenset({"token_revoked", "account_inactive"})
 
 
 def make_client(token: str | None, base_url: str) -> AsyncWebClient:

@@ -18,8 +18,8 @@ from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Team
 from bot.token_cipher import TokenCipherError
 from storage.store import Store
-from tests.adapters.slack.helpers import FORM, command_form
-from tests.adapters.slack.oauth_helpers import ALPHA, oauth_settings, serve_oauth
+from tests.adapters.slack.helpers import FORM, answer_buttons, click_payload, command_form
+from tests.adapters.slack.oauth_helpers import ALPHA, BETA, oauth_settings, serve_oauth
 from tests.conftest import FakeClock
 from tests.fakes.slack_api import FakeSlack, Workspace
 
@@ -174,3 +174,34 @@ async def test_an_org_wide_install_serves_its_workspaces_with_the_org_token(
     service = DailyService(engine, sleep=no_sleep)
     assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "posted"
     assert slack.calls_to("chat.postMessage")[-1].token == org_token
+
+
+async def test_daily_posts_count_edits_and_reveals_use_their_own_workspace_s_token(
+    engine: QuizEngine, slack: FakeSlack, clock: FakeClock
+) -> None:
+    async with serve_oauth(engine, slack) as server:
+        for workspace in (ALPHA, BETA):
+            await server.new_browser().install(workspace)
+            channel = Channel(Team("slack", workspace.team_id), f"C1{workspace.team_id}", "quiz")
+            await engine.daily.set_schedule(channel, time_of_day="17:00", timezone="Europe/Berlin")
+        service = DailyService(engine, sleep=no_sleep)
+        await service.start(jobs=False)
+        assert sorted(await service.catch_up("slack")) == ["posted", "posted"]
+        posts = {call.args["channel"]: call for call in slack.calls_to("chat.postMessage")}
+        for workspace in (ALPHA, BETA):
+            post = posts[f"C1{workspace.team_id}"]
+            value = next(iter(answer_buttons(post).values()))
+            await server.client.interact(
+                click_payload(
+                    slack, value, team_id=workspace.team_id, channel_id=f"C1{workspace.team_id}"
+                )
+            )
+            await server.quiz.drain()
+        assert await service.refresh_counts() == 2  # the live answer counts
+        clock.advance(24 * 3600)
+        assert sorted(await service.catch_up("slack")) == ["posted", "posted"]  # reveals first
+        await service.stop()
+    owner = {f"C1{w.team_id}": slack.tokens_of(w) for w in (ALPHA, BETA)}
+    sent = [c for c in slack.calls if c.method in ("chat.postMessage", "chat.update")]
+    assert len(sent) == 8  # per workspace: post, count edit, reveal edit, next post
+    assert all(call.token in owner[call.args["channel"]] for call in sent)
