@@ -103,11 +103,6 @@ class Settings(BaseSettings):
             raise ValueError(f"must name the database file, not a folder ({value})")
         return value
 
-    @property
-    def discord_enabled(self) -> bool:
-        """True when a Discord token is set."""
-        return bool(self.discord_token)
-
     @field_validator("quizbot_secret_key", mode="after")
     @classmethod
     def _fernet_key(cls, value: str | None) -> str | None:
@@ -122,6 +117,11 @@ class Settings(BaseSettings):
                     "print(Fernet.generate_key().decode())'"
                 ) from None
         return value or None
+
+    @property
+    def discord_enabled(self) -> bool:
+        """True when a Discord token is set."""
+        return bool(self.discord_token)
 
     @property
     def slack_enabled(self) -> bool:
