@@ -11,6 +11,7 @@ SCHEMES = ("postgresql", "postgres")
 """The URL schemes that name a PostgreSQL database."""
 
 _HIDDEN = "***"
+_BARE_SECRET_LENGTH = 6
 
 
 def is_postgres_url(value: str) -> bool:
@@ -68,10 +69,15 @@ class PostgresUrl:
         )
 
     def secrets(self) -> list[str]:
-        """The password as it may appear in text (as given and URL-encoded), for redaction."""
+        """Forms the password may take in text (as given and URL-encoded), for redaction: after
+        the user name (``:password@``) always, and alone when it is long enough not to match
+        ordinary words."""
         if not self.password:
             return []
-        return sorted({self.password, quote(self.password, safe="")}, key=len, reverse=True)
+        forms = {self.password, quote(self.password, safe="")}
+        found = {f":{form}@" for form in forms}
+        found |= {form for form in forms if len(form) >= _BARE_SECRET_LENGTH}
+        return sorted(found, key=len, reverse=True)
 
     def __str__(self) -> str:
         login = ""
