@@ -1,0 +1,19 @@
+"""The PostgreSQL store: the public async methods of :class:`storage.store.Store` (players,
+teams, rounds, answers, scores and leaderboards) in plain asyncpg, on a pool.
+
+Open with :meth:`PostgresStore.open` (a :class:`~storage.postgres.url.PostgresUrl`); close with
+:meth:`PostgresStore.close`. The rows and refusals are :mod:`storage.records`' own, so callers
+see no difference between the backends.
+"""
+
+from __future__ import annotations
+
+from storage.postgres.players import PostgresPlayerQueries
+from storage.postgres.rounds import AnswerHook, PostgresRoundQueries
+from storage.postgres.scores import PostgresScoreQueries
+
+__all__ = ["AnswerHook", "PostgresStore"]
+
+
+class PostgresStore(PostgresPlayerQueries, PostgresRoundQueries, PostgresScoreQueries):
+    """Quizbot's PostgreSQL database. Create with :meth:`open`; close with :meth:`close`."""

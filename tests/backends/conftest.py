@@ -1,0 +1,70 @@
+"""The ``backend`` fixture: each test here runs on SQLite (a temp file) and on PostgreSQL (a
+fresh database of the session's server), with the same assertions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from storage.postgres.store import PostgresStore
+from storage.postgres.url import PostgresUrl
+from storage.store import Store
+from tests.postgres_server import PostgresServer, create_database
+
+AnyStore = Store | PostgresStore
+
+
+class HookFailedError(Exception):
+    """Raised by a test's answer hook after its write."""
+
+
+@dataclass
+class Backend:
+    """A store of one backend, and how to write an answer hook for it."""
+
+    name: str
+    store: AnyStore
+
+    def renaming_hook(self, player_pk: int, name: str, *, fail: bool = False) -> Any:
+        """An ``on_recorded`` hook that renames a player in the answer's transaction, then
+        raises :class:`HookFailedError` when ``fail``."""
+        if self.name == "sqlite":
+
+            def sqlite_hook(conn: sqlite3.Connection, answer_id: int) -> None:
+                conn.execute("UPDATE players SET display_name = ? WHERE id = ?", (name, player_pk))
+                if fail:
+                    raise HookFailedError(answer_id)
+
+            return sqlite_hook
+
+        async def postgres_hook(conn: asyncpg.Connection, answer_id: int) -> None:
+            await conn.execute(
+                "UPDATE players SET display_name = $1 WHERE id = $2", name, player_pk
+            )
+            if fail:
+                raise HookFailedError(answer_id)
+
+        hook: Callable[[asyncpg.Connection, int], Awaitable[None]] = postgres_hook
+        return hook
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    """A fresh store of each backend."""
+    store: AnyStore
+    if request.param == "sqlite":
+        store = await Store.open(tmp_path / "quizbot.db")
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        url = PostgresUrl.parse(await create_database(server))
+        store = await PostgresStore.open(url, min_size=1, max_size=8)
+    try:
+        yield Backend(request.param, store)
+    finally:
+        await store.close()
