@@ -1,5 +1,6 @@
 """The PostgreSQL store: the public async methods of :class:`storage.store.Store` (players,
-teams, rounds, answers, scores and leaderboards) in plain asyncpg, on a pool.
+teams, rounds, answers, scores and leaderboards) in plain asyncpg, on a pool, with its
+sub-stores as attributes (``store.reviews``, …).
 
 Open with :meth:`PostgresStore.open` (a :class:`~storage.postgres.url.PostgresUrl`); close with
 :meth:`PostgresStore.close`. The rows and refusals are :mod:`storage.records`' own, so callers
@@ -8,12 +9,20 @@ see no difference between the backends.
 
 from __future__ import annotations
 
+import asyncpg
+
 from storage.postgres.players import PostgresPlayerQueries
+from storage.postgres.reviews import PostgresReviewStore
 from storage.postgres.rounds import AnswerHook, PostgresRoundQueries
 from storage.postgres.scores import PostgresScoreQueries
+from storage.postgres.url import PostgresUrl
 
 __all__ = ["AnswerHook", "PostgresStore"]
 
 
 class PostgresStore(PostgresPlayerQueries, PostgresRoundQueries, PostgresScoreQueries):
     """Quizbot's PostgreSQL database. Create with :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, pool: asyncpg.Pool, url: PostgresUrl) -> None:
+        super().__init__(pool, url)
+        self.reviews = PostgresReviewStore(self)

@@ -11,9 +11,15 @@ from typing import Any
 
 import asyncpg
 import pytest
+from fsrs import Rating
 
+from bot.engine.reviews import CardScheduler
+from storage.postgres.reviews import PostgresReviewStore
+from storage.postgres.reviews import apply_review as apply_review_postgres
 from storage.postgres.store import PostgresStore
 from storage.postgres.url import PostgresUrl
+from storage.review_store import ReviewStore
+from storage.review_store import apply_review as apply_review_sqlite
 from storage.store import Store
 from tests.postgres_server import PostgresServer, create_database
 
@@ -52,6 +58,38 @@ class Backend:
 
         hook: Callable[[asyncpg.Connection, int], Awaitable[None]] = postgres_hook
         return hook
+
+    @property
+    def reviews(self) -> ReviewStore | PostgresReviewStore:
+        """The store's cards, review log and reports."""
+        if isinstance(self.store, PostgresStore):
+            return self.store.reviews
+        return ReviewStore(self.store)
+
+    def review_hook(
+        self, player_pk: int, question_id: str, category: str, rating: Rating, at: float
+    ) -> Any:
+        """The engine's card update as an ``on_recorded`` hook of this backend."""
+        step = CardScheduler().step(rating, at)
+        fields: dict[str, Any] = {
+            "player_pk": player_pk,
+            "question_id": question_id,
+            "category": category,
+            "rating": int(rating),
+            "reviewed_at": at,
+            "step": step,
+        }
+        if self.name == "sqlite":
+
+            def sqlite_hook(conn: sqlite3.Connection, answer_id: int) -> None:
+                apply_review_sqlite(conn, answer_id=answer_id, **fields)
+
+            return sqlite_hook
+
+        async def postgres_hook(conn: asyncpg.Connection, answer_id: int) -> None:
+            await apply_review_postgres(conn, answer_id=answer_id, **fields)
+
+        return postgres_hook
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

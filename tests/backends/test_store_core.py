@@ -11,60 +11,9 @@ from storage.records import (
     DuplicateAnswerError,
     OpenRoundExistsError,
     RoundClosedInStoreError,
-    RoundRecord,
 )
-from tests.backends.conftest import AnyStore, Backend, HookFailedError
-
-PERIODS = ("all", "w2026-48", "m2026-11")
-
-
-async def _round(
-    store: AnyStore,
-    team: int,
-    channel: str = "c1",
-    *,
-    kind: str = "quiz",
-    question: str = "q1",
-    category: str = "alpha",
-    closes_at: float = 160.0,
-) -> RoundRecord:
-    return await store.create_round(
-        team_pk=team,
-        channel_id=channel,
-        kind=kind,
-        mode="choice",
-        question_id=question,
-        category=category,
-        difficulty="easy",
-        choice_order="0123",
-        opened_by=None,
-        opened_at=100.0,
-        closes_at=closes_at,
-    )
-
-
-async def _answer(
-    store: AnyStore,
-    record: RoundRecord,
-    player: int,
-    points: int,
-    *,
-    correct: bool = True,
-    at: float = 110.0,
-    hook: object = None,
-) -> int:
-    return await store.record_answer(
-        round_record=record,
-        player_pk=player,
-        choice=0,
-        text=None,
-        grade=1.0 if correct else 0.0,
-        correct=correct,
-        points=points,
-        answered_at=at,
-        periods=PERIODS,
-        on_recorded=hook,  # type: ignore[arg-type]
-    )
+from tests.backends.conftest import Backend, HookFailedError
+from tests.backends.support import PERIODS, answer, open_round
 
 
 async def test_teams_and_players_are_created_once_and_renamed(backend: Backend) -> None:
@@ -86,18 +35,18 @@ async def test_teams_and_players_are_created_once_and_renamed(backend: Backend) 
 async def test_one_open_quiz_round_per_channel_and_a_daily_beside_it(backend: Backend) -> None:
     store = backend.store
     team = await store.team_pk("console", "local")
-    quiz = await _round(store, team)
+    quiz = await open_round(store, team)
     assert await store.open_quiz_round(team, "c1") == quiz
     with pytest.raises(OpenRoundExistsError):
-        await _round(store, team, question="q2")
-    daily = await _round(store, team, kind="daily", question="q3")
+        await open_round(store, team, question="q2")
+    daily = await open_round(store, team, kind="daily", question="q3")
     assert daily.kind == "daily" and daily.closed_at is None
     assert await store.mark_closed(quiz.id, 170.0) is True
     assert await store.mark_closed(quiz.id, 171.0) is False
     closed = await store.get_round(quiz.id)
     assert closed is not None and closed.closed_at == 170.0
     assert await store.open_quiz_round(team, "c1") is None
-    again = await _round(store, team, question="q1")
+    again = await open_round(store, team, question="q1")
     assert await store.question_use_counts(team, "c1") == {"q1": 2, "q3": 1}
     assert again.id not in (quiz.id, daily.id)
     assert await store.get_round(2**70) is None
@@ -106,9 +55,9 @@ async def test_one_open_quiz_round_per_channel_and_a_daily_beside_it(backend: Ba
 async def test_due_rounds_and_deadlines_leave_daily_rounds_out(backend: Backend) -> None:
     store = backend.store
     team = await store.team_pk("console", "local")
-    late = await _round(store, team, "a", closes_at=200.0)
-    early = await _round(store, team, "b", closes_at=150.0)
-    await _round(store, team, "c", kind="daily", closes_at=120.0)
+    late = await open_round(store, team, "a", closes_at=200.0)
+    early = await open_round(store, team, "b", closes_at=150.0)
+    await open_round(store, team, "c", kind="daily", closes_at=120.0)
     assert await store.next_deadline() == 150.0
     assert [r.id for r in await store.due_rounds(300.0)] == [early.id, late.id]
     assert await store.due_rounds(149.0) == []
@@ -122,8 +71,8 @@ async def test_an_answer_adds_to_every_period_scope_and_the_season(backend: Back
     store = backend.store
     team = await store.team_pk("console", "local")
     ada = await store.player_pk(team, "u1", "Ada")
-    record = await _round(store, team)
-    answer_id = await _answer(store, record, ada, 30)
+    record = await open_round(store, team)
+    answer_id = await answer(store, record, ada, 30)
     assert answer_id > 0
     for period in (*PERIODS, "season:1"):
         for scope in ("", "c1"):
@@ -149,31 +98,31 @@ async def test_a_second_answer_and_an_answer_to_a_closed_round_are_refused(
     team = await store.team_pk("console", "local")
     ada = await store.player_pk(team, "u1", "Ada")
     bob = await store.player_pk(team, "u2", "Bob")
-    record = await _round(store, team)
-    await _answer(store, record, ada, 30)
+    record = await open_round(store, team)
+    await answer(store, record, ada, 30)
     with pytest.raises(DuplicateAnswerError):
-        await _answer(store, record, ada, 30)
+        await answer(store, record, ada, 30)
     await store.mark_closed(record.id, 150.0)
     with pytest.raises(RoundClosedInStoreError):
-        await _answer(store, record, bob, 10)
+        await answer(store, record, bob, 10)
     found = await store.player_score(team, "all", "", ada)
     assert found is not None and found[0].answers == 1
     assert await store.player_score(team, "all", "", bob) is None
     assert await store.answer_count(record.id) == 1
 
 
-async def test_the_hook_commits_and_rolls_back_with_the_answer(backend: Backend) -> None:
+async def test_the_hook_commits_and_rolls_back_with_theanswer(backend: Backend) -> None:
     store = backend.store
     team = await store.team_pk("console", "local")
     ada = await store.player_pk(team, "u1", "Ada")
-    record = await _round(store, team)
+    record = await open_round(store, team)
     failing = backend.renaming_hook(ada, "Rolled back", fail=True)
     with pytest.raises(HookFailedError):
-        await _answer(store, record, ada, 30, hook=failing)
+        await answer(store, record, ada, 30, hook=failing)
     assert await store.answer_count(record.id) == 0
     assert await store.player_score(team, "all", "", ada) is None
     assert await store.player_count(team, "all", "") == 0
-    await _answer(store, record, ada, 30, hook=backend.renaming_hook(ada, "Hooked"))
+    await answer(store, record, ada, 30, hook=backend.renaming_hook(ada, "Hooked"))
     [stored] = await store.round_answers(record.id)
     assert stored.display_name == "Hooked"
 
@@ -185,11 +134,11 @@ async def test_leaderboards_rank_with_ties_and_levels_follow_the_scores(
     team = await store.team_pk("console", "local")
     players = [await store.player_pk(team, f"u{i}", f"P{i}") for i in range(5)]
     points = [50, 30, 50, 10, 0]
-    first = await _round(store, team, "c1", question="q1")
+    first = await open_round(store, team, "c1", question="q1")
     for player, value in zip(players, points, strict=True):
-        await _answer(store, first, player, value, correct=value > 0)
-    second = await _round(store, team, "c2", question="q2", category="beta")
-    await _answer(store, second, players[3], 40)  # P3: 10 + 40 = 50 in all, 40 in c2
+        await answer(store, first, player, value, correct=value > 0)
+    second = await open_round(store, team, "c2", question="q2", category="beta")
+    await answer(store, second, players[3], 40)  # P3: 10 + 40 = 50 in all, 40 in c2
     top = await store.top_scores(team, "all", "", 3)
     assert [(row.user_id, row.points) for row in top] == [("u0", 50), ("u2", 50), ("u3", 50)]
     ranks = {}
@@ -209,9 +158,9 @@ async def test_concurrent_answers_of_one_player_count_once(backend: Backend) -> 
     store = backend.store
     team = await store.team_pk("console", "local")
     ada = await store.player_pk(team, "u1", "Ada")
-    record = await _round(store, team)
+    record = await open_round(store, team)
     results = await asyncio.gather(
-        *(_answer(store, record, ada, 30) for _ in range(8)), return_exceptions=True
+        *(answer(store, record, ada, 30) for _ in range(8)), return_exceptions=True
     )
     refused = [r for r in results if isinstance(r, DuplicateAnswerError)]
     assert len(refused) == 7 and len(results) == 8
@@ -223,16 +172,16 @@ async def test_answers_racing_a_close_are_either_counted_or_refused(backend: Bac
     store = backend.store
     team = await store.team_pk("console", "local")
     players = [await store.player_pk(team, f"u{i}", f"P{i}") for i in range(12)]
-    record = await _round(store, team)
+    record = await open_round(store, team)
 
-    async def answer(player: int) -> bool:
+    async def counted(player: int) -> bool:
         try:
-            await _answer(store, record, player, 10)
+            await answer(store, record, player, 10)
         except RoundClosedInStoreError:
             return False
         return True
 
-    answers = [answer(player) for player in players]
+    answers = [counted(player) for player in players]
     outcomes = await asyncio.gather(*answers[:6], store.mark_closed(record.id, 150.0), *answers[6:])
     accepted = sum(1 for outcome in outcomes[:6] + outcomes[7:] if outcome)
     assert outcomes[6] is True
