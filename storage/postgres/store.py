@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import asyncpg
 
+from storage.postgres.digests import PostgresDigestStore
 from storage.postgres.players import PostgresPlayerQueries
 from storage.postgres.reviews import PostgresReviewStore
+from storage.postgres.rewards import PostgresRewardStore
 from storage.postgres.rounds import AnswerHook, PostgresRoundQueries
 from storage.postgres.scores import PostgresScoreQueries
+from storage.postgres.seasons import PostgresSeasonStore
 from storage.postgres.url import PostgresUrl
 
 __all__ = ["AnswerHook", "PostgresStore"]
@@ -26,3 +29,6 @@ class PostgresStore(PostgresPlayerQueries, PostgresRoundQueries, PostgresScoreQu
     def __init__(self, pool: asyncpg.Pool, url: PostgresUrl) -> None:
         super().__init__(pool, url)
         self.reviews = PostgresReviewStore(self)
+        self.seasons = PostgresSeasonStore(self)
+        self.digests = PostgresDigestStore(self)
+        self.rewards = PostgresRewardStore(self)

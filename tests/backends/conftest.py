@@ -14,12 +14,18 @@ import pytest
 from fsrs import Rating
 
 from bot.engine.reviews import CardScheduler
+from storage.digest_store import DigestStore
+from storage.postgres.digests import PostgresDigestStore
 from storage.postgres.reviews import PostgresReviewStore
 from storage.postgres.reviews import apply_review as apply_review_postgres
+from storage.postgres.rewards import PostgresRewardStore
+from storage.postgres.seasons import PostgresSeasonStore
 from storage.postgres.store import PostgresStore
 from storage.postgres.url import PostgresUrl
 from storage.review_store import ReviewStore
 from storage.review_store import apply_review as apply_review_sqlite
+from storage.reward_store import RewardStore
+from storage.seasons import SeasonStore
 from storage.store import Store
 from tests.postgres_server import PostgresServer, create_database
 
@@ -65,6 +71,27 @@ class Backend:
         if isinstance(self.store, PostgresStore):
             return self.store.reviews
         return ReviewStore(self.store)
+
+    @property
+    def seasons(self) -> SeasonStore | PostgresSeasonStore:
+        """The store's seasons."""
+        if isinstance(self.store, PostgresStore):
+            return self.store.seasons
+        return SeasonStore(self.store)
+
+    @property
+    def digests(self) -> DigestStore | PostgresDigestStore:
+        """The store's weekly digests."""
+        if isinstance(self.store, PostgresStore):
+            return self.store.digests
+        return DigestStore(self.store)
+
+    @property
+    def rewards(self) -> RewardStore | PostgresRewardStore:
+        """The store's reward rules and grants."""
+        if isinstance(self.store, PostgresStore):
+            return self.store.rewards
+        return RewardStore(self.store)
 
     def review_hook(
         self, player_pk: int, question_id: str, category: str, rating: Rating, at: float
