@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from storage.postgres.analytics import PostgresAnalyticsStore
 from storage.postgres.digests import PostgresDigestStore
 from storage.postgres.players import PostgresPlayerQueries
 from storage.postgres.reviews import PostgresReviewStore
@@ -32,3 +33,4 @@ class PostgresStore(PostgresPlayerQueries, PostgresRoundQueries, PostgresScoreQu
         self.seasons = PostgresSeasonStore(self)
         self.digests = PostgresDigestStore(self)
         self.rewards = PostgresRewardStore(self)
+        self.analytics = PostgresAnalyticsStore(self)

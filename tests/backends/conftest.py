@@ -14,7 +14,9 @@ import pytest
 from fsrs import Rating
 
 from bot.engine.reviews import CardScheduler
+from storage.analytics import AnalyticsStore
 from storage.digest_store import DigestStore
+from storage.postgres.analytics import PostgresAnalyticsStore
 from storage.postgres.digests import PostgresDigestStore
 from storage.postgres.reviews import PostgresReviewStore
 from storage.postgres.reviews import apply_review as apply_review_postgres
@@ -92,6 +94,13 @@ class Backend:
         if isinstance(self.store, PostgresStore):
             return self.store.rewards
         return RewardStore(self.store)
+
+    @property
+    def analytics(self) -> AnalyticsStore | PostgresAnalyticsStore:
+        """The store's analytics reads."""
+        if isinstance(self.store, PostgresStore):
+            return self.store.analytics
+        return AnalyticsStore(self.store)
 
     def review_hook(
         self, player_pk: int, question_id: str, category: str, rating: Rating, at: float
