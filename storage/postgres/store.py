@@ -19,6 +19,7 @@ from storage.postgres.rewards import PostgresRewardStore
 from storage.postgres.rounds import AnswerHook, PostgresRoundQueries
 from storage.postgres.scores import PostgresScoreQueries
 from storage.postgres.seasons import PostgresSeasonStore
+from storage.postgres.settlements import PostgresSettlementStore
 from storage.postgres.url import PostgresUrl
 
 __all__ = ["AnswerHook", "PostgresStore"]
@@ -34,3 +35,4 @@ class PostgresStore(PostgresPlayerQueries, PostgresRoundQueries, PostgresScoreQu
         self.digests = PostgresDigestStore(self)
         self.rewards = PostgresRewardStore(self)
         self.analytics = PostgresAnalyticsStore(self)
+        self.settlements = PostgresSettlementStore(self)

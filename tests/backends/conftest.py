@@ -22,12 +22,14 @@ from storage.postgres.reviews import PostgresReviewStore
 from storage.postgres.reviews import apply_review as apply_review_postgres
 from storage.postgres.rewards import PostgresRewardStore
 from storage.postgres.seasons import PostgresSeasonStore
+from storage.postgres.settlements import PostgresSettlementStore
 from storage.postgres.store import PostgresStore
 from storage.postgres.url import PostgresUrl
 from storage.review_store import ReviewStore
 from storage.review_store import apply_review as apply_review_sqlite
 from storage.reward_store import RewardStore
 from storage.seasons import SeasonStore
+from storage.settlements import SettlementStore
 from storage.store import Store
 from tests.postgres_server import PostgresServer, create_database
 
@@ -101,6 +103,13 @@ class Backend:
         if isinstance(self.store, PostgresStore):
             return self.store.analytics
         return AnalyticsStore(self.store)
+
+    @property
+    def settlements(self) -> SettlementStore | PostgresSettlementStore:
+        """The store's settling of reports."""
+        if isinstance(self.store, PostgresStore):
+            return self.store.settlements
+        return SettlementStore(self.store)
 
     def review_hook(
         self, player_pk: int, question_id: str, category: str, rating: Rating, at: float
