@@ -98,7 +98,11 @@ class PostgresDatabase:
         """The first column of the first row of a query, or None."""
         return await self._pool.fetchval(sql, *params)
 
+    async def execute_status(self, sql: str, *params: object) -> str:
+        """Run one statement in its own transaction; the server's status (``UPDATE 1``)."""
+        return await self._pool.execute(sql, *params)
+
     async def execute_write(self, sql: str, *params: object) -> int:
         """Run one write statement in its own transaction; the number of rows it changed."""
-        status = await self._pool.execute(sql, *params)
+        status = await self.execute_status(sql, *params)
         return int(status.rsplit(" ", 1)[-1]) if status[-1:].isdigit() else 0

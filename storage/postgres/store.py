@@ -13,6 +13,7 @@ import asyncpg
 
 from storage.postgres.analytics import PostgresAnalyticsStore
 from storage.postgres.digests import PostgresDigestStore
+from storage.postgres.interviews import PostgresInterviewStore
 from storage.postgres.players import PostgresPlayerQueries
 from storage.postgres.reviews import PostgresReviewStore
 from storage.postgres.rewards import PostgresRewardStore
@@ -36,3 +37,4 @@ class PostgresStore(PostgresPlayerQueries, PostgresRoundQueries, PostgresScoreQu
         self.rewards = PostgresRewardStore(self)
         self.analytics = PostgresAnalyticsStore(self)
         self.settlements = PostgresSettlementStore(self)
+        self.interviews = PostgresInterviewStore(self)

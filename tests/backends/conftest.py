@@ -16,8 +16,10 @@ from fsrs import Rating
 from bot.engine.reviews import CardScheduler
 from storage.analytics import AnalyticsStore
 from storage.digest_store import DigestStore
+from storage.interview_store import InterviewStore
 from storage.postgres.analytics import PostgresAnalyticsStore
 from storage.postgres.digests import PostgresDigestStore
+from storage.postgres.interviews import PostgresInterviewStore
 from storage.postgres.reviews import PostgresReviewStore
 from storage.postgres.reviews import apply_review as apply_review_postgres
 from storage.postgres.rewards import PostgresRewardStore
@@ -110,6 +112,13 @@ class Backend:
         if isinstance(self.store, PostgresStore):
             return self.store.settlements
         return SettlementStore(self.store)
+
+    @property
+    def interviews(self) -> InterviewStore | PostgresInterviewStore:
+        """The store's mock interviews."""
+        if isinstance(self.store, PostgresStore):
+            return self.store.interviews
+        return InterviewStore(self.store)
 
     def review_hook(
         self, player_pk: int, question_id: str, category: str, rating: Rating, at: float
