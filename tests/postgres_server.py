@@ -29,7 +29,14 @@ import pytest
 
 from storage.postgres import migrations
 
-__all__ = ["PostgresServer", "find_binaries", "postgres_server", "postgres_url"]
+__all__ = [
+    "PostgresServer",
+    "empty_postgres_url",
+    "find_binaries",
+    "fresh_database",
+    "postgres_server",
+    "postgres_url",
+]
 
 _BINARIES_GLOB = "/usr/lib/postgresql/*/bin/initdb"
 _PORT = 5432
@@ -163,28 +170,39 @@ async def _prepare_template(server: PostgresServer) -> None:
     server.template_ready = True
 
 
-async def create_database(server: PostgresServer, *, empty: bool = False) -> str:
-    """A new database (a copy of the migrated template, or ``empty``); returns its URL."""
+async def _admin(server: PostgresServer, sql: str) -> None:
+    admin = await asyncpg.connect(server.url(_SUPERUSER))
+    try:
+        await admin.execute(sql)
+    finally:
+        await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(server: PostgresServer, *, empty: bool = False) -> AsyncIterator[str]:
+    """A new database (a copy of the migrated template, or ``empty``) for the ``async with``
+    block, dropped after it; yields its URL."""
     if not empty and not server.template_ready:
         await _prepare_template(server)
     name = server.next_database_name()
     template = "template0" if empty else _TEMPLATE
-    admin = await asyncpg.connect(server.url(_SUPERUSER))
+    strategy = " STRATEGY FILE_COPY" if server.copy_files else ""
+    await _admin(server, f"CREATE DATABASE {name} TEMPLATE {template}{strategy}")
     try:
-        strategy = " STRATEGY FILE_COPY" if server.copy_files else ""
-        await admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}{strategy}")
+        yield server.url(name)
     finally:
-        await admin.close()
-    return server.url(name)
+        await _admin(server, f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture
 async def postgres_url(postgres_server: PostgresServer) -> AsyncIterator[str]:
     """The URL of a fresh database of the session's server with Quizbot's schema."""
-    yield await create_database(postgres_server)
+    async with fresh_database(postgres_server) as url:
+        yield url
 
 
 @pytest.fixture
 async def empty_postgres_url(postgres_server: PostgresServer) -> AsyncIterator[str]:
     """The URL of a fresh, empty database of the session's server (no schema)."""
-    yield await create_database(postgres_server, empty=True)
+    async with fresh_database(postgres_server, empty=True) as url:
+        yield url

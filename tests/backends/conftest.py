@@ -33,7 +33,7 @@ from storage.reward_store import RewardStore
 from storage.seasons import SeasonStore
 from storage.settlements import SettlementStore
 from storage.store import Store
-from tests.postgres_server import PostgresServer, create_database
+from tests.postgres_server import PostgresServer, fresh_database
 
 AnyStore = Store | PostgresStore
 
@@ -149,14 +149,17 @@ class Backend:
 @pytest.fixture(params=["sqlite", "postgres"])
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     """A fresh store of each backend."""
-    store: AnyStore
     if request.param == "sqlite":
         store = await Store.open(tmp_path / "quizbot.db")
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        url = PostgresUrl.parse(await create_database(server))
-        store = await PostgresStore.open(url, min_size=1, max_size=8)
-    try:
-        yield Backend(request.param, store)
-    finally:
-        await store.close()
+        try:
+            yield Backend("sqlite", store)
+        finally:
+            await store.close()
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    async with fresh_database(server) as url:
+        postgres = await PostgresStore.open(PostgresUrl.parse(url), min_size=1, max_size=8)
+        try:
+            yield Backend("postgres", postgres)
+        finally:
+            await postgres.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bot.cli import main
 from bot.config import POSTGRES_NOT_YET, ConfigError, Settings, load_settings
 from bot.logging_setup import redact
 from tests.ops.support import clean_env, quizbot
@@ -32,46 +33,59 @@ async def test_migrate_creates_and_then_leaves_a_postgres_database(
     assert not (tmp_path / "data").exists()
 
 
-def test_migrate_creates_a_sqlite_database(tmp_path: Path) -> None:
-    env = clean_env(QUIZBOT_DATABASE=str(tmp_path / "q.db"))
-    first = quizbot("db", "migrate", cwd=tmp_path, env=env)
-    assert first.returncode == 0, first.stderr
-    assert (
-        first.stdout.strip()
-        == f"{tmp_path / 'q.db'}: migrated from schema version 0 (schema version 10)"
-    )
+def test_migrate_creates_a_sqlite_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QUIZBOT_DATABASE", str(tmp_path / "q.db"))
+    assert main(["db", "migrate"]) == 0
+    first = capsys.readouterr().out
+    assert first == f"{tmp_path / 'q.db'}: migrated from schema version 0 (schema version 10)\n"
     with sqlite3.connect(tmp_path / "q.db") as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 10
-    second = quizbot("db", "migrate", cwd=tmp_path, env=env)
-    assert "up to date (schema version 10)" in second.stdout
+    assert main(["db", "migrate"]) == 0
+    assert capsys.readouterr().out == f"{tmp_path / 'q.db'}: up to date (schema version 10)\n"
 
 
-def test_migrate_refuses_another_applications_sqlite_file(tmp_path: Path) -> None:
+def test_migrate_refuses_another_applications_sqlite_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE invoices (id INTEGER)")
-    result = quizbot("db", "migrate", cwd=tmp_path, env=clean_env(QUIZBOT_DATABASE=str(other)))
-    assert result.returncode == 2
-    assert "not a Quizbot database" in result.stderr
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QUIZBOT_DATABASE", str(other))
+    assert main(["db", "migrate"]) == 2
+    assert "not a Quizbot database" in capsys.readouterr().err
+    with sqlite3.connect(other) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
 
 
-async def test_migrate_names_an_unreachable_server_without_its_password(tmp_path: Path) -> None:
+def test_migrate_names_an_unreachable_server_without_its_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
     url = f"postgresql://quiz:{PASSWORD}@/quizbot?host={tmp_path}&port=5432"
-    result = quizbot("db", "migrate", cwd=tmp_path, env=clean_env(QUIZBOT_DATABASE=url))
-    assert result.returncode == 2
-    assert result.stderr.startswith("quizbot: error: postgresql://quiz:***@")
-    assert "cannot connect" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert PASSWORD not in result.stderr + result.stdout
+    monkeypatch.setenv("QUIZBOT_DATABASE", url)
+    assert main(["db", "migrate"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("quizbot: error: postgresql://quiz:***@")
+    assert "cannot connect" in captured.err
+    assert len(captured.err.strip().splitlines()) == 1
+    assert PASSWORD not in captured.err + captured.out
 
 
-def test_the_bot_refuses_a_postgres_database_in_one_line(tmp_path: Path) -> None:
-    url = f"postgresql://quiz:{PASSWORD}@localhost:5432/quizbot"
-    for command in (["run"], ["console"], ["db", "info"]):
-        result = quizbot(*command, cwd=tmp_path, env=clean_env(QUIZBOT_DATABASE=url))
-        assert result.returncode == 2
-        assert result.stderr == f"quizbot: error: {POSTGRES_NOT_YET}\n"
-    assert not (tmp_path / "data").exists()
+def test_the_bot_refuses_a_postgres_database_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QUIZBOT_DATABASE", f"postgresql://quiz:{PASSWORD}@localhost:5432/quizbot")
+    for command in (["run"], ["console"], ["db", "info"], ["db", "backup", "copy.db"]):
+        assert main(command) == 2
+        captured = capsys.readouterr()
+        assert captured.err == f"quizbot: error: {POSTGRES_NOT_YET}\n"
+        assert captured.out == ""
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(

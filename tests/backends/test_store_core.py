@@ -111,7 +111,7 @@ async def test_a_second_answer_and_an_answer_to_a_closed_round_are_refused(
     assert await store.answer_count(record.id) == 1
 
 
-async def test_the_hook_commits_and_rolls_back_with_theanswer(backend: Backend) -> None:
+async def test_the_hook_commits_and_rolls_back_with_the_answer(backend: Backend) -> None:
     store = backend.store
     team = await store.team_pk("console", "local")
     ada = await store.player_pk(team, "u1", "Ada")
