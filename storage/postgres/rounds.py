@@ -9,7 +9,7 @@ import asyncpg
 
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.scores import add_to_scores
-from storage.postgres.seasons import current_season
+from storage.postgres.seasons import locked_team_season
 from storage.records import (
     ROUND_COLUMNS,
     AnswerRecord,
@@ -161,12 +161,14 @@ class PostgresRoundQueries(PostgresDatabase):
         wanted = tuple(periods)
 
         async def insert(conn: asyncpg.Connection) -> int:
-            state = await conn.fetchrow(
-                "SELECT closed_at FROM rounds WHERE id = $1 FOR SHARE", round_record.id
+            state = await conn.fetchrow(  # locks the round and its team (see seasons.py)
+                "SELECT r.closed_at FROM rounds r JOIN teams t ON t.id = r.team_id "
+                "WHERE r.id = $1 FOR SHARE",
+                round_record.id,
             )
             if state is None or state[0] is not None:
                 raise RoundClosedInStoreError(round_record.id)
-            season, _ = await current_season(conn, round_record.team_pk)
+            season, _ = await locked_team_season(conn, round_record.team_pk)
             answer_id = int(
                 await conn.fetchval(
                     "INSERT INTO answers (round_id, player_id, choice, text, grade, correct, "

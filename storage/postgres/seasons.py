@@ -12,7 +12,7 @@ from storage.seasons import FIRST_SEASON, SeasonNameTakenError, SeasonRow
 if TYPE_CHECKING:
     from storage.postgres.database import PostgresDatabase
 
-__all__ = ["PostgresSeasonStore", "current_season"]
+__all__ = ["PostgresSeasonStore", "current_season", "locked_team_season"]
 
 
 async def current_season(conn: asyncpg.Connection, team_pk: int) -> tuple[str, float]:
@@ -23,10 +23,11 @@ async def current_season(conn: asyncpg.Connection, team_pk: int) -> tuple[str, f
     already ended.
     """
     await conn.execute("SELECT 1 FROM teams WHERE id = $1 FOR SHARE", team_pk)
-    return await _current(conn, team_pk)
+    return await locked_team_season(conn, team_pk)
 
 
-async def _current(conn: asyncpg.Connection, team_pk: int) -> tuple[str, float]:
+async def locked_team_season(conn: asyncpg.Connection, team_pk: int) -> tuple[str, float]:
+    """:func:`current_season` for a caller that has locked the team's row already."""
     row = await conn.fetchrow(
         "SELECT period, started_at FROM seasons WHERE team_id = $1 AND ended_at IS NULL",
         team_pk,
@@ -79,7 +80,7 @@ class PostgresSeasonStore:
 
         async def work(conn: asyncpg.Connection) -> str:
             await conn.execute("SELECT 1 FROM teams WHERE id = $1 FOR UPDATE", team_pk)
-            period, started_at = await _current(conn, team_pk)
+            period, started_at = await locked_team_season(conn, team_pk)
             taken = await conn.fetchval(
                 "SELECT 1 FROM seasons WHERE team_id = $1 AND lower(name) = lower($2)",
                 team_pk,
