@@ -29,7 +29,6 @@ from bot.config import load_settings
 from storage import migrations
 from storage.database import Database, wal_path
 from storage.migrations import REQUIRED_TABLES
-from storage.postgres.pool import migrate as migrate_postgres
 
 __all__ = [
     "REQUIRED_TABLES",
@@ -394,6 +393,8 @@ async def migrate_sqlite(database: Path) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     settings = load_settings(postgres=True)
     if settings.postgres_url is not None:
+        from storage.postgres.pool import migrate as migrate_postgres  # asyncpg: only here
+
         url = settings.postgres_url
         version, applied = asyncio.run(migrate_postgres(url))
         done = f"applied {', '.join(f'{v:04d}' for v in applied)}" if applied else "up to date"
