@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import asyncpg
+import pytest
 
 from tests.postgres_server import PostgresServer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_each_test_gets_a_fresh_database_with_the_schema(postgres_url: str) -> None:
@@ -35,3 +43,38 @@ async def test_the_server_is_shared_and_runs_with_fsync_off(
         assert str(postgres_server.socket_dir) in empty_postgres_url
     finally:
         await conn.close()
+
+
+_WITHOUT_BINARIES = """
+import tests.postgres_server as server
+
+server._BINARIES_GLOB = "/nonexistent/postgresql/*/bin/initdb"
+pytest_plugins = ["tests.postgres_server"]
+"""
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [(None, "1 skipped"), ("true", "1 error")])
+def test_without_server_binaries_tests_skip_except_in_ci(
+    tmp_path: Path, ci: str | None, outcome: str
+) -> None:
+    (tmp_path / "conftest.py").write_text(_WITHOUT_BINARIES, encoding="utf-8")
+    (tmp_path / "test_needs_postgres.py").write_text(
+        "def test_needs_postgres(postgres_server):\n    pass\n", encoding="utf-8"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "CI"}
+    if ci is not None:
+        env["CI"] = ci
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-rs", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert outcome in done.stdout, done.stdout
+    assert "PostgreSQL server binaries not found" in done.stdout
+    if ci is not None:
+        assert "CI must run the PostgreSQL tests" in done.stdout
