@@ -11,6 +11,8 @@ import pytest
 from bot.cli import main
 from bot.config import POSTGRES_NOT_YET, ConfigError, Settings, load_settings
 from bot.logging_setup import redact
+from storage.migrations import available
+from storage.postgres.migrations import MIGRATIONS_DIR, latest_version
 from tests.ops.support import clean_env, quizbot
 
 PASSWORD = "s3cret-pa55"
@@ -22,12 +24,13 @@ async def test_migrate_creates_and_then_leaves_a_postgres_database(
     env = clean_env(QUIZBOT_DATABASE=empty_postgres_url)
     first = quizbot("db", "migrate", cwd=tmp_path, env=env)
     assert first.returncode == 0, first.stderr
-    assert "applied 0010 (schema version 10)" in first.stdout
+    applied = ", ".join(f"{m.version:04d}" for m in available(MIGRATIONS_DIR))
+    assert f"applied {applied} (schema version {latest_version()})" in first.stdout
     second = quizbot("db", "migrate", cwd=tmp_path, env=env)
-    assert "up to date (schema version 10)" in second.stdout
+    assert f"up to date (schema version {latest_version()})" in second.stdout
     conn = await asyncpg.connect(empty_postgres_url)
     try:
-        assert await conn.fetchval("SELECT COUNT(*) FROM schema_version") == 1
+        assert await conn.fetchval("SELECT MAX(version) FROM schema_version") == latest_version()
     finally:
         await conn.close()
     assert not (tmp_path / "data").exists()
@@ -40,11 +43,13 @@ def test_migrate_creates_a_sqlite_database(
     monkeypatch.setenv("QUIZBOT_DATABASE", str(tmp_path / "q.db"))
     assert main(["db", "migrate"]) == 0
     first = capsys.readouterr().out
-    assert first == f"{tmp_path / 'q.db'}: migrated from schema version 0 (schema version 10)\n"
-    with sqlite3.connect(tmp_path / "q.db") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 10
+    latest = available()[-1].version
+    database = tmp_path / "q.db"
+    assert first == f"{database}: migrated from schema version 0 (schema version {latest})\n"
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == latest
     assert main(["db", "migrate"]) == 0
-    assert capsys.readouterr().out == f"{tmp_path / 'q.db'}: up to date (schema version 10)\n"
+    assert capsys.readouterr().out == f"{database}: up to date (schema version {latest})\n"
 
 
 def test_migrate_refuses_another_applications_sqlite_file(

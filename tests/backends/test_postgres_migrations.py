@@ -16,6 +16,10 @@ from storage.migrations import SchemaTooNewError
 from storage.postgres import migrations
 from storage.store import Store
 
+SCRIPTS = sqlite_migrations.available(migrations.MIGRATIONS_DIR)
+VERSIONS = [script.version for script in SCRIPTS]
+LATEST = VERSIONS[-1]
+
 
 async def _connect(url: str) -> asyncpg.Connection:
     return await asyncpg.connect(url)
@@ -25,11 +29,13 @@ async def test_an_empty_database_gets_the_schema_once(empty_postgres_url: str) -
     conn = await _connect(empty_postgres_url)
     try:
         assert await migrations.applied_version(conn) == 0
-        assert await migrations.apply(conn) == [10]
-        assert await migrations.applied_version(conn) == 10
+        assert await migrations.apply(conn) == VERSIONS
+        assert await migrations.applied_version(conn) == LATEST
         assert await migrations.apply(conn) == []
-        rows = await conn.fetch("SELECT version, name FROM schema_version")
-        assert [(r["version"], r["name"]) for r in rows] == [(10, "0010_initial.sql")]
+        rows = await conn.fetch("SELECT version, name FROM schema_version ORDER BY version")
+        assert [(r["version"], r["name"]) for r in rows] == [
+            (s.version, s.path.name) for s in SCRIPTS
+        ]
     finally:
         await conn.close()
 
@@ -40,8 +46,9 @@ async def test_runners_starting_together_apply_each_script_exactly_once(
     conns = [await _connect(empty_postgres_url) for _ in range(6)]
     try:
         results = await asyncio.gather(*(migrations.apply(conn) for conn in conns))
-        assert sorted(results) == [[], [], [], [], [], [10]]
-        assert await conns[0].fetchval("SELECT COUNT(*) FROM schema_version") == 1
+        applied = [version for result in results for version in result]
+        assert sorted(applied) == VERSIONS  # each script once, whichever runner ran it
+        assert await conns[0].fetchval("SELECT COUNT(*) FROM schema_version") == len(VERSIONS)
     finally:
         for conn in conns:
             await conn.close()
@@ -77,15 +84,16 @@ async def test_a_failing_script_is_rolled_back_with_its_version(
 ) -> None:
     scripts = tmp_path / "scripts"
     scripts.mkdir()
-    shutil.copy(migrations.MIGRATIONS_DIR / "0010_initial.sql", scripts)
-    (scripts / "0011_broken.sql").write_text(
+    for script in SCRIPTS:
+        shutil.copy(script.path, scripts)
+    (scripts / f"{LATEST + 1:04d}_broken.sql").write_text(
         "CREATE TABLE half_done (id INTEGER);\nSELECT 1 / 0;\n", encoding="utf-8"
     )
     conn = await _connect(postgres_url)
     try:
         with pytest.raises(asyncpg.DivisionByZeroError):
             await migrations.apply(conn, scripts)
-        assert await migrations.applied_version(conn) == 10
+        assert await migrations.applied_version(conn) == LATEST
         assert await conn.fetchval("SELECT to_regclass('half_done')") is None
     finally:
         await conn.close()

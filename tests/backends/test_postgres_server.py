@@ -10,6 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from storage.postgres.migrations import latest_version
 from tests.postgres_server import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +21,7 @@ async def test_each_test_gets_a_fresh_database_with_the_schema(postgres_url: str
     try:
         assert await conn.fetchval("SELECT COUNT(*) FROM teams") == 0
         await conn.execute("INSERT INTO teams (platform, external_id) VALUES ('console', 'a')")
-        assert await conn.fetchval("SELECT MAX(version) FROM schema_version") == 10
+        assert await conn.fetchval("SELECT MAX(version) FROM schema_version") == latest_version()
     finally:
         await conn.close()
 
