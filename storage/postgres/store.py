@@ -13,6 +13,7 @@ import asyncpg
 
 from storage.postgres.analytics import PostgresAnalyticsStore
 from storage.postgres.digests import PostgresDigestStore
+from storage.postgres.installations import PostgresInstallationStore
 from storage.postgres.interviews import PostgresInterviewStore
 from storage.postgres.players import PostgresPlayerQueries
 from storage.postgres.reviews import PostgresReviewStore
@@ -38,3 +39,4 @@ class PostgresStore(PostgresPlayerQueries, PostgresRoundQueries, PostgresScoreQu
         self.analytics = PostgresAnalyticsStore(self)
         self.settlements = PostgresSettlementStore(self)
         self.interviews = PostgresInterviewStore(self)
+        self.installations = PostgresInstallationStore(self)

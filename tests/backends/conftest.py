@@ -16,9 +16,11 @@ from fsrs import Rating
 from bot.engine.reviews import CardScheduler
 from storage.analytics import AnalyticsStore
 from storage.digest_store import DigestStore
+from storage.installation_store import InstallationStore
 from storage.interview_store import InterviewStore
 from storage.postgres.analytics import PostgresAnalyticsStore
 from storage.postgres.digests import PostgresDigestStore
+from storage.postgres.installations import PostgresInstallationStore
 from storage.postgres.interviews import PostgresInterviewStore
 from storage.postgres.reviews import PostgresReviewStore
 from storage.postgres.reviews import apply_review as apply_review_postgres
@@ -36,6 +38,11 @@ from storage.store import Store
 from tests.postgres_server import PostgresServer, fresh_database
 
 AnyStore = Store | PostgresStore
+
+_SCHEDULE = (
+    "INSERT INTO daily_schedules (team_id, channel_id, local_time, timezone, days, updated_at) "
+    "VALUES ({})"
+)
 
 
 class HookFailedError(Exception):
@@ -119,6 +126,23 @@ class Backend:
         if isinstance(self.store, PostgresStore):
             return self.store.interviews
         return InterviewStore(self.store)
+
+    @property
+    def installations(self) -> InstallationStore | PostgresInstallationStore:
+        """The store's Slack installations."""
+        if isinstance(self.store, PostgresStore):
+            return self.store.installations
+        return InstallationStore(self.store)
+
+    async def add_daily_schedule(self, team_pk: int, channel_id: str) -> None:
+        """A running daily schedule (as the daily store writes one) in this backend."""
+        values = (team_pk, channel_id, "09:00", "UTC", "daily", 1.0)
+        if isinstance(self.store, PostgresStore):
+            async with self.store.transaction() as conn:
+                await conn.execute(_SCHEDULE.format("$1, $2, $3, $4, $5, $6"), *values)
+            return
+        async with self.store.transaction() as lite:
+            await lite.execute(_SCHEDULE.format("?, ?, ?, ?, ?, ?"), values)
 
     def review_hook(
         self, player_pk: int, question_id: str, category: str, rating: Rating, at: float

@@ -12,10 +12,12 @@ import pytest
 from storage.analytics import AnalyticsStore
 from storage.database import StoreError
 from storage.digest_store import DigestStore
+from storage.installation_store import InstallationStore
 from storage.interview_store import InterviewStore
 from storage.migrations import available
 from storage.postgres.analytics import PostgresAnalyticsStore
 from storage.postgres.digests import PostgresDigestStore
+from storage.postgres.installations import PostgresInstallationStore
 from storage.postgres.interviews import PostgresInterviewStore
 from storage.postgres.migrations import MIGRATIONS_DIR, latest_version
 from storage.postgres.reviews import PostgresReviewStore
@@ -98,6 +100,7 @@ def test_the_postgres_store_has_every_public_method_of_the_sqlite_store() -> Non
         (AnalyticsStore, PostgresAnalyticsStore),
         (DigestStore, PostgresDigestStore),
         (RewardStore, PostgresRewardStore),
+        (InstallationStore, PostgresInstallationStore),
     ],
 )
 def test_each_sub_store_has_the_sqlite_ones_methods(
