@@ -9,10 +9,38 @@ from pathlib import Path
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from cryptography.fernet import Fernet
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ConfigError", "Settings", "check_judge", "check_platforms", "load_settings"]
+from storage.postgres.url import PostgresUrl, is_postgres_url
+
+__all__ = [
+    "DEFAULT_DATABASE",
+    "POSTGRES_NOT_YET",
+    "ConfigError",
+    "Settings",
+    "check_judge",
+    "check_platforms",
+    "check_slack_oauth",
+    "load_settings",
+]
+
+DEFAULT_DATABASE = Path("data/quizbot.db")
+"""The SQLite file used when ``QUIZBOT_DATABASE`` is not set."""
+
+POSTGRES_NOT_YET = (
+    "QUIZBOT_DATABASE is a PostgreSQL URL, which serves only `quizbot db migrate` for now; "
+    "set QUIZBOT_DATABASE to a file path (SQLite) to run the bot and the other commands"
+)
 
 
 class ConfigError(Exception):
@@ -24,7 +52,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    quizbot_database: Path = Path("data/quizbot.db")
+    quizbot_database: Path = DEFAULT_DATABASE
+    quizbot_database_pool_min: int = Field(default=1, ge=0, le=100)
+    quizbot_database_pool_max: int = Field(default=10, ge=1, le=100)
+    quizbot_migrate_on_start: bool = True
     quizbot_questions_dir: Path | None = None
     quizbot_round_seconds: int = Field(default=60, ge=5, le=86_400)
     quizbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -46,6 +77,10 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     slack_admin_user_ids: str = ""
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_redirect_uri: str | None = None
+    quizbot_secret_key: str | None = None
     quizbot_http_host: str = "0.0.0.0"
     quizbot_http_port: int = Field(default=3000, ge=1, le=65_535)
 
@@ -53,6 +88,9 @@ class Settings(BaseSettings):
     quizbot_llm_model: str | None = None
     quizbot_llm_api_key: str | None = None
     quizbot_llm_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+
+    # QUIZBOT_DATABASE as a postgresql:// URL; ``quizbot_database`` then keeps its default.
+    _postgres_url: PostgresUrl | None = PrivateAttr(default=None)
 
     @field_validator("quizbot_llm_url", "quizbot_llm_model", "quizbot_llm_api_key", mode="before")
     @classmethod
@@ -81,15 +119,62 @@ class Settings(BaseSettings):
         folded = value.strip().casefold()
         return next((choice for choice in allowed if choice.casefold() == folded), value)
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _postgres_database(
+        cls, data: object, handler: ModelWrapValidatorHandler[Settings]
+    ) -> Settings:
+        """Keep ``QUIZBOT_DATABASE=postgresql://…`` as :attr:`postgres_url` (validated by the
+        field's validator first)."""
+        settings = handler(data)
+        raw = data.get("quizbot_database") if isinstance(data, dict) else None
+        if isinstance(raw, str) and is_postgres_url(raw):
+            settings._postgres_url = PostgresUrl.parse(raw)
+        return settings
+
+    @model_validator(mode="after")
+    def _pool_bounds(self) -> Settings:
+        """The pool's minimum is at most its maximum."""
+        if self.quizbot_database_pool_min > self.quizbot_database_pool_max:
+            raise ValueError(
+                "QUIZBOT_DATABASE_POOL_MIN must not exceed QUIZBOT_DATABASE_POOL_MAX "
+                f"({self.quizbot_database_pool_min} > {self.quizbot_database_pool_max})"
+            )
+        return self
+
     @field_validator("quizbot_database", mode="before")
     @classmethod
     def _database_file(cls, value: object) -> object:
-        """A database path names a file: not empty, not ending in a separator."""
+        """A database path names a file: not empty, not ending in a separator. A
+        ``postgresql://`` URL is validated here and kept aside (the path keeps its default)."""
+        if isinstance(value, str) and is_postgres_url(value):
+            PostgresUrl.parse(value)  # ValueError with a message that never shows the password
+            return DEFAULT_DATABASE
         if isinstance(value, str | Path) and str(value).strip() in ("", ".", ".."):
             raise ValueError("must name the database file, e.g. data/quizbot.db")
         if isinstance(value, str) and value.endswith(("/", "\\")):
             raise ValueError(f"must name the database file, not a folder ({value})")
         return value
+
+    @field_validator("quizbot_secret_key", mode="after")
+    @classmethod
+    def _fernet_key(cls, value: str | None) -> str | None:
+        """``QUIZBOT_SECRET_KEY``: a Fernet key (32 url-safe base64-encoded bytes)."""
+        if value:
+            try:
+                Fernet(value.encode())
+            except (ValueError, TypeError):
+                raise ValueError(
+                    "not a Fernet key (32 url-safe base64-encoded bytes); make one with "
+                    "python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'"
+                ) from None
+        return value or None
+
+    @property
+    def postgres_url(self) -> PostgresUrl | None:
+        """The PostgreSQL database when ``QUIZBOT_DATABASE`` is a ``postgresql://`` URL."""
+        return self._postgres_url
 
     @property
     def discord_enabled(self) -> bool:
@@ -98,8 +183,14 @@ class Settings(BaseSettings):
 
     @property
     def slack_enabled(self) -> bool:
-        """True when a Slack bot token is set."""
-        return bool(self.slack_bot_token)
+        """True when a Slack bot token is set, or Slack's OAuth distribution is configured."""
+        return bool(self.slack_bot_token) or self.slack_oauth
+
+    @property
+    def slack_oauth(self) -> bool:
+        """True when Slack is distributed with OAuth ("Add to Slack"): one token per
+        installed workspace instead of ``SLACK_BOT_TOKEN``."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
     def judge_enabled(self) -> bool:
@@ -118,9 +209,12 @@ class Settings(BaseSettings):
             self.slack_bot_token,
             self.slack_app_token,
             self.slack_signing_secret,
+            self.slack_client_secret,
+            self.quizbot_secret_key,
             self.quizbot_llm_api_key,
         )
-        return [value for value in values if value]
+        found = [value for value in values if value]
+        return found + (self._postgres_url.secrets() if self._postgres_url else [])
 
 
 def check_platforms(settings: Settings) -> None:
@@ -128,7 +222,12 @@ def check_platforms(settings: Settings) -> None:
 
     Slack needs ``SLACK_BOT_TOKEN`` plus either ``SLACK_APP_TOKEN`` (Socket Mode) or
     ``SLACK_SIGNING_SECRET`` (HTTP mode); either of those without the bot token is an error too.
+    Distributed with OAuth, it needs ``SLACK_CLIENT_ID``, ``SLACK_CLIENT_SECRET`` and
+    ``SLACK_SIGNING_SECRET``, and neither ``SLACK_BOT_TOKEN`` nor ``SLACK_APP_TOKEN``.
     """
+    check_slack_oauth(settings)
+    if settings.slack_oauth:
+        return
     if settings.slack_bot_token:
         if not (settings.slack_app_token or settings.slack_signing_secret):
             raise ConfigError(
@@ -146,6 +245,45 @@ def check_platforms(settings: Settings) -> None:
     ]
     if given:
         raise ConfigError(f"{' and '.join(given)} set but SLACK_BOT_TOKEN is missing")
+
+
+def check_slack_oauth(settings: Settings) -> None:
+    """Refuse a half-configured OAuth distribution of Slack (:class:`ConfigError`)."""
+    oauth = {
+        "SLACK_CLIENT_ID": settings.slack_client_id,
+        "SLACK_CLIENT_SECRET": settings.slack_client_secret,
+    }
+    named = [name for name, value in oauth.items() if value]
+    if not named:
+        if settings.slack_redirect_uri:
+            raise ConfigError(
+                "SLACK_REDIRECT_URI set but SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are "
+                "missing: the redirect URL belongs to the OAuth install flow"
+            )
+        return
+    missing = [name for name, value in oauth.items() if not value]
+    if not settings.slack_signing_secret:
+        missing.append("SLACK_SIGNING_SECRET")
+    if missing:
+        raise ConfigError(
+            f"{' and '.join(named)} set but {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing: distributing Slack with OAuth "
+            "needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET"
+        )
+    if settings.slack_bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: choose one workspace (keep "
+            "SLACK_BOT_TOKEN) or distribution with OAuth (remove SLACK_BOT_TOKEN; each "
+            "workspace's token comes from its installation)"
+        )
+    if settings.slack_app_token:
+        raise ConfigError(
+            "SLACK_APP_TOKEN set with SLACK_CLIENT_ID: distribution with OAuth runs in HTTP "
+            "mode (remove SLACK_APP_TOKEN)"
+        )
+    uri = settings.slack_redirect_uri
+    if uri and not uri.startswith(("https://", "http://")):
+        raise ConfigError(f"SLACK_REDIRECT_URI must be an http(s) URL, not {uri!r}")
 
 
 def check_judge(settings: Settings) -> None:
@@ -170,12 +308,20 @@ def check_judge(settings: Settings) -> None:
     )
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the settings; an invalid value raises :class:`ConfigError` naming the setting."""
+def load_settings(*, postgres: bool = False, **overrides: object) -> Settings:
+    """Read the settings; an invalid value raises :class:`ConfigError` naming the setting.
+
+    A PostgreSQL ``QUIZBOT_DATABASE`` is refused (:data:`POSTGRES_NOT_YET`) unless the caller
+    can use one (``postgres=True``: ``quizbot db migrate``).
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = first["msg"].removeprefix("Value error, ")  # pydantic's prefix for validators
-        raise ConfigError(f"invalid setting {name}: {message}") from None
+        if not first["loc"]:  # a rule across settings: its message names them
+            raise ConfigError(f"invalid settings: {message}") from None
+        raise ConfigError(f"invalid setting {str(first['loc'][0]).upper()}: {message}") from None
+    if settings.postgres_url is not None and not postgres:
+        raise ConfigError(POSTGRES_NOT_YET)
+    return settings

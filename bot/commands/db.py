@@ -1,4 +1,5 @@
-"""``quizbot db …``: info, a consistent online backup, and restore (refused while running).
+"""``quizbot db …``: info, a consistent online backup, restore (refused while running), and
+migrate (SQLite or PostgreSQL).
 
 Neither command ever overwrites a copy: a backup into a folder gets a new timestamped name, one
 onto an existing file needs ``--force``, and the database a restore replaces is kept under a
@@ -12,8 +13,10 @@ and recognising a Quizbot database.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import os
+import re
 import shutil
 import sqlite3
 import time
@@ -24,7 +27,7 @@ from urllib.parse import quote
 from bot.commands.groups import Subparsers, add_group, fail
 from bot.config import load_settings
 from storage import migrations
-from storage.database import wal_path
+from storage.database import Database, wal_path
 from storage.migrations import REQUIRED_TABLES
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "database_info",
     "inspect_database",
     "latest_schema",
+    "migrate_sqlite",
     "open_readonly",
     "register",
     "restore_database",
@@ -307,12 +311,110 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+_TEAM = re.compile(r"^(slack|discord|console):(\S+)$")
+
+
+def _forget(args: argparse.Namespace) -> int:
+    """``db forget --team PLATFORM:ID [--yes]``: back up, then delete every row of one team."""
+    match = _TEAM.match(args.team)
+    if not match:
+        return fail(f"--team must be PLATFORM:ID, e.g. slack:T0123ABCD (not {args.team!r})")
+    platform, team_id = match.groups()
+    database = _database()
+    if not database.exists():
+        return fail(f"{database}: no such file")
+    try:
+        return asyncio.run(_forget_team(database, platform, team_id, confirmed=args.yes))
+    except DatabaseProblem as exc:
+        return fail(exc)
+
+
+async def _forget_team(database: Path, platform: str, team_id: str, *, confirmed: bool) -> int:
+    from bot.app import instance_lock
+    from storage.store import Store, StoreError
+    from storage.team_data import TeamDataError, count_team_rows, forget_team
+
+    name = f"{platform}:{team_id}"
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(instance_lock(database))
+            store = await Store.open(database)
+        except StoreError as exc:
+            raise DatabaseProblem(f"refusing to forget {name}: {exc}") from None
+        try:
+            try:
+                counts = await count_team_rows(store, platform, team_id)
+            except TeamDataError as exc:
+                raise DatabaseProblem(str(exc)) from None
+            total = sum(counts.values())
+            print(f"{name}: {total} rows in {sum(1 for n in counts.values() if n)} tables")
+            if not confirmed:
+                print("nothing deleted: add --yes to delete them (a backup is written first)")
+                return 1
+            backup = _unused_path(database.parent, f"{database.name}.before-forget")
+            print(f"backing up {database} ...", flush=True)
+            written, _ = backup_database(database, backup)
+            print(f"backup written to {written}")
+            print(f"deleting the rows of {name} ...", flush=True)
+            try:
+                deleted = await forget_team(
+                    store,
+                    platform,
+                    team_id,
+                    lambda table, rows: print(f"  {table}: {rows} deleted") if rows else None,
+                )
+            except TeamDataError as exc:
+                raise DatabaseProblem(str(exc)) from None
+        finally:
+            await store.close()
+    print(f"forgot {name}: {sum(deleted.values())} rows deleted; the backup is {written}")
+    return 0
+
+
+def _sqlite_version(database: Path) -> int:
+    """The schema version of the SQLite file ``database`` (0 when missing or unreadable)."""
+    try:
+        with open_readonly(database) as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except (DatabaseProblem, sqlite3.Error):
+        return 0  # opening it to migrate names the problem
+
+
+async def migrate_sqlite(database: Path) -> int:
+    """Apply the pending migrations to the SQLite file ``database`` (created if missing) and
+    return its schema version; refusals are :class:`StoreError` lines."""
+    opened = await Database.open(database)  # checks the file, then runs storage.migrations
+    try:
+        return await opened.schema_version()
+    finally:
+        await opened.close()
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    settings = load_settings(postgres=True)
+    if settings.postgres_url is not None:
+        from storage.postgres.pool import migrate as migrate_postgres  # asyncpg: only here
+
+        url = settings.postgres_url
+        version, applied = asyncio.run(migrate_postgres(url))
+        done = f"applied {', '.join(f'{v:04d}' for v in applied)}" if applied else "up to date"
+        print(f"{url}: {done} (schema version {version})")
+        return 0
+    database = settings.quizbot_database
+    before = _sqlite_version(database)
+    version = asyncio.run(migrate_sqlite(database))
+    done = f"migrated from schema version {before}" if version != before else "up to date"
+    print(f"{database}: {done} (schema version {version})")
+    return 0
+
+
 def register(subparsers: Subparsers) -> None:
-    """Add ``db info``, ``db backup PATH`` and ``db restore PATH``."""
+    """Add ``db info``, ``db backup PATH``, ``db restore PATH``, ``db forget --team`` and
+    ``db migrate``."""
     sub = add_group(
         subparsers,
         "db",
-        help="database: info, backup, restore",
+        help="database: info, backup, restore, forget, migrate",
         title="db commands",
         metavar="COMMAND",
     )
@@ -336,3 +438,19 @@ def register(subparsers: Subparsers) -> None:
     )
     restore.add_argument("path", type=Path, metavar="PATH", help="a Quizbot database backup")
     restore.set_defaults(func=_restore)
+
+    forget = sub.add_parser(
+        "forget",
+        help="delete one team's scores and history (after a backup; bot must be stopped)",
+    )
+    forget.add_argument(
+        "--team", required=True, metavar="PLATFORM:ID", help="the team, e.g. slack:T0123ABCD"
+    )
+    forget.add_argument("--yes", action="store_true", help="really delete (else only count)")
+    forget.set_defaults(func=_forget)
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="apply pending schema migrations (SQLite file or PostgreSQL URL) and exit",
+    )
+    migrate.set_defaults(func=_migrate)
