@@ -271,13 +271,18 @@ class Database:
         """
         return await self._queue(work)
 
-    def write_soon(self, work: Callable[[sqlite3.Connection], object], what: str) -> None:
-        """Queue ``work`` for the next group commit without waiting for it.
+    def write_soon(
+        self, work: Callable[[sqlite3.Connection], None], what: str
+    ) -> asyncio.Future[None]:
+        """Queue ``work`` for the next group commit without waiting for it; its future.
 
-        For a write nobody waits on (a display name refreshed): it commits with the writes
-        queued beside it, before any write queued after it. A failure is logged as ``what``.
+        For a write its caller need not wait on (a display name refreshed): it commits with the
+        writes queued beside it, before any write queued after it. A failure is logged as
+        ``what`` (nobody else may look at the future).
         """
-        self._queue(work).add_done_callback(lambda done: _log_unawaited(done, what))
+        future = self._queue(work)
+        future.add_done_callback(lambda done: _log_unawaited(done, what))
+        return future
 
     def _queue(self, work: Callable[[sqlite3.Connection], _T]) -> asyncio.Future[_T]:
         future: asyncio.Future[_T] = asyncio.get_running_loop().create_future()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -25,6 +26,8 @@ class PlayerQueries(Database):
         # never deleted and their key never changes, so another process cannot make an entry
         # wrong. The display name can change (any process refreshes it), so it is not kept.
         self.player_pks: LRUCache[tuple[int, str], int] = LRUCache(maxsize=PLAYER_CACHE_SIZE)
+        # Display names queued for the next group commit, until it ends (read-your-writes).
+        self._renaming: dict[tuple[int, str], asyncio.Future[None]] = {}
 
     async def team_pk(self, platform: str, external_id: str) -> int:
         """The internal id of a team, creating the team on first sight."""
@@ -63,7 +66,7 @@ class PlayerQueries(Database):
 
         A player already seen by this store costs no trip: the name is refreshed by a
         conditional write queued for the next group commit (it lands before any write this
-        process makes later, the answer's included).
+        process makes later, the answer's included, and :meth:`find_player` waits for it).
         """
         key = (team_pk, external_id)
         known = self.player_pks.get(key)
@@ -75,7 +78,9 @@ class PlayerQueries(Database):
                     (display_name, known, display_name),
                 )
 
-            self.write_soon(rename, f"refreshing the display name of player {known}")
+            renaming = self.write_soon(rename, f"refreshing the display name of player {known}")
+            self._renaming[key] = renaming
+            renaming.add_done_callback(lambda done: self._renamed(key, done))
             return known
 
         def upsert(conn: sqlite3.Connection) -> int:
@@ -91,8 +96,16 @@ class PlayerQueries(Database):
         self.player_pks[key] = player
         return player
 
+    def _renamed(self, key: tuple[int, str], done: asyncio.Future[None]) -> None:
+        if self._renaming.get(key) is done:
+            del self._renaming[key]
+
     async def find_player(self, team_pk: int, external_id: str) -> tuple[int, str] | None:
-        """(internal id, display name) of a player of this team, or None."""
+        """(internal id, display name) of a player of this team, or None; a name this store
+        was given is read once it is committed."""
+        renaming = self._renaming.get((team_pk, external_id))
+        if renaming is not None:
+            await asyncio.wait([renaming])
         found = await self.fetchone(
             "SELECT id, display_name FROM players WHERE team_id = ? AND external_id = ?",
             (team_pk, external_id),

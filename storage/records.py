@@ -74,7 +74,7 @@ class RoundRecord:
 class AnswerRecord:
     """A stored answer with its player's display name."""
 
-    player_pk: int
+    player_id: int
     display_name: str
     choice: int | None
     grade: float

@@ -28,6 +28,7 @@ __all__ = [
     "ReportRow",
     "ReviewStep",
     "ReviewStore",
+    "apply_card_review",
     "apply_review",
 ]
 
@@ -39,7 +40,17 @@ def _card(row: tuple[Any, ...]) -> CardRow:
     return CardRow(*row)
 
 
-def apply_review(conn: sqlite3.Connection, review: CardReview, answer_id: int) -> None:
+def apply_review(
+    conn: sqlite3.Connection,
+    *,
+    player_pk: int,
+    question_id: str,
+    category: str,
+    answer_id: int,
+    rating: int,
+    reviewed_at: float,
+    step: ReviewStep,
+) -> None:
     """Review the player's card for a question (creating it), inside an open transaction.
 
     Runs in :meth:`Store.record_answer`'s transaction, so the card moves if and only if the
@@ -47,29 +58,43 @@ def apply_review(conn: sqlite3.Connection, review: CardReview, answer_id: int) -
     """
     row = conn.execute(
         "SELECT id, card FROM cards WHERE player_id = ? AND question_id = ?",
-        (review.player_pk, review.question_id),
+        (player_pk, question_id),
     ).fetchone()
     if row is None:
         card_id = int(
             conn.execute(
                 "INSERT INTO cards (player_id, question_id, category, state, due, card) "
                 "VALUES (?, ?, ?, 0, ?, '') RETURNING id",
-                (review.player_pk, review.question_id, review.category, review.reviewed_at),
+                (player_pk, question_id, category, reviewed_at),
             ).fetchone()[0]
         )
         before: str | None = None
     else:
         card_id, before = int(row[0]), str(row[1])
-    after, state, due = review.step(before, card_id)
+    after, state, due = step(before, card_id)
     log_id = conn.execute(
         "INSERT INTO review_log (card_id, answer_id, rating, auto_rating, reviewed_at, "
         "card_before) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        (card_id, answer_id, review.rating, review.rating, review.reviewed_at, before or ""),
+        (card_id, answer_id, rating, rating, reviewed_at, before or ""),
     ).fetchone()[0]
     conn.execute(
         "UPDATE cards SET state = ?, due = ?, card = ?, category = ?, reviews = reviews + 1, "
         "last_log_id = ? WHERE id = ?",
-        (state, due, after, review.category, log_id, card_id),
+        (state, due, after, category, log_id, card_id),
+    )
+
+
+def apply_card_review(conn: sqlite3.Connection, review: CardReview, answer_id: int) -> None:
+    """:func:`apply_review` of an answer's :class:`CardReview`."""
+    apply_review(
+        conn,
+        player_pk=review.player_pk,
+        question_id=review.question_id,
+        category=review.category,
+        answer_id=answer_id,
+        rating=review.rating,
+        reviewed_at=review.reviewed_at,
+        step=review.step,
     )
 
 

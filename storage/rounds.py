@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from storage.database import Database
 from storage.records import (
@@ -17,7 +17,7 @@ from storage.records import (
     ScoreRowValues,
     round_record,
 )
-from storage.review_store import apply_review
+from storage.review_store import apply_card_review
 from storage.seasons import current_season
 
 __all__ = ["RoundQueries", "ScoreRowValues", "add_to_scores"]
@@ -150,13 +150,15 @@ class RoundQueries(Database):
         points: int,
         answered_at: float,
         periods: Iterable[str],
+        on_recorded: Callable[[sqlite3.Connection, int], None] | None = None,
         review: CardReview | None = None,
     ) -> int:
         """Store an answer and add it to the score totals (of ``periods`` and of the team's
         current season) in one transaction.
 
-        ``review`` (the player's FSRS card reviewed by this answer) is applied last in the same
-        transaction, so it commits or rolls back with the answer.
+        ``review`` (the player's FSRS card reviewed by this answer), then ``on_recorded(conn,
+        answer_id)`` (SQLite's own hook, not part of :class:`~storage.interface.Storage`) run
+        last in the same transaction, so they commit or roll back with the answer.
 
         Raises :class:`DuplicateAnswerError` if the player already answered the round, and
         :class:`RoundClosedInStoreError` if the round is closed when the transaction runs (the
@@ -193,7 +195,9 @@ class RoundQueries(Database):
             answer_id = int(cursor.lastrowid or 0)
             add_to_scores(conn, score_rows)
             if review is not None:
-                apply_review(conn, review, answer_id)
+                apply_card_review(conn, review, answer_id)
+            if on_recorded is not None:
+                on_recorded(conn, answer_id)
             return answer_id
 
         try:

@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _exceptions(package: object) -> list[type[BaseException]]:
-    """Every exception class defined in the modules of ``package``."""
+    """Every exception class defined in the modules of ``package`` and its sub-packages."""
     found = []
-    for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):  # type: ignore[attr-defined]
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):  # type: ignore[attr-defined]
         module = importlib.import_module(info.name)
         found += [
             value
