@@ -31,6 +31,7 @@ __all__ = [
     "attach_round",
     "fail_slot",
     "mark_slot_posted",
+    "orphan_rounds",
     "set_shown_count",
     "streak_facts",
     "unqueued_slots",
@@ -446,5 +447,19 @@ def unqueued_slots(conn: sqlite3.Connection, claimed_before: float) -> list[Unpo
             "SELECT 1 FROM publications p WHERE p.slot_id = d.id AND p.done_at IS NULL) "
             "ORDER BY d.id",
             (claimed_before,),
+        )
+    ]
+
+
+def orphan_rounds(conn: sqlite3.Connection, opened_before: float) -> list[int]:
+    """Open daily rounds opened before ``opened_before`` that no live slot will post: their
+    slot failed, or none was attached (the process stopped in between)."""
+    return [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT r.id FROM rounds r WHERE r.kind = 'daily' AND r.closed_at IS NULL "
+            "AND r.opened_at < ? AND NOT EXISTS (SELECT 1 FROM daily_slots d "
+            "WHERE d.round_id = r.id AND d.state != 'failed')",
+            (opened_before,),
         )
     ]

@@ -291,15 +291,15 @@ class OutboxStore:
 
     async def abandon_unqueued_slots(self, now: float, claimed_before: float) -> list[UnpostedSlot]:
         """Fail every slot claimed before ``claimed_before`` that is neither posted nor queued
-        (the process stopped between claiming and queueing its post) and close its round
-        unseen, with no reveal."""
+        (the process stopped between claiming and queueing its post) and close, unseen and with
+        no reveal, the daily rounds opened before then that no slot posts."""
 
         def write(conn: sqlite3.Connection) -> list[UnpostedSlot]:
             found = daily_store.unqueued_slots(conn, claimed_before)
             for slot in found:
                 daily_store.fail_slot(conn, slot.slot_id)
-                if slot.round_id is not None:
-                    close_in(conn, slot.round_id, now, reveal=False)
+            for round_id in daily_store.orphan_rounds(conn, claimed_before):
+                close_in(conn, round_id, now, reveal=False)
             return found
 
         return await self._store.write_in_thread(write)

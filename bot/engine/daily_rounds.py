@@ -299,8 +299,7 @@ class DailyRounds:
     async def close(self, round_id: int) -> bool:
         """Close a daily round, applying the streak rule and queueing its reveal when its
         question was seen; True for the caller that closed it."""
-        state = await self.db.round_slot_state(round_id)
-        seen = state in (None, "posted")  # a question never posted is never revealed
+        seen = await self.db.round_slot_state(round_id) == "posted"  # else never revealed
         closed = await self._queue.close_round(
             round_id, self._core.clock(), reveal=seen, streaks=streak_rule
         )
