@@ -318,16 +318,15 @@ class OutboxStore:
             for r in rows
         ]
 
-    async def waiting(self) -> int:
-        """How many entries are not done yet."""
-        row = await self._store.fetchone("SELECT COUNT(*) FROM publications WHERE done_at IS NULL")
-        return int(row[0]) if row else 0
-
-    async def next_due(self, platforms: Collection[str]) -> float | None:
-        """When the earliest waiting entry of ``platforms`` is due, if any."""
+    async def any_due(self, now: float, platforms: Collection[str]) -> bool:
+        """Whether an entry of ``platforms`` is due and free to claim (a read: an idle worker
+        writes nothing)."""
+        if not platforms:
+            return False
         row = await self._store.fetchone(
-            "SELECT MIN(due_at) FROM publications WHERE done_at IS NULL "
-            "AND platform IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(platforms)),),
+            "SELECT 1 FROM publications WHERE done_at IS NULL AND due_at <= ? "
+            "AND (lease_until IS NULL OR lease_until <= ?) "
+            "AND platform IN (SELECT value FROM json_each(?)) LIMIT 1",
+            (now, now, json.dumps(sorted(platforms))),
         )
-        return None if row is None or row[0] is None else float(row[0])
+        return row is not None

@@ -173,12 +173,11 @@ class Publications:
 
     async def run_once(self, limit: int = BATCH) -> int:
         """Claim up to ``limit`` due entries and publish them; how many were handled."""
+        now, platforms = self._core.clock(), self._outboxes.platforms()
+        if not await self.store.any_due(now, platforms):
+            return 0  # idle: no write
         entries = await self.store.claim(
-            self.owner,
-            self._core.clock(),
-            lease_s=self.lease_s,
-            limit=limit,
-            platforms=self._outboxes.platforms(),
+            self.owner, now, lease_s=self.lease_s, limit=limit, platforms=platforms
         )
         if not entries:
             return 0
