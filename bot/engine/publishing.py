@@ -248,14 +248,21 @@ class Publications:
         if not await self.store.begin_daily_post(entry.id, self.owner, now):
             return  # the lease was lost: whoever holds it decides
         ref = await outbox.post(channel, card)
-        await self.store.daily_posted(
-            entry.id,
-            self.owner,
-            slot_id=entry.slot_id,
-            round_id=entry.round_id,
-            message=(ref.channel_id, ref.message_id),
-            now=self._core.clock(),
-        )
+        try:
+            recorded = await self.store.daily_posted(
+                entry.id,
+                self.owner,
+                slot_id=entry.slot_id,
+                round_id=entry.round_id,
+                message=(ref.channel_id, ref.message_id),
+                now=self._core.clock(),
+            )
+        except Exception:  # posted: never retried (a later claim abandons it, at most once)
+            log.exception("publishing: daily round %s was posted but not recorded", entry.round_id)
+            return
+        if not recorded:
+            log.warning("publishing: daily round %s was posted after its lease", entry.round_id)
+            return
         log.info("publishing: posted daily round %s to %s", entry.round_id, entry.channel_id)
         try:
             await self._daily.after_post(outbox, channel, entry.round_id)
