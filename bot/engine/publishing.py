@@ -219,7 +219,10 @@ class Publications:
         except asyncio.CancelledError:
             raise  # stopping: the lease expires and the entry is taken up again
         except Exception as exc:
-            await self._refused(entry, outbox, exc)
+            try:
+                await self._refused(entry, outbox, exc)
+            except Exception:  # e.g. the database: the lease expires and it is tried again
+                log.exception("publishing: could not record the refusal of entry %s", entry.id)
 
     async def _channel(self, entry: Publication) -> Channel:
         team: Team = await self._core.ids.team_of(entry.team_pk)
