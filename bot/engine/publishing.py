@@ -117,8 +117,9 @@ class DailyPublishing(Protocol):
         """The scheduled channel's name, if it has a schedule."""
         ...
 
-    async def channel_gone(self, team_pk: int, channel_id: str, reason: str) -> None:
-        """The platform says the channel is gone: pause its schedule (with a log line)."""
+    async def channel_gone(self, team_pk: int, channel_id: str, reason: str) -> bool:
+        """The platform says the channel is gone: pause its schedule (with a log line); False
+        when it has no running schedule."""
         ...
 
     async def after_post(self, outbox: Outbox, channel: Channel, round_id: int) -> None:
@@ -330,12 +331,18 @@ class Publications:
         now = self._core.clock()
         what = f"{entry.kind.replace('_', ' ')} of round {entry.round_id}"
         if channel_gone(outbox, exc):
-            log.warning("publishing: %s dropped: the channel is gone (%s)", what, exc)
             if entry.kind == "daily_post":
                 await self._abandon_post(entry, "gone")
             else:
                 await self.store.finish(entry.id, self.owner, "gone", now)
-            await self._daily.channel_gone(entry.team_pk, entry.channel_id, str(exc))
+            paused = await self._daily.channel_gone(entry.team_pk, entry.channel_id, str(exc))
+            # one warning: the schedule's pause says it, else this line
+            log.log(
+                logging.INFO if paused else logging.WARNING,
+                "publishing: %s dropped: the channel is gone (%s)",
+                what,
+                exc,
+            )
             return
         refusals = entry.attempts + 1
         if refusals > len(self.retry_delays):
