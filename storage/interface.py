@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal, Protocol
 
 from storage.daily_store import DailyStore
+from storage.outbox_store import OutboxStore
 from storage.records import (
     AnswerFact,
     AnswerRecord,
@@ -398,6 +399,11 @@ class Storage(Protocol):
     @property
     def daily(self) -> DailyStore:
         """The daily question: schedules, slots and streaks."""
+        ...
+
+    @property
+    def publications(self) -> OutboxStore:
+        """The publication queue: closing rounds, and what the bot sends on its own."""
         ...
 
     # -- lifecycle -------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from storage.settlements import SettlementStore
 if TYPE_CHECKING:
     from storage.daily_store import DailyStore
     from storage.interface import Storage
+    from storage.outbox_store import OutboxStore
 
 __all__ = [
     "ROUND_COLUMNS",
@@ -59,8 +60,10 @@ class Store(PlayerQueries, RoundQueries, ScoreQueries):
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         super().__init__(conn, path)
-        # storage.daily_store imports this module for its type hints: imported here, not above.
+        # storage.daily_store and storage.outbox_store import this module for their type hints:
+        # imported here, not above.
         from storage.daily_store import DailyStore
+        from storage.outbox_store import OutboxStore
 
         self.reviews = ReviewStore(self)
         self.interviews = InterviewStore(self)
@@ -70,6 +73,7 @@ class Store(PlayerQueries, RoundQueries, ScoreQueries):
         self.digests = DigestStore(self)
         self.rewards = RewardStore(self)
         self.daily: DailyStore = DailyStore(self)
+        self.publications: OutboxStore = OutboxStore(self)
 
 
 if TYPE_CHECKING:
