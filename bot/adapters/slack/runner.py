@@ -11,7 +11,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.adapters.slack.app import SlackQuiz, create_app
-from bot.adapters.slack.endpoint import EVENTS_PATH, SlackEndpoint, acknowledged_at_once, web_app
+from bot.adapters.slack.endpoint import EVENTS_PATH, SlackEndpoint, web_app
 from bot.adapters.slack.logs import ThrottledLogger
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
@@ -19,7 +19,6 @@ from bot.engine.engine import QuizEngine
 __all__ = [
     "EVENTS_PATH",
     "SlackEndpoint",
-    "acknowledged_at_once",
     "connect_socket_mode",
     "run_slack",
     "serve_http",
