@@ -17,11 +17,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.ack_first import AckFirst
 from bot.adapters.slack import blocks, interviews, reviews
 from bot.adapters.slack.admin_command import on_admin
 from bot.adapters.slack.admins import AdminCheck, parse_admin_ids
@@ -29,7 +29,15 @@ from bot.adapters.slack.answers import on_answer_button, on_answer_modal
 from bot.adapters.slack.deps import SlackDeps
 from bot.adapters.slack.home import on_home_opened
 from bot.adapters.slack.in_flight import InFlight, arrival_context
-from bot.adapters.slack.listening import Body, Check, Handler, accept, on_request, on_view
+from bot.adapters.slack.listening import (
+    Body,
+    Check,
+    Handler,
+    Listener,
+    accept,
+    on_request,
+    on_view,
+)
 from bot.adapters.slack.logs import bolt_logger
 from bot.adapters.slack.names import UserNames
 from bot.adapters.slack.outbox import SlackOutbox, make_client
@@ -85,7 +93,8 @@ class SlackQuiz:
         self.deps = SlackDeps(
             engine, client, self.outbox, AdminCheck(client, admins), UserNames(client)
         )
-        self.in_flight = InFlight()
+        self.post_ack = AckFirst()  # the work after the acks waits for the acks in progress
+        self.in_flight = InFlight(self.post_ack)
         self.app = build_bolt_app(client, signing_secret)
         self._register()
 
@@ -108,38 +117,38 @@ class SlackQuiz:
     def _register(self) -> None:
         app, deps, in_flight = self.app, self.deps, self.in_flight
 
-        def command(handler: DepsHandler, check: Check = accept) -> dict[str, Any]:
+        def command(handler: DepsHandler, check: Check = accept) -> Listener:
             return on_request(in_flight, self._handler(handler), command_reply, check)
 
-        def action(handler: DepsHandler) -> dict[str, Any]:
+        def action(handler: DepsHandler) -> Listener:
             return on_request(in_flight, self._handler(handler), action_reply)
 
         def view(
             work: Callable[[SlackDeps, Body], Awaitable[None]], check: Check = accept
-        ) -> dict[str, Any]:
+        ) -> Listener:
             return on_view(in_flight, functools.partial(work, deps), check)
 
         # bolt tries the listeners in this order: answer clicks, the busiest requests, first
-        app.action(re.compile(r"^quiz:"))(**action(on_answer_button))
-        app.action(reviews.ACTION_PATTERN)(**action(reviews.on_review_button))
-        app.action(interviews.ACTION_PATTERN)(**action(interviews.on_interview_button))
-        app.command("/quiz")(**command(on_quiz, parsed_by(parse_quiz)))
+        app.action(re.compile(r"^quiz:"))(action(on_answer_button))
+        app.action(reviews.ACTION_PATTERN)(action(reviews.on_review_button))
+        app.action(interviews.ACTION_PATTERN)(action(interviews.on_interview_button))
+        app.command("/quiz")(command(on_quiz, parsed_by(parse_quiz)))
         app.command("/leaderboard")(
-            **command(on_leaderboard, parsed_in_channel_by(parse_leaderboard))
+            command(on_leaderboard, parsed_in_channel_by(parse_leaderboard))
         )
-        app.command("/stats")(**command(on_stats, parsed_by(parse_stats)))
-        app.command("/review")(**command(reviews.on_review_command, parsed_by(parse_review)))
+        app.command("/stats")(command(on_stats, parsed_by(parse_stats)))
+        app.command("/review")(command(reviews.on_review_command, parsed_by(parse_review)))
         app.command("/interview")(
-            **command(interviews.on_interview_command, parsed_by(parse_interview))
+            command(interviews.on_interview_command, parsed_by(parse_interview))
         )
-        app.command("/quiz-admin")(**command(on_admin))  # only admins learn its usage
-        app.view(blocks.MODAL_CALLBACK_ID)(**view(on_answer_modal))
-        app.view(reviews.DISPUTE_CALLBACK_ID)(**view(reviews.on_review_modal))
+        app.command("/quiz-admin")(command(on_admin))  # only admins learn its usage
+        app.view(blocks.MODAL_CALLBACK_ID)(view(on_answer_modal))
+        app.view(reviews.DISPUTE_CALLBACK_ID)(view(reviews.on_review_modal))
         app.view(reviews.REPORT_CALLBACK_ID)(
-            **view(reviews.on_review_modal, reviews.report_kind_errors)
+            view(reviews.on_review_modal, reviews.report_kind_errors)
         )
-        app.view(interviews.MODAL_CALLBACK_ID)(**view(interviews.on_interview_modal))
-        app.event("app_home_opened")(**view(on_home_opened))  # bolt acks events the same way
+        app.view(interviews.MODAL_CALLBACK_ID)(view(interviews.on_interview_modal))
+        app.event("app_home_opened")(view(on_home_opened))  # bolt acks events the same way
 
 
 def create_app(

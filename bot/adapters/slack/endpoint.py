@@ -67,6 +67,7 @@ class SlackEndpoint:
 
     def __init__(self, quiz: SlackQuiz, limits: HttpLimits | None = None) -> None:
         self.app = quiz.app
+        self.post_ack = quiz.post_ack
         self.limits = limits or HttpLimits()
         self.secret = quiz.signing_secret.encode()
         self.small_bodies = ByteBudget(self.limits.small_bodies_bytes)
@@ -79,7 +80,8 @@ class SlackEndpoint:
         try:
             with self._budget(request):
                 body = await self._read(request)
-                return await self._respond(request, body, context)
+                with self.post_ack.acknowledgement():
+                    return await self._respond(request, body, context)
         except Refusal as refusal:
             self.log.warning(f"refused a Slack request: {refusal} (from %s)", request.remote)
             return web.Response(status=refusal.status, text=refusal.reason)

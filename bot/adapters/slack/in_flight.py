@@ -1,9 +1,8 @@
-"""The work Slack requests started after their acknowledgement, and its one log line each.
+"""The work Slack requests do after their acknowledgement, and its one log line each.
 
-bolt runs a listener's lazy functions (the work after its ``ack()``) in tasks it does not keep.
-Each lazy function of the Slack adapter runs inside :func:`work_logged`: the task counts as
-work in flight (:class:`InFlight`, so a shutdown lets it finish) and logs one event line when
-it ends, with the team, the command, action or view, the duration and the outcome.
+A listener acknowledges, then hands its work to :meth:`InFlight.start`: a task of its own,
+counted as work in flight (so a shutdown lets it finish), that logs one event line when it
+ends, with the team, the command, action or view, the duration and the outcome.
 """
 
 from __future__ import annotations
@@ -13,13 +12,14 @@ import contextlib
 import contextvars
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
+from bot.adapters.ack_first import AckFirst
 from bot.adapters.slack.payloads import event_name, event_team
 from bot.logging_setup import log_event
 
-__all__ = ["ARRIVED", "InFlight", "arrival_context", "set_outcome", "work_logged"]
+__all__ = ["ARRIVED", "InFlight", "arrival_context", "set_outcome"]
 
 ADAPTER = "slack"
 ARRIVED = "quizbot_arrived"
@@ -42,39 +42,52 @@ def set_outcome(outcome: str) -> None:
 class InFlight:
     """The tasks doing work after an acknowledgement right now; :meth:`drain` waits for them."""
 
-    def __init__(self) -> None:
+    def __init__(self, post_ack: AckFirst) -> None:
+        self.post_ack = post_ack
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def __len__(self) -> int:
         return len(self._tasks)
 
-    def add_current(self) -> None:
-        """Count the running task as work in flight until it is done."""
-        task = asyncio.current_task()
-        if task is not None and task not in self._tasks:
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+    def start(
+        self,
+        body: dict[str, Any],
+        context: Mapping[str, Any],
+        work: Callable[[], Awaitable[None]],
+        *,
+        wait_turn: bool = True,
+    ) -> None:
+        """Run ``work()`` in a task of its own, counted until it is done, that logs the
+        request's event line when it ends (see :func:`_logged`). Unless ``wait_turn`` is
+        false, the work first waits for its turn after the acknowledgements in progress
+        (:class:`~bot.adapters.ack_first.AckFirst`)."""
+
+        async def run() -> None:
+            async with _logged(body, context):
+                if not wait_turn:
+                    await work()
+                    return
+                async with self.post_ack.turn():
+                    await work()
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)  # also when cancelled before it ran
 
     async def drain(self) -> None:
-        """Wait until the work in flight has finished. The loop first runs a few times, so
-        that work bolt started just before reaches the point where it registers."""
-        for _ in range(3):
-            await asyncio.sleep(0)
+        """Wait until the work in flight has finished."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
 
 @contextlib.asynccontextmanager
-async def work_logged(
-    in_flight: InFlight, body: dict[str, Any], context: Mapping[str, Any]
-) -> AsyncIterator[None]:
-    """Run the block as work in flight and log its event line when it ends.
+async def _logged(body: dict[str, Any], context: Mapping[str, Any]) -> AsyncIterator[None]:
+    """Log the request's event line when the block ends.
 
     The duration runs from the request's arrival (stamped into bolt's context by the HTTP
     endpoint, see :func:`arrival_context`; in Socket Mode from the start of the work) to the
     end of the block.
     """
-    in_flight.add_current()
     arrived = context.get(ARRIVED)
     started = arrived if isinstance(arrived, float) else time.monotonic()
     _outcome.set("ok")

@@ -1,19 +1,22 @@
-"""How a Slack request is handled: bolt acknowledges it, then the work runs after the ack.
+"""How a Slack request is handled: the listener acknowledges it, then the work runs after.
 
-Every listener is registered the way bolt documents for apps that answer HTTP requests only
-after their listener returns (``process_before_response=True``): an ``ack`` function that only
-acknowledges, and a lazy function that does the work (engine call, reply) in a task of its own,
-started by bolt once the ack function has returned; bolt then sends the acknowledgement (the
-HTTP response, or the Socket Mode envelope). The ack function runs :data:`Check`, a pure and
-cheap look at the request: a refusal it finds goes to Slack in the acknowledgement itself (a
-usage hint as the ack's text, a modal's field errors as ``response_action="errors"``), and the
-lazy function then does nothing. Refusals found later (:class:`QuizError`, usage errors) are
-shown to the user privately through the :data:`Reply`; nothing else is shown but an apology.
+The app runs with ``process_before_response=True``: bolt sends the acknowledgement (the HTTP
+response, or the Socket Mode envelope) with what the listener passed to ``ack()`` as soon as
+the listener returns. Each listener first runs its :data:`Check`, a pure and cheap look at the
+request: a refusal it finds goes to Slack in the acknowledgement itself (a usage hint as the
+ack's text, a modal's field errors as ``response_action="errors"``) and nothing else happens.
+Otherwise it calls ``ack()``, hands the work (engine call, reply) to a task of its own
+(:meth:`InFlight.start <bot.adapters.slack.in_flight.InFlight.start>`) and returns: ack, then
+work, as bolt's examples do. (bolt's lazy listeners do the same, but copy each request for
+their task, a deep copy that costs a few milliseconds of CPU before every acknowledgement.)
+Refusals found later (:class:`QuizError`, usage errors) are shown to the user privately
+through the :data:`Reply`; anything else only gets an apology.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +25,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.adapters.slack import blocks
-from bot.adapters.slack.in_flight import InFlight, set_outcome, work_logged
+from bot.adapters.slack.in_flight import InFlight, set_outcome
 from bot.adapters.slack.parsing import UsageError
 from bot.adapters.slack.payloads import PayloadError
 from bot.adapters.slack.replies import Reply
@@ -35,6 +38,7 @@ __all__ = [
     "Body",
     "Check",
     "Handler",
+    "Listener",
     "accept",
     "guarded",
     "on_request",
@@ -46,6 +50,12 @@ log = logging.getLogger(__name__)
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again."
 
 Body = dict[str, Any]
+OPENS_MODAL = re.compile(
+    r"^(quiz:[0-9]{1,18}:open|dispute:[0-9]{1,18}|report:[0-9]{1,18}"
+    r"|ivanswer:[0-9]{1,18}:[0-9]{1,3}f?)$"
+)
+"""Button values whose listener opens a modal: "Answer in my own words", dispute, report and
+the interview's "Answer"."""
 Listener = Callable[..., Awaitable[None]]
 
 
@@ -108,12 +118,13 @@ async def _safe_reply(reply: Reply, message: str) -> None:
         log.exception("could not send an ephemeral reply")
 
 
-def _ack_function(check: Check) -> Listener:
-    async def acknowledge(ack: AsyncAck, body: Body) -> None:
-        refusal = check(body)
-        await (ack() if refusal is None else refusal.send(ack))
-
-    return acknowledge
+def _opens_modal(body: Body) -> bool:
+    """Whether a click opens a modal: its views.open must come within 3 s of the click, so
+    it waits for no turn."""
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else {}
+    value = action.get("value") if isinstance(action, dict) else None
+    return isinstance(value, str) and OPENS_MODAL.match(value) is not None
 
 
 def on_request(
@@ -121,38 +132,45 @@ def on_request(
     handler: Handler,
     reply_of: Callable[[AsyncRespond], Reply],
     check: Check = accept,
-) -> dict[str, Any]:
-    """The ``ack`` and ``lazy`` arguments of a command or action listener: acknowledge
-    (refusing what ``check`` refuses), then run ``handler`` with refusals shown through
-    ``reply_of(respond)``. Register with ``app.command(name)(**on_request(...))``."""
+) -> Listener:
+    """A command or action listener: acknowledge (refusing what ``check`` refuses), then run
+    ``handler`` after the ack, with refusals shown through ``reply_of(respond)``."""
 
-    async def work_after_ack(body: Body, respond: AsyncRespond, context: dict[str, Any]) -> None:
-        async with work_logged(in_flight, body, context):
-            if check(body) is not None:
-                set_outcome("refused")  # the acknowledgement said why
-                return
-            reply = reply_of(respond)
-            await guarded(reply, handler(body, reply))
+    async def listener(
+        ack: AsyncAck, body: Body, respond: AsyncRespond, context: dict[str, Any]
+    ) -> None:
+        refusal = check(body)
+        if refusal is not None:
+            await refusal.send(ack)
+            return
+        await ack()
+        reply = reply_of(respond)
+        work = lambda: guarded(reply, handler(body, reply))  # noqa: E731
+        in_flight.start(body, context, work, wait_turn=not _opens_modal(body))
 
-    return {"ack": _ack_function(check), "lazy": [work_after_ack]}
+    return listener
 
 
 def on_view(
     in_flight: InFlight, work: Callable[[Body], Awaitable[None]], check: Check = accept
-) -> dict[str, Any]:
-    """The ``ack`` and ``lazy`` arguments of a view-submission listener: acknowledge (which
-    closes the modal, or keeps it open with the errors ``check`` found), then ``work``, which
-    replies itself (through the response_url the modal kept, or else chat.postEphemeral)."""
+) -> Listener:
+    """A view-submission (or event) listener: acknowledge (which closes the modal, or keeps it
+    open with the errors ``check`` found), then ``work`` after the ack, which replies itself
+    (through the response_url the modal kept, or else chat.postEphemeral)."""
 
-    async def work_after_ack(body: Body, context: dict[str, Any]) -> None:
-        async with work_logged(in_flight, body, context):
-            if check(body) is not None:
-                set_outcome("refused")  # the modal shows why
-                return
-            try:
-                await work(body)
-            except PayloadError:
-                set_outcome("ignored")
-                log.warning("ignored a modal submission with missing fields", exc_info=True)
+    async def run(body: Body) -> None:
+        try:
+            await work(body)
+        except PayloadError:
+            set_outcome("ignored")
+            log.warning("ignored a modal submission with missing fields", exc_info=True)
 
-    return {"ack": _ack_function(check), "lazy": [work_after_ack]}
+    async def listener(ack: AsyncAck, body: Body, context: dict[str, Any]) -> None:
+        refusal = check(body)
+        if refusal is not None:
+            await refusal.send(ack)
+            return
+        await ack()
+        in_flight.start(body, context, lambda: run(body))
+
+    return listener

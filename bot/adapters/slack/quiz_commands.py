@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack import blocks
@@ -13,7 +11,7 @@ from bot.adapters.slack.parsing import parse_leaderboard, parse_quiz, parse_stat
 from bot.adapters.slack.payloads import command_identity, text_field
 from bot.adapters.slack.replies import Reply
 from bot.engine.errors import QuizError
-from bot.engine.model import Player
+from bot.engine.model import MessageRef, Player, QuestionCard
 
 __all__ = ["on_leaderboard", "on_quiz", "on_stats"]
 
@@ -22,21 +20,25 @@ async def on_quiz(deps: SlackDeps, body: Body, reply: Reply) -> None:
     """``/quiz``: open a round and post its question with answer buttons."""
     channel, player = command_identity(body)
     args = parse_quiz(body.get("text"))
-    engine = deps.engine
-    card = await engine.start_round(
-        channel, player, category=args.category, difficulty=args.difficulty, mode=args.mode
-    )
+
+    async def send(card: QuestionCard) -> MessageRef:
+        return await deps.outbox.post(channel, card)
+
     try:
-        ref = await deps.outbox.post(channel, card)
-    except SlackApiError as exc:
-        with contextlib.suppress(QuizError):
-            await engine.close_round(channel.team, card.round_id)
+        await deps.engine.post_round(
+            channel,
+            player,
+            send,
+            category=args.category,
+            difficulty=args.difficulty,
+            mode=args.mode,
+        )
+    except SlackApiError as exc:  # the round was closed unseen
         error = text_field(exc.response.data, "error") or "error"
         raise QuizError(
             f"I could not post the question here ({error}). "
             "Invite me to this channel (/invite @Quizbot) and try again."
         ) from None
-    await engine.attach_message(channel.team, card.round_id, ref)
 
 
 async def on_leaderboard(deps: SlackDeps, body: Body, reply: Reply) -> None:
