@@ -40,6 +40,7 @@ from bot.adapters.slack.listening import (
 )
 from bot.adapters.slack.logs import bolt_logger
 from bot.adapters.slack.names import UserNames
+from bot.adapters.slack.oauth import SlackWorkspaces
 from bot.adapters.slack.outbox import SlackOutbox, make_client
 from bot.adapters.slack.parsing import (
     parse_interview,
@@ -60,9 +61,13 @@ __all__ = ["SlackQuiz", "arrival_context", "build_bolt_app", "create_app", "pars
 DepsHandler = Callable[[SlackDeps, Body, Reply], Awaitable[None]]
 
 
-def build_bolt_app(client: AsyncWebClient, signing_secret: str) -> AsyncApp:
-    """bolt's app, without listeners."""
+def build_bolt_app(
+    client: AsyncWebClient, signing_secret: str, workspaces: SlackWorkspaces | None = None
+) -> AsyncApp:
+    """bolt's app, without listeners (distributed with OAuth: serving every installed
+    workspace)."""
     return AsyncApp(
+        **(workspaces.bolt_options() if workspaces else {}),  # OAuth: a token per workspace
         client=client,
         signing_secret=signing_secret,
         # bolt answers once the ack function returned; the work runs in lazy listeners
@@ -86,16 +91,16 @@ class SlackQuiz:
         *,
         signing_secret: str,
         admins: frozenset[str],
+        workspaces: SlackWorkspaces | None = None,
     ) -> None:
         self.client = client
         self.signing_secret = signing_secret
-        self.outbox = SlackOutbox(client)
         self.deps = SlackDeps(
-            engine, client, self.outbox, AdminCheck(client, admins), UserNames(client)
+            engine, client, SlackOutbox(client), AdminCheck(client, admins), UserNames(client)
         )
         self.post_ack = AckFirst()  # the work after the acks waits for the acks in progress
         self.in_flight = InFlight(self.post_ack)
-        self.app = build_bolt_app(client, signing_secret)
+        self.app = build_bolt_app(client, signing_secret, workspaces)
         self._register()
 
     @property
@@ -106,6 +111,15 @@ class SlackQuiz:
     @engine.setter
     def engine(self, engine: QuizEngine) -> None:
         self.deps.engine = engine
+
+    @property
+    def outbox(self) -> SlackOutbox:
+        """What posts the questions and the engine's reveals, edits and notices."""
+        return self.deps.outbox
+
+    @outbox.setter
+    def outbox(self, outbox: SlackOutbox) -> None:
+        self.deps.outbox = outbox
 
     async def drain(self) -> None:
         """Wait until every request acknowledged so far has finished its work."""
@@ -157,9 +171,13 @@ def create_app(
     """Build the Slack app for ``engine`` and register its outbox with the engine.
 
     ``client`` defaults to a Web API client for ``SLACK_API_URL`` with ``SLACK_BOT_TOKEN`` that
-    retries rate-limited calls.
+    retries rate-limited calls; distributed with OAuth (``SLACK_CLIENT_ID``), to one that sends
+    each workspace's own token (:mod:`bot.adapters.slack.oauth`).
     """
-    if client is None:
+    workspaces = SlackWorkspaces(settings, engine.store) if settings.slack_oauth else None
+    if workspaces is not None:
+        client = client or workspaces.client
+    elif client is None:
         if not settings.slack_bot_token:
             raise ConfigError("SLACK_BOT_TOKEN is required for Slack")
         client = make_client(settings.slack_bot_token, settings.slack_api_url)
@@ -168,6 +186,9 @@ def create_app(
         client,
         signing_secret=settings.slack_signing_secret or "",
         admins=parse_admin_ids(settings.slack_admin_user_ids),
+        workspaces=workspaces,
     )
+    if workspaces is not None:
+        workspaces.attach(quiz)
     engine.register_outbox(PLATFORM, quiz.outbox)
     return quiz
