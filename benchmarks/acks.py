@@ -186,9 +186,7 @@ def _measure_here(adapter: str, window_s: float, users: int) -> list[float]:
     return [s * 1000 for s in samples]
 
 
-def _measure(
-    adapter: str, window_s: float, users: int = USERS
-) -> tuple[list[float] | None, str]:
+def _measure(adapter: str, window_s: float, users: int = USERS) -> tuple[list[float] | None, str]:
     """One measurement in a fresh process, which then holds only what a bot process holds (the
     benchmarks run before leave big heaps behind); the samples in ms, or None and why."""
     done = subprocess.run(
