@@ -145,7 +145,10 @@ def on_request(
             return
         await ack()
         reply = reply_of(respond)
-        work = lambda: guarded(reply, handler(body, reply))  # noqa: E731
+
+        async def work() -> None:
+            await guarded(reply, handler(body, reply))
+
         in_flight.start(body, context, work, wait_turn=not _opens_modal(body))
 
     return listener
