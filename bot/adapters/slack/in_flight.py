@@ -19,7 +19,7 @@ from bot.adapters.ack_first import AckFirst
 from bot.adapters.slack.payloads import event_name, event_team
 from bot.logging_setup import log_event
 
-__all__ = ["ARRIVED", "InFlight", "arrival_context", "set_outcome"]
+__all__ = ["ARRIVED", "InFlight", "arrival_context", "log_refused_in_ack", "set_outcome"]
 
 ADAPTER = "slack"
 ARRIVED = "quizbot_arrived"
@@ -37,6 +37,13 @@ def set_outcome(outcome: str) -> None:
     """Record how the current work ended ("refused", "ignored", "error"); its event line
     says so."""
     _outcome.set(outcome)
+
+
+def log_refused_in_ack(body: dict[str, Any], context: Mapping[str, Any]) -> None:
+    """The event line of a request refused in its acknowledgement (no work follows)."""
+    arrived = context.get(ARRIVED)
+    duration = (time.monotonic() - arrived) * 1000 if isinstance(arrived, float) else None
+    log_event(ADAPTER, event_team(body) or None, event_name(body), duration, outcome="refused")
 
 
 class InFlight:

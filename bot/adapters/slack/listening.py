@@ -25,7 +25,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.adapters.slack import blocks
-from bot.adapters.slack.in_flight import InFlight, set_outcome
+from bot.adapters.slack.in_flight import InFlight, log_refused_in_ack, set_outcome
 from bot.adapters.slack.parsing import UsageError
 from bot.adapters.slack.payloads import PayloadError
 from bot.adapters.slack.replies import Reply
@@ -142,6 +142,7 @@ def on_request(
         refusal = check(body)
         if refusal is not None:
             await refusal.send(ack)
+            log_refused_in_ack(body, context)
             return
         await ack()
         reply = reply_of(respond)
@@ -172,6 +173,7 @@ def on_view(
         refusal = check(body)
         if refusal is not None:
             await refusal.send(ack)
+            log_refused_in_ack(body, context)
             return
         await ack()
         in_flight.start(body, context, lambda: run(body))
