@@ -3,6 +3,10 @@ options were typed or already split, and the engine's schedules behind them (rea
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.adapters.daily_admin import (
@@ -196,3 +200,16 @@ async def test_now_posts_the_daily_question_of_the_channel(engine: QuizEngine) -
     [card] = outbox.posted
     assert isinstance(card, QuestionCard)
     assert posted.text(hashed) == f"Daily question #{card.round_id} is up in #general."
+
+
+def test_the_shared_command_loads_no_platform_library() -> None:
+    code = (
+        "import sys, bot.adapters.daily_admin\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('discord', 'slack_bolt', 'slack_sdk'))))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert result.stdout.strip() == ""
