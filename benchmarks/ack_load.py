@@ -55,8 +55,10 @@ async def _read_line() -> str:
     return await asyncio.to_thread(sys.stdin.readline)
 
 
-_ANSWER_WAIT_S = 120.0
-"""How long a click may wait for its acknowledgement, and then for its reply."""
+_ACK_WAIT_S = 30.0
+"""How long a click waits for its acknowledgement (a later one is long missed anyway)."""
+_REPLIES_WAIT_S = 120.0
+"""How long all the clicks together wait for their replies before the figures are sent."""
 
 _first_bytes: dict[web_protocol.RequestHandler, float] = {}  # connection -> its request's
 
@@ -162,15 +164,17 @@ async def _discord(window_s: float, users: int) -> None:
             async def go() -> str:
                 token = await send(payload)
                 with contextlib.suppress(TimeoutError):  # never acknowledged: a missed click
-                    await asyncio.wait_for(TimedFake.acked[token].wait(), _ANSWER_WAIT_S)
+                    await asyncio.wait_for(TimedFake.acked[token].wait(), _ACK_WAIT_S)
                 return token
 
             return go
 
         tokens = await _staggered([click(n) for n in range(users)], window_s)
-        for token in tokens:  # the replies too, as in use, before the bot is stopped
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(fake.replied(token), _ANSWER_WAIT_S)
+        # the replies too, as in use, before the bot is stopped (a late click may get none)
+        replies = [asyncio.ensure_future(fake.replied(token)) for token in tokens]
+        _, unanswered = await asyncio.wait(replies, timeout=_REPLIES_WAIT_S)
+        for reply in unanswered:
+            reply.cancel()
         _emit({"acks_s": acks})
         await _read_line()
     finally:
