@@ -72,7 +72,9 @@ class RoundPoster:
         """Close a round whose question was never shown: no reveal, nothing counted."""
         try:
             record = await self._core.ids.team_round(team, round_id)
-            await self._core.store.mark_closed(record.id, self._core.clock())
+            await self._core.store.publications.close_round(
+                record.id, self._core.clock(), reveal=False
+            )
         except Exception:
             # the send's own error is what the adapter must report; this one is only logged
             log.exception("could not close round %s after its question was refused", round_id)

@@ -66,10 +66,6 @@ class PrintingOutbox:
         self.posted.append(view)
 
 
-async def no_sleep(_: float) -> None:
-    return None
-
-
 def test_is_daily_only_for_the_daily_word() -> None:
     assert is_daily("daily show") and is_daily("DAILY") and is_daily("  daily off")
     assert not is_daily("disputes") and not is_daily("") and not is_daily(None)
@@ -189,7 +185,7 @@ async def test_unresolvable_channel_is_refused_before_the_engine(engine: QuizEng
 async def test_now_posts_the_daily_question_of_the_channel(engine: QuizEngine) -> None:
     outbox = PrintingOutbox()
     engine.register_outbox("console", outbox)
-    await DailyService(engine, sleep=no_sleep).start(jobs=False)
+    await DailyService(engine).start(jobs=False)
     with pytest.raises(QuizError) as refused:
         await run_daily(engine, daily_request("now", {}), here=GENERAL, resolve=resolve)
     assert "set one first" in refused.value.message
@@ -197,6 +193,7 @@ async def test_now_posts_the_daily_question_of_the_channel(engine: QuizEngine) -
         engine, parse_daily("daily time:09:00 timezone:UTC"), here=GENERAL, resolve=resolve
     )
     posted = await run_daily(engine, parse_daily("daily now"), here=GENERAL, resolve=resolve)
+    await engine.publications.drain()
     [card] = outbox.posted
     assert isinstance(card, QuestionCard)
     assert posted.text(hashed) == f"Daily question #{card.round_id} is up in #general."

@@ -55,6 +55,7 @@ async def test_posted_round_is_shown_and_its_message_attached(
     engine.register_outbox("console", outbox)
     clock.advance(61)
     await engine.close_due_rounds()
+    await engine.publications.drain()
     assert [(ref, view.round_id) for ref, view in outbox.edited] == [
         (MessageRef("general", "msg-1"), card.round_id)
     ]

@@ -27,10 +27,6 @@ TWELVE_HOURS = 12 * 3600.0
 GRID = Workspace("T0GRID1", "Grid One", enterprise_id="E0GRID", org_wide=True)
 
 
-async def no_sleep(_: float) -> None:
-    return None
-
-
 def refreshes(slack: FakeSlack) -> list[str]:
     """The refresh tokens Quizbot presented to oauth.v2.access."""
     return [
@@ -53,8 +49,9 @@ async def test_an_expired_token_is_refreshed_before_a_scheduled_post(
     general = Channel(Team("slack", ALPHA.team_id), "C1GENERAL", "general")
     await engine.daily.set_schedule(general, time_of_day="17:00", timezone="Europe/Berlin")
     [record] = await engine.daily.db.active_schedules()
-    service = DailyService(engine, sleep=no_sleep)
-    assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "posted"
+    service = DailyService(engine)
+    assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "queued"
+    await engine.publications.drain()
     [post] = slack.calls_to("chat.postMessage")
     new = slack.tokens_of(ALPHA)[-1]
     assert post.token == new != old and slack.token_works(new)
@@ -171,8 +168,9 @@ async def test_an_org_wide_install_serves_its_workspaces_with_the_org_token(
     general = Channel(Team("slack", GRID.team_id), "C2GRID", "grid-general")
     await engine.daily.set_schedule(general, time_of_day="17:00", timezone="Europe/Berlin")
     [record] = await engine.daily.db.active_schedules()
-    service = DailyService(engine, sleep=no_sleep)
-    assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "posted"
+    service = DailyService(engine)
+    assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "queued"
+    await engine.publications.drain()
     assert slack.calls_to("chat.postMessage")[-1].token == org_token
 
 
@@ -184,9 +182,10 @@ async def test_daily_posts_count_edits_and_reveals_use_their_own_workspace_s_tok
             await server.new_browser().install(workspace)
             channel = Channel(Team("slack", workspace.team_id), f"C1{workspace.team_id}", "quiz")
             await engine.daily.set_schedule(channel, time_of_day="17:00", timezone="Europe/Berlin")
-        service = DailyService(engine, sleep=no_sleep)
+        service = DailyService(engine)
         await service.start(jobs=False)
-        assert sorted(await service.catch_up("slack")) == ["posted", "posted"]
+        assert sorted(await service.catch_up("slack")) == ["queued", "queued"]
+        await engine.publications.drain()
         posts = {call.args["channel"]: call for call in slack.calls_to("chat.postMessage")}
         for workspace in (ALPHA, BETA):
             post = posts[f"C1{workspace.team_id}"]
@@ -198,8 +197,10 @@ async def test_daily_posts_count_edits_and_reveals_use_their_own_workspace_s_tok
             )
             await server.quiz.drain()
         assert await service.refresh_counts() == 2  # the live answer counts
+        await engine.publications.drain()
         clock.advance(24 * 3600)
-        assert sorted(await service.catch_up("slack")) == ["posted", "posted"]  # reveals first
+        assert sorted(await service.catch_up("slack")) == ["queued", "queued"]  # reveals first
+        await engine.publications.drain()
         await service.stop()
     owner = {f"C1{w.team_id}": slack.tokens_of(w) for w in (ALPHA, BETA)}
     sent = [c for c in slack.calls if c.method in ("chat.postMessage", "chat.update")]

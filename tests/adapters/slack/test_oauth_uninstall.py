@@ -29,10 +29,6 @@ from tests.fakes.slack_api import FakeSlack, Workspace
 GRID = Workspace("T0GRID1", "Grid One", enterprise_id="E0GRID", org_wide=True)
 
 
-async def no_sleep(_: float) -> None:
-    return None
-
-
 def general(workspace: Workspace) -> Channel:
     return Channel(Team("slack", workspace.team_id), f"C1{workspace.team_id}", "general")
 
@@ -80,12 +76,13 @@ async def test_an_uninstall_removes_the_installation_and_pauses_the_daily_schedu
             reply = await server.client.post(uninstall_event(ALPHA, kind), "application/json")
             assert reply.status == 200
             await server.quiz.drain()
-            service = DailyService(engine, sleep=no_sleep)
+            service = DailyService(engine)
             outcomes = await service.catch_up("slack")  # the day's slots
+            await engine.publications.drain()
     assert await store.fetchall("SELECT team_key FROM slack_installations") == [("T0BETA",)]
     reasons = await paused(store)
     assert reasons["T0BETA"] is None and "Quizbot" in str(reasons["T0ALPHA"])
-    assert outcomes == ["posted"]
+    assert outcomes == ["queued"]
     daily_post = slack.calls_to("chat.postMessage")[-1]
     assert daily_post.token in slack.tokens_of(BETA)
     assert all(call.token not in slack.tokens_of(ALPHA) for call in slack.calls[before:])
@@ -155,10 +152,11 @@ async def test_a_revoked_workspace_s_daily_slot_posts_nothing_and_logs_one_line(
     await engine.daily.set_schedule(general(ALPHA), time_of_day="17:00", timezone="Europe/Berlin")
     [record] = await engine.daily.db.active_schedules()
     slack.revoke(ALPHA)  # revoked while Quizbot was not listening: no event came
-    service = DailyService(engine, sleep=no_sleep)
+    service = DailyService(engine)
     with caplog.at_level(logging.INFO, logger="bot"):
         outcome = await service.run_slot(record, last_slot(spec_of(record), clock()))
-    assert outcome == "paused"
+        await engine.publications.drain()
+    assert outcome == "queued"
     assert len(slack.calls_to("chat.postMessage")) == 1  # refused by Slack, not retried
     lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(lines) == 1 and "paused the schedule of channel C1T0ALPHA" in lines[0], lines
@@ -177,10 +175,11 @@ async def test_an_uninstalled_workspace_s_slot_posts_nothing(
     await engine.daily.set_schedule(general(ALPHA), time_of_day="17:00", timezone="Europe/Berlin")
     [record] = await engine.daily.db.active_schedules()
     await store.execute_write("DELETE FROM slack_installations")  # gone, schedule not paused
-    service = DailyService(engine, sleep=no_sleep)
+    service = DailyService(engine)
     with caplog.at_level(logging.INFO, logger="bot"):
         outcome = await service.run_slot(record, last_slot(spec_of(record), clock()))
-    assert outcome == "paused" and slack.calls_to("chat.postMessage") == []
+        await engine.publications.drain()
+    assert outcome == "queued" and slack.calls_to("chat.postMessage") == []
     lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(lines) == 1 and "not installed in Slack workspace T0ALPHA" in lines[0], lines
 
