@@ -122,7 +122,7 @@ async def _discord(window_s: float, users: int) -> None:
 
         def _callback(self, interaction_id: str, token: str, body: Any, query: Any) -> Any:
             found = self._interactions.get(token)
-            if found is not None and not found.responded:
+            if found is not None and not self.acked[token].is_set():  # the first callback only
                 acks.append(arrived.get() - self.sent_at[token])
                 self.acked[token].set()
             return super()._callback(interaction_id, token, body, query)
