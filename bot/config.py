@@ -5,6 +5,7 @@ Every setting is listed, with a comment, in ``.env.example``.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
@@ -17,14 +18,14 @@ __all__ = [
     "MAX_SHARDS",
     "ConfigError",
     "Settings",
-    "check_shard_ids",
-    "describe_shards",
-    "parse_shard_count",
-    "parse_shard_ids",
     "check_judge",
     "check_platforms",
+    "check_shard_ids",
     "check_slack_oauth",
+    "describe_shards",
     "load_settings",
+    "parse_shard_count",
+    "parse_shard_ids",
 ]
 
 
@@ -356,8 +357,8 @@ def parse_shard_ids(value: object) -> tuple[int, ...] | None:
         ids.extend(range(low, high + 1))
     unique = sorted(set(ids))
     if len(unique) < len(ids):
-        repeated = next(shard for shard, after in zip(sorted(ids), sorted(ids)[1:]) if shard == after)
-        raise ValueError(f"names shard {repeated} twice")
+        twice = next(shard for shard, after in itertools.pairwise(sorted(ids)) if shard == after)
+        raise ValueError(f"names shard {twice} twice")
     return tuple(unique)
 
 

@@ -184,9 +184,7 @@ async def check_discord(settings: Settings, session: aiohttp.ClientSession) -> C
     return Check("discord", "ok", f"token accepted: bot user {name}")
 
 
-async def check_discord_shards(
-    settings: Settings, session: aiohttp.ClientSession
-) -> list[Check]:
+async def check_discord_shards(settings: Settings, session: aiohttp.ClientSession) -> list[Check]:
     """The shard settings, beside the shard count Discord recommends (``GET /gateway/bot``).
 
     Not sharded, a line only when Discord recommends shards.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -112,7 +113,7 @@ def bucket_gaps(fake: FakeDiscord, max_concurrency: int) -> dict[int, list[float
     for record in fake.identified:
         assert record.shard is not None
         times.setdefault(record.shard[0] % max_concurrency, []).append(record.at)
-    return {bucket: [b - a for a, b in zip(at, at[1:])] for bucket, at in times.items()}
+    return {bucket: [b - a for a, b in itertools.pairwise(at)] for bucket, at in times.items()}
 
 
 async def test_each_shard_identifies_once_and_a_bucket_waits_across_replicas(
