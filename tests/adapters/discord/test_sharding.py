@@ -11,6 +11,7 @@ import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,45 +136,82 @@ async def test_each_shard_identifies_once_and_a_bucket_waits_across_replicas(
         assert fake.session_starts == 1000 - SHARDS
 
 
+async def quiz_through_the_gateway(
+    fake: FakeDiscord, holder: QuizBot, shard: int, *options: tuple[str, str]
+) -> dict[str, Any]:
+    """``/quiz`` in the guild on ``shard``, sent by the fake's gateway (to that shard only);
+    checks that ``holder`` (the replica running it) answered, and returns the question."""
+    guild, channel = GUILDS[shard], CHANNELS[shard]
+    assert shard_of(guild, SHARDS) == shard
+    opts = [{"name": name, "type": 3, "value": value} for name, value in options]
+    quiz = Driver.payload(
+        2,
+        {"id": "1", "name": "quiz", "type": 1, "guild_id": guild, "options": opts},
+        guild=guild,
+        channel=channel,
+    )
+    received = asyncio.create_task(
+        holder.wait_for("interaction", check=lambda i: str(i.id) == quiz["id"])
+    )
+    fake.open_interaction(quiz["id"], quiz["token"], channel, quiz["member"]["user"])
+    await fake.push("INTERACTION_CREATE", quiz)
+    await fake.answered(quiz["token"])
+    async with asyncio.timeout(5):
+        assert str((await received).id) == quiz["id"]
+    # one replica answered: a second response would have been refused (40060)
+    assert fake.refused() == []
+    [question] = [
+        m
+        for m in fake.messages.values()
+        if m["channel_id"] == channel and m["embeds"] and m.get("interaction_metadata") is None
+    ]
+    return question
+
+
 async def test_a_quiz_on_shard_3_is_answered_there_and_its_button_works_on_the_other_replica(
     sharded_fake: FakeDiscord, tmp_path: Path, bank: QuestionBank
 ) -> None:
     fake = sharded_fake
-    guild, channel = GUILDS[3], CHANNELS[3]
-    assert shard_of(guild, SHARDS) == 3
     async with two_replicas(fake, tmp_path, bank) as (first, second):
-        quiz = Driver.payload(
-            2,
-            {"id": "1", "name": "quiz", "type": 1, "guild_id": guild, "options": []},
-            guild=guild,
-            channel=channel,
-        )
-        received = asyncio.create_task(
-            second.client.wait_for("interaction", check=lambda i: str(i.id) == quiz["id"])
-        )
-        fake.open_interaction(quiz["id"], quiz["token"], channel, quiz["member"]["user"])
-        await fake.push("INTERACTION_CREATE", quiz)
-        await fake.answered(quiz["token"])
-        async with asyncio.timeout(5):
-            assert str((await received).id) == quiz["id"]
-        # one replica answered: a second response would have been refused (40060)
-        assert fake.refused() == []
-        [question] = [
-            m
-            for m in fake.messages.values()
-            if m["channel_id"] == channel and m["embeds"] and m.get("interaction_metadata") is None
-        ]
+        question = await quiz_through_the_gateway(fake, second.client, 3)
         button = question["components"][0]["components"][0]["custom_id"]
 
         # the press reaches the replica that does not hold shard 3
         press = Driver(first.client, fake)
-        token = await press.run(press.click(question, button, guild=guild, channel=channel))
+        token = await press.run(press.click(question, button, guild=GUILDS[3], channel=CHANNELS[3]))
         feedback = fake.original(token)
         assert feedback is not None and "points" in feedback["embeds"][0]["title"]
         assert feedback["flags"] & 64
         # the answer is in the database both replicas share
-        row = await second.store.fetchone("SELECT COUNT(*) FROM answers")
-        assert row == (1,)
+        assert await second.store.fetchone("SELECT COUNT(*) FROM answers") == (1,)
+        assert fake.refused() == []
+
+
+async def test_an_open_questions_form_opens_on_one_replica_and_is_graded_on_the_other(
+    sharded_fake: FakeDiscord, tmp_path: Path, bank: QuestionBank
+) -> None:
+    fake = sharded_fake
+    where = {"guild": GUILDS[1], "channel": CHANNELS[1]}
+    async with two_replicas(fake, tmp_path, bank) as (first, second):
+        question = await quiz_through_the_gateway(
+            fake, first.client, 1, ("category", "beta"), ("mode", "open")
+        )
+        [open_id] = [b["custom_id"] for row in question["components"] for b in row["components"]]
+        on_second = Driver(second.client, fake)
+        token = await on_second.run(on_second.click(question, open_id, **where))
+        [callback] = [r for r in fake.responses(token) if r.path.endswith("/callback")]
+        assert callback.body["type"] == 9  # the form
+        form = callback.body["data"]["custom_id"]
+        on_first = Driver(first.client, fake)
+        answered = await on_first.run(on_first.submit(form, "some words about it", **where))
+        reply = fake.original(answered)
+        assert reply is not None and reply["flags"] & 64
+        [feedback] = reply["embeds"]
+        assert "points" in feedback["title"]
+        assert {"name": "Your answer", "value": "some words about it", "inline": False} in (
+            feedback["fields"]
+        )
+        assert await first.store.fetchone("SELECT COUNT(*) FROM answers") == (1,)
         assert fake.refused() == []
 
 
