@@ -93,7 +93,7 @@ class QuizEngine:
         self.rng = rng or random.Random()
         self.identities = Identities(store)
         core = Core(store, bank, clock, self.rng, self.identities)
-        daily_store = DailyStore(store)
+        daily_store: DailyStore = store.daily
         self._closer = RoundCloser(core, daily_store)
         self._rounds = RoundOpener(core, self._closer, daily_store, round_seconds=round_seconds)
         self._poster = RoundPoster(core, self._rounds)
