@@ -92,6 +92,13 @@ class ShardedQuizBot(QuizBot, discord.AutoShardedClient):
             recommended,
             self.max_concurrency,
         )
+        if total < recommended:
+            log.warning(
+                "DISCORD_SHARD_COUNT (%d) is below the %d shards Discord recommends; "
+                "raise it (or set auto) and re-slice DISCORD_SHARD_IDS across the replicas",
+                total,
+                recommended,
+            )
         await super().setup_hook()
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:

@@ -4,6 +4,7 @@ on the shard-0 replica only; ``quizbot doctor``'s shard line."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from pathlib import Path
 
@@ -179,3 +180,33 @@ async def test_doctor_shows_the_shard_settings_and_discords_recommended_count(
         )
         [bad] = await check_discord_shards(beyond, session)
         assert bad.status == "FAIL" and "shard 1 is not below" in bad.detail
+
+
+async def test_login_reads_the_concurrency_and_warns_of_a_count_below_discords(
+    fake: FakeDiscord, tmp_path: Path, bank: QuestionBank, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.recommended_shards, fake.max_concurrency = 4, 16
+    settings = load_settings(
+        discord_token="fake-token",
+        discord_api_base_url=fake.api_url,
+        discord_gateway_url=fake.gateway_url,
+        discord_shard_count="2",
+        discord_shard_ids="1",
+    )
+    caplog.set_level(logging.INFO, logger="bot.adapters.discord.sharding")
+    store = await Store.open(tmp_path / "quizbot.db")
+    try:
+        engine = QuizEngine(store, bank, clock=FakeClock(), rng=random.Random(1))
+        client = create_bot(engine, settings)
+        assert isinstance(client, ShardedQuizBot)
+        async with client:
+            await client.login("fake-token")
+            assert (client.shard_count, client.shard_ids, client.max_concurrency) == (2, [1], 16)
+    finally:
+        await store.close()
+    lines = [r.getMessage() for r in caplog.records if r.name.endswith("sharding")]
+    assert lines == [
+        "Discord shards 1 of 2 on this replica (Discord recommends 4; identify concurrency 16)",
+        "DISCORD_SHARD_COUNT (2) is below the 4 shards Discord recommends; raise it (or set "
+        "auto) and re-slice DISCORD_SHARD_IDS across the replicas",
+    ]
