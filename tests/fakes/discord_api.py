@@ -128,6 +128,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_shards: dict[int, tuple[int, int]] = {}  # id(socket) -> its shard
+        self._next_identify = asyncio.Event()  # set (and replaced) at each identify
         self.port = 0
         self.gateway_identified = asyncio.Event()
 
@@ -531,6 +532,8 @@ class FakeDiscord:
             self._socket_shards[id(ws)] = named
         self.session_starts -= 1
         self.identified.append(Identified(named, asyncio.get_running_loop().time()))
+        self._next_identify.set()
+        self._next_identify = asyncio.Event()
 
     def _ready_shard(self, ws: web.WebSocketResponse) -> dict[str, Any]:
         """READY's ``shard`` field, ``[id, count]``, on a sharded connection."""
@@ -543,10 +546,25 @@ class FakeDiscord:
         guild = event if isinstance(event, str) else event.get("guild_id")
         receivers = []
         for ws in self._sockets:
+            if ws.closed:
+                continue
             shard = self._socket_shards.get(id(ws))
             if shard is None or guild is None or shard_of(guild, shard[1]) == shard[0]:
                 receivers.append(ws)
         return receivers
+
+    async def invalidate_session(self, shard_id: int) -> None:
+        """Send INVALID_SESSION (not resumable) to the connection of ``shard_id``, as Discord
+        does to a session it dropped: the client must identify that shard again."""
+        for ws in self._sockets:
+            shard = self._socket_shards.get(id(ws))
+            if not ws.closed and shard is not None and shard[0] == shard_id:
+                await ws.send_str(json.dumps({"op": 9, "d": False}))
+
+    async def wait_identified(self, count: int) -> None:
+        """Wait until ``count`` identifies in all have been received."""
+        while len(self.identified) < count:
+            await self._next_identify.wait()
 
     def identified_shards(self) -> list[int]:
         """The shards identified so far, in the order they identified."""

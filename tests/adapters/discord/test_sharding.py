@@ -136,6 +136,22 @@ async def test_each_shard_identifies_once_and_a_bucket_waits_across_replicas(
         assert fake.session_starts == 1000 - SHARDS
 
 
+async def test_shards_identifying_again_take_turns_across_replicas(
+    sharded_fake: FakeDiscord, tmp_path: Path, bank: QuestionBank
+) -> None:
+    fake = sharded_fake
+    async with two_replicas(fake, tmp_path, bank):
+        # Discord drops the sessions of shard 0 (first replica) and 2 (second), one bucket
+        await fake.invalidate_session(0)
+        await fake.invalidate_session(2)
+        async with asyncio.timeout(30):
+            await fake.wait_identified(SHARDS + 2)
+        again = sorted(fake.identified_shards()[SHARDS:])
+        assert again == [0, 2]
+        gaps = bucket_gaps(fake, max_concurrency=2)
+        assert len(gaps[0]) == 3 and all(gap >= HOLD_S for gap in gaps[0]), gaps
+
+
 async def quiz_through_the_gateway(
     fake: FakeDiscord, holder: QuizBot, shard: int, *options: tuple[str, str]
 ) -> dict[str, Any]:
