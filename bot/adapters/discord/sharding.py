@@ -22,7 +22,7 @@ import discord
 from bot.adapters.discord.client import QuizBot
 from bot.config import ConfigError, check_shard_ids, describe_shards
 from bot.engine.engine import QuizEngine
-from storage.identify_store import IdentifyStore
+from storage.identify_store import IdentifyLock
 
 __all__ = ["IDENTIFY_WINDOW_S", "ShardedQuizBot", "identify_bucket"]
 
@@ -51,7 +51,7 @@ class ShardedQuizBot(QuizBot, discord.AutoShardedClient):
         *,
         count: int | Literal["auto"],
         ids: tuple[int, ...] | None,
-        identify: IdentifyStore | None,
+        identify: IdentifyLock | None,
         hold_s: float = IDENTIFY_WINDOW_S,
     ) -> None:
         known = count if isinstance(count, int) else None

@@ -1,35 +1,65 @@
-"""The identify lock on the database: two replicas (two stores on one SQLite file) claiming
-buckets, with a clock the test moves."""
+"""The identify lock on the database: two replicas (two connections to one SQLite file, or two
+pools on one PostgreSQL database) claiming buckets, with a clock the test moves."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from bot.adapters.discord.sharding import identify_bucket
-from storage.identify_store import IdentifyStore
+from storage.identify_store import IdentifyLock, IdentifyStore
+from storage.postgres.database import PostgresDatabase
+from storage.postgres.identify import PostgresIdentifyStore
+from storage.postgres.url import PostgresUrl
 from storage.store import Store
 from tests.conftest import FakeClock
+from tests.postgres_server import PostgresServer, fresh_database
 
 HOLD_S = 5.0
 
 
-@pytest.fixture
-async def two_stores(tmp_path: Path) -> AsyncIterator[tuple[Store, Store]]:
-    """Two connections to one database file, as two replicas have."""
-    first = await Store.open(tmp_path / "quizbot.db")
-    second = await Store.open(tmp_path / "quizbot.db")
-    yield first, second
-    await second.close()
-    await first.close()
+LockFactory = Callable[..., IdentifyLock]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def two_replicas(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[LockFactory, LockFactory]]:
+    """How each of two replicas (two connections to one database, SQLite or PostgreSQL)
+    makes its identify lock (``clock=``, ``sleep=`` passed on)."""
+    if request.param == "sqlite":
+        first = await Store.open(tmp_path / "quizbot.db")
+        second = await Store.open(tmp_path / "quizbot.db")
+        try:
+            yield (partial(IdentifyStore, first), partial(IdentifyStore, second))
+        finally:
+            await second.close()
+            await first.close()
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    async with fresh_database(server) as url:
+        pools = [
+            await PostgresDatabase.open(PostgresUrl.parse(url), min_size=1, max_size=2)
+            for _ in range(2)
+        ]
+        try:
+            yield (
+                partial(PostgresIdentifyStore, pools[0]),
+                partial(PostgresIdentifyStore, pools[1]),
+            )
+        finally:
+            for pool in pools:
+                await pool.close()
 
 
 async def test_a_bucket_is_held_by_one_replica_until_its_hold_has_passed(
-    two_stores: tuple[Store, Store], clock: FakeClock
+    two_replicas: tuple[LockFactory, LockFactory], clock: FakeClock
 ) -> None:
-    first, second = (IdentifyStore(store, clock=clock) for store in two_stores)
+    first, second = (make(clock=clock) for make in two_replicas)
+    assert await first.held_until(0) == 0.0
     assert await first.claim(0, HOLD_S)
     assert not await second.claim(0, HOLD_S)
     assert not await first.claim(0, HOLD_S)  # the holder too waits for its own hold
@@ -43,7 +73,7 @@ async def test_a_bucket_is_held_by_one_replica_until_its_hold_has_passed(
 
 
 async def test_acquire_sleeps_until_the_hold_ends_then_claims(
-    two_stores: tuple[Store, Store], clock: FakeClock
+    two_replicas: tuple[LockFactory, LockFactory], clock: FakeClock
 ) -> None:
     slept: list[float] = []
 
@@ -51,8 +81,8 @@ async def test_acquire_sleeps_until_the_hold_ends_then_claims(
         slept.append(seconds)
         clock.advance(seconds)
 
-    holder = IdentifyStore(two_stores[0], clock=clock)
-    waiter = IdentifyStore(two_stores[1], clock=clock, sleep=sleep)
+    holder = two_replicas[0](clock=clock)
+    waiter = two_replicas[1](clock=clock, sleep=sleep)
     start = clock.now
     await holder.acquire(3, HOLD_S)
     assert slept == []
@@ -64,13 +94,14 @@ async def test_acquire_sleeps_until_the_hold_ends_then_claims(
 
 
 async def test_a_claim_with_a_bad_bucket_or_hold_is_refused_and_writes_nothing(
-    two_stores: tuple[Store, Store], clock: FakeClock
+    two_replicas: tuple[LockFactory, LockFactory], clock: FakeClock
 ) -> None:
-    lock = IdentifyStore(two_stores[0], clock=clock)
+    lock, other = (make(clock=clock) for make in two_replicas)
     for bucket, hold in ((-1, HOLD_S), (0, 0.0), (0, -1.0)):
         with pytest.raises(ValueError, match="bucket must be 0 or more and the hold positive"):
             await lock.claim(bucket, hold)
-    assert await two_stores[1].fetchall("SELECT * FROM identify_slots") == []
+    assert [await other.held_until(bucket) for bucket in (-1, 0)] == [0.0, 0.0]
+    assert await other.claim(0, HOLD_S)
 
 
 def test_a_shards_bucket_is_its_id_modulo_the_concurrency() -> None:
