@@ -107,11 +107,6 @@ class FakeDiscord:
     # guild id -> its text channel ids: announced in READY and sent as GUILD_CREATE, as Discord
     # does for every guild the bot is in (empty: interactions arrive from uncached guilds)
     guilds: dict[str, list[str]] = field(default_factory=dict)
-    # GET /gateway/bot: the shard count Discord recommends and the session start limit
-    recommended_shards: int = 1
-    max_concurrency: int = 1
-    session_starts: int = 1000
-    identified: list[Identified] = field(default_factory=list)
     bot_user: dict[str, Any] = field(
         default_factory=lambda: {
             "id": str(BOT_ID),
@@ -122,6 +117,11 @@ class FakeDiscord:
             "bot": True,
         }
     )
+    # GET /gateway/bot: the shard count Discord recommends and the session start limit
+    recommended_shards: int = 1
+    max_concurrency: int = 1
+    session_starts: int = 1000
+    identified: list[Identified] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._interactions: dict[str, _Interaction] = {}
