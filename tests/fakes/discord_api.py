@@ -5,12 +5,6 @@ interaction deadline (404, code 10062), one response per interaction (400, code 
 2 000-character content limit, embed limits and at most five buttons per row (400, code 50035).
 A websocket at ``/gateway`` speaks enough of the gateway protocol to identify a client and
 push events to it.
-
-Shards: ``GET /gateway/bot`` answers ``recommended_shards`` and the ``session_start_limit``
-(``max_concurrency`` buckets; ``remaining`` counts down with each identify). Several gateway
-connections may identify with ``shard: [id, count]``; each then gets only the events of its
-guilds (``(guild_id >> 22) % count == id``), as Discord sends them, and every identify is
-recorded with its shard and the fake's time (:attr:`FakeDiscord.identified`).
 """
 
 from __future__ import annotations
@@ -89,7 +83,14 @@ class _Interaction:
 
 @dataclass
 class FakeDiscord:
-    """The fake server; ``await start()`` it, ``await close()`` it."""
+    """The fake server; ``await start()`` it, ``await close()`` it.
+
+    Shards: ``GET /gateway/bot`` answers ``recommended_shards`` and the session start limit
+    (``max_concurrency`` buckets; ``remaining`` counts down with each identify). Several
+    gateway connections may identify with ``shard: [id, count]``; each then gets only the
+    events of its guilds (``(guild_id >> 22) % count == id``), as Discord sends them, and every
+    identify is recorded with its shard and the fake's time (:attr:`identified`).
+    """
 
     deadline_s: float = 3.0
     requests: list[Recorded] = field(default_factory=list)
