@@ -567,6 +567,10 @@ class FakeDiscord:
         while len(self.identified) < count:
             await self._next_identify.wait()
 
+    def open_sockets(self) -> list[web.WebSocketResponse]:
+        """The gateway connections still open."""
+        return [ws for ws in self._sockets if not ws.closed]
+
     def identified_shards(self) -> list[int]:
         """The shards identified so far, in the order they identified."""
         return [record.shard[0] for record in self.identified if record.shard is not None]

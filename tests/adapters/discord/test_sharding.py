@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.discord import QuizBot, ShardedQuizBot, create_bot
+from bot.adapters.discord import QuizBot, ShardedQuizBot, create_bot, run_discord
 from bot.config import load_settings
 from bot.engine.engine import QuizEngine
 from questions.loader import QuestionBank
@@ -240,3 +240,32 @@ async def test_auto_reads_the_shard_count_from_gateway_bot(
         assert sorted(fake.identified_shards()) == [0, 1, 2, 3]
         assert {record.shard for record in fake.identified} == {(s, SHARDS) for s in range(4)}
     assert fake.calls("GET", "/gateway/bot")
+
+
+async def test_run_discord_runs_every_shard_and_closes_them_all_on_shutdown(
+    sharded_fake: FakeDiscord, tmp_path: Path, bank: QuestionBank
+) -> None:
+    fake = sharded_fake
+    fake.max_concurrency = SHARDS  # one bucket per shard: no shard waits for another
+    settings = load_settings(
+        discord_token="fake-token",
+        discord_api_base_url=fake.api_url,
+        discord_gateway_url=fake.gateway_url,
+        discord_shard_count=str(SHARDS),
+    )
+    store = await Store.open(tmp_path / "quizbot.db")
+    try:
+        engine = QuizEngine(store, bank, clock=FakeClock(), rng=random.Random(1))
+        task = asyncio.create_task(run_discord(engine, settings))
+        async with asyncio.timeout(30):
+            await fake.wait_identified(SHARDS)
+        assert sorted(fake.identified_shards()) == [0, 1, 2, 3]
+        assert len(fake.open_sockets()) == SHARDS
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert fake.open_sockets() == []
+        rows = await store.fetchall("SELECT bucket FROM identify_slots ORDER BY bucket")
+        assert rows == [(0,), (1,), (2,), (3,)]
+    finally:
+        await store.close()
