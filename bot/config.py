@@ -373,8 +373,8 @@ def load_settings(*, postgres: bool = False, **overrides: object) -> Settings:
 # -- Discord shards ------------------------------------------------------------------------
 
 MAX_SHARDS = 100_000
-"""The most shards ``DISCORD_SHARD_COUNT`` may name (Discord wants one per 1 000 guilds at most
-2 500, so this is far beyond any bot)."""
+"""The most shards ``DISCORD_SHARD_COUNT`` may name: a shard serves up to 2 500 guilds, so this
+is far beyond any bot."""
 
 
 def parse_shard_count(value: object) -> int | Literal["auto"] | None:
