@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-__all__ = ["APP_ID", "BOT_ID", "FakeDiscord", "Recorded"]
+__all__ = ["APP_ID", "BOT_ID", "FakeDiscord", "Identified", "Recorded", "shard_of"]
 
 APP_ID = 111111111111111111
 BOT_ID = 111111111111111111
@@ -54,6 +54,20 @@ class Recorded:
     code: int | None = None  #: the Discord error code, when it refused
 
 
+@dataclass(frozen=True)
+class Identified:
+    """One identify the gateway received: the shard it named (None: unsharded) and when
+    (the fake's event-loop clock, in seconds)."""
+
+    shard: tuple[int, int] | None
+    at: float
+
+
+def shard_of(guild_id: str | int, shard_count: int) -> int:
+    """The shard that receives a guild's events (Discord's formula)."""
+    return (int(guild_id) >> 22) % shard_count
+
+
 @dataclass
 class _Interaction:
     token: str
@@ -69,7 +83,14 @@ class _Interaction:
 
 @dataclass
 class FakeDiscord:
-    """The fake server; ``await start()`` it, ``await close()`` it."""
+    """The fake server; ``await start()`` it, ``await close()`` it.
+
+    Shards: ``GET /gateway/bot`` answers ``recommended_shards`` and the session start limit
+    (``max_concurrency`` buckets; ``remaining`` counts down with each identify). Several
+    gateway connections may identify with ``shard: [id, count]``; each then gets only the
+    events of its guilds (``(guild_id >> 22) % count == id``), as Discord sends them, and every
+    identify is recorded with its shard and the fake's time (:attr:`identified`).
+    """
 
     deadline_s: float = 3.0
     requests: list[Recorded] = field(default_factory=list)
@@ -97,11 +118,18 @@ class FakeDiscord:
             "bot": True,
         }
     )
+    # GET /gateway/bot: the shard count Discord recommends and the session start limit
+    recommended_shards: int = 1
+    max_concurrency: int = 1
+    session_starts: int = 1000
+    identified: list[Identified] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._interactions: dict[str, _Interaction] = {}
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
+        self._socket_shards: dict[int, tuple[int, int]] = {}  # id(socket) -> its shard
+        self._next_identify = asyncio.Event()  # set (and replaced) at each identify
         self.port = 0
         self.gateway_identified = asyncio.Event()
 
@@ -169,8 +197,9 @@ class FakeDiscord:
         return [r for r in self.requests if r.method == method and path_part in r.path]
 
     async def push(self, event: str, data: dict[str, Any], sequence: int = 2) -> None:
-        """Send a dispatch event to every connected gateway client."""
-        for ws in self._sockets:
+        """Send a dispatch event to every connected gateway client (sharded: to the shard of
+        the event's guild only)."""
+        for ws in self._receivers(data):
             await ws.send_str(json.dumps({"op": 0, "t": event, "s": sequence, "d": data}))
 
     # -- validation -----------------------------------------------------------------------
@@ -283,18 +312,7 @@ class FakeDiscord:
             case "GET", ["oauth2", "applications", "@me"]:
                 return _json(self._application())
             case "GET", ["gateway"] | ["gateway", "bot"]:
-                return _json(
-                    {
-                        "url": self.gateway_url,
-                        "shards": 1,
-                        "session_start_limit": {
-                            "total": 1000,
-                            "remaining": 1000,
-                            "reset_after": 0,
-                            "max_concurrency": 1,
-                        },
-                    }
-                )
+                return _json(self._gateway_bot())
             case "PUT", ["applications", app, *_, "commands"]:
                 return _json([self._command(app, c) for c in body])
             case "POST", ["interactions", interaction_id, token, "callback"]:
@@ -474,20 +492,88 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11}))
             elif payload["op"] == 2:
                 self.identify.append(payload["d"])
+                self._identified(ws, payload["d"])
+                guilds = {g: c for g, c in self.guilds.items() if ws in self._receivers(g)}
                 ready = {
                     "v": 10,
                     "user": self.bot_user,
-                    "guilds": [{"id": guild, "unavailable": True} for guild in self.guilds],
+                    "guilds": [{"id": guild, "unavailable": True} for guild in guilds],
                     "session_id": "fake-session",
                     "resume_gateway_url": self.gateway_url,
                     "application": {"id": str(APP_ID), "flags": 0},
+                    **self._ready_shard(ws),
                 }
                 await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": 1, "d": ready}))
-                for guild, channels in self.guilds.items():
+                for guild, channels in guilds.items():
                     data = _guild_create(guild, channels)
                     await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "d": data}))
                 self.gateway_identified.set()
         return ws
+
+    # -- shards ---------------------------------------------------------------------------
+
+    def _gateway_bot(self) -> dict[str, Any]:
+        """``GET /gateway/bot``: the URL, the recommended shard count, the start limit."""
+        return {
+            "url": self.gateway_url,
+            "shards": self.recommended_shards,
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": self.session_starts,
+                "reset_after": 0,
+                "max_concurrency": self.max_concurrency,
+            },
+        }
+
+    def _identified(self, ws: web.WebSocketResponse, identify: dict[str, Any]) -> None:
+        """Record an identify and the shard the connection serves from now on."""
+        shard = identify.get("shard")
+        named = (int(shard[0]), int(shard[1])) if shard else None
+        if named is not None:
+            self._socket_shards[id(ws)] = named
+        self.session_starts -= 1
+        self.identified.append(Identified(named, asyncio.get_running_loop().time()))
+        self._next_identify.set()
+        self._next_identify = asyncio.Event()
+
+    def _ready_shard(self, ws: web.WebSocketResponse) -> dict[str, Any]:
+        """READY's ``shard`` field, ``[id, count]``, on a sharded connection."""
+        shard = self._socket_shards.get(id(ws))
+        return {"shard": list(shard)} if shard is not None else {}
+
+    def _receivers(self, event: dict[str, Any] | str) -> list[web.WebSocketResponse]:
+        """The connections an event of this guild (a guild id, or an event's data) goes to:
+        every unsharded one, and the sharded one whose shard holds the guild."""
+        guild = event if isinstance(event, str) else event.get("guild_id")
+        receivers = []
+        for ws in self._sockets:
+            if ws.closed:
+                continue
+            shard = self._socket_shards.get(id(ws))
+            if shard is None or guild is None or shard_of(guild, shard[1]) == shard[0]:
+                receivers.append(ws)
+        return receivers
+
+    async def invalidate_session(self, shard_id: int) -> None:
+        """Send INVALID_SESSION (not resumable) to the connection of ``shard_id``, as Discord
+        does to a session it dropped: the client must identify that shard again."""
+        for ws in self._sockets:
+            shard = self._socket_shards.get(id(ws))
+            if not ws.closed and shard is not None and shard[0] == shard_id:
+                await ws.send_str(json.dumps({"op": 9, "d": False}))
+
+    async def wait_identified(self, count: int) -> None:
+        """Wait until ``count`` identifies in all have been received."""
+        while len(self.identified) < count:
+            await self._next_identify.wait()
+
+    def open_sockets(self) -> list[web.WebSocketResponse]:
+        """The gateway connections still open."""
+        return [ws for ws in self._sockets if not ws.closed]
+
+    def identified_shards(self) -> list[int]:
+        """The shards identified so far, in the order they identified."""
+        return [record.shard[0] for record in self.identified if record.shard is not None]
 
 
 def _guild_create(guild_id: str, channel_ids: list[str]) -> dict[str, Any]:

@@ -14,14 +14,17 @@ import discord
 
 from bot.adapters.discord.client import QuizBot, configure_endpoints
 from bot.adapters.discord.outbox import DiscordOutbox
+from bot.adapters.discord.sharding import IDENTIFY_WINDOW_S, ShardedQuizBot
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
+from storage.identify_store import IdentifyStore
 
 __all__ = [
     "INVITE_PERMISSIONS",
     "DiscordOutbox",
     "DiscordUnavailable",
     "QuizBot",
+    "ShardedQuizBot",
     "create_bot",
     "invite_url",
     "run_discord",
@@ -48,8 +51,9 @@ async def _logged_in(settings: Settings) -> AsyncIterator[QuizBot]:
     Network failures and refusals become :class:`DiscordUnavailable`.
     """
     token = _token(settings)
+    configure_endpoints(settings)
     try:
-        async with create_bot(None, settings) as bot:
+        async with QuizBot(None) as bot:  # REST only: never sharded
             await bot.login(token)
             yield bot
     except discord.LoginFailure:
@@ -68,10 +72,24 @@ def _token(settings: Settings) -> str:
     return settings.discord_token
 
 
-def create_bot(engine: QuizEngine | None, settings: Settings) -> QuizBot:
-    """A Quizbot client talking to the configured API and gateway (not yet logged in)."""
+def create_bot(
+    engine: QuizEngine | None, settings: Settings, *, identify_hold_s: float = IDENTIFY_WINDOW_S
+) -> QuizBot:
+    """A Quizbot client talking to the configured API and gateway (not yet logged in).
+
+    With ``DISCORD_SHARD_COUNT`` set it runs this replica's shards, each identify waiting for
+    its bucket's lock in the engine's database (held ``identify_hold_s`` seconds).
+    """
     configure_endpoints(settings)
-    return QuizBot(engine)
+    if settings.discord_shard_count is None:
+        return QuizBot(engine)
+    return ShardedQuizBot(
+        engine,
+        count=settings.discord_shard_count,
+        ids=settings.discord_shard_ids,
+        identify=IdentifyStore(engine.store) if engine is not None else None,
+        hold_s=identify_hold_s,
+    )
 
 
 async def run_discord(engine: QuizEngine, settings: Settings) -> None:
