@@ -24,6 +24,7 @@ Endpoints are shown by :func:`describe`, which never shows a URL's password.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -130,6 +131,8 @@ class _Side(Protocol):
 class _Destination(_Side, Protocol):
     async def migrate_to(self, version: int) -> int: ...
 
+    async def reserve(self, tables: Sequence[str]) -> None: ...
+
     async def insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None: ...
 
     async def clear(self, table: str) -> None: ...
@@ -197,6 +200,9 @@ class _Sqlite:
         if not self._conn.in_transaction:  # executescript committed: the copy needs one again
             self._conn.execute("BEGIN IMMEDIATE")
         return await self.version()
+
+    async def reserve(self, tables: Sequence[str]) -> None:
+        """Nothing to do: the copy is a new file no one else writes."""
 
     async def insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
         marks = ", ".join("?" for _ in columns)
@@ -302,6 +308,12 @@ class _Postgres:
                 )
         self._types.clear()
         return await self.version()
+
+    async def reserve(self, tables: Sequence[str]) -> None:
+        """Lock the tables against other writers until the copy commits or rolls back, so the
+        database stays empty of anyone else's rows while the copy is written."""
+        names = ", ".join(map(_quoted, tables))
+        await self._conn.execute(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
 
     async def insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
         types = await self._column_types(table)
@@ -525,6 +537,7 @@ async def _check_versions(source: _Side, destination: _Destination) -> int:
 
 
 async def _refuse_data(destination: _Destination, tables: Sequence[str]) -> None:
+    await destination.reserve(tables)
     holding = [(table, await _count(destination, table)) for table in tables]
     full = [f"{table} ({rows} rows)" for table, rows in holding if rows]
     if full:
@@ -544,6 +557,7 @@ async def _copy_tables(
         columns, rows = plan.columns[table], 0
         async for batch in source.rows(table, columns):
             await destination.insert(table, columns, batch)
+            await asyncio.sleep(0)  # lets an interruption (Ctrl-C cancels the task) in
             before, rows = rows, rows + len(batch)
             if progress and rows // REPORT_EVERY > before // REPORT_EVERY:
                 progress(table, rows, False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import asyncpg
 import pytest
 from fsrs import Rating
 
+from bot.app import instance_lock
 from bot.cli import main
 from storage.copying import CopyError, copy_database, parse_endpoint
 from storage.migrations import available
@@ -27,9 +29,9 @@ NOW = time.time()
 
 def _periods(at: float) -> tuple[str, ...]:
     """The score keys an answer at ``at`` is counted in (as the engine's ``period_keys``)."""
-    moment = time.gmtime(at)
-    year, week, _ = __import__("datetime").date(*moment[:3]).isocalendar()
-    return ("all", f"w{year}-{week:02d}", time.strftime("m%Y-%m", moment))
+    moment = datetime.fromtimestamp(at, UTC)
+    year, week, _ = moment.isocalendar()
+    return ("all", f"w{year}-{week:02d}", f"m{moment:%Y-%m}")
 
 
 async def _build(path: Path) -> None:
@@ -129,12 +131,9 @@ async def test_a_team_goes_to_postgresql_and_back_row_for_row(
 ) -> None:
     url = PostgresUrl.parse(empty_postgres_url)
     reported: list[tuple[str, int, bool]] = []
-    there = await copy_database(
-        source, url, progress=lambda *line: reported.append(line)
-    )
+    there = await copy_database(source, url, progress=lambda *line: reported.append(line))
     original = _tables(source)
     assert there.version == available()[-1].version
-    assert there.rows == {table: len(rows) for table, rows in original.items()} | there.rows
     assert {table: there.rows[table] for table in original} == {
         table: len(rows) for table, rows in original.items()
     }
@@ -186,9 +185,7 @@ async def test_a_destination_holding_rows_is_refused_and_untouched(
         await conn.execute("INSERT INTO teams (platform, external_id) VALUES ('console', 'x')")
         with pytest.raises(CopyError, match=r"already holds data in teams \(1 rows\)"):
             await copy_database(source, PostgresUrl.parse(postgres_url))
-        assert await conn.fetch("SELECT platform, external_id FROM teams") == [
-            ("console", "x")
-        ]
+        assert await conn.fetch("SELECT platform, external_id FROM teams") == [("console", "x")]
         assert await conn.fetchval("SELECT COUNT(*) FROM players") == 0
     finally:
         await conn.close()
@@ -264,7 +261,6 @@ def test_the_command_prints_no_password(
     url = empty_postgres_url.replace("postgresql://postgres@", f"postgresql://postgres:{PASSWORD}@")
     assert main(["db", "copy", str(source), url]) == 0
     captured = capsys.readouterr()
-    assert "copied 1" not in captured.err
     assert "counts and leaderboards verified" in captured.out
     assert "postgresql://postgres:***@" in captured.out
     assert "  answers: 48 rows copied" in captured.err
@@ -275,3 +271,20 @@ def test_the_command_prints_no_password(
     assert "already holds data in" in refused.err
     assert PASSWORD not in refused.out + refused.err
     assert str(parse_endpoint(url)) in refused.err
+
+
+def test_the_command_refuses_a_sqlite_file_a_bot_holds(
+    source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live = tmp_path / "live.db"
+    live.write_bytes(source.read_bytes())
+    before = _digest(live)
+    with instance_lock(live):
+        assert main(["db", "copy", str(source), str(live), "--force"]) == 1
+    assert "refusing to copy into" in capsys.readouterr().err
+    assert _digest(live) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "live.db",
+        "live.db.lock",
+        "quizbot.db",
+    ]
