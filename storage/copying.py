@@ -318,12 +318,7 @@ class _Postgres:
     async def insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
         types = await self._column_types(table)
         convert = [_converter(types[column]) for column in columns]
-        records = [
-            tuple(
-                None if value is None else to(value) for to, value in zip(convert, row, strict=True)
-            )
-            for row in rows
-        ]
+        records = [tuple(to(value) for to, value in zip(convert, row, strict=True)) for row in rows]
         await self._conn.copy_records_to_table(table, records=records, columns=list(columns))
 
     async def clear(self, table: str) -> None:
@@ -355,16 +350,21 @@ def _whole(value: Any) -> int:
 
 
 def _converter(data_type: str) -> Callable[[Any], Any]:
-    """How a SQLite value becomes one PostgreSQL's binary COPY accepts for ``data_type``."""
+    """How a SQLite value becomes one PostgreSQL's binary COPY accepts for ``data_type``
+    (values already of the right type, the usual case, pass as they are)."""
+    wanted: type
+    to: Callable[[Any], Any]
     if data_type in ("bigint", "integer", "smallint"):
-        return _whole
-    if data_type in ("double precision", "real", "numeric"):
-        return float
-    if data_type == "boolean":
-        return bool
-    if data_type == "text":
-        return str
-    return lambda value: value
+        wanted, to = int, _whole
+    elif data_type in ("double precision", "real", "numeric"):
+        wanted, to = float, float
+    elif data_type == "boolean":
+        wanted, to = bool, bool
+    elif data_type == "text":
+        wanted, to = str, str
+    else:
+        return lambda value: value
+    return lambda value: value if value is None or type(value) is wanted else to(value)
 
 
 # -- opening ------------------------------------------------------------------------------
