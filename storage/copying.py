@@ -318,7 +318,10 @@ class _Postgres:
     async def insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
         types = await self._column_types(table)
         convert = [_converter(types[column]) for column in columns]
-        records = [tuple(to(value) for to, value in zip(convert, row, strict=True)) for row in rows]
+        try:
+            records = [tuple(to(v) for to, v in zip(convert, row, strict=True)) for row in rows]
+        except (TypeError, ValueError) as exc:
+            raise CopyError(f"{table}: a value does not fit its column here ({exc})") from None
         await self._conn.copy_records_to_table(table, records=records, columns=list(columns))
 
     async def clear(self, table: str) -> None:
@@ -430,7 +433,7 @@ def _same_file(first: Path, second: Path) -> bool:
 # -- the copy -----------------------------------------------------------------------------
 
 
-def copy_order(
+def _copy_order(
     tables: Iterable[str], references: dict[str, set[str]], filled: set[str]
 ) -> list[str]:
     """``tables`` so that each comes after the tables it references, and the tables triggers
@@ -504,7 +507,7 @@ async def _plan(source: _Side, destination: _Destination) -> _Plan:
             f"{source.name} and {destination.name} have different tables ({', '.join(only)})"
         )
     filled = (await destination.trigger_targets()) & set(ours)
-    plan = _Plan(copy_order(ours, await destination.references(), filled), filled=filled)
+    plan = _Plan(_copy_order(ours, await destination.references(), filled), filled=filled)
     for table in plan.tables:
         mine, yours = await destination.columns(table), await source.columns(table)
         if set(mine) != set(yours):
@@ -674,7 +677,12 @@ def _place(
     """Move the finished copy to ``path``; the file it replaced is kept (returned)."""
     kept: Path | None = None
     appeared = CopyError(f"{path} appeared during the copy: refusing to replace it")
-    with hold(path) if hold and path.exists() else contextlib.nullcontext():
+    with contextlib.ExitStack() as stack:
+        if hold and path.exists():
+            try:
+                stack.enter_context(hold(path))
+            except StoreError as exc:  # a running bot holds it
+                raise CopyError(f"refusing to replace {path}: {exc}") from None
         if path.exists() or path.is_symlink():
             if not force:
                 raise appeared

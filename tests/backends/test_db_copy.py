@@ -15,7 +15,7 @@ from fsrs import Rating
 
 from bot.app import instance_lock
 from bot.cli import main
-from storage.copying import CopyError, copy_database, parse_endpoint
+from storage.copying import CopyError, _plan, _Sqlite, _verify, copy_database, parse_endpoint
 from storage.migrations import available
 from storage.postgres.store import PostgresStore
 from storage.postgres.url import PostgresUrl
@@ -288,3 +288,22 @@ def test_the_command_refuses_a_sqlite_file_a_bot_holds(
         "live.db.lock",
         "quizbot.db",
     ]
+
+
+async def test_verification_names_what_differs(source: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    await copy_database(source, copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE scores SET correct = correct + 1 WHERE period = 'all' AND team_id = 2")
+    original, changed = sqlite3.connect(source), sqlite3.connect(copy)
+    try:
+        theirs, ours = _Sqlite(original, "source"), _Sqlite(changed, "copy")
+        plan = await _plan(theirs, ours)
+        with pytest.raises(CopyError, match="the all leaderboard of team 2 differs"):
+            await _verify(theirs, ours, plan)
+        changed.execute("DELETE FROM reports WHERE team_id = 1")
+        with pytest.raises(CopyError, match="reports has 2 rows in source but 1 in the copy"):
+            await _verify(theirs, ours, plan)
+    finally:
+        original.close()
+        changed.close()
