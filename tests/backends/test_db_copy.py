@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import sqlite3
 import time
@@ -118,11 +119,20 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SQLite database to copy, built once for this file's tests."""
+    path = tmp_path_factory.mktemp("built") / "quizbot.db"
+    asyncio.run(_build(path))
+    return path
+
+
 @pytest.fixture
-async def source(tmp_path: Path) -> Path:
-    """The SQLite database to copy."""
+def source(built: Path, tmp_path: Path) -> Path:
+    """A copy of the built database of this test's own."""
     path = tmp_path / "quizbot.db"
-    await _build(path)
+    with sqlite3.connect(built) as original, sqlite3.connect(path) as copy:
+        original.backup(copy)
     return path
 
 
