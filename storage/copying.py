@@ -529,8 +529,12 @@ async def _check_versions(source: _Side, destination: _Destination) -> int:
     if problem:
         raise CopyError(f"{source.name}: {problem}")
     theirs = await destination.version()
-    if theirs == 0:
-        theirs = await destination.migrate_to(version)
+    if theirs == 0 and await destination.migrate_to(version) != version:
+        raise CopyError(
+            f"{destination.name} cannot be created at schema version {version}: bring "
+            f"{source.name} to the latest version first (quizbot db migrate)"
+        )
+    theirs = await destination.version()
     if theirs != version:
         raise CopyError(
             f"{destination.name} is at schema version {theirs} but {source.name} is at "

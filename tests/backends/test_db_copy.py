@@ -23,6 +23,7 @@ from storage.postgres.url import PostgresUrl
 from storage.store import Store
 from tests.backends.conftest import Backend
 from tests.backends.support import open_round
+from tests.postgres_server import PostgresServer, fresh_database
 
 PASSWORD = "s3cret-pa55"
 NOW = time.time()
@@ -201,22 +202,37 @@ async def test_a_destination_holding_rows_is_refused_and_untouched(
         await conn.close()
 
 
-async def test_a_schema_version_mismatch_is_refused(tmp_path: Path, postgres_url: str) -> None:
-    older = tmp_path / "older.db"
-    with sqlite3.connect(older) as conn:
+def _at_version(path: Path, version: int) -> Path:
+    """A SQLite database with one team, at schema ``version``."""
+    with sqlite3.connect(path) as conn:
         for migration in available():
-            if migration.version <= 10:
+            if migration.version <= version:
                 conn.executescript(migration.sql())
-        conn.execute("PRAGMA user_version = 10")
+        conn.execute(f"PRAGMA user_version = {version}")
         conn.execute("INSERT INTO teams (platform, external_id) VALUES ('console', 'x')")
+    return path
+
+
+async def test_a_schema_version_mismatch_is_refused(
+    tmp_path: Path, postgres_url: str, postgres_server: PostgresServer
+) -> None:
     latest = available()[-1].version
     with pytest.raises(CopyError, match=f"at schema version {latest} but .* is at 10"):
-        await copy_database(older, PostgresUrl.parse(postgres_url))
-    conn2 = await asyncpg.connect(postgres_url)
+        await copy_database(_at_version(tmp_path / "older.db", 10), PostgresUrl.parse(postgres_url))
+    conn = await asyncpg.connect(postgres_url)
     try:
-        assert await conn2.fetchval("SELECT COUNT(*) FROM teams") == 0
+        assert await conn.fetchval("SELECT COUNT(*) FROM teams") == 0
     finally:
-        await conn2.close()
+        await conn.close()
+    # PostgreSQL's schema starts at version 10: an older source cannot go there
+    async with fresh_database(postgres_server, empty=True) as empty:
+        with pytest.raises(CopyError, match="cannot be created at schema version 9"):
+            await copy_database(_at_version(tmp_path / "oldest.db", 9), PostgresUrl.parse(empty))
+        conn = await asyncpg.connect(empty)
+        try:
+            assert await conn.fetchval("SELECT to_regclass('schema_version')") is None
+        finally:
+            await conn.close()
 
 
 async def test_an_existing_sqlite_file_needs_force_and_is_kept(
