@@ -1,5 +1,5 @@
-"""``quizbot db …``: info, a consistent online backup, restore (refused while running), and
-migrate (SQLite or PostgreSQL), and copy (between SQLite and PostgreSQL).
+"""``quizbot db …``: info, a consistent online backup, restore (refused while running),
+migrate (SQLite or PostgreSQL), and copy (a whole database between SQLite and PostgreSQL).
 
 Neither command ever overwrites a copy: a backup into a folder gets a new timestamped name, one
 onto an existing file needs ``--force``, and the database a restore replaces is kept under a
