@@ -6,7 +6,7 @@ Kit limits (``invalid_blocks``), calls without a token (``not_authed``), answers
 of Socket Mode to send envelopes and time their acknowledgements.
 
 Rate limits are opt-in (``FakeSlack(limits=SlackLimits())``): then, like Slack, it allows about
-one ``chat.postMessage`` per second per channel (short bursts of two) and, per workspace (its
+one ``chat.postMessage`` per second per channel (short bursts of four) and, per workspace (its
 token, as Slack counts per app and workspace), a number of calls per minute of each limited
 method (``chat.postMessage``, and ``chat.update``: Tier 3, 50 a minute); a call beyond them is
 answered 429 with ``{"ok": false, "error": "ratelimited"}`` and ``Retry-After`` in whole seconds.
@@ -163,9 +163,9 @@ class SlackLimits:
     """
 
     post_per_channel_per_s: float = 1.0
-    channel_burst: float = 2.0
+    channel_burst: float = 4.0
     per_workspace_per_minute: dict[str, float] = field(default_factory=_workspace_limits)
-    workspace_burst_s: float = 5.0  #: a workspace bucket holds this many seconds' worth
+    workspace_burst_s: float = 12.0  #: a workspace bucket holds this many seconds' worth
     time_scale: float = 1.0
     requests: int = 0  #: calls of a limited method
     refused: int = 0  #: of which answered 429

@@ -111,7 +111,7 @@ async def slack_call(
 async def test_slack_allows_one_post_per_second_per_channel_with_a_short_burst(
     http: aiohttp.ClientSession,
 ) -> None:
-    limits = SlackLimits(time_scale=FROZEN)
+    limits = SlackLimits(channel_burst=2.0, time_scale=FROZEN)
     async with FakeSlack(limits=limits) as slack:
         same = [
             await slack_call(http, slack, "chat.postMessage", "xoxb-a", channel="C1", text="q")
@@ -132,6 +132,7 @@ async def test_slack_limits_each_workspace_and_method_on_its_own(
 ) -> None:
     limits = SlackLimits(
         per_workspace_per_minute={"chat.update": 60.0, "chat.postMessage": 600.0},
+        workspace_burst_s=5.0,
         time_scale=FROZEN,
     )
     async with FakeSlack(limits=limits) as slack:

@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks
 from bot.adapters.slack.digest_blocks import digest_blocks
 from bot.adapters.slack.dispute_blocks import settlement_blocks, settlement_text
+from bot.adapters.slack.pacing import SlackPacing
 from bot.adapters.wording import digest_title
 from bot.engine.model import (
     Channel,
@@ -30,6 +31,8 @@ __all__ = ["SlackOutbox", "make_client", "render"]
 RATE_LIMIT_RETRIES = 5
 CHANNEL_GONE_ERRORS = frozenset(
     {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
+    # no access: posting restricted there, or the app removed from the workspace
+    | {"restricted_action", "team_access_not_granted", "account_inactive", "token_revoked"}
 )
 MESSAGE_GONE_ERRORS = frozenset({"message_not_found", "cant_update_message"})
 
@@ -66,13 +69,20 @@ def render(view: QuestionCard | Reveal) -> dict[str, Any]:
 
 class SlackOutbox:
     """Posts questions and reveals with chat.postMessage, turns a question into its reveal
-    with chat.update (which removes the buttons)."""
+    with chat.update (which removes the buttons). Each call first waits its turn under
+    Slack's limits (:class:`~bot.adapters.slack.pacing.SlackPacing`)."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, pacing: SlackPacing | None = None) -> None:
         self._client = client
+        self._pacing = pacing or SlackPacing()
+
+    async def _turn(self, method: str, channel_id: str) -> None:
+        """Wait for this call's turn in the client's workspace (its token)."""
+        await self._pacing.wait(method, self._client.token or "", channel_id)
 
     async def post(self, channel: Channel, view: QuestionCard | Reveal) -> MessageRef:
         """Post ``view`` to ``channel`` and return where it landed (channel id, ts)."""
+        await self._turn("chat.postMessage", channel.channel_id)
         response = await self._client.chat_postMessage(
             channel=channel.channel_id, unfurl_links=False, unfurl_media=False, **render(view)
         )
@@ -90,6 +100,7 @@ class SlackOutbox:
 
     async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
         """Replace the message at ``ref`` with ``view``."""
+        await self._turn("chat.update", ref.channel_id)
         await self._client.chat_update(channel=ref.channel_id, ts=ref.message_id, **render(view))
 
     async def tell(self, player: Player, settlement: Settlement) -> None:
@@ -104,6 +115,7 @@ class SlackOutbox:
         await self._message(channel.channel_id, digest_title(digest), digest_blocks(digest))
 
     async def _message(self, channel_id: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        await self._turn("chat.postMessage", channel_id)
         await self._client.chat_postMessage(
             channel=channel_id, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
         )
