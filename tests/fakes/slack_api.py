@@ -170,7 +170,7 @@ class SlackLimits:
     requests: int = 0  #: calls of a limited method
     refused: int = 0  #: of which answered 429
     calls: Counter[tuple[str, str]] = field(default_factory=Counter)  #: (workspace, method)
-    channel_posts: Counter[str] = field(default_factory=Counter)  #: chat.postMessage per channel
+    channel_posts: Counter[str] = field(default_factory=Counter)  #: posts let through, by channel
 
     def __post_init__(self) -> None:
         rates = [self.post_per_channel_per_s, self.time_scale, self.channel_burst]
@@ -196,12 +196,13 @@ class SlackLimits:
             self._workspaces[workspace, method] = bucket
         wait = bucket.take(now)
         if wait == 0 and method == "chat.postMessage":
-            self.channel_posts[channel] += 1
             per_channel = self._channels.get(channel)
             if per_channel is None:
                 rate = self.post_per_channel_per_s * self.time_scale
                 per_channel = self._channels[channel] = TokenBucket(self.channel_burst, rate)
             wait = per_channel.take(now)
+            if wait == 0:
+                self.channel_posts[channel] += 1
         if wait == 0:
             return None
         self.refused += 1

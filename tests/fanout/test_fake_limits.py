@@ -124,7 +124,7 @@ async def test_slack_allows_one_post_per_second_per_channel_with_a_short_burst(
     assert headers["Retry-After"].isdigit() and int(headers["Retry-After"]) >= 1
     assert other[0] == 200 and other[1]["ok"] is True
     assert (limits.requests, limits.refused) == (4, 1)
-    assert limits.channel_posts["C1"] == 3 and limits.calls["xoxb-a", "chat.postMessage"] == 4
+    assert limits.channel_posts["C1"] == 2 and limits.calls["xoxb-a", "chat.postMessage"] == 4
 
 
 async def test_slack_limits_each_workspace_and_method_on_its_own(
