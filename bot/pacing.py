@@ -1,11 +1,12 @@
 """Pacing calls to a rate-limited service: a token bucket per key, first come first served.
 
-:class:`RateLimiter` lets ``rate`` calls a second through per key, after an initial burst of
-``burst``. It keeps one number per key, the theoretical time its next call may start (the
-generic cell rate algorithm, a token bucket in disguise): :meth:`RateLimiter.acquire` reserves
-the caller's turn at once and sleeps until then, so callers pass in the order they asked, a
-large batch is spread at the rate instead of bursting into the service's limit, and no queue
-is kept. A caller cancelled while waiting gives its turn back when nobody reserved after it.
+:class:`RateLimiter` lets ``rate`` calls a second through per key, after a burst of ``burst``.
+A caller that finds the key's bucket empty (or others already waiting) joins the key's queue,
+and one pump per busy key lets the queue through as tokens come back: callers pass in the
+order they asked, and a large batch is spread at the rate instead of bursting into the
+service's limit. The bucket never holds more than ``burst`` tokens, so even when the event
+loop stalls for a while, what was waiting meanwhile goes out at most ``burst`` at once, then
+at the rate. A caller cancelled while waiting takes no token.
 
 Platform-neutral: the adapters say which rates and keys their platform has.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 
 __all__ = ["RateLimiter"]
@@ -22,7 +24,21 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 PRUNE_EVERY = 1024
-"""Reservations between two sweeps of the keys whose bucket is full again (forgotten)."""
+"""Calls between two sweeps that forget idle keys whose bucket is full again."""
+_ROUNDING = 1e-9
+"""Tokens short of a whole one that still count as one (float time is not exact)."""
+
+
+class _Lane:
+    """One key's bucket and queue."""
+
+    __slots__ = ("pump", "stamp", "tokens", "waiters")
+
+    def __init__(self, tokens: float, stamp: float) -> None:
+        self.tokens = tokens
+        self.stamp = stamp
+        self.waiters: deque[asyncio.Future[None]] = deque()
+        self.pump: asyncio.Task[None] | None = None
 
 
 class RateLimiter:
@@ -40,51 +56,71 @@ class RateLimiter:
             raise ValueError(f"a rate limiter needs rate > 0 and burst >= 1 (got {rate}, {burst})")
         self.rate = rate
         self.burst = burst
-        self._interval = 1.0 / rate
-        self._tolerance = (burst - 1.0) * self._interval
         self._clock = clock
         self._sleep = sleep
-        self._next: dict[Hashable, float] = {}
+        self._lanes: dict[Hashable, _Lane] = {}
         self._since_prune = 0
-
-    def reserve(self, key: Hashable = None) -> float:
-        """Take the next turn of ``key``; the seconds to wait before using it (0: now)."""
-        now = self._clock()
-        due = max(self._next.get(key, now), now)
-        self._next[key] = due + self._interval
-        self._since_prune += 1
-        if self._since_prune >= PRUNE_EVERY:
-            self._prune(now)
-        return max(0.0, due - self._tolerance - now)
 
     async def acquire(self, key: Hashable = None) -> None:
         """Wait for ``key``'s next turn (callers are served in the order they called)."""
-        wait = self.reserve(key)
-        if wait <= 0:
+        lane = self._lane(key)
+        if not lane.waiters and lane.tokens >= 1 - _ROUNDING:
+            lane.tokens -= 1
             return
-        reserved_until = self._next[key]
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        lane.waiters.append(turn)
+        if lane.pump is None:
+            lane.pump = asyncio.create_task(self._pump(lane), name="pacing")
         try:
-            await self._sleep(wait)
+            await turn
         except asyncio.CancelledError:
-            if self._next.get(key) == reserved_until:  # nobody reserved after us
-                self._next[key] = reserved_until - self._interval
+            if turn.done() and not turn.cancelled():  # given a token it will not use
+                lane.tokens = min(self.burst, lane.tokens + 1)
             raise
 
-    def backlog(self, key: Hashable = None) -> float:
-        """Seconds until a call of ``key`` made now would start (0: it would start at once)."""
-        now = self._clock()
-        return max(0.0, self._next.get(key, now) - self._tolerance - now)
-
-    def hold(self, key: Hashable, seconds: float) -> None:
-        """Let no call of ``key`` start for ``seconds`` (the service said to wait)."""
-        now = self._clock()
-        self._next[key] = max(self._next.get(key, now), now + seconds + self._tolerance)
+    def waiting(self, key: Hashable = None) -> int:
+        """How many callers wait for a turn of ``key``."""
+        lane = self._lanes.get(key)
+        return sum(not turn.done() for turn in lane.waiters) if lane else 0
 
     def keys(self) -> int:
-        """How many keys are remembered (those whose bucket is not full again)."""
-        return len(self._next)
+        """How many keys are remembered (those busy or whose bucket is not full again)."""
+        return len(self._lanes)
 
-    def _prune(self, now: float) -> None:
+    def _lane(self, key: Hashable) -> _Lane:
+        self._since_prune += 1
+        if self._since_prune >= PRUNE_EVERY:
+            self._prune()
+        now = self._clock()
+        lane = self._lanes.get(key)
+        if lane is None:
+            lane = self._lanes[key] = _Lane(self.burst, now)
+        self._refill(lane, now)
+        return lane
+
+    def _refill(self, lane: _Lane, now: float) -> None:
+        lane.tokens = min(self.burst, lane.tokens + (now - lane.stamp) * self.rate)
+        lane.stamp = now
+
+    async def _pump(self, lane: _Lane) -> None:
+        """Let the lane's waiters through, one per token, in order."""
+        try:
+            while lane.waiters:
+                self._refill(lane, self._clock())
+                if lane.tokens < 1 - _ROUNDING:
+                    await self._sleep((1 - lane.tokens) / self.rate)
+                    continue
+                turn = lane.waiters.popleft()
+                if not turn.done():  # a cancelled waiter takes no token
+                    lane.tokens -= 1
+                    turn.set_result(None)
+        finally:
+            lane.pump = None
+
+    def _prune(self) -> None:
         self._since_prune = 0
-        for key in [key for key, due in self._next.items() if due <= now]:
-            del self._next[key]
+        now = self._clock()
+        for key, lane in list(self._lanes.items()):
+            self._refill(lane, now)
+            if lane.pump is None and not lane.waiters and lane.tokens >= self.burst:
+                del self._lanes[key]

@@ -1,4 +1,5 @@
-"""bot.pacing.RateLimiter on a fake clock: turns in call order, a batch spread at the rate."""
+"""bot.pacing.RateLimiter on a fake clock: turns in call order, a batch spread at the rate, no
+burst after a stall."""
 
 from __future__ import annotations
 
@@ -10,91 +11,107 @@ from bot.pacing import PRUNE_EVERY, RateLimiter
 
 
 class FakeTime:
-    """A clock that moves only when told to, and a sleep that records what it was asked."""
+    """A clock that moves only when slept on (plus any ``stall`` added to the next sleep)."""
 
     def __init__(self) -> None:
         self.now = 100.0
         self.slept: list[float] = []
-        self.block = asyncio.Event()
+        self.stall = 0.0
 
     def clock(self) -> float:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
-
-    async def sleep_until_released(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        await self.block.wait()
-
-
-def test_a_batch_is_spread_at_the_rate_after_the_burst() -> None:
-    time = FakeTime()
-    limiter = RateLimiter(10.0, 2.0, clock=time.clock)
-    waits = [limiter.reserve("global") for _ in range(6)]
-    assert waits == pytest.approx([0.0, 0.0, 0.1, 0.2, 0.3, 0.4])
-    assert limiter.backlog("global") == pytest.approx(0.5)
+        await asyncio.sleep(0)  # whoever was let through runs at the time it was let through
+        self.now += seconds + self.stall
+        self.stall = 0.0
 
 
-def test_the_bucket_refills_while_nobody_calls() -> None:
-    time = FakeTime()
-    limiter = RateLimiter(10.0, 2.0, clock=time.clock)
-    for _ in range(5):
-        limiter.reserve()
-    time.now += 1.0  # the five turns ran out at +0.4 s; the burst is back
-    assert [limiter.reserve() for _ in range(3)] == pytest.approx([0.0, 0.0, 0.1])
-
-
-def test_keys_are_independent() -> None:
-    time = FakeTime()
-    limiter = RateLimiter(1.0, clock=time.clock)
-    assert [limiter.reserve("C1"), limiter.reserve("C2"), limiter.reserve("C1")] == [0, 0, 1]
-
-
-async def test_callers_are_served_in_the_order_they_asked() -> None:
-    time = FakeTime()
-    limiter = RateLimiter(4.0, 1.0, clock=time.clock, sleep=time.sleep)
-    served: list[int] = []
+async def served(limiter: RateLimiter, time: FakeTime, callers: int, key: str = "k") -> list[float]:
+    """Start ``callers`` acquires in order; the fake time each one was let through, in the
+    order they were let through (numbers checked to be in call order)."""
+    order: list[int] = []
+    at: list[float] = []
 
     async def caller(number: int) -> None:
-        await limiter.acquire()
-        served.append(number)
+        await limiter.acquire(key)
+        order.append(number)
+        at.append(time.now)
 
-    await asyncio.gather(*(caller(n) for n in range(8)))
-    assert served == list(range(8))
-    # each later caller starts a quarter of a second after the one before it
-    assert time.slept == pytest.approx([0.25 * n for n in range(1, 8)])
+    await asyncio.gather(*(caller(n) for n in range(callers)))
+    assert order == list(range(callers))
+    return at
 
 
-async def test_a_cancelled_waiter_gives_its_turn_back() -> None:
+async def test_a_batch_is_spread_at_the_rate_after_the_burst_in_call_order() -> None:
     time = FakeTime()
-    limiter = RateLimiter(1.0, clock=time.clock, sleep=time.sleep_until_released)
-    limiter.reserve()
-    waiter = asyncio.create_task(limiter.acquire())
+    limiter = RateLimiter(10.0, 2.0, clock=time.clock, sleep=time.sleep)
+    at = await served(limiter, time, 6)
+    assert [t - 100.0 for t in at] == pytest.approx([0.0, 0.0, 0.1, 0.2, 0.3, 0.4])
+
+
+async def test_after_a_stall_no_more_than_the_burst_goes_at_once() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(10.0, 2.0, clock=time.clock, sleep=time.sleep)
+    time.stall = 1.0  # the first wait oversleeps by a second (a busy event loop)
+    at = await served(limiter, time, 8)
+    # two at once at the start, then the stall: ten tokens' worth of time passed, but the
+    # bucket holds two, so two go at once and the rest follow at the rate
+    assert [round(t - 100.0, 3) for t in at] == [0.0, 0.0, 1.1, 1.1, 1.2, 1.3, 1.4, 1.5]
+
+
+async def test_the_bucket_refills_while_nobody_calls() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(10.0, 2.0, clock=time.clock, sleep=time.sleep)
+    await served(limiter, time, 5)
+    time.now += 1.0
+    start = time.now
+    at = await served(limiter, time, 3)
+    assert [t - start for t in at] == pytest.approx([0.0, 0.0, 0.1])
+
+
+async def test_keys_are_independent() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(1.0, clock=time.clock, sleep=time.sleep)
+    await limiter.acquire("C1")
+    await limiter.acquire("C2")  # another key: no wait
+    assert time.slept == []
+    await limiter.acquire("C1")
+    assert time.slept == [pytest.approx(1.0)]
+
+
+async def test_a_cancelled_waiter_takes_no_turn() -> None:
+    time = FakeTime()
+    gate = asyncio.Event()
+
+    async def sleep_until_opened(seconds: float) -> None:
+        await gate.wait()
+        time.now += seconds
+
+    limiter = RateLimiter(1.0, clock=time.clock, sleep=sleep_until_opened)
+    await limiter.acquire()
+    cancelled = asyncio.create_task(limiter.acquire())
+    later = asyncio.create_task(limiter.acquire())
     await asyncio.sleep(0)
-    assert time.slept == [1.0]
-    waiter.cancel()
+    assert limiter.waiting() == 2
+    cancelled.cancel()
     with pytest.raises(asyncio.CancelledError):
-        await waiter
-    assert limiter.reserve() == 1.0  # the cancelled turn, not the one after it
+        await cancelled
+    assert limiter.waiting() == 1
+    gate.set()
+    await later
+    assert time.now == 101.0  # one second after the first call: the cancelled turn was skipped
 
 
-def test_hold_keeps_a_key_waiting_for_as_long_as_the_service_said() -> None:
+async def test_keys_whose_bucket_is_full_again_are_forgotten() -> None:
     time = FakeTime()
-    limiter = RateLimiter(50.0, 5.0, clock=time.clock)
-    limiter.hold("W1", 2.0)
-    assert limiter.reserve("W1") == pytest.approx(2.0)
-    assert limiter.reserve("W2") == 0.0
-
-
-def test_keys_whose_bucket_is_full_again_are_forgotten() -> None:
-    time = FakeTime()
-    limiter = RateLimiter(1.0, clock=time.clock)
+    limiter = RateLimiter(1.0, clock=time.clock, sleep=time.sleep)
     for channel in range(PRUNE_EVERY - 1):
-        limiter.reserve(f"C{channel}")
+        await limiter.acquire(f"C{channel}")
     assert limiter.keys() == PRUNE_EVERY - 1
     time.now += 5.0
-    limiter.reserve("C-new")
+    await limiter.acquire("C-new")
     assert limiter.keys() == 1
 
 
