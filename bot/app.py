@@ -32,6 +32,7 @@ from bot.engine.engine import QuizEngine
 from bot.heap import tune_collector
 from bot.heartbeat import run_heartbeat
 from bot.llm_judge import judge_from_settings
+from bot.publisher import publisher_for
 from bot.round_timer import run_round_timer
 from questions.loader import load_bank
 from storage.database import check_database_path, wal_path
@@ -263,6 +264,7 @@ async def run_console_app(
     with instance_lock(settings.quizbot_database):
         async with (
             build_engine(settings, seed=seed) as engine,
+            publisher_for(engine),
             daily_for(engine, settings, jobs=stdin.isatty()),
         ):
             interactive = stdin.isatty()
@@ -314,7 +316,11 @@ async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | Non
         return await run_console_app(settings)
     check_can_start(settings.quizbot_database)
     with instance_lock(settings.quizbot_database):
-        async with build_engine(settings) as engine, daily_for(engine, settings):
+        async with (
+            build_engine(settings) as engine,
+            publisher_for(engine),
+            daily_for(engine, settings),
+        ):
             loop = type(asyncio.get_running_loop())
             frozen = tune_collector()  # start-up heap frozen, fewer young collections
             log.info(

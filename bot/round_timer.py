@@ -18,7 +18,8 @@ from the CLI, or a refused DM), and seasons due to end by themselves are ended."
 
 
 async def run_round_timer(engine: QuizEngine, *, max_sleep_s: float = 1.0) -> None:
-    """Forever: close due rounds (publishing their reveals), then sleep until the next deadline.
+    """Forever: close due rounds (their reveals are queued, and the publication worker poked),
+    then sleep until the next deadline.
 
     Sleeps at most ``max_sleep_s`` so rounds opened meanwhile are seen promptly; every
     :data:`NOTICE_EVERY_S` it also tells players of their settled reports and ends the seasons

@@ -3,27 +3,46 @@
 A thin layer over :class:`~storage.store.Store`: the same connection, the same write lock.
 Claiming a slot is an ``INSERT`` into ``daily_slots`` with ``UNIQUE (team, channel, date)``:
 whoever inserts first posts; everyone else (a restart, a second start, another replica) sees
-the constraint and posts nothing. A slot posted by hand (``/quiz-admin daily now``) is ``manual``:
-it never counts as a scheduled day for streaks.
+the constraint and posts nothing. A slot posted by hand (``/quiz-admin daily now``) is ``manual``.
 
-The table of quiz rounds whose timer reveal the platform refused (``quiz_reveals``, migration
-0005) lives here too: the round timer retries them a bounded number of times.
+The streak rule is the engine's: closing a daily round (``OutboxStore.close_round``) reads the
+facts here (:func:`streak_facts`), hands them to the rule and writes the rows it returns
+(:func:`write_streaks`), in one transaction. The module's functions that take a connection run
+inside such a write.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from storage.store import Store
 
-__all__ = ["DailyStore", "OpenDaily", "ScheduleRecord", "UnpostedSlot"]
+__all__ = [
+    "DailySchedule",
+    "DailyStore",
+    "OpenDaily",
+    "StreakFacts",
+    "StreakRow",
+    "UnpostedSlot",
+    "attach_round",
+    "fail_slot",
+    "mark_slot_posted",
+    "orphan_rounds",
+    "set_shown_count",
+    "streak_facts",
+    "unqueued_slots",
+    "write_streaks",
+]
 
 
 @dataclass(frozen=True, slots=True)
-class ScheduleRecord:
-    """A channel's daily schedule as stored, with its team's platform and external id."""
+class DailySchedule:
+    """A channel's daily schedule: as stored, with its team's platform and external id, and
+    (filled in by the engine for admins) its next post and whether it gets the weekly digest."""
 
     id: int
     team_pk: int
@@ -38,6 +57,47 @@ class ScheduleRecord:
     close_time: str | None
     enabled: bool
     paused: str | None
+    next_post: float | None = None
+    digest: bool = False
+
+    def describe(self) -> str:
+        """One plain line: when, what (adapters format the channel themselves)."""
+        parts = [f"{self.local_time} {self.timezone}", self.days]
+        parts.append(self.difficulty or "any difficulty")
+        parts.append(f"closes {self.close_time}" if self.close_time else "closes at the next post")
+        if self.digest:
+            parts.append("weekly digest")
+        if self.paused:
+            parts.append(f"PAUSED ({self.paused}); set it again to resume")
+        elif self.next_post is not None:
+            moment = datetime.fromtimestamp(self.next_post, UTC)
+            parts.append(f"next post {moment:%Y-%m-%d %H:%M} UTC")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class StreakRow:
+    """A player's daily streak in one channel."""
+
+    player_pk: int
+    current: int
+    best: int
+    last_date: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StreakFacts:
+    """What the close of a daily round shown in its channel knows: its slot, the channel's
+    previous posted scheduled slot, the players who answered it correctly, and the streak rows
+    of those players and of everyone with a running streak there."""
+
+    team_pk: int
+    channel_id: str
+    slot_date: str
+    manual: bool
+    previous_date: str | None
+    correct: tuple[int, ...]
+    rows: tuple[StreakRow, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +129,10 @@ _SCHEDULE = (
 )
 
 
-def _schedule(row: tuple[Any, ...]) -> ScheduleRecord:
+def _schedule(row: tuple[Any, ...]) -> DailySchedule:
     values = list(row)
     values[11] = bool(values[11])  # enabled: SQLite has no booleans
-    return ScheduleRecord(*values)
+    return DailySchedule(*values)
 
 
 class DailyStore:
@@ -95,7 +155,7 @@ class DailyStore:
         difficulty: str | None,
         close_time: str | None,
         now: float,
-    ) -> ScheduleRecord:
+    ) -> DailySchedule:
         """Create or replace the channel's schedule (enabled, not paused)."""
 
         def write(conn: sqlite3.Connection) -> None:
@@ -126,19 +186,19 @@ class DailyStore:
         assert found is not None
         return found
 
-    async def schedule(self, team_pk: int, channel_id: str) -> ScheduleRecord | None:
+    async def schedule(self, team_pk: int, channel_id: str) -> DailySchedule | None:
         """The channel's schedule (enabled or not)."""
         row = await self._store.fetchone(
             f"{_SCHEDULE} WHERE s.team_id = ? AND s.channel_id = ?", (team_pk, channel_id)
         )
         return _schedule(row) if row else None
 
-    async def schedule_by_id(self, schedule_id: int) -> ScheduleRecord | None:
+    async def schedule_by_id(self, schedule_id: int) -> DailySchedule | None:
         """A schedule by id."""
         row = await self._store.fetchone(f"{_SCHEDULE} WHERE s.id = ?", (schedule_id,))
         return _schedule(row) if row else None
 
-    async def team_schedules(self, team_pk: int) -> list[ScheduleRecord]:
+    async def team_schedules(self, team_pk: int) -> list[DailySchedule]:
         """Every enabled schedule of a team."""
         rows = await self._store.fetchall(
             f"{_SCHEDULE} WHERE s.team_id = ? AND s.enabled = 1 ORDER BY s.channel_name, s.id",
@@ -146,7 +206,7 @@ class DailyStore:
         )
         return [_schedule(row) for row in rows]
 
-    async def active_schedules(self) -> list[ScheduleRecord]:
+    async def active_schedules(self) -> list[DailySchedule]:
         """Every schedule that should post: enabled and not paused."""
         rows = await self._store.fetchall(
             f"{_SCHEDULE} WHERE s.enabled = 1 AND s.paused IS NULL ORDER BY s.id"
@@ -216,44 +276,9 @@ class DailyStore:
         )
         return int(row[0]) if row and row[0] is not None else None
 
-    async def abandon_unposted(self, now: float) -> list[UnpostedSlot]:
-        """Fail every slot still 'claimed' and close its round unseen, with no reveal.
-
-        Called at start, when nothing of this process is posting: such a slot was claimed by a
-        run that stopped before the platform accepted it. Nobody saw its question, so it is
-        never revealed (and never posted again: a slot is posted at most once).
-        """
-
-        def write(conn: sqlite3.Connection) -> list[UnpostedSlot]:
-            found = [
-                UnpostedSlot(int(r[0]), int(r[1]), str(r[2]), str(r[3]), r[4])
-                for r in conn.execute(
-                    "SELECT id, team_id, channel_id, slot_date, round_id FROM daily_slots "
-                    "WHERE state = 'claimed' ORDER BY id"
-                )
-            ]
-            for slot in found:
-                _fail_slot(conn, slot.slot_id, slot.round_id, now)
-            return found
-
-        return await self._store.write_in_thread(write)
-
-    async def attach_round(self, slot_id: int, round_id: int) -> None:
-        """Remember the round opened for a slot."""
-        await self._store.execute_write(
-            "UPDATE daily_slots SET round_id = ? WHERE id = ?", (round_id, slot_id)
-        )
-
-    async def mark_posted(self, slot_id: int, now: float) -> None:
-        """The platform accepted the question."""
-        await self._store.execute_write(
-            "UPDATE daily_slots SET state = 'posted', posted_at = ? WHERE id = ?", (now, slot_id)
-        )
-
-    async def abandon(self, slot_id: int, round_id: int | None, now: float) -> None:
-        """The question could not be posted: the slot failed and its round closes unseen."""
-
-        await self._store.write_in_thread(lambda conn: _fail_slot(conn, slot_id, round_id, now))
+    async def fail(self, slot_id: int) -> None:
+        """No round could be opened for a claimed slot: it failed."""
+        await self._store.write_in_thread(lambda conn: fail_slot(conn, slot_id))
 
     # -- daily rounds ----------------------------------------------------------------------
 
@@ -275,120 +300,29 @@ class DailyStore:
         )
         return [int(row[0]) for row in rows]
 
-    async def pending_reveals(self) -> list[int]:
-        """Rounds closed (streaks applied) whose reveal the platform has not accepted yet."""
-        rows = await self._store.fetchall(
-            "SELECT round_id FROM daily_slots WHERE reveal = 'pending' AND round_id IS NOT NULL "
-            "ORDER BY slot_at, id"
-        )
-        return [int(row[0]) for row in rows]
-
-    async def reveal_failed(self, round_id: int) -> int:
-        """Count one more refused reveal of a round; how many there were so far."""
-
-        def write(conn: sqlite3.Connection) -> int:
-            conn.execute(
-                "UPDATE daily_slots SET reveal_attempts = reveal_attempts + 1 WHERE round_id = ?",
-                (round_id,),
-            )
-            row = conn.execute(
-                "SELECT MAX(reveal_attempts) FROM daily_slots WHERE round_id = ?", (round_id,)
-            ).fetchone()
-            return int(row[0] or 0) if row else 0
-
-        return await self._store.write_in_thread(write)
-
-    async def reveal_pending(self, round_id: int) -> bool:
-        """Whether the round is closed and its reveal not yet published (nor given up)."""
-        row = await self._store.fetchone(
-            "SELECT 1 FROM daily_slots WHERE round_id = ? AND reveal = 'pending'", (round_id,)
-        )
-        return row is not None
-
-    async def mark_revealed(self, round_id: int) -> None:
-        """The reveal was published (or can never be)."""
-        await self._store.execute_write(
-            "UPDATE daily_slots SET reveal = 'done' WHERE round_id = ?", (round_id,)
-        )
-
     async def open_posted(self) -> list[OpenDaily]:
         """Posted daily rounds still open (their message shows the running answer count)."""
         rows = await self._store.fetchall(
             "SELECT d.id, d.round_id, d.team_id, d.channel_id, d.shown_count FROM daily_slots d "
             "JOIN rounds r ON r.id = d.round_id "
-            "WHERE d.state = 'posted' AND d.reveal = 'open' AND r.closed_at IS NULL ORDER BY d.id"
+            "WHERE d.state = 'posted' AND r.closed_at IS NULL ORDER BY d.id"
         )
         return [OpenDaily(int(r[0]), int(r[1]), int(r[2]), str(r[3]), int(r[4])) for r in rows]
 
-    async def set_shown_count(self, slot_id: int, count: int) -> None:
-        """The answer count the channel's message now shows."""
-        await self._store.execute_write(
-            "UPDATE daily_slots SET shown_count = ? WHERE id = ?", (count, slot_id)
+    async def round_slot_state(self, round_id: int) -> str | None:
+        """The state of the slot that opened a daily round ('claimed', 'posted', 'failed'),
+        or None when no slot did."""
+        row = await self._store.fetchone(
+            "SELECT state FROM daily_slots WHERE round_id = ?", (round_id,)
         )
+        return str(row[0]) if row else None
 
-    async def close_round(self, round_id: int, now: float) -> bool:
-        """Close a daily round and apply the streak rule, in one transaction.
-
-        True only for the caller that closed it. Players who answered correctly continue their
-        streak when their last correct date is the channel's previous posted scheduled slot
-        (else it starts at 1); everyone else in the channel loses theirs. A manual slot ("now")
-        is not a scheduled day: closing it changes no streak, and it is never "the previous
-        slot".
-        """
-
-        def write(conn: sqlite3.Connection) -> bool:
-            cursor = conn.execute(
-                "UPDATE rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
-                (now, round_id),
-            )
-            if cursor.rowcount != 1:
-                return False
-            slot = conn.execute(
-                "SELECT team_id, channel_id, slot_date, slot_at, manual FROM daily_slots "
-                "WHERE round_id = ? AND state = 'posted'",
-                (round_id,),
-            ).fetchone()
-            conn.execute(
-                "UPDATE daily_slots SET reveal = 'pending' WHERE round_id = ?", (round_id,)
-            )
-            if slot is None:
-                return True  # never shown in the channel: no streaks to change
-            team_pk, channel_id, slot_date, slot_at, manual = slot
-            if manual:
-                return True  # a trial posted by hand is not a scheduled day
-            previous = conn.execute(
-                "SELECT slot_date FROM daily_slots WHERE team_id = ? AND channel_id = ? "
-                "AND state = 'posted' AND manual = 0 AND slot_at < ? "
-                "ORDER BY slot_at DESC LIMIT 1",
-                (team_pk, channel_id, slot_at),
-            ).fetchone()
-            previous_date = previous[0] if previous else None
-            correct = [
-                int(row[0])
-                for row in conn.execute(
-                    "SELECT player_id FROM answers WHERE round_id = ? AND correct = 1", (round_id,)
-                )
-            ]
-            marks = ",".join("?" * len(correct))
-            conn.execute(
-                "UPDATE daily_streaks SET current = 0 WHERE team_id = ? AND channel_id = ? "
-                f"AND current > 0 AND player_id NOT IN ({marks})",
-                (team_pk, channel_id, *correct),
-            )
-            conn.executemany(
-                "INSERT INTO daily_streaks (team_id, channel_id, player_id, current, best, "
-                "last_date) VALUES (?, ?, ?, 1, 1, ?) ON CONFLICT DO UPDATE SET "
-                "current = CASE WHEN last_date IS ? THEN current + 1 ELSE 1 END, "
-                "best = MAX(best, CASE WHEN last_date IS ? THEN current + 1 ELSE 1 END), "
-                "last_date = excluded.last_date",
-                [
-                    (team_pk, channel_id, player, slot_date, previous_date, previous_date)
-                    for player in correct
-                ],
-            )
-            return True
-
-        return await self._store.write_in_thread(write)
+    async def slot_of_round(self, round_id: int) -> tuple[int, bool] | None:
+        """(slot id, manual) of the slot that opened a daily round, if any."""
+        row = await self._store.fetchone(
+            "SELECT id, manual FROM daily_slots WHERE round_id = ?", (round_id,)
+        )
+        return (int(row[0]), bool(row[1])) if row else None
 
     # -- streaks ---------------------------------------------------------------------------
 
@@ -421,43 +355,111 @@ class DailyStore:
         )
         return [(str(name), int(current)) for name, current in rows]
 
-    # -- quiz rounds whose timer reveal failed ---------------------------------------------
 
-    async def add_quiz_reveal(self, round_id: int, retry_at: float) -> None:
-        """A quiz round's reveal was refused once: retry it at ``retry_at``."""
-        await self._store.execute_write(
-            "INSERT INTO quiz_reveals (round_id, attempts, retry_at) VALUES (?, 1, ?) "
-            "ON CONFLICT (round_id) DO NOTHING",
-            (round_id, retry_at),
+# -- inside a write (the outbox store's transactions) -----------------------------------------
+
+
+def streak_facts(conn: sqlite3.Connection, round_id: int) -> StreakFacts | None:
+    """The streak facts of a closing daily round; None when no slot posted it (never shown:
+    no streak changes)."""
+    slot = conn.execute(
+        "SELECT team_id, channel_id, slot_date, slot_at, manual FROM daily_slots "
+        "WHERE round_id = ? AND state = 'posted'",
+        (round_id,),
+    ).fetchone()
+    if slot is None:
+        return None
+    team_pk, channel_id, slot_date, slot_at, manual = slot
+    previous = conn.execute(
+        "SELECT slot_date FROM daily_slots WHERE team_id = ? AND channel_id = ? "
+        "AND state = 'posted' AND manual = 0 AND slot_at < ? ORDER BY slot_at DESC LIMIT 1",
+        (team_pk, channel_id, slot_at),
+    ).fetchone()
+    correct = tuple(
+        int(row[0])
+        for row in conn.execute(
+            "SELECT player_id FROM answers WHERE round_id = ? AND correct = 1 ORDER BY player_id",
+            (round_id,),
         )
-
-    async def due_quiz_reveals(self, now: float) -> list[tuple[int, int]]:
-        """(round id, failed attempts) of the quiz reveals to retry now, oldest first."""
-        rows = await self._store.fetchall(
-            "SELECT round_id, attempts FROM quiz_reveals WHERE retry_at <= ? "
-            "ORDER BY retry_at, round_id",
-            (now,),
-        )
-        return [(int(row[0]), int(row[1])) for row in rows]
-
-    async def quiz_reveal_failed(self, round_id: int, retry_at: float) -> None:
-        """One more refused retry of a quiz reveal; the next one is at ``retry_at``."""
-        await self._store.execute_write(
-            "UPDATE quiz_reveals SET attempts = attempts + 1, retry_at = ? WHERE round_id = ?",
-            (retry_at, round_id),
-        )
-
-    async def drop_quiz_reveal(self, round_id: int) -> None:
-        """The quiz reveal was published, or given up."""
-        await self._store.execute_write("DELETE FROM quiz_reveals WHERE round_id = ?", (round_id,))
-
-
-def _fail_slot(conn: sqlite3.Connection, slot_id: int, round_id: int | None, now: float) -> None:
-    """Mark a slot failed (nothing to reveal) and close its round, if it opened one, unseen."""
-    conn.execute(
-        "UPDATE daily_slots SET state = 'failed', reveal = 'done' WHERE id = ?", (slot_id,)
     )
-    if round_id is not None:
-        conn.execute(
-            "UPDATE rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now, round_id)
+    marks = ",".join("?" * len(correct))
+    rows = tuple(
+        StreakRow(int(r[0]), int(r[1]), int(r[2]), r[3])
+        for r in conn.execute(
+            "SELECT player_id, current, best, last_date FROM daily_streaks "
+            f"WHERE team_id = ? AND channel_id = ? AND (current > 0 OR player_id IN ({marks}))",
+            (team_pk, channel_id, *correct),
         )
+    )
+    return StreakFacts(
+        team_pk=int(team_pk),
+        channel_id=str(channel_id),
+        slot_date=str(slot_date),
+        manual=bool(manual),
+        previous_date=None if previous is None else str(previous[0]),
+        correct=correct,
+        rows=rows,
+    )
+
+
+def write_streaks(conn: sqlite3.Connection, facts: StreakFacts, rows: Sequence[StreakRow]) -> None:
+    """Write the streak rows the rule decided, in the channel of ``facts``."""
+    conn.executemany(
+        "INSERT INTO daily_streaks (team_id, channel_id, player_id, current, best, last_date) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (team_id, channel_id, player_id) DO UPDATE SET "
+        "current = excluded.current, best = excluded.best, last_date = excluded.last_date",
+        [
+            (facts.team_pk, facts.channel_id, r.player_pk, r.current, r.best, r.last_date)
+            for r in rows
+        ],
+    )
+
+
+def attach_round(conn: sqlite3.Connection, slot_id: int, round_id: int) -> None:
+    """Remember the round opened for a slot."""
+    conn.execute("UPDATE daily_slots SET round_id = ? WHERE id = ?", (round_id, slot_id))
+
+
+def fail_slot(conn: sqlite3.Connection, slot_id: int) -> None:
+    """The slot's question will never be seen: mark it failed."""
+    conn.execute("UPDATE daily_slots SET state = 'failed' WHERE id = ?", (slot_id,))
+
+
+def mark_slot_posted(conn: sqlite3.Connection, slot_id: int, now: float) -> None:
+    """The platform accepted the slot's question."""
+    conn.execute(
+        "UPDATE daily_slots SET state = 'posted', posted_at = ? WHERE id = ?", (now, slot_id)
+    )
+
+
+def set_shown_count(conn: sqlite3.Connection, round_id: int, count: int) -> None:
+    """The answer count the daily round's message now shows."""
+    conn.execute("UPDATE daily_slots SET shown_count = ? WHERE round_id = ?", (count, round_id))
+
+
+def unqueued_slots(conn: sqlite3.Connection, claimed_before: float) -> list[UnpostedSlot]:
+    """Slots still 'claimed', claimed before ``claimed_before``, whose post is not queued."""
+    return [
+        UnpostedSlot(int(r[0]), int(r[1]), str(r[2]), str(r[3]), r[4])
+        for r in conn.execute(
+            "SELECT d.id, d.team_id, d.channel_id, d.slot_date, d.round_id FROM daily_slots d "
+            "WHERE d.state = 'claimed' AND d.claimed_at < ? AND NOT EXISTS ("
+            "SELECT 1 FROM publications p WHERE p.slot_id = d.id AND p.done_at IS NULL) "
+            "ORDER BY d.id",
+            (claimed_before,),
+        )
+    ]
+
+
+def orphan_rounds(conn: sqlite3.Connection, opened_before: float) -> list[int]:
+    """Open daily rounds opened before ``opened_before`` that no live slot will post: their
+    slot failed, or none was attached (the process stopped in between)."""
+    return [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT r.id FROM rounds r WHERE r.kind = 'daily' AND r.closed_at IS NULL "
+            "AND r.opened_at < ? AND NOT EXISTS (SELECT 1 FROM daily_slots d "
+            "WHERE d.round_id = r.id AND d.state != 'failed')",
+            (opened_before,),
+        )
+    ]

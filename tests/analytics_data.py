@@ -8,7 +8,7 @@ from bot.engine.daily_rounds import spec_of
 from bot.engine.daily_schedule import last_slot
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
-from storage.daily_store import ScheduleRecord
+from storage.daily_store import DailySchedule
 from tests.conftest import FakeClock
 
 FLAGGED = "alpha-easy: too easy (over 90% correct); a wrong choice nobody picks"
@@ -33,7 +33,7 @@ PROGRESS_LINE = "player 1: 1 answer · 100% correct · 1/3 questions seen (33%)"
 
 async def last_week_then_a_daily_slot(
     engine: QuizEngine, clock: FakeClock, channel: Channel
-) -> tuple[DailyService, ScheduleRecord]:
+) -> tuple[DailyService, DailySchedule]:
     """A week ago twelve players answered alpha-easy in ``channel`` (one wrongly); now the
     channel's daily question, with the digest on, is due. The service is started (no jobs)."""
     await engine.daily.set_schedule(
@@ -44,18 +44,19 @@ async def last_week_then_a_daily_slot(
     await engine.close_channel_round(channel)
     clock.advance(3 * DAY)
     [record] = await engine.daily.db.active_schedules()
-    service = DailyService(engine, sleep=no_sleep)
+    service = DailyService(engine)
     await service.start(jobs=False)
     return service, record
 
 
-async def run_due_slot(service: DailyService, record: ScheduleRecord, clock: FakeClock) -> str:
-    """Run the schedule's last slot up to now."""
-    return await service.run_slot(record, last_slot(spec_of(record), clock()))
-
-
-async def no_sleep(_: float) -> None:
-    return None
+async def run_due_slot(
+    service: DailyService, record: DailySchedule, clock: FakeClock
+) -> str | None:
+    """Run the schedule's last slot up to now and publish what it queued; the slot's state."""
+    slot = last_slot(spec_of(record), clock())
+    await service.run_slot(record, slot)
+    await service.engine.publications.drain()
+    return await service.daily.db.slot_state(record.team_pk, record.channel_id, slot.key)
 
 
 DAY = 86_400

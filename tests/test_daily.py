@@ -1,4 +1,5 @@
-"""The daily question service: exactly-once slots, catch-up, retries, reveals and streaks.
+"""The daily question: exactly-once slots, catch-up, its publications (posts, reveals, counts),
+retries and streaks.
 
 Everything runs on the injected FakeClock and a recording outbox; nobody sleeps until 9 am.
 """
@@ -6,7 +7,6 @@ Everything runs on the injected FakeClock and a recording outbox; nobody sleeps 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from dataclasses import dataclass, field
@@ -23,7 +23,8 @@ from bot.engine.errors import RoundNotFoundError
 from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Team
 from bot.engine.scoring import BASE_POINTS
 from questions.loader import QuestionBank
-from storage.daily_store import ScheduleRecord
+from storage.daily_store import DailySchedule
+from storage.outbox_store import OutboxStore, Publication
 from storage.store import Store
 from tests.conftest import FakeClock
 
@@ -105,19 +106,17 @@ class Harness:
     engine: QuizEngine
     outbox: RecordingOutbox
     service: DailyService
-    sleeps: list[float]
+
+    async def publish(self) -> int:
+        """What the publication worker does: publish every entry that is due."""
+        return await self.engine.publications.drain()
 
 
 def make(engine: QuizEngine, retry_delays: tuple[float, ...] = (2.0, 10.0)) -> Harness:
     outbox = RecordingOutbox()
     engine.register_outbox("console", outbox)
-    sleeps: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-
-    service = DailyService(engine, grace_s=6 * 3600, retry_delays=retry_delays, sleep=fake_sleep)
-    return Harness(engine, outbox, service, sleeps)
+    engine.publications.retry_delays = retry_delays
+    return Harness(engine, outbox, DailyService(engine, grace_s=6 * 3600))
 
 
 async def started(engine: QuizEngine, retry_delays: tuple[float, ...] = (2.0, 10.0)) -> Harness:
@@ -134,7 +133,7 @@ async def daily(engine: QuizEngine) -> Harness:
 
 async def schedule_general(
     engine: QuizEngine, channel: Channel = GENERAL, **options: str
-) -> ScheduleRecord:
+) -> DailySchedule:
     await engine.daily.set_schedule(
         channel,
         time_of_day=options.get("time", "09:00"),
@@ -148,17 +147,23 @@ async def schedule_general(
     return record
 
 
-def slot_now(record: ScheduleRecord, clock: FakeClock) -> Slot:
+def slot_now(record: DailySchedule, clock: FakeClock) -> Slot:
     return last_slot(spec_of(record), clock())
 
 
-async def post_monday(daily: Harness, clock: FakeClock) -> tuple[ScheduleRecord, QuestionCard]:
-    """Schedule #general, run Monday's slot; return the schedule and the one card it posted."""
+async def post_monday(daily: Harness, clock: FakeClock) -> tuple[DailySchedule, QuestionCard]:
+    """Schedule #general, run Monday's slot and publish; the schedule and the card posted."""
     clock.now = MONDAY_SLOT
     record = await schedule_general(daily.engine)
-    await daily.service.run_slot(record, slot_now(record, clock))
+    assert await daily.service.run_slot(record, slot_now(record, clock)) == "queued"
+    await daily.publish()
     [card] = daily.outbox.cards()
     return record, card
+
+
+async def outcomes_of(engine: QuizEngine, round_id: int) -> list[tuple[str, str | None]]:
+    """(kind, outcome) of the round's publication entries, oldest first."""
+    return [(e.kind, e.outcome) for e in await OutboxStore(engine.store).entries(round_id)]
 
 
 def correct_letter(bank: QuestionBank, card: QuestionCard) -> str:
@@ -183,12 +188,15 @@ async def test_restart_before_at_and_after_the_slot(daily: Harness, clock: FakeC
     clock.now = MONDAY_SLOT + DAY - 3600  # Tuesday 08:00 Berlin: before the slot
     await schedule_general(daily.engine)
     assert await daily.service.catch_up() == []  # Monday's slot is 23 h old: skipped
+    await daily.publish()
     assert daily.outbox.posts == []
 
     clock.now = MONDAY_SLOT + DAY  # at the slot
-    assert await daily.service.catch_up() == ["posted"]
+    assert await daily.service.catch_up() == ["queued"]
+    await daily.publish()
     restarted = await started(daily.engine)
     assert await restarted.service.catch_up() == []  # a restart at the slot posts nothing more
+    await restarted.publish()
     assert len(daily.outbox.cards()) == 1 and restarted.outbox.posts == []
 
 
@@ -200,7 +208,8 @@ async def test_missed_slot_is_caught_up_within_the_grace_only(
     await schedule_general(daily.engine)
     clock.now = MONDAY_SLOT + late_h * 3600
     outcomes = await daily.service.catch_up()
-    assert outcomes == (["posted"] if posted else [])
+    assert outcomes == (["queued"] if posted else [])
+    await daily.publish()
     assert len(daily.outbox.posts) == (1 if posted else 0)
     if posted:
         [card] = daily.outbox.cards()
@@ -222,7 +231,8 @@ async def test_two_engines_on_one_database_race_for_one_slot(
             replica.service.run_slot(record, slot),
             daily.service.run_slot(record, slot),
         )
-        assert sorted(outcomes) == ["posted", "taken", "taken"]
+        assert sorted(outcomes) == ["queued", "taken", "taken"]
+        await asyncio.gather(daily.publish(), replica.publish())  # both workers run
         assert len(daily.outbox.posts) + len(replica.outbox.posts) == 1
     finally:
         await other_store.close()
@@ -235,23 +245,37 @@ async def test_server_error_then_success_posts_once(daily: Harness, clock: FakeC
     clock.now = MONDAY_SLOT
     record = await schedule_general(daily.engine)
     daily.outbox.failures = [ServerError("503 Service Unavailable")]
-    assert await daily.service.run_slot(record, slot_now(record, clock)) == "posted"
-    assert daily.outbox.calls == ["post", "post"] and daily.sleeps == [2.0]
+    assert await daily.service.run_slot(record, slot_now(record, clock)) == "queued"
+    await daily.publish()
+    assert daily.outbox.calls == ["post"]  # refused: retried after the first backoff
+    clock.advance(2.0)
+    await daily.publish()
+    assert daily.outbox.calls == ["post", "post"]
     assert len(daily.outbox.posts) == 1
     team_pk = record.team_pk
     assert await daily.engine.daily.db.slot_state(team_pk, "general", "2025-11-24") == "posted"
 
 
-async def test_giving_up_never_marks_posted(daily: Harness, clock: FakeClock) -> None:
+async def test_giving_up_never_marks_posted(
+    daily: Harness, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
     clock.now = MONDAY_SLOT
     record = await schedule_general(daily.engine)
     daily.outbox.failures = [ServerError("502"), ServerError("429"), ServerError("timeout")]
-    assert await daily.service.run_slot(record, slot_now(record, clock)) == "failed"
-    assert daily.sleeps == [2.0, 10.0] and daily.outbox.posts == []
+    assert await daily.service.run_slot(record, slot_now(record, clock)) == "queued"
+    with caplog.at_level(logging.ERROR, logger="bot.engine.publishing"):
+        for wait in (0.0, 2.0, 10.0):
+            clock.advance(wait)
+            await daily.publish()
+    assert daily.outbox.calls == ["post"] * 3 and daily.outbox.posts == []
+    assert [r.message for r in caplog.records if "gave up" in r.message] != []
     db = daily.engine.daily.db
     assert await db.slot_state(record.team_pk, "general", "2025-11-24") == "failed"
     assert await db.open_rounds(record.team_pk, "general") == []
     assert await daily.service.catch_up() == []  # the failed day is not posted twice
+    clock.advance(3600)
+    await daily.publish()
+    assert daily.outbox.calls == ["post"] * 3
 
 
 async def test_deleted_channel_pauses_the_schedule(
@@ -260,15 +284,21 @@ async def test_deleted_channel_pauses_the_schedule(
     clock.now = MONDAY_SLOT
     record = await schedule_general(daily.engine)
     daily.outbox.failures = [ChannelGone("Unknown Channel")]
-    with caplog.at_level(logging.WARNING, logger="bot.daily"):
-        assert await daily.service.run_slot(record, slot_now(record, clock)) == "paused"
+    assert await daily.service.run_slot(record, slot_now(record, clock)) == "queued"
+    with caplog.at_level(logging.WARNING, logger="bot.engine.daily_rounds"):
+        await daily.publish()
     assert daily.outbox.calls == ["post"]  # not retried
     assert any("paused the schedule of channel general" in r.message for r in caplog.records)
     assert await daily.engine.daily.db.active_schedules() == []
     [shown] = await daily.engine.daily.schedules(TEAM)
     assert shown.paused and "PAUSED" in shown.describe()
+    round_id = await daily.engine.daily.db.slot_round(record.team_pk, "general", "2025-11-24")
+    assert round_id is not None
+    assert await outcomes_of(daily.engine, round_id) == [("daily_post", "gone")]
     clock.now += DAY
     assert await daily.service.catch_up() == []
+    await daily.publish()
+    assert daily.outbox.calls == ["post"]
     # Setting the schedule again resumes it.
     await schedule_general(daily.engine)
     assert len(await daily.engine.daily.db.active_schedules()) == 1
@@ -287,7 +317,9 @@ async def test_reveal_shows_answer_distribution_streaks_and_weekly_top(
         await daily.engine.answer(player(name), card.round_id, choice=letter)
 
     clock.now = MONDAY_SLOT + DAY
-    assert await daily.service.run_slot(record, slot_now(record, clock)) == "posted"
+    assert await daily.service.run_slot(record, slot_now(record, clock)) == "queued"
+    assert daily.outbox.edits == []  # queued, not yet published
+    await daily.publish()
     [(ref, reveal)] = daily.outbox.edits
     assert ref == MessageRef("general", "m1")  # the question message becomes its reveal
     assert isinstance(reveal, Reveal) and reveal.kind == "daily"
@@ -302,21 +334,31 @@ async def test_reveal_shows_answer_distribution_streaks_and_weekly_top(
     assert daily.outbox.calls == ["post", "edit", "post"]  # reveal first, then the new question
 
 
-async def test_reveal_is_not_lost_when_the_close_fails(
-    engine: QuizEngine, clock: FakeClock
+async def test_reveal_is_not_lost_when_the_publication_fails(
+    engine: QuizEngine, bank: QuestionBank, clock: FakeClock, tmp_path: Path
 ) -> None:
-    harness = await started(engine, retry_delays=())
-    record, _ = await post_monday(harness, clock)
+    harness = await started(engine)
+    record, first = await post_monday(harness, clock)
     clock.now = MONDAY_SLOT + DAY
     harness.outbox.failures = [ServerError("500")]  # the reveal's edit fails once
-    assert await harness.service.run_slot(record, slot_now(record, clock)) == "posted"
+    assert await harness.service.run_slot(record, slot_now(record, clock)) == "queued"
+    await harness.publish()
     assert harness.outbox.reveals() == [] and len(harness.outbox.cards()) == 2
-    assert await engine.daily.db.pending_reveals() != []
-    restarted = await started(engine)
-    await restarted.service.catch_up()
-    [reveal] = restarted.outbox.reveals()
-    assert reveal.round_id == harness.outbox.cards()[0].round_id
-    assert await engine.daily.db.pending_reveals() == []
+    assert await outcomes_of(engine, first.round_id) == [("daily_post", "published"),
+                                                          ("reveal", None)]  # fmt: skip
+    # Another process on the same database publishes it once its time has come.
+    other_store = await Store.open(tmp_path / "quizbot.db")
+    try:
+        replica = await started(QuizEngine(other_store, bank, clock=clock))
+        await replica.publish()
+        assert replica.outbox.reveals() == []  # not yet: the backoff
+        clock.advance(2.0)
+        await replica.publish()
+        [reveal] = replica.outbox.reveals()
+        assert reveal.round_id == first.round_id
+    finally:
+        await other_store.close()
+    assert (await outcomes_of(engine, first.round_id))[-1] == ("reveal", "published")
 
 
 async def test_configured_close_time_reveals_on_the_sweep(daily: Harness, clock: FakeClock) -> None:
@@ -326,13 +368,16 @@ async def test_configured_close_time_reveals_on_the_sweep(daily: Harness, clock:
     )
     [record] = await daily.engine.daily.db.active_schedules()
     await daily.service.run_slot(record, slot_now(record, clock))
+    await daily.publish()
     [card] = daily.outbox.cards()
     assert card.closes_at == MONDAY_SLOT + 8 * 3600
     clock.now = MONDAY_SLOT + 8 * 3600 - 1
     await daily.service.sweep()
+    await daily.publish()
     assert daily.outbox.reveals() == []
     clock.now += 1
     await daily.service.sweep()
+    await daily.publish()
     assert [r.round_id for r in daily.outbox.reveals()] == [card.round_id]
 
 
@@ -344,18 +389,25 @@ async def test_live_answer_count_is_edited_at_most_once_per_tick(
     for name in ("alice", "bob"):
         await daily.engine.answer(player(name), card.round_id, choice="A")
     assert await daily.service.refresh_counts() == 1
+    assert await daily.service.refresh_counts() == 0  # one waits already
+    await daily.publish()
     [(ref, edited)] = daily.outbox.edits
     assert isinstance(edited, QuestionCard) and edited.answer_count == 2
     assert ref == MessageRef("general", "m1")
-    assert await daily.service.refresh_counts() == 0
+    assert await daily.service.refresh_counts() == 0  # the message shows the count now
+    await daily.engine.answer(player("carol"), card.round_id, choice="A")
+    assert await daily.service.refresh_counts() == 1
+    await daily.publish()
+    assert [view.answer_count for _, view in daily.outbox.edits] == [2, 3]
 
 
 # -- streaks ----------------------------------------------------------------------------------
 
 
-async def run_day(daily: Harness, record: ScheduleRecord, day: int) -> QuestionCard:
+async def run_day(daily: Harness, record: DailySchedule, day: int) -> QuestionCard:
     daily.engine.clock.now = MONDAY_SLOT + day * DAY  # type: ignore[attr-defined]
-    assert await daily.service.run_slot(record, slot_now(record, daily.engine.clock)) == "posted"  # type: ignore[arg-type]
+    assert await daily.service.run_slot(record, slot_now(record, daily.engine.clock)) == "queued"  # type: ignore[arg-type]
+    await daily.publish()
     return daily.outbox.cards()[-1]
 
 
@@ -393,6 +445,26 @@ def test_streak_bonus_is_capped() -> None:
     assert with_streak_bonus(200, 10) == 300 and with_streak_bonus(0, 4) == 0
 
 
+def test_streak_rule_continues_starts_and_ends_streaks() -> None:
+    from bot.engine.daily_rounds import streak_rule
+    from storage.daily_store import StreakFacts, StreakRow
+
+    rows = (
+        StreakRow(1, 2, 2, "2025-11-24"),  # answered yesterday: continues
+        StreakRow(2, 0, 4, "2025-11-20"),  # lost it before: starts again
+        StreakRow(3, 5, 5, "2025-11-24"),  # missed today: ends
+    )
+    facts = StreakFacts(1, "general", "2025-11-25", False, "2025-11-24", (1, 2, 4), rows)
+    assert sorted(streak_rule(facts), key=lambda row: row.player_pk) == [
+        StreakRow(1, 3, 3, "2025-11-25"),
+        StreakRow(2, 1, 4, "2025-11-25"),
+        StreakRow(3, 0, 5, "2025-11-24"),
+        StreakRow(4, 1, 1, "2025-11-25"),
+    ]
+    trial = StreakFacts(1, "general", "2025-11-25@10:00:00+0100", True, None, (1,), rows)
+    assert streak_rule(trial) == []  # a trial posted by hand changes no streak
+
+
 # -- isolation --------------------------------------------------------------------------------
 
 
@@ -403,7 +475,8 @@ async def test_teams_have_their_own_schedules_rounds_and_reveals(
     mine = await schedule_general(daily.engine)
     theirs = await schedule_general(daily.engine, Channel(OTHER, "general", "general"))
     assert [s.channel_id for s in await daily.engine.daily.schedules(OTHER)] == ["general"]
-    assert await daily.service.catch_up() == ["posted", "posted"]
+    assert await daily.service.catch_up() == ["queued", "queued"]
+    await daily.publish()
     cards = {channel.team: view for channel, view in daily.outbox.posts}
     assert set(cards) == {TEAM, OTHER}
     with pytest.raises(RoundNotFoundError):
@@ -413,7 +486,8 @@ async def test_teams_have_their_own_schedules_rounds_and_reveals(
     assert await daily.engine.daily.schedules(OTHER) == ()
     assert await daily.engine.daily.schedules(TEAM) != ()
     clock.now += DAY
-    assert await daily.service.run_slot(mine, slot_now(mine, clock)) == "posted"
+    assert await daily.service.run_slot(mine, slot_now(mine, clock)) == "queued"
+    await daily.publish()
     reveals = daily.outbox.reveals()
     assert [r.round_id for r in reveals] == [cards[TEAM].round_id]
     assert reveals[0].answer_count == 1
@@ -437,9 +511,12 @@ async def test_post_now_posts_without_taking_the_scheduled_slot(
     clock.now = MONDAY_SLOT - 3 * 3600
     await schedule_general(daily.engine)
     card = await daily.engine.daily.post_now(GENERAL)
-    assert card.kind == "daily" and len(daily.outbox.cards()) == 1
+    assert card.kind == "daily" and daily.outbox.cards() == []  # queued: the worker posts it
+    await daily.publish()
+    assert [c.round_id for c in daily.outbox.cards()] == [card.round_id]
     clock.now = MONDAY_SLOT
-    assert await daily.service.catch_up() == ["posted"]  # the 09:00 post still happens
+    assert await daily.service.catch_up() == ["queued"]  # the 09:00 post still happens
+    await daily.publish()
     assert [r.round_id for r in daily.outbox.reveals()] == [card.round_id]
 
 
@@ -454,18 +531,39 @@ async def test_scheduler_arms_the_next_slot_and_rearms_on_change(
     await harness.service.start()
     try:
         record = await schedule_general(engine, days="mon-fri")
+        await harness.service.resync()
         job = harness.service.scheduler.get_job(harness.service.job_id(record))
         assert job.next_run_time == datetime(2030, 1, 8, 8, tzinfo=UTC)
         clock.now = utc(2030, 1, 11, 16)  # Friday afternoon → Monday
         record = await schedule_general(engine, time="10:30", days="mon-fri")
+        await harness.service.resync()
         job = harness.service.scheduler.get_job(harness.service.job_id(record))
         assert job.next_run_time == datetime(2030, 1, 14, 9, 30, tzinfo=UTC)
         await engine.daily.disable(GENERAL)
+        await harness.service.resync()
         assert harness.service.scheduler.get_job(harness.service.job_id(record)) is None
         assert harness.service.scheduler.get_job("daily:counts") is not None
     finally:
         await harness.service.stop()
     assert harness.service.scheduler is None
+
+
+async def test_a_schedule_set_in_this_process_is_armed_without_waiting_for_the_sweep(
+    engine: QuizEngine, clock: FakeClock
+) -> None:
+    clock.now = utc(2030, 1, 7, 16)
+    harness = make(engine)
+    await harness.service.start()
+    try:
+        record = await schedule_general(engine, days="mon-fri")
+        for _ in range(100):  # the service watches engine.daily.schedules_changed
+            if harness.service.scheduler.get_job(harness.service.job_id(record)) is not None:
+                break
+            await asyncio.sleep(0.01)
+        job = harness.service.scheduler.get_job(harness.service.job_id(record))
+        assert job.next_run_time == datetime(2030, 1, 8, 8, tzinfo=UTC)
+    finally:
+        await harness.service.stop()
 
 
 # -- audited gaps -----------------------------------------------------------------------------
@@ -476,7 +574,7 @@ async def test_a_slot_that_finds_no_outbox_is_posted_once_the_adapter_registers(
 ) -> None:
     clock.now = MONDAY_SLOT - 60
     record = await schedule_general(engine)
-    service = DailyService(engine, retry_delays=())
+    service = DailyService(engine)
     await service.start(jobs=False)
     try:
         clock.now = MONDAY_SLOT + 5
@@ -487,6 +585,7 @@ async def test_a_slot_that_finds_no_outbox_is_posted_once_the_adapter_registers(
         outbox = RecordingOutbox()
         engine.register_outbox("console", outbox)
         await asyncio.wait_for(service.catch_up_when_ready("console"), 5)
+        await engine.publications.drain()
         assert len(outbox.cards()) == 1
         assert await db.slot_state(record.team_pk, "general", "2025-11-24") == "posted"
         assert await service.catch_up() == []  # and only once
@@ -509,32 +608,54 @@ async def test_a_count_edit_in_flight_lands_before_the_reveal(
         await plain_edit(ref, view)
 
     daily.outbox.edit = slow_edit  # type: ignore[method-assign]
-    counting = asyncio.create_task(daily.service.refresh_counts())
+    daily.engine.publications.lease_s = 2 * DAY  # outlasts the fake clock's jump to the close
+    assert await daily.service.refresh_counts() == 1
+    counting = asyncio.create_task(daily.engine.publications.run_once())
     await asyncio.wait_for(entered.wait(), 5)
     clock.now = MONDAY_SLOT + DAY
-    sweeping = asyncio.create_task(daily.service.sweep())  # closes the round, reveals it
-    await asyncio.wait({sweeping}, timeout=0.5)
+    await daily.service.sweep()  # closes the round and queues its reveal
+    # While the count edit holds its lease, no worker takes the round's reveal.
+    assert await daily.engine.publications.run_once() == 0
     gate.set()
     assert await counting == 1
-    await sweeping
+    await daily.publish()
     assert [type(view) for _, view in daily.outbox.edits] == [QuestionCard, Reveal]
 
 
-async def test_a_count_edit_never_lands_over_a_reveal(
-    daily: Harness, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+async def test_a_count_edit_never_lands_over_a_reveal(daily: Harness, clock: FakeClock) -> None:
+    _, card = await post_monday(daily, clock)
+    await daily.engine.answer(player("alice"), card.round_id, choice="A")
+    assert await daily.service.refresh_counts() == 1
+
+    async def close_meanwhile(platform: str, entry: Publication) -> None:
+        if entry.kind == "count":  # claimed while open; the round closes before the edit
+            clock.now = MONDAY_SLOT + DAY
+            await daily.service.sweep()
+
+    daily.engine.publications.pace = close_meanwhile
+    daily.engine.publications.lease_s = 2 * DAY  # outlasts the fake clock's jump to the close
+    await daily.publish()
+    assert [type(view) for _, view in daily.outbox.edits] == [Reveal]
+    assert await outcomes_of(daily.engine, card.round_id) == [
+        ("daily_post", "published"),
+        ("count", "abandoned"),
+        ("reveal", "published"),
+    ]
+
+
+async def test_closing_a_round_drops_its_waiting_count_edit(
+    daily: Harness, clock: FakeClock
 ) -> None:
     _, card = await post_monday(daily, clock)
     await daily.engine.answer(player("alice"), card.round_id, choice="A")
-    plain_card = daily.engine.daily.card
-
-    async def card_then_reveal(round_id: int) -> tuple[QuestionCard, int]:
-        found = await plain_card(round_id)
-        clock.now = MONDAY_SLOT + DAY  # meanwhile the round closes and its reveal is published
-        await daily.service.sweep()
-        return found
-
-    monkeypatch.setattr(daily.engine.daily, "card", card_then_reveal)
-    assert await daily.service.refresh_counts() == 0
+    assert await daily.service.refresh_counts() == 1
+    clock.now = MONDAY_SLOT + DAY
+    await daily.service.sweep()
+    assert [kind for kind, _ in await outcomes_of(daily.engine, card.round_id)] == [
+        "daily_post",
+        "reveal",
+    ]
+    await daily.publish()
     assert [type(view) for _, view in daily.outbox.edits] == [Reveal]
 
 
@@ -551,6 +672,7 @@ async def test_a_trial_now_neither_breaks_nor_extends_a_streak(
         if day == 1:
             clock.advance(2 * 3600)
             trial = await daily.engine.daily.post_now(GENERAL)
+            await daily.publish()
             # the scheduled round is neither closed nor revealed by the trial
             assert await db.open_rounds(record.team_pk, "general") == [
                 card.round_id,
@@ -574,44 +696,42 @@ async def test_a_deleted_question_gets_its_reveal_as_a_new_message(
     record, card = await post_monday(daily, clock)
     daily.outbox.refuse_edits(MessageGone, "404 Not Found (error code: 10008): Unknown Message")
     clock.now = MONDAY_SLOT + DAY
-    assert await daily.service.run_slot(record, slot_now(record, clock)) == "posted"
+    assert await daily.service.run_slot(record, slot_now(record, clock)) == "queued"
+    await daily.publish()
     assert daily.outbox.calls == ["post", "edit", "post", "post"]
     channel, reveal = daily.outbox.posts[1]
     assert channel.channel_id == "general"
     assert isinstance(reveal, Reveal) and reveal.round_id == card.round_id
-    assert await daily.engine.daily.db.pending_reveals() == []
+    assert (await outcomes_of(daily.engine, card.round_id))[-1] == ("reveal", "published")
 
 
 async def test_a_reveal_that_never_succeeds_is_given_up(
     engine: QuizEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    harness = await started(engine, retry_delays=())
-    record, _ = await post_monday(harness, clock)
+    harness = await started(engine)
+    record, card = await post_monday(harness, clock)
     harness.outbox.refuse_edits(ServerError, "500 Internal Server Error")
     clock.now = MONDAY_SLOT + DAY
-    assert await harness.service.run_slot(record, slot_now(record, clock)) == "posted"
-    with caplog.at_level(logging.ERROR, logger="bot.daily"):
+    assert await harness.service.run_slot(record, slot_now(record, clock)) == "queued"
+    with caplog.at_level(logging.ERROR, logger="bot.engine.publishing"):
         for _ in range(10):
-            await harness.service.sweep()
-    assert harness.outbox.calls.count("edit") == 5  # MAX_REVEAL_ATTEMPTS sweeps, then no more
-    assert await engine.daily.db.pending_reveals() == []
-    assert any("gave up the reveal of round" in r.message for r in caplog.records)
+            await harness.publish()
+            clock.advance(600)
+    assert harness.outbox.calls.count("edit") == 3  # the first attempt and two retries
+    assert (await outcomes_of(engine, card.round_id))[-1] == ("reveal", "given_up")
+    assert len([r for r in caplog.records if "gave up the reveal of round" in r.message]) == 1
 
 
 async def test_one_stuck_reveal_does_not_hold_back_the_others(
     engine: QuizEngine, clock: FakeClock
 ) -> None:
     harness = await started(engine)
-
-    async def stuck(seconds: float) -> None:  # a backoff that outlasts the test
-        await asyncio.Event().wait()
-
-    harness.service.sleep = stuck
     clock.now = MONDAY_SLOT
     first = await schedule_general(engine)
     second = await schedule_general(engine, Channel(TEAM, "random", "random"))
     for record in (first, second):
-        assert await harness.service.run_slot(record, slot_now(record, clock)) == "posted"
+        assert await harness.service.run_slot(record, slot_now(record, clock)) == "queued"
+    await harness.publish()
     plain_edit = harness.outbox.edit
 
     async def edit(ref: MessageRef, view: QuestionCard | Reveal) -> None:
@@ -621,21 +741,15 @@ async def test_one_stuck_reveal_does_not_hold_back_the_others(
 
     harness.outbox.edit = edit  # type: ignore[method-assign]
     clock.now = MONDAY_SLOT + DAY
-    sweeping = asyncio.create_task(harness.service.sweep())
-    try:
-        for _ in range(500):
-            if harness.outbox.reveals():
-                break
-            await asyncio.sleep(0.01)
-        [reveal] = harness.outbox.reveals()
-        assert harness.outbox.edits[0][0].channel_id == "random"
-        assert reveal.round_id == (await engine.daily.db.slot_round(second.team_pk, "random",
-                                                                     "2025-11-24"))  # fmt: skip
-    finally:
-        sweeping.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeping
-    assert len(await engine.daily.db.pending_reveals()) == 1  # general's: retried later
+    await harness.service.sweep()
+    await harness.publish()
+    [reveal] = harness.outbox.reveals()
+    assert harness.outbox.edits[0][0].channel_id == "random"
+    general = await engine.daily.db.slot_round(first.team_pk, "general", "2025-11-24")
+    assert reveal.round_id == await engine.daily.db.slot_round(second.team_pk, "random",
+                                                               "2025-11-24")  # fmt: skip
+    assert general is not None
+    assert (await outcomes_of(engine, general))[-1] == ("reveal", None)  # retried later
 
 
 async def test_a_slot_claimed_but_never_posted_is_abandoned_without_a_reveal(
@@ -644,12 +758,11 @@ async def test_a_slot_claimed_but_never_posted_is_abandoned_without_a_reveal(
     clock.now = MONDAY_SLOT
     record = await schedule_general(engine)
     db = engine.daily.db
-    # The bot stopped after claiming the slot and opening its round, before posting it.
+    # The bot stopped after claiming the slot and opening its round, before queueing its post.
     slot = slot_now(record, clock)
     slot_id = await db.claim(record.team_pk, "general", slot.key, slot.at, clock())
     assert slot_id is not None
     unseen = await engine.daily.open_round(GENERAL, spec_of(record), slot)
-    await db.attach_round(slot_id, unseen.round_id)
 
     clock.advance(600)
     harness = await started(engine)
@@ -657,9 +770,10 @@ async def test_a_slot_claimed_but_never_posted_is_abandoned_without_a_reveal(
     assert await db.open_rounds(record.team_pk, "general") == []
     assert await harness.service.catch_up() == []  # at most once: not posted again
     clock.now = MONDAY_SLOT + DAY
-    assert await harness.service.catch_up() == ["posted"]
+    assert await harness.service.catch_up() == ["queued"]
+    await harness.publish()
     assert harness.outbox.reveals() == []  # nobody saw that question: no reveal
-    assert await db.pending_reveals() == []
+    assert await outcomes_of(engine, unseen.round_id) == []
 
 
 def test_reveal_share_of_each_option() -> None:

@@ -1,11 +1,11 @@
-"""Closing rounds and publishing their reveals through the platform's outbox.
+"""Closing rounds; each round closes through one store method (``OutboxStore.close_round``).
 
-Only the caller whose ``UPDATE … WHERE closed_at IS NULL`` changed the row reveals the round,
-so a reveal is never doubled. Review rounds close silently: nobody else ever saw them.
-
-A timer reveal the platform refuses is not dropped: the round is kept in ``quiz_reveals`` and
-each later pass of the round timer that finds it due tries again, after
-:data:`QUIZ_REVEAL_RETRY_S`; after the last one it is given up with a log line.
+Only the caller whose close changed the row reveals the round, so a reveal is never doubled.
+A round whose time is up is closed by :meth:`RoundCloser.close_due_rounds` (called by the round
+timer and before user requests): its reveal is *queued* in the same transaction and published
+by the publication worker (:mod:`bot.engine.publishing`); no network call happens here. Review
+rounds close silently: nobody else ever saw them. An admin closing a round now gets its reveal
+back and shows it as the reply (:meth:`RoundCloser.publish`).
 
 Whoever needs a platform's outbox before its adapter has started (the daily service's catch-up)
 awaits :meth:`RoundCloser.wait_for_outbox`, which returns once ``register_outbox`` was called.
@@ -13,44 +13,50 @@ awaits :meth:`RoundCloser.wait_for_outbox`, which returns once ``register_outbox
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Callable
 
 from bot.engine import views
 from bot.engine.core import Core
 from bot.engine.errors import QuizError, RoundClosedError
 from bot.engine.model import Channel, Reveal, Team
 from bot.engine.ports import Outbox, channel_gone, message_gone
+from bot.engine.publishing import Outboxes
 from storage.daily_store import DailyStore
+from storage.outbox_store import OutboxStore
 from storage.store import RoundRecord
 
-__all__ = ["QUIZ_REVEAL_RETRY_S", "RoundCloser"]
+__all__ = ["RoundCloser"]
 
 log = logging.getLogger(__name__)
-
-QUIZ_REVEAL_RETRY_S: tuple[float, ...] = (2.0, 10.0, 30.0, 120.0)
-"""Waits before each retry of a quiz round's refused timer reveal; then it is given up."""
 
 
 class RoundCloser:
     """Closes rounds on demand or when their time is up; holds each platform's outbox."""
 
-    def __init__(self, core: Core, reveals: DailyStore) -> None:
+    def __init__(
+        self,
+        core: Core,
+        outboxes: Outboxes,
+        queue: OutboxStore,
+        daily_store: DailyStore,
+        *,
+        poke: Callable[[], None],
+    ) -> None:
         self._core = core
-        self._outboxes: dict[str, Outbox] = {}
-        self._registered: dict[str, asyncio.Event] = {}
-        self._pending = reveals
+        self._outboxes = outboxes
+        self._queue = queue
+        self._daily_store = daily_store
+        self._poke = poke
 
     def register_outbox(self, platform: str, outbox: Outbox) -> None:
         """Use ``outbox`` for unsolicited messages to teams of ``platform``."""
-        self._outboxes[platform] = outbox
-        self._registered.setdefault(platform, asyncio.Event()).set()
+        self._outboxes.register(platform, outbox)
+        self._poke()  # what waited for this platform can go now
 
     async def wait_for_outbox(self, platform: str) -> Outbox:
         """The outbox of ``platform``, waiting until its adapter registered one."""
-        while (outbox := self._outboxes.get(platform)) is None:
-            await self._registered.setdefault(platform, asyncio.Event()).wait()
-        return outbox
+        return await self._outboxes.wait(platform)
 
     def outbox_for(self, platform: str) -> Outbox | None:
         """The outbox registered for ``platform``, if its adapter is running."""
@@ -59,7 +65,7 @@ class RoundCloser:
     async def close_round(self, team: Team, round_id: int) -> Reveal:
         """Close a round of ``team`` now and return its reveal (the caller shows it)."""
         record = await self._core.ids.team_round(team, round_id)
-        if not await self._core.store.mark_closed(record.id, self._core.clock()):
+        if not await self._queue.close_round(record.id, self._core.clock(), reveal=False):
             raise RoundClosedError()
         return await self.reveal(record)
 
@@ -68,7 +74,7 @@ class RoundCloser:
         team_pk = await self._core.ids.team_pk(channel.team)
         record = await self._core.store.open_quiz_round(team_pk, channel.channel_id)
         if record is None:
-            daily = await self._pending.open_rounds(team_pk, channel.channel_id)
+            daily = await self._daily_store.open_rounds(team_pk, channel.channel_id)
             if daily:
                 raise QuizError(
                     f"Only the daily question (round #{daily[-1]}) is open in this channel; "
@@ -78,57 +84,29 @@ class RoundCloser:
         return await self.close_round(channel.team, record.id)
 
     async def close_due_rounds(self) -> list[Reveal]:
-        """Close every round whose time is up and publish each reveal through its outbox."""
+        """Close every quiz and review round whose time is up and queue each quiz round's
+        reveal for the publication worker; the reveals as they stand (never published here)."""
         store, clock = self._core.store, self._core.clock
         reveals = []
         for record in await store.due_rounds(clock()):
-            if not await store.mark_closed(record.id, clock()):
+            private = record.kind == "review"  # nothing to reveal
+            if not await self._queue.close_round(record.id, clock(), reveal=not private):
                 continue  # someone else closed it
-            if record.kind == "review":
-                continue  # a private round: nothing to reveal
-            reveal = await self.reveal(record)
-            reveals.append(reveal)
-            if not await self._publish(record, reveal):
-                await self._pending.add_quiz_reveal(record.id, clock() + QUIZ_REVEAL_RETRY_S[0])
-        await self._retry_reveals()
+            if not private:
+                reveals.append(await self.reveal(record))
+        if reveals:
+            self._poke()
         return reveals
-
-    async def _retry_reveals(self) -> None:
-        """Publish again the timer reveals the platform refused, a bounded number of times."""
-        clock = self._core.clock
-        for round_id, attempts in await self._pending.due_quiz_reveals(clock()):
-            record = await self._core.store.get_round(round_id)
-            try:
-                published = record is not None and await self._publish(
-                    record, await self.reveal(record)
-                )
-            except Exception:
-                log.exception("could not build the reveal of round %s", round_id)
-                published = False
-            if published or record is None:
-                await self._pending.drop_quiz_reveal(round_id)
-            elif attempts >= len(QUIZ_REVEAL_RETRY_S):
-                log.error(
-                    "gave up the reveal of round %s after %d attempts", round_id, attempts + 1
-                )
-                await self._pending.drop_quiz_reveal(round_id)
-            else:
-                retry_at = clock() + QUIZ_REVEAL_RETRY_S[attempts]
-                await self._pending.quiz_reveal_failed(round_id, retry_at)
 
     async def reveal(self, record: RoundRecord) -> Reveal:
         """The reveal of a stored round, with the answers given so far."""
         question = self._core.bank.get(record.question_id)
         return views.reveal(record, question, await self._core.store.round_answers(record.id))
 
-    async def _publish(self, record: RoundRecord, reveal: Reveal) -> bool:
-        """Publish a timer reveal; False when the platform refused it (retried later)."""
-        team = await self._core.ids.team_of(record.team_pk)
-        return await self.publish(Channel(team, record.channel_id), reveal)
-
     async def publish(self, channel: Channel, reveal: Reveal) -> bool:
-        """Turn the round's question message into its reveal (a new message when it has none
-        or it was deleted) through the platform's outbox; False when the platform refused it.
+        """Show the reveal of a round an admin closed, as their reply: the round's question
+        message becomes its reveal (a new message when it has none or it was deleted); False
+        when the platform refused it.
 
         True also when there is nothing to retry: no adapter runs for the platform, or the
         platform says the channel is gone.

@@ -4,7 +4,9 @@ The engine is a facade over small groups of use cases, each in its own module:
 
 - :mod:`bot.engine.rounds` opens rounds (one open quiz round per channel);
 - :mod:`bot.engine.answering` validates, grades, scores and commits answers;
-- :mod:`bot.engine.closing` closes rounds and publishes their reveals through the
+- :mod:`bot.engine.closing` closes rounds and queues their reveals;
+  :mod:`bot.engine.publishing` (``engine.publications``) is the publication worker's use case:
+  it publishes queued daily posts, reveals and count edits through the
   :class:`~bot.engine.ports.Outbox` registered for the round's platform;
 - :mod:`bot.engine.standings` reads leaderboards and stats;
 - :mod:`bot.engine.reviews` (``engine.reviews``), :mod:`bot.engine.disputes`
@@ -25,6 +27,7 @@ network I/O itself.
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 from bot.engine import options
@@ -57,6 +60,7 @@ from bot.engine.model import (
 )
 from bot.engine.ports import Clock, Judge, Outbox, system_clock
 from bot.engine.progress import TeamProgressDesk
+from bot.engine.publishing import Outboxes, Publications
 from bot.engine.reviews import DueCounts, Rated, ReportFiled, ReviewDesk
 from bot.engine.rewards import RoleRewards
 from bot.engine.rounds import RoundOpener
@@ -65,6 +69,7 @@ from bot.engine.standings import Standings, period_keys, ranked
 from questions.loader import QuestionBank
 from questions.schema import Difficulty
 from storage.daily_store import DailyStore
+from storage.outbox_store import OutboxStore
 from storage.store import Store
 
 __all__ = ["MAX_ANSWER_CHARS", "QuizEngine", "period_keys", "ranked"]
@@ -93,7 +98,10 @@ class QuizEngine:
         self.identities = Identities(store)
         core = Core(store, bank, clock, self.rng, self.identities)
         daily_store = DailyStore(store)
-        self._closer = RoundCloser(core, daily_store)
+        queue = OutboxStore(store)
+        outboxes = Outboxes()
+        wake = asyncio.Event()  # set when something is queued: the worker wakes
+        self._closer = RoundCloser(core, outboxes, queue, daily_store, poke=wake.set)
         self._rounds = RoundOpener(core, self._closer, daily_store, round_seconds=round_seconds)
         self.reviews = ReviewDesk(core, self._closer, nudge=review_nudge)
         self.disputes = DisputeDesk(core, self._closer, self.reviews.scheduler)
@@ -106,10 +114,16 @@ class QuizEngine:
         self.daily = DailyRounds(
             core,
             daily_store,
+            queue=queue,
+            outboxes=outboxes,
+            poke=wake.set,
             rounds=self._rounds,
             closer=self._closer,
             standings=self._standings,
             digests=self.digests,
+        )
+        self.publications = Publications(
+            core, outboxes, queue, reveal_of=self._closer.reveal, daily=self.daily, wake=wake
         )
         self._answers = AnswerDesk(
             core, self._closer, self.reviews, daily_store, judge, rewards=self.rewards
@@ -225,12 +239,14 @@ class QuizEngine:
         return await self._closer.close_channel_round(channel)
 
     async def publish_reveal(self, channel: Channel, reveal: Reveal) -> bool:
-        """Show a reveal through the platform's registered outbox: the question's message is
-        edited into it (or it is posted); False when the platform refused it."""
+        """Show the reveal of a round closed now as the caller's reply, through the platform's
+        registered outbox: the question's message is edited into it (or it is posted); False
+        when the platform refused it."""
         return await self._closer.publish(channel, reveal)
 
     async def close_due_rounds(self) -> list[Reveal]:
-        """Close every round whose time is up and publish each reveal through its outbox."""
+        """Close every round whose time is up and queue each reveal for the publication worker
+        (``engine.publications``); returns the reveals. No network call happens here."""
         return await self._closer.close_due_rounds()
 
     async def next_deadline(self) -> float | None:

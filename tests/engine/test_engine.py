@@ -100,6 +100,8 @@ async def test_round_closes_itself_after_time_limit(engine: QuizEngine, clock: F
     assert await engine.close_due_rounds() == []
     clock.advance(1)
     reveals = await engine.close_due_rounds()
+    assert posted == []  # queued: the publication worker publishes it
+    await engine.publications.drain()
     assert [r.round_id for r in reveals] == [card.round_id] and posted == reveals
     assert reveals[0].first_correct == "Alice"
     assert reveals[0].message_ref == MessageRef("general", "m1")

@@ -67,6 +67,7 @@ async def test_round_closes_by_timer_and_reveal_is_printed(
     clock.advance(61)
     reply = await session.handle("/as bob")
     assert reply == "You are now bob."
+    await engine.publications.drain()  # the publication worker shows the reveal
     assert len(printed) == 1 and "Time's up!" in printed[0] and "Round #1 closed" in printed[0]
     assert "no open question" in (await session.handle("B") or "")
 
@@ -180,6 +181,7 @@ async def test_interactive_reveal_arriving_at_the_prompt_shows_the_prompt_again(
         await asyncio.sleep(0.05)  # the prompt is printed and the console waits for input
         clock.advance(61)
         await engine.close_due_rounds()  # what the round timer does
+        await engine.publications.drain()  # and the publication worker
         feed.close()
         assert await running == 0
     shown = stdout.getvalue()

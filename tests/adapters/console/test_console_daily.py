@@ -10,14 +10,10 @@ from bot.engine.engine import QuizEngine
 from tests.conftest import FakeClock
 
 
-async def no_sleep(_: float) -> None:
-    return None
-
-
 async def test_console_schedule_now_answer_and_reveal(engine: QuizEngine, clock: FakeClock) -> None:
     printed: list[str] = []
     engine.register_outbox("console", ConsoleOutbox(printed.append))
-    service = DailyService(engine, sleep=no_sleep)
+    service = DailyService(engine)
     await service.start(jobs=False)
     session = ConsoleSession(engine, player_name="alice")
 
@@ -38,16 +34,19 @@ async def test_console_schedule_now_answer_and_reveal(engine: QuizEngine, clock:
 
     posted = await session.handle("/quiz-admin daily now")
     assert posted is not None and "Posted daily question #" in posted
+    await engine.publications.drain()
     [card] = printed
     assert "Daily question #" in card and "0 answered so far." in card
     round_id = int(re.search(r"#(\d+)", posted.split("question")[1]).group(1))  # type: ignore[union-attr]
     feedback = await session.handle(f"/answer round:{round_id} A")
     assert feedback is not None and "points" in feedback
     assert await service.refresh_counts() == 1
+    await engine.publications.drain()
     assert printed[-1].endswith("1 answered so far.")
 
     clock.now = 1_764_057_600.0  # Tuesday 09:00 Berlin: the next slot closes Monday's round
-    assert await service.catch_up() == ["posted"]
+    assert await service.catch_up() == ["queued"]
+    await engine.publications.drain()
     reveal = next(block for block in printed if "Time's up!" in block)
     assert f"Round #{round_id} closed." in reveal and "This week's top 5:" in reveal
     assert await session.handle("/quiz-admin daily off") == "The daily question in #general is off."
@@ -66,11 +65,12 @@ async def test_a_bare_letter_answers_the_last_question_posted_in_the_channel(
 ) -> None:
     printed: list[str] = []
     engine.register_outbox("console", ConsoleOutbox(printed.append))
-    await DailyService(engine, sleep=no_sleep).start(jobs=False)
+    await DailyService(engine).start(jobs=False)
     session = ConsoleSession(engine, player_name="alice")
     await session.handle("/quiz-admin daily time:09:00 timezone:UTC")
     posted = await session.handle("/quiz-admin daily now")
     assert posted == "Posted daily question #1 in #general."
+    await engine.publications.drain()
     assert "Answer with A, B, C or D." in printed[-1]
     feedback = await session.handle("A")
     assert feedback is not None and feedback.startswith("(only you see this) Daily question #1: ")

@@ -226,6 +226,7 @@ async def test_everyone_in_names_and_answers_is_inert(
     assert followup.body["allowed_mentions"] == {"parse": []}
     clock.advance(61)
     await engine.close_due_rounds()
+    await engine.publications.drain()
     reveal = fake.messages[message["id"]]
     assert "@everyone" not in text_of(reveal) and "\\*\\*boss" in text_of(reveal)
     assert reveal["allowed_mentions"] == {"parse": []}
@@ -253,6 +254,7 @@ async def test_timer_close_edits_message_with_disabled_buttons(
     await discord.run(discord.click(message, button_ids(message)[0]))
     clock.advance(61)
     await engine.close_due_rounds()
+    await engine.publications.drain()
     [edit] = fake.calls("PATCH", f"/channels/{CHANNEL}/messages/{message['id']}")
     assert edit.body["allowed_mentions"] == {"parse": []}
     edited = fake.messages[message["id"]]

@@ -24,10 +24,6 @@ from tests.fakes.discord_api import FakeDiscord
 GENERAL = Channel(Team("discord", GUILD), CHANNEL, "general")
 
 
-async def no_sleep(_: float) -> None:
-    return None
-
-
 def daily_set(**values: str) -> list[dict[str, Any]]:
     options = [{"name": "channel", "type": 7, "value": CHANNEL}]
     options += [{"name": k, "type": 3, "value": v} for k, v in values.items()]
@@ -50,9 +46,10 @@ async def test_scheduled_post_renders_and_its_buttons_answer_it(
 ) -> None:
     await engine.daily.set_schedule(GENERAL, time_of_day="17:00", timezone="Europe/Berlin")
     [record] = await engine.daily.db.active_schedules()
-    service = DailyService(engine, sleep=no_sleep)
+    service = DailyService(engine)
     await service.start(jobs=False)
-    assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "posted"
+    assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "queued"
+    await engine.publications.drain()
     [message] = [m for m in fake.messages.values() if m["embeds"]]
     assert message["channel_id"] == CHANNEL
     assert "Daily question #" in message["embeds"][0]["title"]
@@ -62,6 +59,7 @@ async def test_scheduled_post_renders_and_its_buttons_answer_it(
     token = await discord.run(discord.click(message, ids[0]))
     assert "points" in reply_of(fake, token)["embeds"][0]["title"]
     assert await service.refresh_counts() == 1
+    await engine.publications.drain()
     assert "Answered so far 1" in text_of(fake.messages[message["id"]])
 
 

@@ -183,6 +183,7 @@ async def test_timer_reveal_of_hostile_pack_and_names_is_inert(
     engine = discord.bot.quiz_engine
     assert engine is not None
     [closed] = await engine.close_due_rounds()
+    await engine.publications.drain()
     assert closed.correct_players
     edited = fake.messages[message["id"]]
     assert "Time's up" in edited["embeds"][0]["title"]

@@ -25,18 +25,15 @@ from tests.fakes.slack_api import TEAM_ID, FakeSlack
 GENERAL = Channel(Team("slack", TEAM_ID), "C1GENERAL", "general")
 
 
-async def no_sleep(_: float) -> None:
-    return None
-
-
 async def test_scheduled_post_renders_and_a_button_answers_it(
     client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine, clock: FakeClock
 ) -> None:
     await engine.daily.set_schedule(GENERAL, time_of_day="17:00", timezone="Europe/Berlin")
     [record] = await engine.daily.db.active_schedules()
-    service = DailyService(engine, sleep=no_sleep)
+    service = DailyService(engine)
     await service.start(jobs=False)
-    assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "posted"
+    assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "queued"
+    await engine.publications.drain()
     [post] = slack.calls_to("chat.postMessage")
     assert post.args["channel"] == "C1GENERAL" and "Daily question #" in dumped(post)
     assert "answered so far" in dumped(post)
@@ -47,6 +44,7 @@ async def test_scheduled_post_renders_and_a_button_answers_it(
     [feedback] = slack.calls_to("response_url")
     assert feedback.args["response_type"] == "ephemeral" and "points" in feedback.args["text"]
     assert await service.refresh_counts() == 1
+    await engine.publications.drain()
     [update] = slack.calls_to("chat.update")
     assert "*1* answered so far" in dumped(update)
     assert slack.errors == []
@@ -58,8 +56,9 @@ async def test_not_in_channel_pauses_the_schedule(
     await engine.daily.set_schedule(GENERAL, time_of_day="17:00", timezone="Europe/Berlin")
     [record] = await engine.daily.db.active_schedules()
     slack.not_in_channel.add("C1GENERAL")
-    service = DailyService(engine, sleep=no_sleep)
-    assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "paused"
+    service = DailyService(engine)
+    assert await service.run_slot(record, last_slot(spec_of(record), clock())) == "queued"
+    await engine.publications.drain()
     assert len(slack.calls_to("chat.postMessage")) == 1  # not retried
     assert await engine.daily.db.active_schedules() == []
 

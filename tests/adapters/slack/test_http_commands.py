@@ -44,6 +44,7 @@ async def test_timer_close_turns_the_question_into_its_reveal(
     assert post.args["channel"] == "C1GENERAL"
     clock.advance(61)
     [reveal] = await engine.close_due_rounds()
+    await engine.publications.drain()
     [update] = slack.calls_to("chat.update")
     assert update.args["channel"] == "C1GENERAL"
     assert reveal.message_ref is not None

@@ -1,4 +1,5 @@
-"""A quiz round's timer reveal the platform refused is retried by the round timer, bounded."""
+"""A quiz round's timer reveal is queued by the close and published by the worker; one the
+platform refused is retried with backoff, bounded."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import logging
 
 import pytest
 
-from bot.engine.closing import QUIZ_REVEAL_RETRY_S
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal, Team
+from bot.engine.publishing import RETRY_DELAYS_S
 from tests.conftest import FakeClock
 
 GENERAL = Channel(Team("console", "acme"), "general", "general")
@@ -61,20 +62,34 @@ async def _round_past_its_time(engine: QuizEngine, clock: FakeClock, outbox: Fla
     return card.round_id
 
 
+async def test_closing_queues_the_reveal_and_the_worker_publishes_it(
+    engine: QuizEngine, clock: FakeClock
+) -> None:
+    outbox = FlakyOutbox()
+    round_id = await _round_past_its_time(engine, clock, outbox)
+    [reveal] = await engine.close_due_rounds()
+    assert reveal.round_id == round_id and outbox.calls == []  # closing publishes nothing
+    assert await engine.publications.drain() == 1
+    assert [view.round_id for view in outbox.posts] == [round_id]
+    assert await engine.close_due_rounds() == [] and await engine.publications.drain() == 0
+
+
 async def test_a_reveal_refused_once_is_published_on_a_later_pass(
     engine: QuizEngine, clock: FakeClock
 ) -> None:
     outbox = FlakyOutbox(failures=1)
     round_id = await _round_past_its_time(engine, clock, outbox)
-    [reveal] = await engine.close_due_rounds()  # refused by the platform
+    [reveal] = await engine.close_due_rounds()
+    await engine.publications.drain()  # refused by the platform
     assert reveal.round_id == round_id and outbox.posts == []
-    assert await engine.close_due_rounds() == []  # not yet: the retry waits a little
+    await engine.publications.drain()  # not yet: the retry waits a little
     assert outbox.calls == ["post"]
-    clock.advance(QUIZ_REVEAL_RETRY_S[0])
-    await engine.close_due_rounds()
+    clock.advance(RETRY_DELAYS_S[0])
+    await engine.publications.drain()
     assert [view.round_id for view in outbox.posts] == [round_id]
     clock.advance(3600)
     await engine.close_due_rounds()
+    await engine.publications.drain()
     assert outbox.calls == ["post", "post"]  # published once, never again
 
 
@@ -83,11 +98,12 @@ async def test_a_reveal_that_never_succeeds_is_given_up(
 ) -> None:
     outbox = FlakyOutbox(failures=1_000)
     await _round_past_its_time(engine, clock, outbox)
-    with caplog.at_level(logging.ERROR, logger="bot.engine.closing"):
+    await engine.close_due_rounds()
+    with caplog.at_level(logging.ERROR, logger="bot.engine.publishing"):
         for _ in range(20):
-            await engine.close_due_rounds()
-            clock.advance(max(QUIZ_REVEAL_RETRY_S))
-    assert len(outbox.calls) == 1 + len(QUIZ_REVEAL_RETRY_S)
+            await engine.publications.drain()
+            clock.advance(max(RETRY_DELAYS_S))
+    assert len(outbox.calls) == 1 + len(RETRY_DELAYS_S)
     assert any("gave up the reveal of round" in r.message for r in caplog.records)
 
 
@@ -98,5 +114,6 @@ async def test_a_deleted_question_gets_its_timer_reveal_as_a_new_message(
     round_id = await _round_past_its_time(engine, clock, outbox)
     await engine.attach_message(GENERAL.team, round_id, MessageRef("general", "m0"))
     await engine.close_due_rounds()
+    await engine.publications.drain()
     assert outbox.calls == ["edit", "post"]
     assert [view.round_id for view in outbox.posts] == [round_id]

@@ -1,0 +1,342 @@
+"""Publishing what the bot sends on its own, from the publication queue (``engine.publications``).
+
+Every daily post, reveal and live count edit is an entry of the queue
+(:class:`~storage.outbox_store.OutboxStore`); user requests only add entries (and
+:meth:`Publications.poke` the worker). :meth:`Publications.run_once` claims a bounded batch of
+due entries with a lease, builds each view from the database (so a reveal shows every answer,
+a count the latest count), publishes it through the platform's :class:`~bot.engine.ports.Outbox`
+and records the outcome. Entries of one channel are published in due order, one at a time (a
+reveal lands before the next question); different channels at most :data:`CONCURRENCY` at a
+time. :attr:`Publications.pace` is awaited before each platform call (a per-platform rate
+limiter fits there).
+
+One policy for every kind:
+
+- a refusal is retried after :data:`RETRY_DELAYS_S` (one per refusal); after the last the entry
+  is given up with one log line (a daily post given up: its slot fails, its round closes
+  unseen);
+- ``channel_gone(exc)``: the entry ends ``gone``, the channel's daily schedule is paused (a log
+  line), nothing is retried;
+- ``message_gone(exc)`` on a reveal's edit: the reveal is posted as a new message.
+
+Reveals and count edits are at least once: a worker that dies mid-publish leaves its lease to
+expire and the entry is published again. A daily post is at most once: it is marked in flight
+before the platform is called, and a later claim that finds it so abandons it (its slot fails,
+its round closes unseen with no reveal).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+from bot.engine.core import Core
+from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal, Team
+from bot.engine.ports import Outbox, channel_gone, message_gone
+from storage.outbox_store import Ending, OutboxStore, Publication
+from storage.store import RoundRecord
+
+__all__ = [
+    "BATCH",
+    "CONCURRENCY",
+    "LEASE_S",
+    "RETRY_DELAYS_S",
+    "DailyPublishing",
+    "Outboxes",
+    "Pace",
+    "Publications",
+]
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS_S: tuple[float, ...] = (2.0, 10.0, 30.0, 120.0, 600.0)
+"""Waits after each refusal of an entry; one more refusal after the last gives it up."""
+LEASE_S = 120.0
+"""How long a claim holds an entry; a worker that dies leaves it to expire."""
+BATCH = 64
+"""Entries claimed at once (memory stays flat however many are due)."""
+CONCURRENCY = 8
+"""Channels published to at the same time."""
+
+Pace = Callable[[str, Publication], Awaitable[None]]
+"""Awaited before each platform call with (platform, entry): where a rate limiter goes."""
+
+
+async def no_pace(platform: str, entry: Publication) -> None:
+    """The default pace: publish at once."""
+    return None
+
+
+class Outboxes:
+    """Each platform's outbox, registered by its adapter once it runs."""
+
+    def __init__(self) -> None:
+        self._outboxes: dict[str, Outbox] = {}
+        self._registered: dict[str, asyncio.Event] = {}
+
+    def register(self, platform: str, outbox: Outbox) -> None:
+        """Use ``outbox`` for unsolicited messages to teams of ``platform``."""
+        self._outboxes[platform] = outbox
+        self._registered.setdefault(platform, asyncio.Event()).set()
+
+    def get(self, platform: str) -> Outbox | None:
+        """The outbox of ``platform``, if its adapter is running."""
+        return self._outboxes.get(platform)
+
+    def platforms(self) -> list[str]:
+        """The platforms with an outbox."""
+        return sorted(self._outboxes)
+
+    async def wait(self, platform: str) -> Outbox:
+        """The outbox of ``platform``, waiting until its adapter registered one."""
+        while (outbox := self._outboxes.get(platform)) is None:
+            await self._registered.setdefault(platform, asyncio.Event()).wait()
+        return outbox
+
+
+class DailyPublishing(Protocol):
+    """What publishing needs from the daily question's use cases."""
+
+    async def post_view(self, round_id: int) -> QuestionCard:
+        """The card of a daily round to post."""
+        ...
+
+    async def count_view(self, round_id: int) -> tuple[QuestionCard, int]:
+        """The card of an open daily round with its current answer count."""
+        ...
+
+    async def reveal_view(self, record: RoundRecord) -> Reveal:
+        """The reveal of a closed daily round (with streaks and the weekly top)."""
+        ...
+
+    async def channel_name(self, team_pk: int, channel_id: str) -> str | None:
+        """The scheduled channel's name, if it has a schedule."""
+        ...
+
+    async def channel_gone(self, team_pk: int, channel_id: str, reason: str) -> None:
+        """The platform says the channel is gone: pause its schedule (with a log line)."""
+        ...
+
+    async def after_post(self, outbox: Outbox, channel: Channel, round_id: int) -> None:
+        """A daily post of ``round_id`` landed (the weekly digest may follow)."""
+        ...
+
+
+RevealOf = Callable[[RoundRecord], Awaitable[Reveal]]
+
+
+class Publications:
+    """The publication worker's use case: claim, build, publish, record."""
+
+    def __init__(
+        self,
+        core: Core,
+        outboxes: Outboxes,
+        store: OutboxStore,
+        *,
+        reveal_of: RevealOf,
+        daily: DailyPublishing,
+        retry_delays: Sequence[float] = RETRY_DELAYS_S,
+        lease_s: float = LEASE_S,
+        concurrency: int = CONCURRENCY,
+        wake: asyncio.Event | None = None,
+    ) -> None:
+        self._core = core
+        self._outboxes = outboxes
+        self.store = store
+        self._reveal_of = reveal_of
+        self._daily = daily
+        self.retry_delays = tuple(retry_delays)
+        self.lease_s = lease_s
+        self.concurrency = concurrency
+        self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        self.pace: Pace = no_pace
+        self._wake = wake or asyncio.Event()
+
+    # -- waking ----------------------------------------------------------------------------
+
+    def poke(self) -> None:
+        """Something was queued: wake the worker now rather than at its next tick."""
+        self._wake.set()
+
+    async def wait_for_work(self, timeout_s: float) -> None:
+        """Return when poked, or after ``timeout_s``."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout_s)
+        self._wake.clear()
+
+    # -- the worker ------------------------------------------------------------------------
+
+    async def run_once(self, limit: int = BATCH) -> int:
+        """Claim up to ``limit`` due entries and publish them; how many were handled."""
+        now, platforms = self._core.clock(), self._outboxes.platforms()
+        if not await self.store.any_due(now, platforms):
+            return 0  # idle: no write
+        entries = await self.store.claim(
+            self.owner, now, lease_s=self.lease_s, limit=limit, platforms=platforms
+        )
+        if not entries:
+            return 0
+        by_channel: dict[tuple[str, int, str], list[Publication]] = {}
+        for entry in entries:
+            by_channel.setdefault((entry.platform, entry.team_pk, entry.channel_id), []).append(
+                entry
+            )
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def publish_channel(group: list[Publication]) -> None:
+            async with slots:
+                for entry in group:
+                    await self._handle(entry)
+
+        await asyncio.gather(*(publish_channel(group) for group in by_channel.values()))
+        return len(entries)
+
+    async def drain(self) -> int:
+        """Publish until nothing is due; how many entries were handled."""
+        total = 0
+        while handled := await self.run_once():
+            total += handled
+        return total
+
+    # -- one entry -------------------------------------------------------------------------
+
+    async def _handle(self, entry: Publication) -> None:
+        outbox = self._outboxes.get(entry.platform)
+        if outbox is None:  # claimed only for registered platforms; never unregistered
+            return
+        try:
+            if entry.kind == "daily_post":
+                await self._daily_post(entry, outbox)
+            elif entry.kind == "reveal":
+                await self._reveal(entry, outbox)
+            else:
+                await self._count(entry, outbox)
+        except asyncio.CancelledError:
+            raise  # stopping: the lease expires and the entry is taken up again
+        except Exception as exc:
+            await self._refused(entry, outbox, exc)
+
+    async def _channel(self, entry: Publication) -> Channel:
+        team: Team = await self._core.ids.team_of(entry.team_pk)
+        name = await self._daily.channel_name(entry.team_pk, entry.channel_id)
+        return Channel(team, entry.channel_id, name or "")
+
+    async def _daily_post(self, entry: Publication, outbox: Outbox) -> None:
+        assert entry.slot_id is not None
+        now = self._core.clock()
+        if entry.in_flight:
+            log.warning(
+                "publishing: the daily question of round %s in channel %s was being posted "
+                "when its worker stopped; abandoned (never posted twice), with no reveal",
+                entry.round_id,
+                entry.channel_id,
+            )
+            await self._abandon_post(entry, "abandoned")
+            return
+        record = await self._core.store.get_round(entry.round_id)
+        if record is None or record.closed_at is not None:
+            await self._abandon_post(entry, "abandoned")
+            return
+        card = await self._daily.post_view(entry.round_id)
+        channel = await self._channel(entry)
+        await self.pace(entry.platform, entry)
+        if not await self.store.begin_daily_post(entry.id, self.owner, now):
+            return  # the lease was lost: whoever holds it decides
+        ref = await outbox.post(channel, card)
+        await self.store.daily_posted(
+            entry.id,
+            self.owner,
+            slot_id=entry.slot_id,
+            round_id=entry.round_id,
+            message=(ref.channel_id, ref.message_id),
+            now=self._core.clock(),
+        )
+        log.info("publishing: posted daily round %s to %s", entry.round_id, entry.channel_id)
+        try:
+            await self._daily.after_post(outbox, channel, entry.round_id)
+        except Exception:
+            log.exception("publishing: what follows daily round %s failed", entry.round_id)
+
+    async def _abandon_post(self, entry: Publication, outcome: Ending) -> None:
+        assert entry.slot_id is not None
+        await self.store.abandon_daily_post(
+            entry.id,
+            self.owner,
+            outcome,
+            slot_id=entry.slot_id,
+            round_id=entry.round_id,
+            now=self._core.clock(),
+        )
+
+    async def _reveal(self, entry: Publication, outbox: Outbox) -> None:
+        record = await self._core.store.get_round(entry.round_id)
+        if record is None:
+            await self.store.finish(entry.id, self.owner, "gone", self._core.clock())
+            return
+        if record.kind == "daily":
+            reveal = await self._daily.reveal_view(record)
+        else:
+            reveal = await self._reveal_of(record)
+        channel = await self._channel(entry)
+        await self.pace(entry.platform, entry)
+        if reveal.message_ref is None:
+            await outbox.post(channel, reveal)
+        else:
+            try:
+                await outbox.edit(reveal.message_ref, reveal)
+            except Exception as exc:
+                if not message_gone(outbox, exc):
+                    raise
+                log.info(
+                    "publishing: the question of round %s was deleted; its reveal is posted anew",
+                    entry.round_id,
+                )
+                await self.pace(entry.platform, entry)
+                await outbox.post(channel, reveal)
+        await self.store.finish(entry.id, self.owner, "published", self._core.clock())
+
+    async def _count(self, entry: Publication, outbox: Outbox) -> None:
+        card, count = await self._daily.count_view(entry.round_id)
+        await self.pace(entry.platform, entry)
+        record = await self._core.store.get_round(entry.round_id)  # still open, right now?
+        if record is None or record.closed_at is not None or not record.message_id:
+            await self.store.finish(entry.id, self.owner, "abandoned", self._core.clock())
+            return
+        ref = MessageRef(record.message_channel or record.channel_id, record.message_id)
+        await outbox.edit(ref, card)
+        await self.store.count_shown(
+            entry.id, self.owner, entry.round_id, count, self._core.clock()
+        )
+
+    # -- refusals --------------------------------------------------------------------------
+
+    async def _refused(self, entry: Publication, outbox: Outbox, exc: Exception) -> None:
+        """One policy for every refusal: gone channel, backoff, given up."""
+        now = self._core.clock()
+        what = f"{entry.kind.replace('_', ' ')} of round {entry.round_id}"
+        if channel_gone(outbox, exc):
+            log.warning("publishing: %s dropped: the channel is gone (%s)", what, exc)
+            if entry.kind == "daily_post":
+                await self._abandon_post(entry, "gone")
+            else:
+                await self.store.finish(entry.id, self.owner, "gone", now)
+            await self._daily.channel_gone(entry.team_pk, entry.channel_id, str(exc))
+            return
+        refusals = entry.attempts + 1
+        if refusals > len(self.retry_delays):
+            log.error("publishing: gave up the %s after %d attempts: %r", what, refusals, exc)
+            if entry.kind == "daily_post":
+                await self._abandon_post(entry, "given_up")
+            else:
+                await self.store.finish(entry.id, self.owner, "given_up", now)
+            return
+        delay = self.retry_delays[refusals - 1]
+        log.warning(
+            "publishing: %s refused (attempt %d); retried in %.0f s: %r", what, refusals, delay, exc
+        )
+        await self.store.retry_at(entry.id, self.owner, now + delay)
