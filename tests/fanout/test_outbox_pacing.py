@@ -18,7 +18,6 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.discord.outbox import DiscordOutbox
 from bot.adapters.slack import SlackOutbox, make_client
 from bot.adapters.slack.pacing import SlackPacing
-from bot.daily import DailyService
 from bot.engine.daily_rounds import spec_of
 from bot.engine.daily_schedule import last_slot
 from bot.engine.engine import QuizEngine
@@ -118,18 +117,11 @@ async def test_a_forbidden_daily_channel_pauses_its_schedule_after_one_request(
     engine.register_outbox("discord", DiscordOutbox(client))
     await engine.daily.set_schedule(channel, time_of_day="09:00", timezone="UTC")
     [schedule] = await engine.daily.db.active_schedules()
-    slept: list[float] = []
-
-    async def no_sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    service = DailyService(engine, sleep=no_sleep)
-    await service.start(jobs=False)
-    try:
-        outcome = await service.run_slot(schedule, last_slot(spec_of(schedule), clock()))
-    finally:
-        await service.stop()
-    assert outcome == "paused" and slept == []
+    slot = last_slot(spec_of(schedule), clock())
+    assert await engine.daily.run_slot(schedule, slot) == "queued"
+    assert await engine.publications.drain() == 1
+    clock.advance(3600)  # past every retry delay: nothing is left to retry
+    assert await engine.publications.drain() == 0
     assert len(fake.calls("POST", f"/channels/{channel.channel_id}/")) == 1
     paused = await engine.daily.db.schedule(schedule.team_pk, channel.channel_id)
     assert paused is not None and paused.paused
