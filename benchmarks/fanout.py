@@ -375,11 +375,13 @@ async def _measure(channels: int, scale: float, folder: Path) -> dict[str, Any]:
         started = time.perf_counter()
         publisher = Publisher(engine.publications)
         publisher.start()
+        limit_s = 120 + 4 * 2 * channels / (50 * scale)  # four times Discord's bound
+        waiting = asyncio.create_task(_published([discord, slack], channels, started, limit_s))
         try:
             await service.catch_up()
-            limit_s = 120 + 4 * 2 * channels / (50 * scale)  # four times Discord's bound
-            await _published([discord, slack], channels, started, limit_s)
+            await waiting
         finally:
+            waiting.cancel()
             await publisher.stop()
         done_s = {"discord": discord.last_s - started, "slack": slack.last_s - started}
         seconds = max(done_s.values())
