@@ -162,6 +162,8 @@ class _Fakes:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 # -- the bot's process ------------------------------------------------------------------------
