@@ -70,6 +70,8 @@ TODAY = datetime(2025, 11, 25, 9, 0, tzinfo=UTC).timestamp()
 """Today's slot (09:00 UTC); yesterday's was a day before."""
 SETUP_BATCH = 250
 PROGRESS_EVERY_S = 10.0
+STOP_WAIT_S = 30.0
+"""How long an interrupted run may take to stop its processes and remove its folder."""
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -442,10 +444,18 @@ def _measure_here(channels: int, scale: float) -> dict[str, Any]:
 def _measure_in_child(channels: int, scale: float) -> dict[str, Any]:
     """One size in a fresh process (the figures of a bot process holding just that)."""
     command = [sys.executable, "-m", "benchmarks.fanout", "--one", str(channels), str(scale)]
-    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"the {channels}-channel run failed (exit {done.returncode})")
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as child:
+        try:
+            stdout, _ = child.communicate()
+        except KeyboardInterrupt:  # the child got it too: let it clean up its folder
+            try:
+                child.wait(timeout=STOP_WAIT_S)
+            except subprocess.TimeoutExpired:
+                child.kill()
+            raise
+    lines = stdout.strip().splitlines()
+    if child.returncode != 0 or not lines:
+        raise RuntimeError(f"the {channels}-channel run failed (exit {child.returncode})")
     result: dict[str, Any] = json.loads(lines[-1])
     return result
 
