@@ -265,7 +265,7 @@ class _SlackWorkspaces:
         pacing = SlackPacing(scale=scale)
         teams = sorted({channel.team.team_id for channel in plan.slack})
         self.outboxes = {
-            team: SlackOutbox(make_client(f"xoxb-{team}", api_url), pacing) for team in teams
+            team: SlackOutbox(make_client(f"xoxb-{team}", api_url), pacing=pacing) for team in teams
         }
         self.team_of = {channel.channel_id: channel.team.team_id for channel in plan.slack}
         self.channel_gone = SlackOutbox.channel_gone

@@ -9,10 +9,18 @@ from pathlib import Path
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ConfigError", "Settings", "check_judge", "check_platforms", "load_settings"]
+__all__ = [
+    "ConfigError",
+    "Settings",
+    "check_judge",
+    "check_platforms",
+    "check_slack_oauth",
+    "load_settings",
+]
 
 
 class ConfigError(Exception):
@@ -46,6 +54,10 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     slack_admin_user_ids: str = ""
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_redirect_uri: str | None = None
+    quizbot_secret_key: str | None = None
     quizbot_http_host: str = "0.0.0.0"
     quizbot_http_port: int = Field(default=3000, ge=1, le=65_535)
 
@@ -91,6 +103,21 @@ class Settings(BaseSettings):
             raise ValueError(f"must name the database file, not a folder ({value})")
         return value
 
+    @field_validator("quizbot_secret_key", mode="after")
+    @classmethod
+    def _fernet_key(cls, value: str | None) -> str | None:
+        """``QUIZBOT_SECRET_KEY``: a Fernet key (32 url-safe base64-encoded bytes)."""
+        if value:
+            try:
+                Fernet(value.encode())
+            except (ValueError, TypeError):
+                raise ValueError(
+                    "not a Fernet key (32 url-safe base64-encoded bytes); make one with "
+                    "python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'"
+                ) from None
+        return value or None
+
     @property
     def discord_enabled(self) -> bool:
         """True when a Discord token is set."""
@@ -98,8 +125,14 @@ class Settings(BaseSettings):
 
     @property
     def slack_enabled(self) -> bool:
-        """True when a Slack bot token is set."""
-        return bool(self.slack_bot_token)
+        """True when a Slack bot token is set, or Slack's OAuth distribution is configured."""
+        return bool(self.slack_bot_token) or self.slack_oauth
+
+    @property
+    def slack_oauth(self) -> bool:
+        """True when Slack is distributed with OAuth ("Add to Slack"): one token per
+        installed workspace instead of ``SLACK_BOT_TOKEN``."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
     def judge_enabled(self) -> bool:
@@ -118,6 +151,8 @@ class Settings(BaseSettings):
             self.slack_bot_token,
             self.slack_app_token,
             self.slack_signing_secret,
+            self.slack_client_secret,
+            self.quizbot_secret_key,
             self.quizbot_llm_api_key,
         )
         return [value for value in values if value]
@@ -128,7 +163,12 @@ def check_platforms(settings: Settings) -> None:
 
     Slack needs ``SLACK_BOT_TOKEN`` plus either ``SLACK_APP_TOKEN`` (Socket Mode) or
     ``SLACK_SIGNING_SECRET`` (HTTP mode); either of those without the bot token is an error too.
+    Distributed with OAuth, it needs ``SLACK_CLIENT_ID``, ``SLACK_CLIENT_SECRET`` and
+    ``SLACK_SIGNING_SECRET``, and neither ``SLACK_BOT_TOKEN`` nor ``SLACK_APP_TOKEN``.
     """
+    check_slack_oauth(settings)
+    if settings.slack_oauth:
+        return
     if settings.slack_bot_token:
         if not (settings.slack_app_token or settings.slack_signing_secret):
             raise ConfigError(
@@ -146,6 +186,45 @@ def check_platforms(settings: Settings) -> None:
     ]
     if given:
         raise ConfigError(f"{' and '.join(given)} set but SLACK_BOT_TOKEN is missing")
+
+
+def check_slack_oauth(settings: Settings) -> None:
+    """Refuse a half-configured OAuth distribution of Slack (:class:`ConfigError`)."""
+    oauth = {
+        "SLACK_CLIENT_ID": settings.slack_client_id,
+        "SLACK_CLIENT_SECRET": settings.slack_client_secret,
+    }
+    named = [name for name, value in oauth.items() if value]
+    if not named:
+        if settings.slack_redirect_uri:
+            raise ConfigError(
+                "SLACK_REDIRECT_URI set but SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are "
+                "missing: the redirect URL belongs to the OAuth install flow"
+            )
+        return
+    missing = [name for name, value in oauth.items() if not value]
+    if not settings.slack_signing_secret:
+        missing.append("SLACK_SIGNING_SECRET")
+    if missing:
+        raise ConfigError(
+            f"{' and '.join(named)} set but {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing: distributing Slack with OAuth "
+            "needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET"
+        )
+    if settings.slack_bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: choose one workspace (keep "
+            "SLACK_BOT_TOKEN) or distribution with OAuth (remove SLACK_BOT_TOKEN; each "
+            "workspace's token comes from its installation)"
+        )
+    if settings.slack_app_token:
+        raise ConfigError(
+            "SLACK_APP_TOKEN set with SLACK_CLIENT_ID: distribution with OAuth runs in HTTP "
+            "mode (remove SLACK_APP_TOKEN)"
+        )
+    uri = settings.slack_redirect_uri
+    if uri and not uri.startswith(("https://", "http://")):
+        raise ConfigError(f"SLACK_REDIRECT_URI must be an http(s) URL, not {uri!r}")
 
 
 def check_judge(settings: Settings) -> None:

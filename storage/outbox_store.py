@@ -247,23 +247,21 @@ class OutboxStore:
         round_id: int,
         message: tuple[str, str],
         now: float,
-    ) -> None:
-        """The platform accepted a daily post: the round's message, the slot posted and the
-        entry published, together."""
+    ) -> bool:
+        """The platform accepted a daily post: the entry published, the round's message and
+        the slot posted, together; False (nothing written) when the lease was lost."""
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: sqlite3.Connection) -> bool:
+            if not _end(conn, entry_id, owner, "published", now):
+                return False
             conn.execute(
                 "UPDATE rounds SET message_channel = ?, message_id = ? WHERE id = ?",
                 (*message, round_id),
             )
             daily_store.mark_slot_posted(conn, slot_id, now)
-            conn.execute(
-                "UPDATE publications SET done_at = ?, outcome = 'published', lease_owner = NULL, "
-                "lease_until = NULL WHERE id = ? AND done_at IS NULL",
-                (now, entry_id),
-            )
+            return True
 
-        await self._store.write_in_thread(write)
+        return await self._store.write_in_thread(write)
 
     async def abandon_daily_post(
         self, entry_id: int, owner: str, outcome: Ending, *, slot_id: int, round_id: int, now: float

@@ -12,8 +12,10 @@ and recognising a Quizbot database.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import os
+import re
 import shutil
 import sqlite3
 import time
@@ -307,8 +309,68 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+_TEAM = re.compile(r"^(slack|discord|console):(\S+)$")
+
+
+def _forget(args: argparse.Namespace) -> int:
+    """``db forget --team PLATFORM:ID [--yes]``: back up, then delete every row of one team."""
+    match = _TEAM.match(args.team)
+    if not match:
+        return fail(f"--team must be PLATFORM:ID, e.g. slack:T0123ABCD (not {args.team!r})")
+    platform, team_id = match.groups()
+    database = _database()
+    if not database.exists():
+        return fail(f"{database}: no such file")
+    try:
+        return asyncio.run(_forget_team(database, platform, team_id, confirmed=args.yes))
+    except DatabaseProblem as exc:
+        return fail(exc)
+
+
+async def _forget_team(database: Path, platform: str, team_id: str, *, confirmed: bool) -> int:
+    from bot.app import instance_lock
+    from storage.store import Store, StoreError
+    from storage.team_data import TeamDataError, count_team_rows, forget_team
+
+    name = f"{platform}:{team_id}"
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(instance_lock(database))
+            store = await Store.open(database)
+        except StoreError as exc:
+            raise DatabaseProblem(f"refusing to forget {name}: {exc}") from None
+        try:
+            try:
+                counts = await count_team_rows(store, platform, team_id)
+            except TeamDataError as exc:
+                raise DatabaseProblem(str(exc)) from None
+            total = sum(counts.values())
+            print(f"{name}: {total} rows in {sum(1 for n in counts.values() if n)} tables")
+            if not confirmed:
+                print("nothing deleted: add --yes to delete them (a backup is written first)")
+                return 1
+            backup = _unused_path(database.parent, f"{database.name}.before-forget")
+            print(f"backing up {database} ...", flush=True)
+            written, _ = backup_database(database, backup)
+            print(f"backup written to {written}")
+            print(f"deleting the rows of {name} ...", flush=True)
+            try:
+                deleted = await forget_team(
+                    store,
+                    platform,
+                    team_id,
+                    lambda table, rows: print(f"  {table}: {rows} deleted") if rows else None,
+                )
+            except TeamDataError as exc:
+                raise DatabaseProblem(str(exc)) from None
+        finally:
+            await store.close()
+    print(f"forgot {name}: {sum(deleted.values())} rows deleted; the backup is {written}")
+    return 0
+
+
 def register(subparsers: Subparsers) -> None:
-    """Add ``db info``, ``db backup PATH`` and ``db restore PATH``."""
+    """Add ``db info``, ``db backup PATH``, ``db restore PATH`` and ``db forget --team``."""
     sub = add_group(
         subparsers,
         "db",
@@ -336,3 +398,13 @@ def register(subparsers: Subparsers) -> None:
     )
     restore.add_argument("path", type=Path, metavar="PATH", help="a Quizbot database backup")
     restore.set_defaults(func=_restore)
+
+    forget = sub.add_parser(
+        "forget",
+        help="delete one team's scores and history (after a backup; bot must be stopped)",
+    )
+    forget.add_argument(
+        "--team", required=True, metavar="PLATFORM:ID", help="the team, e.g. slack:T0123ABCD"
+    )
+    forget.add_argument("--yes", action="store_true", help="really delete (else only count)")
+    forget.set_defaults(func=_forget)

@@ -3,7 +3,10 @@
 Prints one line per check (``ok``, ``warn`` or ``FAIL``) and, for each problem, how to fix it.
 Exits 1 when any check fails. Platform checks call the real APIs over plain aiohttp:
 Discord ``GET /users/@me`` and Slack ``auth.test``; with the LLM judge configured,
-``GET {QUIZBOT_LLM_URL}/models`` must answer and list ``QUIZBOT_LLM_MODEL``.
+``GET {QUIZBOT_LLM_URL}/models`` must answer and list ``QUIZBOT_LLM_MODEL``. Slack distributed
+with OAuth: ``oauth.v2.access`` must accept the client id and secret (it is asked for a code
+that does not exist), and the installed workspaces are listed from the database, with a
+warning while their tokens are stored in clear.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
+import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import aiohttp
 
@@ -21,6 +26,7 @@ from bot.commands.groups import Subparsers
 from bot.config import ConfigError, Settings, check_judge, check_platforms, load_settings
 from bot.llm_judge.client import api_error, auth_headers
 from bot.logging_setup import redact
+from bot.token_cipher import TokenCipher, TokenCipherError, is_sealed
 from questions.loader import PackError, load_bank
 from storage.database import unwritable
 
@@ -32,6 +38,7 @@ __all__ = [
     "check_questions",
     "check_settings",
     "check_slack",
+    "check_slack_oauth",
     "register",
     "run_checks",
 ]
@@ -79,7 +86,9 @@ def check_settings(settings: Settings) -> list[Check]:
             )
         ]
     mode = ""
-    if settings.slack_enabled:
+    if settings.slack_oauth:
+        mode = " (Slack over HTTP, distributed with OAuth)"
+    elif settings.slack_enabled:
         mode = " (Slack over Socket Mode)" if settings.slack_socket_mode else " (Slack over HTTP)"
     return [Check("settings", "ok", f"platforms: {', '.join(platforms)}{mode}")]
 
@@ -211,6 +220,116 @@ async def check_slack(settings: Settings, session: aiohttp.ClientSession) -> lis
     return checks
 
 
+async def check_slack_oauth(settings: Settings, session: aiohttp.ClientSession) -> list[Check]:
+    """Slack accepts SLACK_CLIENT_ID and SLACK_CLIENT_SECRET; the redirect URL, the key of the
+    tokens at rest, and the installed workspaces (from the database)."""
+    url = settings.slack_api_url.rstrip("/") + "/oauth.v2.access"
+    credentials = aiohttp.encode_basic_auth(
+        settings.slack_client_id or "", settings.slack_client_secret or ""
+    )
+    try:
+        async with session.post(
+            url, data={"code": "quizbot-doctor"}, headers={"Authorization": credentials}
+        ) as response:
+            body = await response.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        return [
+            Check(
+                "slack",
+                "FAIL",
+                f"cannot reach {settings.slack_api_url}: {type(exc).__name__} {exc}",
+                "check the network and SLACK_API_URL",
+            )
+        ]
+    error = str(body.get("error", "")) if isinstance(body, dict) else "unreadable answer"
+    if error != "invalid_code":  # the credentials were accepted; only the code was not
+        return [
+            Check(
+                "slack",
+                "FAIL",
+                f"Slack rejected SLACK_CLIENT_ID / SLACK_CLIENT_SECRET ({error or 'no error'})",
+                "copy both from Basic Information → App Credentials",
+            )
+        ]
+    checks = [Check("slack", "ok", "OAuth client id and secret accepted")]
+    if settings.slack_redirect_uri is None:
+        checks.append(
+            Check(
+                "slack",
+                "warn",
+                "SLACK_REDIRECT_URI is not set: Slack sends installers to the app's only "
+                "redirect URL",
+                "set it to https://<your host>/slack/oauth_redirect if the app lists several",
+            )
+        )
+    return checks + _installed_workspaces(settings)
+
+
+def _installed_workspaces(settings: Settings) -> list[Check]:
+    """One line per installed workspace; a warning while tokens are stored in clear."""
+    path = settings.quizbot_database
+    if not path.exists():
+        return [Check("slack", "warn", "no workspace has installed Quizbot yet", _INSTALL)]
+    try:
+        with open_readonly(path, timeout=10) as conn:
+            rows = conn.execute(
+                "SELECT team_key, COALESCE(team_name, enterprise_name, ''), "
+                "is_enterprise_install, installed_at, bot_token, bot_token_expires_at "
+                "FROM slack_installations ORDER BY installed_at, team_key"
+            ).fetchall()
+    except sqlite3.OperationalError:  # not migrated yet
+        rows = []
+    except DatabaseProblem as exc:
+        return [Check("slack", "FAIL", str(exc), "see the database check")]
+    if not rows:
+        return [Check("slack", "warn", "no workspace has installed Quizbot yet", _INSTALL)]
+    checks = [_workspace(row) for row in rows]
+    cipher = TokenCipher(settings.quizbot_secret_key)
+    clear = sum(not is_sealed(str(row[4])) for row in rows)
+    try:
+        for row in rows:
+            cipher.open(str(row[4]))
+    except TokenCipherError as exc:
+        checks.append(
+            Check(
+                "slack", "FAIL", str(exc), "set the QUIZBOT_SECRET_KEY the tokens were saved with"
+            )
+        )
+    if clear and not cipher.encrypting:
+        checks.append(
+            Check(
+                "slack",
+                "warn",
+                f"{clear} workspace token(s) stored in clear in the database",
+                "set QUIZBOT_SECRET_KEY (README: Connect Slack); tokens saved from then on "
+                "are encrypted",
+            )
+        )
+    elif clear:
+        checks.append(
+            Check(
+                "slack",
+                "warn",
+                f"{clear} workspace token(s) saved before QUIZBOT_SECRET_KEY was set are in clear",
+                "they are encrypted when refreshed, or reinstall Quizbot in those workspaces",
+            )
+        )
+    return checks
+
+
+_INSTALL = "open https://<your host>/slack/install and add Quizbot to a workspace"
+
+
+def _workspace(row: tuple[Any, ...]) -> Check:
+    key, name, org_wide, installed_at, _, expires_at = row
+    since = time.strftime("%Y-%m-%d", time.gmtime(float(installed_at)))
+    what = "organisation (org-wide)" if org_wide else "workspace"
+    rotation = "; token rotates" if expires_at is not None else ""
+    return Check(
+        "slack", "ok", f"installed in {what} {name or '?'} ({key}) since {since}{rotation}"
+    )
+
+
 def _serves(model: str, served: list[str]) -> bool:
     """Whether ``model`` is in the endpoint's list (Ollama lists ``llama3.2`` as ``…:latest``)."""
     return model in served or f"{model}:latest" in served
@@ -273,7 +392,9 @@ async def run_checks(settings: Settings) -> list[Check]:
         async with aiohttp.ClientSession(timeout=timeout) as session:
             if settings.discord_enabled:
                 checks.append(await check_discord(settings, session))
-            if settings.slack_enabled:
+            if settings.slack_oauth:
+                checks.extend(await check_slack_oauth(settings, session))
+            elif settings.slack_enabled:
                 checks.extend(await check_slack(settings, session))
             if settings.judge_enabled:
                 checks.append(await check_llm(settings, session))

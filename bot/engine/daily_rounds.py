@@ -364,12 +364,12 @@ class DailyRounds:
         schedule = await self.db.schedule(team_pk, channel_id)
         return schedule.channel_name if schedule is not None else None
 
-    async def channel_gone(self, team_pk: int, channel_id: str, reason: str) -> None:
+    async def channel_gone(self, team_pk: int, channel_id: str, reason: str) -> bool:
         """The platform says the channel is gone: pause its schedule until an admin sets it
-        again (one log line)."""
+        again (one log line); False when it has no running schedule."""
         schedule = await self.db.schedule(team_pk, channel_id)
         if schedule is None or not schedule.enabled or schedule.paused:
-            return
+            return False
         short = (reason or "channel not found").splitlines()[0][:200]
         log.warning(
             "daily: paused the schedule of channel %s (team %s:%s): %s",
@@ -380,6 +380,7 @@ class DailyRounds:
         )
         await self.db.pause(schedule.id, short)
         self.schedules_changed.set()
+        return True
 
     async def after_post(self, outbox: Outbox, channel: Channel, round_id: int) -> None:
         """A daily post landed: last week's digest follows the week's first scheduled one,

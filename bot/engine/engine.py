@@ -59,6 +59,7 @@ from bot.engine.model import (
     Team,
 )
 from bot.engine.ports import Clock, Judge, Outbox, system_clock
+from bot.engine.posting import RoundPoster, SendCard
 from bot.engine.progress import TeamProgressDesk
 from bot.engine.publishing import Outboxes, Publications
 from bot.engine.reviews import DueCounts, Rated, ReportFiled, ReviewDesk
@@ -103,6 +104,7 @@ class QuizEngine:
         wake = asyncio.Event()  # set when something is queued: the worker wakes
         self._closer = RoundCloser(core, outboxes, queue, daily_store, poke=wake.set)
         self._rounds = RoundOpener(core, self._closer, daily_store, round_seconds=round_seconds)
+        self._poster = RoundPoster(core, self._rounds)
         self.reviews = ReviewDesk(core, self._closer, nudge=review_nudge)
         self.disputes = DisputeDesk(core, self._closer, self.reviews.scheduler)
         self.analytics = QuestionAnalytics(core)
@@ -191,6 +193,32 @@ class QuizEngine:
         return await self._rounds.start(
             channel,
             player,
+            category=category,
+            difficulty=difficulty,
+            mode=mode,
+            kind=kind,
+            closes_at=closes_at,
+        )
+
+    async def post_round(
+        self,
+        channel: Channel,
+        player: Player | None,
+        send: SendCard,
+        *,
+        category: str | None = None,
+        difficulty: str | None = None,
+        mode: str | None = None,
+        kind: RoundKind = "quiz",
+        closes_at: float | None = None,
+    ) -> QuestionCard:
+        """Open a round (the options of :meth:`start_round`), show its card with the adapter's
+        ``send`` and attach the message it returns; if ``send`` raises, the round is closed
+        silently (no reveal) and the exception propagates (bot/engine/posting.py)."""
+        return await self._poster.post(
+            channel,
+            player,
+            send,
             category=category,
             difficulty=difficulty,
             mode=mode,

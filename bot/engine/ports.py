@@ -31,7 +31,9 @@ def system_clock() -> float:
 
 
 class Outbox(Protocol):
-    """How the engine posts unsolicited messages (a round closing on its timer, the daily post).
+    """How the engine posts unsolicited messages (a round closing on its timer, the daily post,
+    its live count), all of them from the publication queue (:mod:`bot.engine.publishing`),
+    and an admin's close as their reply.
 
     Each adapter implements it for its platform. An outbox may also implement, where its
     platform can: ``tell(player, settlement)`` (a private notice, :mod:`bot.engine.disputes`),

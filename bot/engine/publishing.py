@@ -117,8 +117,9 @@ class DailyPublishing(Protocol):
         """The scheduled channel's name, if it has a schedule."""
         ...
 
-    async def channel_gone(self, team_pk: int, channel_id: str, reason: str) -> None:
-        """The platform says the channel is gone: pause its schedule (with a log line)."""
+    async def channel_gone(self, team_pk: int, channel_id: str, reason: str) -> bool:
+        """The platform says the channel is gone: pause its schedule (with a log line); False
+        when it has no running schedule."""
         ...
 
     async def after_post(self, outbox: Outbox, channel: Channel, round_id: int) -> None:
@@ -219,7 +220,10 @@ class Publications:
         except asyncio.CancelledError:
             raise  # stopping: the lease expires and the entry is taken up again
         except Exception as exc:
-            await self._refused(entry, outbox, exc)
+            try:
+                await self._refused(entry, outbox, exc)
+            except Exception:  # e.g. the database: the lease expires and it is tried again
+                log.exception("publishing: could not record the refusal of entry %s", entry.id)
 
     async def _channel(self, entry: Publication) -> Channel:
         team: Team = await self._core.ids.team_of(entry.team_pk)
@@ -248,14 +252,21 @@ class Publications:
         if not await self.store.begin_daily_post(entry.id, self.owner, now):
             return  # the lease was lost: whoever holds it decides
         ref = await outbox.post(channel, card)
-        await self.store.daily_posted(
-            entry.id,
-            self.owner,
-            slot_id=entry.slot_id,
-            round_id=entry.round_id,
-            message=(ref.channel_id, ref.message_id),
-            now=self._core.clock(),
-        )
+        try:
+            recorded = await self.store.daily_posted(
+                entry.id,
+                self.owner,
+                slot_id=entry.slot_id,
+                round_id=entry.round_id,
+                message=(ref.channel_id, ref.message_id),
+                now=self._core.clock(),
+            )
+        except Exception:  # posted: never retried (a later claim abandons it, at most once)
+            log.exception("publishing: daily round %s was posted but not recorded", entry.round_id)
+            return
+        if not recorded:
+            log.warning("publishing: daily round %s was posted after its lease", entry.round_id)
+            return
         log.info("publishing: posted daily round %s to %s", entry.round_id, entry.channel_id)
         try:
             await self._daily.after_post(outbox, channel, entry.round_id)
@@ -320,12 +331,18 @@ class Publications:
         now = self._core.clock()
         what = f"{entry.kind.replace('_', ' ')} of round {entry.round_id}"
         if channel_gone(outbox, exc):
-            log.warning("publishing: %s dropped: the channel is gone (%s)", what, exc)
             if entry.kind == "daily_post":
                 await self._abandon_post(entry, "gone")
             else:
                 await self.store.finish(entry.id, self.owner, "gone", now)
-            await self._daily.channel_gone(entry.team_pk, entry.channel_id, str(exc))
+            paused = await self._daily.channel_gone(entry.team_pk, entry.channel_id, str(exc))
+            # one warning: the schedule's pause says it, else this line
+            log.log(
+                logging.INFO if paused else logging.WARNING,
+                "publishing: %s dropped: the channel is gone (%s)",
+                what,
+                exc,
+            )
             return
         refusals = entry.attempts + 1
         if refusals > len(self.retry_delays):

@@ -5,6 +5,13 @@ Kit limits (``invalid_blocks``), calls without a token (``not_authed``), answers
 ``Retry-After: 1`` when told to (:meth:`FakeSlack.rate_limit`), and at ``/link`` speaks enough
 of Socket Mode to send envelopes and time their acknowledgements.
 
+For apps distributed with OAuth it is also Slack's side of the install flow:
+:meth:`FakeSlack.approve` is an admin approving the app in a workspace (it returns the code
+Slack puts in the redirect), ``oauth.v2.access`` exchanges that code once for a bot token (with
+a refresh token and an expiry when :attr:`FakeSlack.rotation_s` is set) and refreshes a token
+with ``grant_type=refresh_token`` (each refresh token works once); ``auth.test`` answers for the
+token's own workspace, and an expired or revoked token is refused like Slack refuses it.
+
 Rate limits are opt-in (``FakeSlack(limits=SlackLimits())``): then, like Slack, it allows about
 one ``chat.postMessage`` per second per channel (short bursts of four) and, per workspace (its
 token, as Slack counts per app and workspace), a number of calls per minute of each limited
@@ -16,6 +23,7 @@ answered 429 with ``{"ok": false, "error": "ratelimited"}`` and ``Retry-After`` 
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import math
@@ -29,11 +37,25 @@ from aiohttp import WSMsgType, web
 
 from tests.fakes.rate_window import TokenBucket
 
-__all__ = ["BOT_USER_ID", "TEAM_ID", "ApiCall", "FakeSlack", "SlackLimits", "block_problems"]
+__all__ = [
+    "BOT_USER_ID",
+    "CLIENT_ID",
+    "CLIENT_SECRET",
+    "TEAM_ID",
+    "ApiCall",
+    "FakeSlack",
+    "SlackLimits",
+    "Workspace",
+    "block_problems",
+]
 
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
+
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret"
+APP_ID = "A0APP"
 
 MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
 VIEW_METHODS = ("views.open", "views.publish", "views.update")
@@ -46,6 +68,42 @@ class ApiCall:
     method: str
     args: dict[str, Any]
     at: float
+    token: str = ""  # the token the call was made with ("" without one)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace (or, with ``enterprise_id`` and ``org_wide``, an Enterprise Grid
+    organisation installing org-wide) that installs the app."""
+
+    team_id: str
+    name: str
+    enterprise_id: str | None = None
+    org_wide: bool = False
+    installer: str = "U0ADMIN"
+
+    @property
+    def key(self) -> str:
+        """Whose installation it is: the organisation's for an org-wide install."""
+        return self.enterprise_id if self.org_wide and self.enterprise_id else self.team_id
+
+
+@dataclass
+class _Token:
+    workspace: Workspace
+    expires_at: float | None
+    revoked: bool = False
+
+
+@dataclass
+class _OAuth:
+    """Slack's OAuth state of the fake: codes, tokens, refresh tokens."""
+
+    codes: dict[str, Workspace] = field(default_factory=dict)
+    tokens: dict[str, _Token] = field(default_factory=dict)
+    refresh_tokens: dict[str, Workspace] = field(default_factory=dict)
+    refreshes: list[str] = field(default_factory=list)  # every refresh token presented
+    counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
 
 # -- Block Kit limits ----------------------------------------------------------------------------
@@ -239,6 +297,8 @@ class FakeSlack:
         self._sent: dict[str, float] = {}
         self._changed = asyncio.Condition()
         self.url = ""
+        self.oauth = _OAuth()
+        self.rotation_s: float | None = None  # tokens issued expire after this long (rotation)
 
     async def __aenter__(self) -> FakeSlack:
         app = web.Application()
@@ -286,9 +346,9 @@ class FakeSlack:
             await self._changed.wait_for(lambda: len(self.calls_to(method)) >= count)
         return self.calls_to(method)
 
-    async def _record(self, method: str, args: dict[str, Any]) -> None:
+    async def _record(self, method: str, args: dict[str, Any], token: str = "") -> None:
         async with self._changed:
-            self.calls.append(ApiCall(method, args, time.monotonic()))
+            self.calls.append(ApiCall(method, args, time.monotonic(), token))
             self._changed.notify_all()
 
     # -- Web API ---------------------------------------------------------------------------
@@ -296,8 +356,10 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await self._args(request)
-        await self._record(method, args)
-        limited = self._limited(request, method, args)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
+        await self._record(method, args, str(token or ""))
+        limited = self._limited(method, args, str(token or ""))
         if limited is not None:
             return limited
         if self._rate_limited.get(method, 0) > 0:
@@ -305,22 +367,22 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
             )
-        auth = request.headers.get("Authorization", "")
-        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_v2_access(args, auth))
         if not token:
             return web.json_response({"ok": False, "error": "not_authed"})
+        refused = self._token_refused(str(token))
+        if refused:
+            return web.json_response({"ok": False, "error": refused})
         return web.json_response(self._answer(method, args, str(token)))
 
-    def _limited(
-        self, request: web.Request, method: str, args: dict[str, Any]
-    ) -> web.Response | None:
-        """With limits on: Slack's 429 when a limit refuses this call."""
+    def _limited(self, method: str, args: dict[str, Any], token: str) -> web.Response | None:
+        """With limits on: Slack's 429 when a limit refuses this call (a workspace is known by
+        its token)."""
         if self.limits is None:
             return None
-        auth = request.headers.get("Authorization", "")
-        workspace = auth.removeprefix("Bearer ") if auth else str(args.get("token", ""))
         now = asyncio.get_running_loop().time()
-        return self.limits.check(workspace, method, str(args.get("channel", "")), now)
+        return self.limits.check(token, method, str(args.get("channel", "")), now)
 
     @staticmethod
     async def _args(request: web.Request) -> dict[str, Any]:
@@ -341,6 +403,8 @@ class FakeSlack:
         return {"ok": False, "error": "invalid_blocks", "errors": problems}
 
     def _answer(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
+        if method == "auth.test" and token in self.oauth.tokens:
+            return self._auth_test(self.oauth.tokens[token].workspace)
         if method == "auth.test":
             return {
                 "ok": True,
@@ -380,6 +444,109 @@ class FakeSlack:
             user = self.users.get(user_id, {"is_admin": False, "is_owner": False})
             return {"ok": True, "user": {"id": user_id, "team_id": TEAM_ID, **user}}
         return {"ok": False, "error": "unknown_method"}
+
+    # -- OAuth -----------------------------------------------------------------------------
+
+    def approve(self, workspace: Workspace) -> str:
+        """An admin of ``workspace`` approves the app on Slack's authorize page: the code
+        Slack sends back to the redirect URL (it works once)."""
+        code = f"code-{next(self.oauth.counter)}"
+        self.oauth.codes[code] = workspace
+        return code
+
+    def revoke(self, workspace: Workspace) -> None:
+        """Revoke every token of ``workspace`` (an uninstall)."""
+        for issued in self.oauth.tokens.values():
+            if issued.workspace.key == workspace.key:
+                issued.revoked = True
+
+    def expire(self, workspace: Workspace) -> None:
+        """Make the current tokens of ``workspace`` expired now."""
+        for issued in self.oauth.tokens.values():
+            if issued.workspace.key == workspace.key:
+                issued.expires_at = time.time() - 1
+
+    def tokens_of(self, workspace: Workspace) -> list[str]:
+        """The tokens issued to ``workspace``, oldest first."""
+        return [t for t, issued in self.oauth.tokens.items() if issued.workspace == workspace]
+
+    def token_works(self, token: str) -> bool:
+        """Whether Slack would accept ``token`` now."""
+        return token in self.oauth.tokens and not self._token_refused(token)
+
+    def _token_refused(self, token: str) -> str:
+        issued = self.oauth.tokens.get(token)
+        if issued is None:
+            return ""
+        if issued.revoked:
+            return "token_revoked"
+        if issued.expires_at is not None and issued.expires_at <= time.time():
+            return "token_expired"
+        return ""
+
+    def _client_authenticated(self, args: dict[str, Any], auth: str) -> bool:
+        client_id, secret = args.get("client_id"), args.get("client_secret")
+        if auth.startswith("Basic "):
+            decoded = base64.b64decode(auth.removeprefix("Basic ")).decode()
+            client_id, _, secret = decoded.partition(":")
+        return client_id == CLIENT_ID and secret == CLIENT_SECRET
+
+    def _oauth_v2_access(self, args: dict[str, Any], auth: str) -> dict[str, Any]:
+        if not self._client_authenticated(args, auth):
+            return {"ok": False, "error": "invalid_client_id"}
+        if args.get("grant_type") == "refresh_token":
+            refresh = str(args.get("refresh_token", ""))
+            self.oauth.refreshes.append(refresh)
+            workspace = self.oauth.refresh_tokens.pop(refresh, None)
+            if workspace is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            return self._grant(workspace)
+        workspace = self.oauth.codes.pop(str(args.get("code", "")), None)
+        if workspace is None:
+            return {"ok": False, "error": "invalid_code"}
+        return self._grant(workspace)
+
+    def _grant(self, workspace: Workspace) -> dict[str, Any]:
+        number = next(self.oauth.counter)
+        token = f"xoxb-{workspace.key}-{number}"
+        expires_at = time.time() + self.rotation_s if self.rotation_s is not None else None
+        self.oauth.tokens[token] = _Token(workspace, expires_at)
+        org = (
+            {"id": workspace.enterprise_id, "name": "Fake Org"} if workspace.enterprise_id else None
+        )
+        grant: dict[str, Any] = {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": workspace.installer},
+            "scope": "commands,chat:write,chat:write.public,users:read",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": f"U0BOT{workspace.key}",
+            "team": None
+            if workspace.org_wide
+            else {"id": workspace.team_id, "name": workspace.name},
+            "enterprise": org,
+            "is_enterprise_install": workspace.org_wide,
+        }
+        if self.rotation_s is not None:
+            refresh = f"xoxe-1-{workspace.key}-{number}"
+            self.oauth.refresh_tokens[refresh] = workspace
+            grant.update(refresh_token=refresh, expires_in=int(self.rotation_s))
+        return grant
+
+    @staticmethod
+    def _auth_test(workspace: Workspace) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": f"https://{workspace.name.lower()}.slack.com/",
+            "team": None if workspace.org_wide else workspace.name,
+            "team_id": None if workspace.org_wide else workspace.team_id,
+            "enterprise_id": workspace.enterprise_id,
+            "is_enterprise_install": workspace.org_wide,
+            "user": "quizbot",
+            "user_id": f"U0BOT{workspace.key}",
+            "bot_id": f"B0BOT{workspace.key}",
+        }
 
     # -- response_url ----------------------------------------------------------------------
 

@@ -133,8 +133,8 @@ async def test_slack_updates_and_posts_are_paced_per_workspace_and_channel() -> 
     pacing = SlackPacing(scale=60.0)
     team = Team("slack", "T1")
     async with FakeSlack(limits=limits) as slack:
-        first = SlackOutbox(make_client("xoxb-first", slack.api_url), pacing)
-        second = SlackOutbox(make_client("xoxb-second", slack.api_url), pacing)
+        first = SlackOutbox(make_client("xoxb-first", slack.api_url), pacing=pacing)
+        second = SlackOutbox(make_client("xoxb-second", slack.api_url), pacing=pacing)
         updates = [first.edit(MessageRef(f"C{n}", "1.1"), CARD) for n in range(30)]
         updates += [second.edit(MessageRef(f"D{n}", "1.1"), CARD) for n in range(30)]
         same_channel = [first.post(Channel(team, "C1", "general"), CARD) for _ in range(8)]

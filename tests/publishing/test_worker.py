@@ -295,3 +295,23 @@ async def test_no_entry_is_claimed_for_a_platform_without_an_adapter(
     engine.register_outbox("console", outbox)
     assert await engine.publications.drain() == 1
     assert outbox.reveals() == [round_id]
+
+
+async def test_stopping_the_worker_leaves_a_held_publication_to_its_lease(
+    engine: QuizEngine, replica: QuizEngine, clock: FakeClock
+) -> None:
+    held = PlatformOutbox(hold=True)
+    engine.register_outbox("console", held)
+    round_id = await closed_quiz_round(engine)
+    publisher = Publisher(engine.publications)
+    publisher.start()
+    await asyncio.wait_for(held.holding.wait(), 5)
+    await publisher.stop(grace_s=0.01)  # the platform still holds it: not waited for
+    [entry] = await OutboxStore(engine.store).entries(round_id)
+    assert entry.outcome is None and entry.lease_owner == engine.publications.owner
+
+    other = PlatformOutbox()
+    replica.register_outbox("console", other)
+    clock.advance(LEASE_S + 1)
+    assert await replica.publications.drain() == 1
+    assert other.reveals() == [round_id]

@@ -186,16 +186,23 @@ class ConsoleSession:
         return "Bye!"
 
     async def _cmd_quiz(self, command: Command) -> str:
-        card = await self.engine.start_round(
+        shown: list[str] = []
+
+        async def show(card: QuestionCard) -> None:
+            # the card is this command's own reply block: nothing a reveal could edit later
+            shown.append(render.render_card(card, self.channel_name))
+
+        card = await self.engine.post_round(
             self.channel,
             self.player,
+            show,
             category=command.options.get("category"),
             difficulty=command.options.get("difficulty"),
             mode=command.options.get("mode"),
         )
         others = await self.engine.open_rounds(self.channel)
         notes = [render.also_open(other) for other in others if other.round_id != card.round_id]
-        return "\n".join([render.render_card(card, self.channel_name), *notes])
+        return "\n".join([*shown, *notes])
 
     async def _cmd_answer(self, command: Command) -> str:
         round_id = await self._target_round(command.options.get("round"))
@@ -323,7 +330,7 @@ class ConsoleSession:
         return f"You are now in #{visible(self.channel_name)}."
 
     async def _cmd_quiz_admin(self, command: Command) -> str:
-        return await admin_command(self, command)
+        return await admin_command(self.engine, self.channel, command)
 
     async def _cmd_team(self, command: Command) -> str:
         self.team = Team(PLATFORM, valid_name(command.rest, "team"))

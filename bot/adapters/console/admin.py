@@ -10,46 +10,44 @@ them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.adapters.console import render
 from bot.adapters.console.commands import Command, CommandError
 from bot.adapters.console.daily import daily_command
 from bot.adapters.settle_text import SETTLE_USAGE, is_settle, parse_settle
 from bot.engine.disputes import LISTED
-
-if TYPE_CHECKING:
-    from bot.adapters.console.adapter import ConsoleSession
+from bot.engine.engine import QuizEngine
+from bot.engine.model import Channel
 
 __all__ = ["admin_command"]
 
 
-async def admin_command(session: ConsoleSession, command: Command) -> str:
-    """Run one ``/quiz-admin`` sub-command."""
+async def admin_command(engine: QuizEngine, here: Channel, command: Command) -> str:
+    """Run one ``/quiz-admin`` sub-command typed in channel ``here``."""
+    team = here.team
     first = command.args[0].casefold() if command.args else ""
     if first == "disputes":
         if len(command.args) > 1 or command.options:
             raise CommandError(SETTLE_USAGE)
-        items = await session.engine.disputes.open_reports(session.team)
+        items = await engine.disputes.open_reports(team)
         return render.render_reports(items, LISTED)
     if first == "season":
         if len(command.args) < 3 or command.args[1].casefold() != "end" or command.options:
             raise CommandError("Usage: /quiz-admin season end NAME")
-        ended = await session.engine.seasons.end(session.team, " ".join(command.args[2:]))
+        ended = await engine.seasons.end(team, " ".join(command.args[2:]))
         return render.render_season_ended(ended)
     if first == "progress":
         if len(command.args) > 1 or command.options:
             raise CommandError("Usage: /quiz-admin progress")
-        return render.render_progress(await session.engine.progress.team(session.team))
+        return render.render_progress(await engine.progress.team(team))
     if first == "questions":
         if len(command.args) > 1 or command.options:
             raise CommandError("Usage: /quiz-admin questions")
-        found = await session.engine.analytics.questions(session.team)
+        found = await engine.analytics.questions(team)
         return render.render_question_stats(found, LISTED)
     if is_settle(command.rest):
         args = parse_settle(command.rest)
-        settled = await session.engine.disputes.settle(
-            session.team, args.report_id, args.action, grade=args.grade, note=args.note
+        settled = await engine.disputes.settle(
+            team, args.report_id, args.action, grade=args.grade, note=args.note
         )
         return render.render_settled(settled)
-    return await daily_command(session, command)
+    return await daily_command(engine, here, command.rest)

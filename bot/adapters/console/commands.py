@@ -7,6 +7,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from bot.adapters.console.entries import FENCE
+from bot.adapters.daily_admin import is_daily
 from bot.adapters.settle_text import is_settle
 
 __all__ = ["COMMANDS", "INTERVIEW_ACTIONS", "Command", "CommandError", "parse_line"]
@@ -70,7 +71,7 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "grade disputes and question reports, and settle them (the player is told); how each "
         "question fares; each member's accuracy by category and coverage of the bank; end the "
         "season (its standings archived, fresh boards)",
-        ("channel", "time", "timezone", "days", "difficulty", "close", "digest"),
+        (),
     ),
     "help": ("/help", "this list", ()),
     "quit": ("/quit", "leave", ()),
@@ -128,6 +129,8 @@ def parse_line(line: str) -> Command | None:
         return _with_rest(name, rest.strip(), allowed)
     if name == "quiz-admin" and is_settle(rest):  # the note is free text
         return Command(name, tuple(rest.split(maxsplit=1)[:1]), rest=rest.strip())
+    if name == "quiz-admin" and is_daily(rest):  # bot/adapters/daily_admin.py parses it
+        return Command(name, ("daily",), rest=rest.strip())
     try:
         words = shlex.split(rest)
     except ValueError:

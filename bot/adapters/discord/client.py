@@ -16,9 +16,10 @@ from discord.http import Route
 from bot.adapters.ack_first import AckFirst
 from bot.adapters.discord.commands import add_commands, on_tree_error
 from bot.adapters.discord.components import (
-    button_for,
+    BUTTON_KINDS,
     handle_modal_submit,
     handle_unknown,
+    reaches_a_button,
 )
 from bot.adapters.discord.identity import PLATFORM
 from bot.adapters.discord.interaction import (
@@ -100,7 +101,9 @@ class QuizBot(discord.Client):
         add_commands(self.tree, self.outbox)
 
     async def setup_hook(self) -> None:
-        """Register the outbox for timer reveals."""
+        """Register the buttons (dynamic items: their state is their ``custom_id``, so they work
+        after a restart) and the outbox for timer reveals."""
+        self.add_dynamic_items(*BUTTON_KINDS)
         if self.quiz_engine is not None:
             self.quiz_engine.register_outbox(PLATFORM, self.outbox)
 
@@ -126,18 +129,20 @@ class QuizBot(discord.Client):
         log_interaction(interaction, command_name(interaction), "ok")
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Route button presses (by ``custom_id``) and modal submissions; any other component
-        id (forged, stale, garbage) gets an ephemeral "unknown".
+        """Route modal submissions by ``custom_id``, and refuse the presses no button takes.
 
-        Slash commands go to the tree. Every handler logs its own event line.
+        discord.py runs this beside its own dispatch: slash commands go to the tree, presses of
+        Quizbot's buttons to their dynamic items (:data:`BUTTON_KINDS`). A press none of them
+        takes (a forged, stale or garbage id) gets an ephemeral "unknown" here, instead of
+        discord.py's silence. Modals are routed here too: discord.py keeps a modal in memory
+        under its exact id until its one submission, which a restart loses and which two
+        players answering the same round would share. Every handler logs its own event line.
         """
         if interaction.type is discord.InteractionType.modal_submit:
             async with handled(interaction, "modal"):
                 await handle_modal_submit(interaction)
-        elif interaction.type is discord.InteractionType.component:
-            button = button_for(str(dict(interaction.data or {}).get("custom_id", "")))
-            if button is not None:
-                await button.press(interaction)
-                return
+        elif interaction.type is discord.InteractionType.component and not reaches_a_button(
+            interaction
+        ):
             async with handled(interaction, "button:unknown"):
                 await handle_unknown(interaction)

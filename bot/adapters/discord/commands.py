@@ -7,7 +7,6 @@ handler, which shows them ephemerally.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
 
@@ -41,7 +40,7 @@ from bot.adapters.discord.seasons import add_season_commands
 from bot.adapters.discord.team_progress import add_progress_command
 from bot.adapters.wording import CLOSED_NOT_SHOWN
 from bot.engine.errors import QuizError
-from bot.engine.model import MODES, PERIODS
+from bot.engine.model import MODES, PERIODS, MessageRef, QuestionCard
 
 __all__ = ["INVALID_OPTION", "NEEDS_MANAGE_GUILD", "add_commands", "on_tree_error"]
 
@@ -122,21 +121,22 @@ def add_commands(tree: app_commands.CommandTree[Any], outbox: DiscordOutbox) -> 
         engine = engine_of(interaction)
         channel = channel_of(interaction)
         await defer(interaction)
-        card = await engine.start_round(
-            channel,
-            player_of(interaction),
-            category=category,
-            difficulty=difficulty.value if difficulty else None,
-            mode=mode.value if mode else None,
-        )
+
+        async def send(card: QuestionCard) -> MessageRef:
+            return await outbox.post(channel, card)
+
         try:
-            ref = await outbox.post(channel, card)
+            card = await engine.post_round(
+                channel,
+                player_of(interaction),
+                send,
+                category=category,
+                difficulty=difficulty.value if difficulty else None,
+                mode=mode.value if mode else None,
+            )
         except discord.HTTPException as exc:
-            # Without its message the round would block the channel until its timer ran out.
-            with contextlib.suppress(QuizError):
-                await engine.close_round(channel.team, card.round_id)
+            # the engine closed the round: nobody saw it, so it must not block the channel
             raise QuizError(CANNOT_POST.format(error=exc.text or exc.status)) from None
-        await engine.attach_message(channel.team, card.round_id, ref)
         await reply(interaction, f"Question #{card.round_id} is up — good luck!")
 
     @app_commands.command(name="leaderboard", description="The top 10 of this server and your rank")

@@ -4,10 +4,14 @@
 - ``quizopen:<round>``: open the free-text modal of an open round (:class:`OpenAnswerButton`).
 - ``quizmodal:<round>``: the modal's id; its submission is handled by :func:`handle_modal_submit`.
 - the review buttons and modals (:mod:`~bot.adapters.discord.review_components`) and the
-  interview's (:mod:`~bot.adapters.discord.interviews`) are routed the same way.
+  interview's (:mod:`~bot.adapters.discord.interviews`) work the same way.
 
-Any other component or modal id (forged, stale, garbage) gets an ephemeral "unknown" reply from
-:func:`handle_unknown` instead of a failed interaction.
+Every button is a :class:`discord.ui.DynamicItem` (:data:`BUTTON_KINDS`, registered by the
+client): discord.py matches a press's id against each template and rebuilds the button from it.
+Modal submissions are routed by the client's ``on_interaction`` (discord.py matches modals by
+their exact id, in memory only). A press no button takes, and any other modal id (forged, stale,
+garbage), gets an ephemeral "unknown" reply from :func:`handle_unknown` instead of a failed
+interaction.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from bot.adapters.discord.interaction import (
     NONE,
     IdButton,
     defer,
+    is_button_press,
     modal_field,
     show_untold_settlements,
 )
@@ -50,6 +55,7 @@ __all__ = [
     "card_view",
     "handle_modal_submit",
     "handle_unknown",
+    "reaches_a_button",
     "reveal_view",
     "submit_answer",
 ]
@@ -61,10 +67,9 @@ MODAL_ID = re.compile(r"quizmodal:(?P<round>[0-9]{1,18})")
 OPEN_LABEL = "Answer in my own words"
 
 
-class AnswerButton(IdButton):
+class AnswerButton(IdButton, template=r"quiz:(?P<round>[0-9]{1,18}):(?P<choice>[A-D])"):
     """One of the A-D buttons of a multiple-choice round: answers with its letter."""
 
-    pattern = re.compile(r"quiz:(?P<round>[0-9]{1,18}):(?P<choice>[A-D])")
     command = "button:answer"
 
     def __init__(self, round_id: int, letter: str, text: str = "") -> None:
@@ -83,10 +88,9 @@ class AnswerButton(IdButton):
         await submit_answer(interaction, self.round_id, choice=self.letter)
 
 
-class OpenAnswerButton(IdButton):
+class OpenAnswerButton(IdButton, template=r"quizopen:(?P<round>[0-9]{1,18})"):
     """The "Answer in my own words" button of an open round: it opens :class:`AnswerModal`."""
 
-    pattern = re.compile(r"quizopen:(?P<round>[0-9]{1,18})")
     command = "button:open"
 
     def __init__(self, round_id: int, label: str = OPEN_LABEL) -> None:
@@ -109,15 +113,36 @@ BUTTON_KINDS: tuple[type[IdButton], ...] = (
     *REVIEW_ITEMS,
     *INTERVIEW_ITEMS,
 )
+"""Every button Quizbot renders: the dynamic items the client registers (``add_dynamic_items``)."""
 
 
 def button_for(custom_id: str) -> IdButton | None:
-    """The button a pressed component's ``custom_id`` encodes; None for any other id."""
+    """The button a ``custom_id`` encodes (as discord.py rebuilds it); None for any other id."""
     for kind in BUTTON_KINDS:
-        match = kind.pattern.fullmatch(custom_id)
+        match = kind.__discord_ui_compiled_template__.fullmatch(custom_id)
         if match is not None:
             return kind.from_match(match)
     return None
+
+
+def reaches_a_button(interaction: discord.Interaction[Any]) -> bool:
+    """Whether one of :data:`BUTTON_KINDS` runs for this press (through discord.py's view store).
+
+    One does when the press is a button's, a template matches its ``custom_id`` in full and
+    the message it came from holds a button of that id (discord.py drops the press silently
+    otherwise); everything else is the client's to refuse (:func:`handle_unknown`).
+    """
+    custom_id = dict(interaction.data or {}).get("custom_id")
+    if not isinstance(custom_id, str) or button_for(custom_id) is None:
+        return False
+    message = interaction.message
+    if message is None or not is_button_press(interaction):
+        return False  # IdButton.interaction_check refuses what is not a button press
+    for row in message.components:
+        for child in getattr(row, "children", (row,)):
+            if isinstance(child, discord.Button) and child.custom_id == custom_id:
+                return True
+    return False
 
 
 def card_view(card: QuestionCard) -> discord.ui.View:
@@ -129,7 +154,6 @@ def card_view(card: QuestionCard) -> discord.ui.View:
             view.add_item(AnswerButton(card.round_id, letter, label))
     else:
         view.add_item(OpenAnswerButton(card.round_id, open_answer_label(card)))
-    view.stop()  # presses are routed by id (button_for), not by the view store
     return view
 
 

@@ -2,7 +2,9 @@
 
 Discord nests them as a sub-command group of ``/quiz-admin``, so they inherit its gate
 (``default_permissions(manage_guild)``) and each checks ``has_permissions`` again. Validation
-is the engine's (:mod:`bot.engine.daily_schedule`); this module only translates.
+of the options and the replies' words are shared with every platform
+(:mod:`bot.adapters.daily_admin`), the schedule's values are the engine's
+(:mod:`bot.engine.daily_schedule`); this module only translates.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.adapters.daily_admin import daily_request, run_daily
 from bot.adapters.discord.identity import engine_of, team_of
 from bot.adapters.discord.interaction import defer, reply
-from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError
 from bot.engine.model import Channel
 from questions.schema import DIFFICULTIES
@@ -69,13 +71,24 @@ class PostableChannel(app_commands.Transformer[Any]):
 Postable = app_commands.Transform[app_commands.AppCommandChannel, PostableChannel]
 
 
-async def _begin(
-    interaction: discord.Interaction[Any], channel: app_commands.AppCommandChannel | None
-) -> tuple[QuizEngine, Channel]:
-    """The engine and target channel (refusing before answering), then defer privately."""
-    engine, target = engine_of(interaction), _target(interaction, channel)
+async def _run(
+    interaction: discord.Interaction[Any],
+    action: str,
+    options: dict[str, str | None],
+    channel: app_commands.AppCommandChannel | None = None,
+) -> None:
+    """Check the options (the refusals every platform gives), defer privately, run the
+    command (:mod:`bot.adapters.daily_admin`) and reply with its result."""
+    engine = engine_of(interaction)
+    request = daily_request(action, options, channel=None if channel is None else str(channel.id))
+    here, target = _target(interaction, None), _target(interaction, channel)
     await defer(interaction)
-    return engine, target
+    done = await run_daily(engine, request, here=here, resolve=lambda _: target)
+    await reply(interaction, done.text(_mention))
+
+
+def _mention(channel: Channel) -> str:
+    return f"<#{channel.channel_id}>"
 
 
 def _target(
@@ -139,19 +152,15 @@ def add_daily_commands(admin: app_commands.Group) -> None:
         close: str | None = None,
         digest: bool | None = None,
     ) -> None:
-        engine, target = await _begin(interaction, channel)
-        schedule = await engine.daily.set_schedule(
-            target,
-            time_of_day=time,
-            timezone=timezone,
-            days=days,
-            difficulty=difficulty.value if difficulty else None,
-            close=close,
-            digest=None if digest is None else ("on" if digest else "off"),
-        )
-        await reply(
-            interaction, f"Daily question in <#{target.channel_id}>: {schedule.describe()}."
-        )
+        options = {
+            "time": time,
+            "timezone": timezone,
+            "days": days,
+            "difficulty": difficulty.value if difficulty else None,
+            "close": close,
+            "digest": None if digest is None else ("on" if digest else "off"),
+        }
+        await _run(interaction, "set", options, channel)
 
     @daily.command(name="off", description="Stop the daily question of a channel")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -160,19 +169,12 @@ def add_daily_commands(admin: app_commands.Group) -> None:
         interaction: discord.Interaction[Any],
         channel: app_commands.AppCommandChannel | None = None,
     ) -> None:
-        engine, target = await _begin(interaction, channel)
-        await engine.daily.disable(target)
-        await reply(interaction, f"The daily question in <#{target.channel_id}> is off.")
+        await _run(interaction, "off", {}, channel)
 
     @daily.command(name="show", description="Every daily question schedule of this server")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def show(interaction: discord.Interaction[Any]) -> None:
-        engine = engine_of(interaction)
-        team = team_of(interaction)
-        await defer(interaction)
-        schedules = await engine.daily.schedules(team)
-        lines = [f"<#{s.channel_id}>: {s.describe()}" for s in schedules]
-        await reply(interaction, "\n".join(lines) or "No daily question is scheduled here.")
+        await _run(interaction, "show", {})
 
     @daily.command(name="now", description="Post the channel's daily question now (to try it)")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -181,8 +183,4 @@ def add_daily_commands(admin: app_commands.Group) -> None:
         interaction: discord.Interaction[Any],
         channel: Postable | None = None,
     ) -> None:
-        engine, target = await _begin(interaction, channel)
-        card = await engine.daily.post_now(target)
-        await reply(
-            interaction, f"Daily question #{card.round_id} is up in <#{target.channel_id}>."
-        )
+        await _run(interaction, "now", {}, channel)

@@ -9,8 +9,8 @@
   and one event line is logged with the duration;
 - :func:`started` / :func:`log_interaction` do the same timing for the command tree, whose
   hooks (``interaction_check``, completion, ``on_error``) are separate callbacks;
-- :class:`IdButton`: a restart-proof button whose whole state is its ``custom_id``, routed by
-  the client rather than by discord.py's view store;
+- :class:`IdButton`: a restart-proof button whose whole state is its ``custom_id``: a
+  :class:`discord.ui.DynamicItem`, which discord.py rebuilds from the id of the pressed button;
 - :func:`modal_field` reads a submitted text input in either payload shape;
 - :class:`InFlight`: the tasks doing interaction work now, so a shutdown can let them finish.
   :func:`started` registers the current task (discord.py runs every command, button and modal
@@ -44,6 +44,7 @@ __all__ = [
     "InFlight",
     "defer",
     "handled",
+    "is_button_press",
     "log_interaction",
     "modal_field",
     "reply",
@@ -54,6 +55,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 NONE = discord.AllowedMentions.none()
+NO_ID = re.compile(r"(?!)")
+"""The template of :class:`IdButton` itself, which matches no id (only its subclasses route)."""
 SOMETHING_WRONG = "Something went wrong on my side; please try again in a moment."
 _STARTED = "quizbot_started"
 
@@ -208,18 +211,17 @@ async def _answer_safely(interaction: discord.Interaction[Any], message: str) ->
         log.exception("could not report a refusal or failure to the user")
 
 
-class IdButton(discord.ui.Button[discord.ui.View]):
+class IdButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NO_ID):
     """A button whose whole state is its ``custom_id``, so a press is understood after a restart
-    too; subclasses set :attr:`pattern` and implement :meth:`from_match` and :meth:`handle`.
+    and by whichever process receives it: a :class:`discord.ui.DynamicItem`.
 
-    Presses are routed by the client's ``on_interaction`` (see
-    :func:`~bot.adapters.discord.components.button_for`), not by discord.py's view store: a
-    press costs a regex match instead of rebuilding the clicked message's view, and the views
-    holding these buttons are stopped before they are sent, so the store never keeps them.
+    Subclasses pass their ``template`` (a regex the whole ``custom_id`` must match) and implement
+    :meth:`from_match` and :meth:`handle`; the client registers them with
+    ``add_dynamic_items``, and discord.py rebuilds the pressed button from its id
+    (:meth:`from_custom_id`) and calls :meth:`callback`.
     """
 
-    pattern: ClassVar[re.Pattern[str]] = re.compile(r"(?!)")  #: the ids this kind owns
-    command = "button"  #: the event log's name for a press
+    command: ClassVar[str] = "button"  #: the event log's name for a press
 
     def __init__(
         self,
@@ -227,21 +229,53 @@ class IdButton(discord.ui.Button[discord.ui.View]):
         label: str,
         style: discord.ButtonStyle = discord.ButtonStyle.secondary,
     ) -> None:
-        super().__init__(label=label, style=style, custom_id=custom_id)
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
 
     @classmethod
     def from_match(cls, match: re.Match[str]) -> Self:
-        """The button encoded by a ``custom_id`` that :attr:`pattern` matched in full."""
+        """The button encoded by a ``custom_id`` that the template matched in full."""
         raise NotImplementedError
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        """discord.py's rebuild of a pressed button: everything is in ``match``."""
+        return cls.from_match(match)
+
+    @property
+    def label(self) -> str | None:
+        """The label of the button shown."""
+        return self.item.label
+
+    @property
+    def event_name(self) -> str:
+        """The event log's name for a press of this button."""
+        return self.command
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         """What a press does."""
         raise NotImplementedError
 
-    async def press(self, interaction: discord.Interaction[Any]) -> None:
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Only a button press runs a button (a forged select menu with a button's id does
+        not; the client refuses it)."""
+        return is_button_press(interaction)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Run :meth:`handle`, with refusals shown, failures answered and one event logged."""
-        async with handled(interaction, self.command):
+        async with handled(interaction, self.event_name):
             await self.handle(interaction)
+
+
+def is_button_press(interaction: discord.Interaction[Any]) -> bool:
+    """Whether ``interaction`` is the press of a button (not of a select menu)."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    return data.get("component_type") == discord.ComponentType.button.value
 
 
 def modal_field(components: Any, custom_id: str) -> str | None:

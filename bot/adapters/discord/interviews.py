@@ -49,10 +49,11 @@ LENGTH_CHOICES = [app_commands.Choice(name=f"{n} questions", value=n) for n in L
 MODAL_ID = re.compile(r"ivmodal:(?P<interview>[0-9]{1,18}):(?P<step>[0-9]{1,3}f?)")
 
 
-class AnswerInterviewButton(IdButton):
+class AnswerInterviewButton(
+    IdButton, template=r"ivanswer:(?P<interview>[0-9]{1,18}):(?P<step>[0-9]{1,3}f?)"
+):
     """ "Answer" under an interview question: opens the answer modal for that step."""
 
-    pattern = re.compile(r"ivanswer:(?P<interview>[0-9]{1,18}):(?P<step>[0-9]{1,3}f?)")
     command = "button:interview-answer"
 
     def __init__(self, interview_id: int, step: str) -> None:
@@ -71,10 +72,9 @@ class AnswerInterviewButton(IdButton):
         await interaction.response.send_modal(modal)
 
 
-class StopInterviewButton(IdButton):
+class StopInterviewButton(IdButton, template=r"ivstop:(?P<interview>[0-9]{1,18})"):
     """ "Stop interview": ends it now and shows the scorecard."""
 
-    pattern = re.compile(r"ivstop:(?P<interview>[0-9]{1,18})")
     command = "button:interview-stop"
 
     def __init__(self, interview_id: int) -> None:
@@ -102,7 +102,6 @@ def _prompt_view(prompt: InterviewPrompt) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(AnswerInterviewButton(prompt.interview_id, prompt.step))
     view.add_item(StopInterviewButton(prompt.interview_id))
-    view.stop()  # presses are routed by id, not by the view store
     return view
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import discord
 
-from bot.adapters.discord import render, roles
+from bot.adapters.discord import render
 from bot.adapters.discord.components import card_view, reveal_view
 from bot.adapters.discord.digest_embed import digest_embed
 from bot.adapters.discord.dispute_embeds import settlement_embed
+from bot.adapters.discord.roles import ServerRoles
 from bot.engine.model import (
     Channel,
     MessageRef,
@@ -124,4 +125,5 @@ class DiscordOutbox:
         """Give a member a reward role (only one below the bot's own highest role)."""
         await self._pacing.acquire()  # the guild's roles
         await self._pacing.acquire()  # the grant
-        await roles.grant(self._client, int(team.team_id), int(user_id), int(role_id))
+        roles = ServerRoles.of(self._client)
+        await roles.grant(int(team.team_id), int(user_id), int(role_id))

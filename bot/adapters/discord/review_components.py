@@ -33,10 +33,9 @@ KIND_FIELD = "kind"
 MODAL_ID = re.compile(r"(?P<what>dispute|report)modal:(?P<round>[0-9]{1,18})")
 
 
-class RateButton(IdButton):
+class RateButton(IdButton, template=r"rate:(?P<round>[0-9]{1,18}):(?P<rating>[a-z]{3,5})"):
     """Again / Hard / Good / Easy under a review's feedback."""
 
-    pattern = re.compile(r"rate:(?P<round>[0-9]{1,18}):(?P<rating>[a-z]{3,5})")
     command = "button:rate"
 
     def __init__(self, round_id: int, rating: str) -> None:
@@ -62,17 +61,19 @@ class RateButton(IdButton):
         )
 
 
-class ModalButton(IdButton):
+class ModalButton(IdButton, template=r"(?P<what>dispute|report):(?P<round>[0-9]{1,18})"):
     """ "Dispute grade" / "Report question": open the matching modal."""
-
-    pattern = re.compile(r"(?P<what>dispute|report):(?P<round>[0-9]{1,18})")
 
     def __init__(self, what: str, round_id: int) -> None:
         label = "Dispute grade" if what == "dispute" else "Report question"
         super().__init__(f"{what}:{round_id}", label)
-        self.command = f"button:{what}"
         self.what = what
         self.round_id = round_id
+
+    @property
+    def event_name(self) -> str:
+        """``button:dispute`` or ``button:report``."""
+        return f"button:{self.what}"
 
     @classmethod
     def from_match(cls, match: re.Match[str]) -> ModalButton:
@@ -121,7 +122,6 @@ def feedback_view(feedback: Feedback) -> discord.ui.View:
             view.add_item(RateButton(feedback.round_id, rating))
     view.add_item(ModalButton("dispute", feedback.round_id))
     view.add_item(ModalButton("report", feedback.round_id))
-    view.stop()  # presses are routed by id, not by the view store
     return view
 
 

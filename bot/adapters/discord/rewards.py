@@ -16,7 +16,7 @@ from discord import app_commands
 from bot.adapters.discord.identity import engine_of, team_of
 from bot.adapters.discord.interaction import defer, reply
 from bot.adapters.discord.render import name_text
-from bot.adapters.discord.roles import NEEDS_MANAGE_ROLES, check_grantable, role_names
+from bot.adapters.discord.roles import NEEDS_MANAGE_ROLES, ServerRoles
 from bot.engine.errors import QuizError
 from bot.engine.rewards import MAX_THRESHOLD
 from storage.reward_store import RewardRow
@@ -52,8 +52,8 @@ def add_reward_commands(admin: app_commands.Group) -> None:
             raise QuizError(NEEDS_MANAGE_ROLES)
         await defer(interaction)
         guild_id = int(team.team_id)
-        await check_grantable(
-            interaction.client, guild_id, role.id, role.position, managed=role.managed
+        await ServerRoles.of(interaction.client).check_grantable(
+            guild_id, role.id, role.position, managed=role.managed
         )
         rule = await engine.rewards.set_rule(team, str(role.id), champions=champions, points=points)
         await reply(interaction, f"Reward set: {_rule(rule, {str(role.id): role.name})}.")
@@ -72,6 +72,7 @@ def add_reward_commands(admin: app_commands.Group) -> None:
         engine, team = engine_of(interaction), team_of(interaction)
         await defer(interaction)
         rules = await engine.rewards.rules(team)
-        names = await role_names(interaction.client, int(team.team_id)) if rules else {}
+        roles = ServerRoles.of(interaction.client)
+        names = await roles.names(int(team.team_id)) if rules else {}
         shown = "\n".join(_rule(rule, names) for rule in rules)
         await reply(interaction, shown or "No role is a reward here.")

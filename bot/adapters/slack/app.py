@@ -38,6 +38,7 @@ from bot.adapters.slack.bolt_requests import MalformedRequest
 from bot.adapters.slack.daily import is_daily, run_daily_admin
 from bot.adapters.slack.disputes import is_dispute_admin, run_dispute_admin
 from bot.adapters.slack.logs import bolt_logger
+from bot.adapters.slack.oauth import SlackWorkspaces
 from bot.adapters.slack.outbox import SlackOutbox, make_client
 from bot.adapters.slack.parsing import (
     UsageError,
@@ -114,6 +115,7 @@ class SlackQuiz:
         *,
         signing_secret: str,
         admins: frozenset[str],
+        workspaces: SlackWorkspaces | None = None,
     ) -> None:
         self.engine = engine
         self.client = client
@@ -121,6 +123,7 @@ class SlackQuiz:
         self.outbox = SlackOutbox(client)
         self.admins = admins
         self.app = AsyncApp(
+            **(workspaces.bolt_options() if workspaces else {}),  # OAuth: a token per workspace
             client=client,
             signing_secret=signing_secret,
             process_before_response=True,  # listeners return right after ack()
@@ -563,9 +566,13 @@ def create_app(
     """Build the Slack app for ``engine`` and register its outbox with the engine.
 
     ``client`` defaults to a Web API client for ``SLACK_API_URL`` with ``SLACK_BOT_TOKEN`` that
-    retries rate-limited calls.
+    retries rate-limited calls; distributed with OAuth (``SLACK_CLIENT_ID``), to one that sends
+    each workspace's own token (:mod:`bot.adapters.slack.oauth`).
     """
-    if client is None:
+    workspaces = SlackWorkspaces(settings, engine.store) if settings.slack_oauth else None
+    if workspaces is not None:
+        client = client or workspaces.client
+    elif client is None:
         if not settings.slack_bot_token:
             raise ConfigError("SLACK_BOT_TOKEN is required for Slack")
         client = make_client(settings.slack_bot_token, settings.slack_api_url)
@@ -574,6 +581,9 @@ def create_app(
         client,
         signing_secret=settings.slack_signing_secret or "",
         admins=parse_admin_ids(settings.slack_admin_user_ids),
+        workspaces=workspaces,
     )
+    if workspaces is not None:
+        workspaces.attach(quiz)
     engine.register_outbox(PLATFORM, quiz.outbox)
     return quiz

@@ -1,4 +1,8 @@
-"""Running the Slack app: Socket Mode (a WebSocket to Slack) or HTTP mode (an aiohttp server)."""
+"""Running the Slack app: Socket Mode (a WebSocket to Slack) or HTTP mode (an aiohttp server).
+
+Distributed with OAuth (:mod:`bot.adapters.slack.oauth`), the HTTP server also serves the
+install page (``/slack/install``) and the OAuth redirect (``/slack/oauth_redirect``).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from bot.adapters.slack.app import SlackQuiz, create_app
 from bot.adapters.slack.endpoint import EVENTS_PATH, SlackEndpoint, acknowledged_at_once, web_app
 from bot.adapters.slack.logs import ThrottledLogger
+from bot.adapters.slack.oauth import add_oauth_routes
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
 
@@ -32,7 +37,8 @@ log = logging.getLogger(__name__)
 async def serve_http(
     quiz: SlackQuiz, host: str, port: int, endpoint: SlackEndpoint | None = None
 ) -> AsyncIterator[int]:
-    """Serve Slack's requests on ``host:port`` at ``/slack/events``; yields the bound port.
+    """Serve Slack's requests on ``host:port`` at ``/slack/events`` (and, distributed with
+    OAuth, the install flow's pages); yields the bound port.
 
     ``endpoint`` answers them (default: a :class:`SlackEndpoint` with the default
     :class:`~bot.adapters.slack.limits.HttpLimits`). On exit the server stops and the work
@@ -40,8 +46,12 @@ async def serve_http(
     """
     endpoint = endpoint or SlackEndpoint(quiz)
     limits = endpoint.limits
+    served = web_app(endpoint)
+    flow = quiz.app.oauth_flow
+    if flow is not None:
+        add_oauth_routes(served, flow)
     runner = web.AppRunner(
-        web_app(endpoint),
+        served,
         access_log=None,
         # aiohttp closes a connection idle this long, also one that never completed its first
         # request head (slow headers); its lines about broken requests are throttled.
@@ -55,6 +65,8 @@ async def serve_http(
         await site.start()
         bound = runner.addresses[0][1] if runner.addresses else port
         log.info("Slack HTTP mode listening on %s:%s%s", host, bound, EVENTS_PATH)
+        if flow is not None:
+            log.info("Slack install page: http://%s:%s%s", host, bound, flow.install_path)
         yield int(bound)
     finally:
         await runner.cleanup()

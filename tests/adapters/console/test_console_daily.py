@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.adapters.console import ConsoleOutbox, ConsoleSession
+from bot.adapters.daily_admin import USAGE
 from bot.daily import DailyService
 from bot.engine.engine import QuizEngine
 from tests.conftest import FakeClock
@@ -33,7 +34,7 @@ async def test_console_schedule_now_answer_and_reveal(engine: QuizEngine, clock:
     assert shown is not None and shown.startswith("#general: 09:00 Europe/Berlin")
 
     posted = await session.handle("/quiz-admin daily now")
-    assert posted is not None and "Posted daily question #" in posted
+    assert posted is not None and posted.startswith("Daily question #")
     await engine.publications.drain()
     [card] = printed
     assert "Daily question #" in card and "0 answered so far." in card
@@ -69,7 +70,7 @@ async def test_a_bare_letter_answers_the_last_question_posted_in_the_channel(
     session = ConsoleSession(engine, player_name="alice")
     await session.handle("/quiz-admin daily time:09:00 timezone:UTC")
     posted = await session.handle("/quiz-admin daily now")
-    assert posted == "Posted daily question #1 in #general."
+    assert posted == "Daily question #1 is up in #general."
     await engine.publications.drain()
     assert "Answer with A, B, C or D." in printed[-1]
     feedback = await session.handle("A")
@@ -106,3 +107,18 @@ async def test_a_pending_review_never_takes_a_letter_meant_for_the_channel(
     assert "multiple choice" in (await session.handle("/answer mars") or "")
     assert session.prompt == "[review #3] alice> "  # a malformed answer: the review still waits
     assert "Review #3: " in (await session.handle("C") or "")
+
+
+async def test_console_refuses_malformed_daily_words_with_the_shared_messages(
+    engine: QuizEngine,
+) -> None:
+    session = ConsoleSession(engine)
+    off = await session.handle("/quiz-admin daily off time:09:00")
+    assert off == f"daily off takes only a channel. {USAGE}"
+    colour = await session.handle("/quiz-admin daily time:09:00 colour:red")
+    assert colour == f"Unexpected 'colour:red'. {USAGE}"
+    twice = await session.handle("/quiz-admin daily time:09:00 time:10:00 timezone:UTC")
+    assert twice == f"time is given twice. {USAGE}"
+    assert await engine.daily.schedules(session.team) == ()
+    saved = await session.handle("/quiz-admin daily #quiz time:09:00 timezone:UTC")
+    assert saved is not None and saved.startswith("Daily question in #quiz: 09:00 UTC")

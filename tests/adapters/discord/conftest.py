@@ -147,8 +147,34 @@ class Driver:
         return self.payload(2, data, **kw)
 
     def click(self, message: dict[str, Any], custom_id: str, **kw: Any) -> dict[str, Any]:
-        """A button press on a message the bot posted."""
-        return self.payload(3, {"custom_id": custom_id, "component_type": 2}, message=message, **kw)
+        """A button press on a message the bot posted (a message object, or the body the bot
+        sent it with: Discord delivers it as a whole message object either way)."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        return self.payload(3, data, message=self.delivered(message), **kw)
+
+    def delivered(self, message: dict[str, Any]) -> dict[str, Any]:
+        """The message object a press's payload carries for a message the bot sent."""
+        if "id" in message:
+            return message
+        return {
+            "id": snowflake(),
+            "channel_id": CHANNEL,
+            "author": self.fake.bot_user,
+            "content": "",
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            **message,
+            "flags": int(message.get("flags") or 0),
+            "components": message.get("components") or [],
+        }
 
     def submit(self, custom_id: str, value: str, **kw: Any) -> dict[str, Any]:
         """A modal submission with one text input."""

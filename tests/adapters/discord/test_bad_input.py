@@ -96,7 +96,9 @@ free_text = st.one_of(
 
 
 def matching(custom_id: str) -> list[type[Any]]:
-    return [kind for kind in BUTTON_KINDS if kind.pattern.fullmatch(custom_id)]
+    return [
+        kind for kind in BUTTON_KINDS if kind.__discord_ui_compiled_template__.fullmatch(custom_id)
+    ]
 
 
 @settings(max_examples=100, deadline=None, database=None)

@@ -8,6 +8,7 @@ from typing import Any
 import discord as discord_py
 import pytest
 
+from bot.adapters.console import ConsoleSession
 from bot.adapters.discord import sync_commands
 from bot.adapters.discord.daily import NOT_POSTABLE
 from bot.config import Settings
@@ -158,3 +159,27 @@ async def test_outbox_classifies_gone_channels_and_messages(
     response = SimpleNamespace(status=500, reason="Server Error")
     temporary = discord_py.DiscordServerError(response, {"code": 0, "message": "oops"})
     assert not outbox.channel_gone(temporary) and not outbox.message_gone(temporary)
+
+
+async def test_daily_replies_are_the_consoles_word_for_word(
+    discord: Driver, fake: FakeDiscord, engine: QuizEngine
+) -> None:
+    console = ConsoleSession(engine, team_name="elsewhere")
+    admin = str(MANAGE_GUILD)
+    cases = [
+        (daily_sub("show"), "/quiz-admin daily show"),
+        (daily_sub("off"), "/quiz-admin daily off"),
+        (daily_sub("now"), "/quiz-admin daily now"),
+        (
+            daily_set(time="25:00", timezone="Europe/Berlin"),
+            "/quiz-admin daily time:25:00 timezone:Europe/Berlin",
+        ),
+    ]
+    for options, typed in cases:
+        token = await discord.run(
+            discord.slash("quiz-admin", options, resolved=RESOLVED, permissions=admin)
+        )
+        console_reply = await console.handle(typed)
+        assert console_reply is not None and console_reply.strip()
+        assert reply_of(fake, token)["content"] == console_reply
+    assert await engine.daily.schedules(GENERAL.team) == ()
