@@ -10,10 +10,22 @@ from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.postgres.url import PostgresUrl, is_postgres_url
+
 __all__ = [
+    "DEFAULT_DATABASE",
+    "POSTGRES_NOT_YET",
     "ConfigError",
     "Settings",
     "check_judge",
@@ -21,6 +33,14 @@ __all__ = [
     "check_slack_oauth",
     "load_settings",
 ]
+
+DEFAULT_DATABASE = Path("data/quizbot.db")
+"""The SQLite file used when ``QUIZBOT_DATABASE`` is not set."""
+
+POSTGRES_NOT_YET = (
+    "QUIZBOT_DATABASE is a PostgreSQL URL, which serves only `quizbot db migrate` for now; "
+    "set QUIZBOT_DATABASE to a file path (SQLite) to run the bot and the other commands"
+)
 
 
 class ConfigError(Exception):
@@ -32,7 +52,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    quizbot_database: Path = Path("data/quizbot.db")
+    quizbot_database: Path = DEFAULT_DATABASE
+    quizbot_database_pool_min: int = Field(default=1, ge=0, le=100)
+    quizbot_database_pool_max: int = Field(default=10, ge=1, le=100)
+    quizbot_migrate_on_start: bool = True
     quizbot_questions_dir: Path | None = None
     quizbot_round_seconds: int = Field(default=60, ge=5, le=86_400)
     quizbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -66,6 +89,9 @@ class Settings(BaseSettings):
     quizbot_llm_api_key: str | None = None
     quizbot_llm_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
 
+    # QUIZBOT_DATABASE as a postgresql:// URL; ``quizbot_database`` then keeps its default.
+    _postgres_url: PostgresUrl | None = PrivateAttr(default=None)
+
     @field_validator("quizbot_llm_url", "quizbot_llm_model", "quizbot_llm_api_key", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -93,10 +119,37 @@ class Settings(BaseSettings):
         folded = value.strip().casefold()
         return next((choice for choice in allowed if choice.casefold() == folded), value)
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _postgres_database(
+        cls, data: object, handler: ModelWrapValidatorHandler[Settings]
+    ) -> Settings:
+        """Keep ``QUIZBOT_DATABASE=postgresql://…`` as :attr:`postgres_url` (validated by the
+        field's validator first)."""
+        settings = handler(data)
+        raw = data.get("quizbot_database") if isinstance(data, dict) else None
+        if isinstance(raw, str) and is_postgres_url(raw):
+            settings._postgres_url = PostgresUrl.parse(raw)
+        return settings
+
+    @model_validator(mode="after")
+    def _pool_bounds(self) -> Settings:
+        """The pool's minimum is at most its maximum."""
+        if self.quizbot_database_pool_min > self.quizbot_database_pool_max:
+            raise ValueError(
+                "QUIZBOT_DATABASE_POOL_MIN must not exceed QUIZBOT_DATABASE_POOL_MAX "
+                f"({self.quizbot_database_pool_min} > {self.quizbot_database_pool_max})"
+            )
+        return self
+
     @field_validator("quizbot_database", mode="before")
     @classmethod
     def _database_file(cls, value: object) -> object:
-        """A database path names a file: not empty, not ending in a separator."""
+        """A database path names a file: not empty, not ending in a separator. A
+        ``postgresql://`` URL is validated here and kept aside (the path keeps its default)."""
+        if isinstance(value, str) and is_postgres_url(value):
+            PostgresUrl.parse(value)  # ValueError with a message that never shows the password
+            return DEFAULT_DATABASE
         if isinstance(value, str | Path) and str(value).strip() in ("", ".", ".."):
             raise ValueError("must name the database file, e.g. data/quizbot.db")
         if isinstance(value, str) and value.endswith(("/", "\\")):
@@ -117,6 +170,11 @@ class Settings(BaseSettings):
                     "print(Fernet.generate_key().decode())'"
                 ) from None
         return value or None
+
+    @property
+    def postgres_url(self) -> PostgresUrl | None:
+        """The PostgreSQL database when ``QUIZBOT_DATABASE`` is a ``postgresql://`` URL."""
+        return self._postgres_url
 
     @property
     def discord_enabled(self) -> bool:
@@ -155,7 +213,8 @@ class Settings(BaseSettings):
             self.quizbot_secret_key,
             self.quizbot_llm_api_key,
         )
-        return [value for value in values if value]
+        found = [value for value in values if value]
+        return found + (self._postgres_url.secrets() if self._postgres_url else [])
 
 
 def check_platforms(settings: Settings) -> None:
@@ -249,12 +308,20 @@ def check_judge(settings: Settings) -> None:
     )
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the settings; an invalid value raises :class:`ConfigError` naming the setting."""
+def load_settings(*, postgres: bool = False, **overrides: object) -> Settings:
+    """Read the settings; an invalid value raises :class:`ConfigError` naming the setting.
+
+    A PostgreSQL ``QUIZBOT_DATABASE`` is refused (:data:`POSTGRES_NOT_YET`) unless the caller
+    can use one (``postgres=True``: ``quizbot db migrate``).
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = first["msg"].removeprefix("Value error, ")  # pydantic's prefix for validators
-        raise ConfigError(f"invalid setting {name}: {message}") from None
+        if not first["loc"]:  # a rule across settings: its message names them
+            raise ConfigError(f"invalid settings: {message}") from None
+        raise ConfigError(f"invalid setting {str(first['loc'][0]).upper()}: {message}") from None
+    if settings.postgres_url is not None and not postgres:
+        raise ConfigError(POSTGRES_NOT_YET)
+    return settings

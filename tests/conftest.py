@@ -14,6 +14,9 @@ from storage.store import Store
 
 TEST_PACKS = Path(__file__).parent / "data" / "packs"
 
+# A real PostgreSQL server, started on first use (tests/postgres_server.py).
+pytest_plugins = ["tests.postgres_server"]
+
 
 class FakeClock:
     """A clock that only moves when told to."""

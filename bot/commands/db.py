@@ -1,4 +1,5 @@
-"""``quizbot db …``: info, a consistent online backup, and restore (refused while running).
+"""``quizbot db …``: info, a consistent online backup, restore (refused while running), and
+migrate (SQLite or PostgreSQL).
 
 Neither command ever overwrites a copy: a backup into a folder gets a new timestamped name, one
 onto an existing file needs ``--force``, and the database a restore replaces is kept under a
@@ -26,7 +27,7 @@ from urllib.parse import quote
 from bot.commands.groups import Subparsers, add_group, fail
 from bot.config import load_settings
 from storage import migrations
-from storage.database import wal_path
+from storage.database import Database, wal_path
 from storage.migrations import REQUIRED_TABLES
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "database_info",
     "inspect_database",
     "latest_schema",
+    "migrate_sqlite",
     "open_readonly",
     "register",
     "restore_database",
@@ -369,12 +371,50 @@ async def _forget_team(database: Path, platform: str, team_id: str, *, confirmed
     return 0
 
 
+def _sqlite_version(database: Path) -> int:
+    """The schema version of the SQLite file ``database`` (0 when missing or unreadable)."""
+    try:
+        with open_readonly(database) as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except (DatabaseProblem, sqlite3.Error):
+        return 0  # opening it to migrate names the problem
+
+
+async def migrate_sqlite(database: Path) -> int:
+    """Apply the pending migrations to the SQLite file ``database`` (created if missing) and
+    return its schema version; refusals are :class:`StoreError` lines."""
+    opened = await Database.open(database)  # checks the file, then runs storage.migrations
+    try:
+        return await opened.schema_version()
+    finally:
+        await opened.close()
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    settings = load_settings(postgres=True)
+    if settings.postgres_url is not None:
+        from storage.postgres.pool import migrate as migrate_postgres  # asyncpg: only here
+
+        url = settings.postgres_url
+        version, applied = asyncio.run(migrate_postgres(url))
+        done = f"applied {', '.join(f'{v:04d}' for v in applied)}" if applied else "up to date"
+        print(f"{url}: {done} (schema version {version})")
+        return 0
+    database = settings.quizbot_database
+    before = _sqlite_version(database)
+    version = asyncio.run(migrate_sqlite(database))
+    done = f"migrated from schema version {before}" if version != before else "up to date"
+    print(f"{database}: {done} (schema version {version})")
+    return 0
+
+
 def register(subparsers: Subparsers) -> None:
-    """Add ``db info``, ``db backup PATH``, ``db restore PATH`` and ``db forget --team``."""
+    """Add ``db info``, ``db backup PATH``, ``db restore PATH``, ``db forget --team`` and
+    ``db migrate``."""
     sub = add_group(
         subparsers,
         "db",
-        help="database: info, backup, restore",
+        help="database: info, backup, restore, forget, migrate",
         title="db commands",
         metavar="COMMAND",
     )
@@ -408,3 +448,9 @@ def register(subparsers: Subparsers) -> None:
     )
     forget.add_argument("--yes", action="store_true", help="really delete (else only count)")
     forget.set_defaults(func=_forget)
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="apply pending schema migrations (SQLite file or PostgreSQL URL) and exit",
+    )
+    migrate.set_defaults(func=_migrate)

@@ -1,0 +1,110 @@
+"""Leaderboards and stats on PostgreSQL over the running totals of ``scores`` (mirrors
+:mod:`storage.scores`), and adding an answer to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import asyncpg
+
+from storage.postgres.database import PostgresDatabase
+from storage.records import ScoreRow
+
+__all__ = ["PostgresScoreQueries", "ScoreRowValues", "add_to_scores"]
+
+ScoreRowValues = tuple[int, str, str, int, int, int]
+"""(team, period key, channel scope, player, points, correct 0|1): one answer's share of a
+leaderboard row."""
+
+_SCORE_COLUMNS = "s.player_id, p.external_id, p.display_name, s.points, s.answers, s.correct"
+
+
+async def add_to_scores(conn: asyncpg.Connection, rows: Iterable[ScoreRowValues]) -> None:
+    """Add one answer to each of the leaderboard rows ``rows``, inside an open transaction
+    (``score_levels`` follows through the table's triggers)."""
+    await conn.executemany(
+        "INSERT INTO scores (team_id, period, channel_id, player_id, points, answers, correct) "
+        "VALUES ($1, $2, $3, $4, $5, 1, $6) "
+        "ON CONFLICT (team_id, period, channel_id, player_id) DO UPDATE SET "
+        "points = scores.points + EXCLUDED.points, answers = scores.answers + 1, "
+        "correct = scores.correct + EXCLUDED.correct",
+        list(rows),
+    )
+
+
+def _score(row: asyncpg.Record) -> ScoreRow:
+    return ScoreRow(int(row[0]), str(row[1]), str(row[2]), int(row[3]), int(row[4]), int(row[5]))
+
+
+class PostgresScoreQueries(PostgresDatabase):
+    """Reads of ``scores`` and ``score_levels``."""
+
+    async def top_scores(
+        self, team_pk: int, period: str, channel_id: str, limit: int
+    ) -> list[ScoreRow]:
+        """The best ``limit`` players of a period and scope, highest points first."""
+        rows = await self.fetchall(
+            f"SELECT {_SCORE_COLUMNS} FROM scores s JOIN players p ON p.id = s.player_id "
+            "WHERE s.team_id = $1 AND s.period = $2 AND s.channel_id = $3 "
+            "ORDER BY s.points DESC, s.player_id LIMIT $4",
+            team_pk,
+            period,
+            channel_id,
+            limit,
+        )
+        return [_score(row) for row in rows]
+
+    async def player_score(
+        self, team_pk: int, period: str, channel_id: str, player_pk: int
+    ) -> tuple[ScoreRow, int] | None:
+        """A player's totals and competition rank (1 + players with more points), or None."""
+        row = await self.fetchone(
+            f"SELECT {_SCORE_COLUMNS} FROM scores s JOIN players p ON p.id = s.player_id "
+            "WHERE s.team_id = $1 AND s.period = $2 AND s.channel_id = $3 AND s.player_id = $4",
+            team_pk,
+            period,
+            channel_id,
+            player_pk,
+        )
+        if row is None:
+            return None
+        score = _score(row)
+        ahead = await self.fetchvalue(
+            "SELECT SUM(players) FROM score_levels WHERE team_id = $1 AND period = $2 "
+            "AND channel_id = $3 AND points > $4",
+            team_pk,
+            period,
+            channel_id,
+            score.points,
+        )
+        return score, 1 + int(ahead or 0)
+
+    async def player_count(self, team_pk: int, period: str, channel_id: str) -> int:
+        """How many players have a score in a period and scope."""
+        total = await self.fetchvalue(
+            "SELECT SUM(players) FROM score_levels WHERE team_id = $1 AND period = $2 "
+            "AND channel_id = $3",
+            team_pk,
+            period,
+            channel_id,
+        )
+        return int(total or 0)
+
+    async def category_results(self, player_pk: int) -> list[tuple[str, int, int]]:
+        """(category, answers, correct) for a player."""
+        rows = await self.fetchall(
+            "SELECT r.category, COUNT(*), SUM(a.correct) FROM answers a "
+            "JOIN rounds r ON r.id = a.round_id WHERE a.player_id = $1 "
+            'GROUP BY r.category ORDER BY r.category COLLATE "C"',
+            player_pk,
+        )
+        return [(str(c), int(n), int(k or 0)) for c, n, k in rows]
+
+    async def answered_questions(self, player_pk: int) -> set[str]:
+        """The ids of every question a player has answered at least once (any kind of round)."""
+        rows = await self.fetchall(
+            "SELECT DISTINCT r.question_id FROM answers a "
+            "JOIN rounds r ON r.id = a.round_id WHERE a.player_id = $1",
+            player_pk,
+        )
+        return {str(row[0]) for row in rows}
