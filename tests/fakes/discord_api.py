@@ -5,19 +5,41 @@ interaction deadline (404, code 10062), one response per interaction (400, code 
 2 000-character content limit, embed limits and at most five buttons per row (400, code 50035).
 A websocket at ``/gateway`` speaks enough of the gateway protocol to identify a client and
 push events to it.
+
+Rate limits are opt-in (``FakeDiscord(limits=DiscordLimits())``): then, like Discord, it allows
+50 REST requests per second in all (a token bucket; interaction callbacks and webhooks are
+exempt), keeps a bucket per route and major parameter (5 requests per 5 s, announced in the
+``X-RateLimit-*`` headers of every response) and answers a request beyond either with 429, the
+real JSON body (``message``, ``retry_after``, ``global``) and ``Retry-After``,
+``X-RateLimit-Global`` and ``X-RateLimit-Scope`` headers. :class:`DiscordLimits` counts the
+requests and the 429s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
+import math
+import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
-__all__ = ["APP_ID", "BOT_ID", "FakeDiscord", "Identified", "Recorded", "shard_of"]
+from tests.fakes.rate_window import FixedWindow, TokenBucket
+
+__all__ = [
+    "APP_ID",
+    "BOT_ID",
+    "DiscordLimits",
+    "FakeDiscord",
+    "Identified",
+    "Recorded",
+    "shard_of",
+]
 
 APP_ID = 111111111111111111
 BOT_ID = 111111111111111111
@@ -81,6 +103,103 @@ class _Interaction:
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+_SNOWFLAKE = re.compile(r"^[0-9]{15,21}$")
+RATE_LIMITED = "You are being rate limited."
+
+
+@dataclass
+class DiscordLimits:
+    """Discord's REST rate limits, for ``FakeDiscord(limits=…)``, and what they refused.
+
+    ``time_scale`` runs the limits that many times faster (rates multiplied, windows and waits
+    divided), so a benchmark can use them at a bearable pace; 1.0 is Discord's.
+    """
+
+    global_per_second: float = 50.0
+    route_limit: int = 5
+    route_period_s: float = 5.0
+    time_scale: float = 1.0
+    requests: int = 0  #: requests subject to the limits
+    refused: int = 0  #: of which answered 429
+    refused_global: int = 0  #: of which by the global limit
+
+    def __post_init__(self) -> None:
+        if self.time_scale <= 0 or self.global_per_second <= 0 or self.route_limit < 1:
+            raise ValueError("rates, the route limit and the time scale must be positive")
+        rate = self.global_per_second * self.time_scale
+        self._global = TokenBucket(capacity=self.global_per_second, per_second=rate)
+        self._routes: dict[tuple[str, str], FixedWindow] = {}
+
+    @property
+    def global_rate(self) -> float:
+        """Requests per second the global limit allows (scaled)."""
+        return self.global_per_second * self.time_scale
+
+    @staticmethod
+    def route_of(method: str, parts: list[str]) -> tuple[str, str]:
+        """A request's route (ids replaced) and its major parameter (the channel, guild or
+        webhook the bucket is kept per)."""
+        major = parts[1] if len(parts) > 1 and parts[0] in ("channels", "guilds") else ""
+        template = "/".join("{id}" if _SNOWFLAKE.match(part) else part for part in parts)
+        return f"{method} /{template}", major
+
+    @staticmethod
+    def exempt(parts: list[str]) -> bool:
+        """Interaction callbacks and webhooks are outside the bot's limits."""
+        return bool(parts) and parts[0] in ("interactions", "webhooks")
+
+    def check(self, method: str, parts: list[str], now: float) -> web.Response | None:
+        """Count the request; a 429 response when a limit refuses it, else None."""
+        self.requests += 1
+        wait = self._global.take(now)
+        if wait > 0:
+            self.refused += 1
+            self.refused_global += 1
+            return _rate_limited(wait, is_global=True)
+        window = self._window(method, parts)
+        if not window.take(now):
+            self.refused += 1
+            response = _rate_limited(window.reset_after(now), is_global=False)
+            self.announce(response, method, parts, now)
+            return response
+        return None
+
+    def announce(self, response: web.Response, method: str, parts: list[str], now: float) -> None:
+        """Add the route bucket's ``X-RateLimit-*`` headers to ``response``."""
+        window = self._window(method, parts)
+        reset_after = window.reset_after(now) if window.used else window.period
+        route, _ = self.route_of(method, parts)
+        response.headers.update(
+            {
+                "X-RateLimit-Limit": str(window.limit),
+                "X-RateLimit-Remaining": str(window.remaining()),
+                "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+                "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+                "X-RateLimit-Bucket": hashlib.sha1(route.encode()).hexdigest()[:16],
+            }
+        )
+
+    def _window(self, method: str, parts: list[str]) -> FixedWindow:
+        key = self.route_of(method, parts)
+        window = self._routes.get(key)
+        if window is None:
+            period = self.route_period_s / self.time_scale
+            window = self._routes[key] = FixedWindow(self.route_limit, period)
+        return window
+
+
+def _rate_limited(wait: float, *, is_global: bool) -> web.Response:
+    """Discord's 429: the JSON body with ``retry_after`` and the headers that go with it."""
+    body = {"message": RATE_LIMITED, "retry_after": round(wait, 3), "global": is_global}
+    response = _json(body, 429)
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    response.headers["X-RateLimit-Scope"] = "global" if is_global else "user"
+    response.headers["Via"] = "1.1 google"  # discord.py takes a 429 without it for a ban
+    if is_global:
+        response.headers["X-RateLimit-Global"] = "true"
+    return response
+
+
 @dataclass
 class FakeDiscord:
     """The fake server; ``await start()`` it, ``await close()`` it.
@@ -108,6 +227,7 @@ class FakeDiscord:
     # guild id -> its text channel ids: announced in READY and sent as GUILD_CREATE, as Discord
     # does for every guild the bot is in (empty: interactions arrive from uncached guilds)
     guilds: dict[str, list[str]] = field(default_factory=dict)
+    limits: DiscordLimits | None = None  # None: no rate limits (the default)
     bot_user: dict[str, Any] = field(
         default_factory=lambda: {
             "id": str(BOT_ID),
@@ -294,14 +414,31 @@ class FakeDiscord:
         parts = path.strip("/").split("/")
         checked = body.get("data") if path.endswith("/callback") and body else body
         invalid = self._invalid(checked)
-        if invalid is not None:
+        limited = self._limited(request.method, parts)
+        if limited is not None:
+            response = limited
+        elif invalid is not None:
             response = _error(400, 50035, f"Invalid Form Body: {invalid}")
         else:
             response = await self._route(request.method, parts, body, dict(request.query))
+        if limited is None:
+            self._announce(response, request.method, parts)
         recorded.status = response.status
         if response.status >= 400 and isinstance(response.body, bytes):
             recorded.code = json.loads(response.body).get("code")
         return response
+
+    def _limited(self, method: str, parts: list[str]) -> web.Response | None:
+        """With limits on: Discord's 429 when a limit refuses this request."""
+        if self.limits is None or DiscordLimits.exempt(parts):
+            return None
+        return self.limits.check(method, parts, asyncio.get_running_loop().time())
+
+    def _announce(self, response: web.Response, method: str, parts: list[str]) -> None:
+        """With limits on: the route bucket's headers on a response."""
+        if self.limits is not None and not DiscordLimits.exempt(parts):
+            now = asyncio.get_running_loop().time()
+            self.limits.announce(response, method, parts, now)
 
     async def _route(
         self, method: str, parts: list[str], body: Any, query: dict[str, str]
