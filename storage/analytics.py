@@ -4,45 +4,21 @@ asked, and the open reports per question. The statistics are the engine's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from storage.store import Store
+from storage.database import Database
+from storage.records import AnswerFact, MemberCategory
 
 __all__ = ["AnalyticsStore", "AnswerFact", "MemberCategory"]
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerFact:
-    """One answer, reduced to what the statistics read."""
-
-    question_id: str
-    mode: str
-    choice: int | None
-    grade: float
-    correct: bool
-    player_pk: int
-
-
-@dataclass(frozen=True, slots=True)
-class MemberCategory:
-    """One member's answers in one category."""
-
-    player_pk: int
-    display_name: str
-    category: str
-    answers: int
-    correct: int
 
 
 class AnalyticsStore:
     """Reads for question analytics, of one team or (``team_pk`` None) of all."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def answers(self, team_pk: int | None) -> list[AnswerFact]:
         """Every answer with its round's question and mode."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             "SELECT r.question_id, r.mode, a.choice, a.grade, a.correct, a.player_id "
             "FROM answers a JOIN rounds r ON r.id = a.round_id "
             "WHERE ? IS NULL OR r.team_id = ?",
@@ -55,7 +31,7 @@ class AnalyticsStore:
 
     async def times_asked(self, team_pk: int | None) -> dict[str, int]:
         """How many rounds of each question were opened (quiz, daily and review)."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             "SELECT question_id, COUNT(*) FROM rounds WHERE ? IS NULL OR team_id = ? "
             "GROUP BY question_id",
             (team_pk, team_pk),
@@ -64,7 +40,7 @@ class AnalyticsStore:
 
     async def open_reports(self, team_pk: int | None) -> dict[tuple[str, bool], int]:
         """Open reports per (question, is a dispute)."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             "SELECT question_id, kind = 'dispute', COUNT(*) FROM reports "
             "WHERE status = 'open' AND (? IS NULL OR team_id = ?) GROUP BY 1, 2",
             (team_pk, team_pk),
@@ -73,7 +49,7 @@ class AnalyticsStore:
 
     async def member_categories(self, team_pk: int) -> list[MemberCategory]:
         """Each member's answers and correct answers per category, by name."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             "SELECT a.player_id, p.display_name, r.category, COUNT(*), SUM(a.correct) "
             "FROM answers a JOIN rounds r ON r.id = a.round_id "
             "JOIN players p ON p.id = a.player_id WHERE r.team_id = ? "
@@ -86,7 +62,7 @@ class AnalyticsStore:
 
     async def questions_seen(self, team_pk: int) -> dict[int, set[str]]:
         """The questions each member has answered."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             "SELECT DISTINCT a.player_id, r.question_id FROM answers a "
             "JOIN rounds r ON r.id = a.round_id WHERE r.team_id = ?",
             (team_pk,),

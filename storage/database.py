@@ -28,6 +28,7 @@ from typing import Any, Self, TypeVar
 import aiosqlite
 
 from storage import migrations
+from storage.errors import StoreError
 
 __all__ = ["Database", "StoreError", "check_database_path", "unwritable", "wal_path"]
 
@@ -37,10 +38,6 @@ _T = TypeVar("_T")
 Work = Callable[[sqlite3.Connection], Any]
 MAX_GROUP = 64
 """The most writes committed together in one transaction."""
-
-
-class StoreError(Exception):
-    """The database cannot be opened or used; the message is one line naming the path."""
 
 
 def wal_path(database: Path) -> Path:
@@ -152,12 +149,12 @@ class Database:
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA busy_timeout = 5000")
             await migrations.apply(conn)
-        except StoreError:
-            await conn.close()
-            raise
         except migrations.SchemaTooNewError as exc:
             await conn.close()
             raise StoreError(f"{path}: {exc}") from None
+        except StoreError:
+            await conn.close()
+            raise
         except sqlite3.Error as exc:
             await conn.close()
             raise StoreError(f"{path}: cannot use database ({exc})") from None
@@ -272,11 +269,27 @@ class Database:
         COMMIT (see the module docs). ``work`` gets the plain :class:`sqlite3.Connection` and
         must not commit; an exception rolls back its own changes and propagates.
         """
+        return await self._queue(work)
+
+    def write_soon(
+        self, work: Callable[[sqlite3.Connection], None], what: str
+    ) -> asyncio.Future[None]:
+        """Queue ``work`` for the next group commit without waiting for it; its future.
+
+        For a write its caller need not wait on (a display name refreshed): it commits with the
+        writes queued beside it, before any write queued after it. A failure is logged as
+        ``what`` (nobody else may look at the future).
+        """
+        future = self._queue(work)
+        future.add_done_callback(lambda done: _log_unawaited(done, what))
+        return future
+
+    def _queue(self, work: Callable[[sqlite3.Connection], _T]) -> asyncio.Future[_T]:
         future: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
         self._waiting.append((work, future))
         if self._committer is None or self._committer.done():
             self._committer = asyncio.create_task(self._commit_waiting())
-        return await future
+        return future
 
     async def _commit_waiting(self) -> None:
         """Commit the waiting writes, a group at a time, until none is left."""
@@ -323,6 +336,12 @@ class Database:
             return conn.execute(sql, params).rowcount
 
         return await self.write_in_thread(write)
+
+
+def _log_unawaited(done: asyncio.Future[Any], what: str) -> None:
+    """Log the failure of a write queued by :meth:`Database.write_soon` (nobody awaits it)."""
+    if not done.cancelled() and done.exception() is not None:
+        log.warning("%s failed: %s", what, done.exception())
 
 
 def _run_group(

@@ -6,16 +6,16 @@ from __future__ import annotations
 import sqlite3
 from typing import Literal
 
-from storage.store import Store
+from storage.database import Database
 
 __all__ = ["DigestStore"]
 
 
 class DigestStore:
-    """The weekly digest's reads and writes, on the :class:`Store`'s connection."""
+    """The weekly digest's reads and writes, on the store's connection."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def set_opted_in(self, team_pk: int, channel_id: str, on: bool) -> None:
         """Opt the channel in (or out)."""
@@ -24,11 +24,11 @@ class DigestStore:
             if on
             else "DELETE FROM digest_channels WHERE team_id = ? AND channel_id = ?"
         )
-        await self._store.execute_write(sql, (team_pk, channel_id))
+        await self._db.execute_write(sql, (team_pk, channel_id))
 
     async def opted_in(self, team_pk: int) -> set[str]:
         """The team's channels that get the digest."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             "SELECT channel_id FROM digest_channels WHERE team_id = ?", (team_pk,)
         )
         return {str(row[0]) for row in rows}
@@ -36,7 +36,7 @@ class DigestStore:
     async def claim(self, team_pk: int, channel_id: str, week: str, now: float) -> bool:
         """Claim the channel's digest of ``week``; False if it was claimed before."""
         try:
-            await self._store.execute_write(
+            await self._db.execute_write(
                 "INSERT INTO digests (team_id, channel_id, week, claimed_at) VALUES (?, ?, ?, ?)",
                 (team_pk, channel_id, week, now),
             )
@@ -46,7 +46,7 @@ class DigestStore:
 
     async def mark_posted(self, team_pk: int, channel_id: str, week: str, now: float) -> None:
         """The platform accepted the digest."""
-        await self._store.execute_write(
+        await self._db.execute_write(
             "UPDATE digests SET posted_at = ? WHERE team_id = ? AND channel_id = ? AND week = ?",
             (now, team_pk, channel_id, week),
         )
@@ -56,7 +56,7 @@ class DigestStore:
     ) -> list[tuple[str, int, int]]:
         """(question or category, answers, correct) of the team's quiz and daily answers
         given in [start, end) (reviews are private practice: not counted)."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             f"SELECT r.{by}, COUNT(*), SUM(a.correct) FROM answers a "
             "JOIN rounds r ON r.id = a.round_id WHERE r.team_id = ? AND a.answered_at >= ? "
             f"AND a.answered_at < ? AND r.kind != 'review' GROUP BY r.{by} ORDER BY r.{by}",

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from storage.rounds import ScoreRowValues, add_to_scores
-from storage.store import Store
+from storage.database import Database
+from storage.errors import InterviewRunningError
+from storage.records import InterviewRow, QuestionRow, ScoreRowValues
+from storage.rounds import add_to_scores
 
 __all__ = [
     "InterviewRow",
@@ -24,51 +25,6 @@ __all__ = [
     "InterviewStore",
     "QuestionRow",
 ]
-
-
-class InterviewRunningError(Exception):
-    """The player already has a running interview (the partial UNIQUE index said so)."""
-
-
-@dataclass(frozen=True, slots=True)
-class InterviewRow:
-    """A stored interview session."""
-
-    id: int
-    team_pk: int
-    player_pk: int
-    length: int
-    categories: tuple[str, ...]
-    start_level: str
-    question_seconds: int
-    started_at: float
-    ended_at: float | None
-    end_reason: str | None
-    score: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionRow:
-    """One question of an interview, its answer and its follow-up, as stored."""
-
-    id: int
-    interview_id: int
-    position: int
-    question_id: str
-    category: str
-    difficulty: str
-    asked_at: float
-    answer: str | None
-    answered_at: float | None
-    grade: float | None
-    covered: tuple[str, ...]
-    missed: tuple[str, ...]
-    follow_up_point: str | None
-    follow_up_answer: str | None
-    follow_up_answered_at: float | None
-    follow_up_credit: float | None
-    final_grade: float | None
-    judge_note: str | None = None
 
 
 _INTERVIEW_COLUMNS = (
@@ -106,10 +62,10 @@ def _finish_question(
 
 
 class InterviewStore:
-    """Interview sessions and their questions, on the :class:`Store`'s connection."""
+    """Interview sessions and their questions, on the store's connection."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     # -- sessions --------------------------------------------------------------------------
 
@@ -144,13 +100,13 @@ class InterviewStore:
             return _interview(row)
 
         try:
-            return await self._store.write_in_thread(work)
+            return await self._db.write_in_thread(work)
         except sqlite3.IntegrityError:
             raise InterviewRunningError(player_pk) from None
 
     async def running(self, player_pk: int) -> InterviewRow | None:
         """The player's running interview, if any."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             f"SELECT {_INTERVIEW_COLUMNS} FROM interviews WHERE player_id = ? AND ended_at IS NULL",
             (player_pk,),
         )
@@ -158,14 +114,14 @@ class InterviewStore:
 
     async def get(self, interview_id: int) -> InterviewRow | None:
         """The interview with this id, if any."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             f"SELECT {_INTERVIEW_COLUMNS} FROM interviews WHERE id = ?", (interview_id,)
         )
         return _interview(row) if row else None
 
     async def end(self, interview_id: int, reason: str, score: float | None, now: float) -> bool:
         """End a running interview; False when it had ended already."""
-        changed = await self._store.execute_write(
+        changed = await self._db.execute_write(
             "UPDATE interviews SET ended_at = ?, end_reason = ?, score = ? "
             "WHERE id = ? AND ended_at IS NULL",
             (now, reason, score, interview_id),
@@ -175,7 +131,7 @@ class InterviewStore:
     async def history(self, player_pk: int, limit: int) -> list[tuple[InterviewRow, int]]:
         """The player's latest interviews, newest first, each with how many questions it
         finished."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             f"SELECT {', '.join('i.' + c for c in _INTERVIEW_COLUMNS.split(', '))}, "
             "(SELECT COUNT(*) FROM interview_answers a WHERE a.interview_id = i.id "
             "AND a.final_grade IS NOT NULL) FROM interviews i WHERE i.player_id = ? "
@@ -186,7 +142,7 @@ class InterviewStore:
 
     async def previous_score(self, player_pk: int, before_id: int) -> float | None:
         """The score of the player's last scored interview before ``before_id``."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             "SELECT score FROM interviews WHERE player_id = ? AND id < ? AND score IS NOT NULL "
             "ORDER BY id DESC LIMIT 1",
             (player_pk, before_id),
@@ -197,7 +153,7 @@ class InterviewStore:
 
     async def questions(self, interview_id: int) -> list[QuestionRow]:
         """The questions asked so far, in order."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             f"SELECT {_QUESTION_COLUMNS} FROM interview_answers WHERE interview_id = ? "
             "ORDER BY position",
             (interview_id,),
@@ -227,7 +183,7 @@ class InterviewStore:
             )
             return cursor.rowcount == 1
 
-        return await self._store.write_in_thread(work)
+        return await self._db.write_in_thread(work)
 
     async def answer(
         self,
@@ -265,7 +221,7 @@ class InterviewStore:
                 _finish_question(conn, row_id, *final)
             return changed == 1
 
-        return await self._store.write_in_thread(work)
+        return await self._db.write_in_thread(work)
 
     async def answer_follow_up(
         self,
@@ -290,7 +246,7 @@ class InterviewStore:
                 _finish_question(conn, row_id, *final)
             return changed == 1
 
-        return await self._store.write_in_thread(work)
+        return await self._db.write_in_thread(work)
 
     async def finish_unanswered_follow_up(
         self, row_id: int, final_grade: float, scores: Sequence[ScoreRowValues]
@@ -308,4 +264,4 @@ class InterviewStore:
                 add_to_scores(conn, scores)
             return changed == 1
 
-        return await self._store.write_in_thread(work)
+        return await self._db.write_in_thread(work)

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.errors import StoreError
+
 __all__ = [
     "FOREIGN_KEYS_OFF",
     "MIGRATIONS_DIR",
@@ -47,7 +49,7 @@ REQUIRED_TABLES = ("teams", "players", "rounds", "answers", "scores")
 """Tables every Quizbot database has (since the first migration)."""
 
 
-class SchemaTooNewError(Exception):
+class SchemaTooNewError(StoreError):
     """The database was written by a newer Quizbot than this one."""
 
 

@@ -1,18 +1,26 @@
 """SQL of spaced repetition: FSRS cards, the review log, review rounds, and reports.
 
-A small companion of :class:`~storage.store.Store` that reuses its connection, write lock and
-helpers. Card scheduling itself (the ``fsrs`` package) is the engine's business: the functions
-that run inside the answer's transaction take the scheduling step as a callable.
+:class:`ReviewStore` (``Store.reviews``) shares the store's connection, write lock and helpers.
+Card scheduling itself (the ``fsrs`` package) is the engine's business: the functions that run
+inside a write transaction take the scheduling step as a callable.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from storage.store import ROUND_COLUMNS, RoundRecord, Store, round_record
+from storage.database import Database
+from storage.errors import DuplicateReportError
+from storage.records import (
+    ROUND_COLUMNS,
+    CardReview,
+    CardRow,
+    ReportRow,
+    ReviewStep,
+    RoundRecord,
+    round_record,
+)
 
 __all__ = [
     "CardRow",
@@ -20,49 +28,9 @@ __all__ = [
     "ReportRow",
     "ReviewStep",
     "ReviewStore",
+    "apply_card_review",
     "apply_review",
 ]
-
-ReviewStep = Callable[[str | None, int], tuple[str, int, float]]
-"""(card JSON before or None for a new card, card id) -> (card JSON after, state, due)."""
-
-
-class DuplicateReportError(Exception):
-    """The player already filed this kind of report on this round."""
-
-
-@dataclass(frozen=True, slots=True)
-class CardRow:
-    """A stored FSRS card."""
-
-    id: int
-    player_pk: int
-    question_id: str
-    category: str
-    state: int
-    due: float
-    card: str
-    reviews: int
-    last_log_id: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRow:
-    """A dispute or question report, with the reporting player and team."""
-
-    id: int
-    platform: str
-    team_id: str
-    player: str
-    round_id: int
-    question_id: str
-    kind: str
-    note: str
-    answer: str | None
-    grade: float | None
-    created_at: float
-    status: str
-    resolved_at: float | None
 
 
 _CARD_COLUMNS = "id, player_id, question_id, category, state, due, card, reviews, last_log_id"
@@ -85,8 +53,8 @@ def apply_review(
 ) -> None:
     """Review the player's card for a question (creating it), inside an open transaction.
 
-    Meant to run in :meth:`Store.record_answer`'s transaction, so the card moves if and only if
-    the answer is committed.
+    Runs in :meth:`Store.record_answer`'s transaction, so the card moves if and only if the
+    answer is committed.
     """
     row = conn.execute(
         "SELECT id, card FROM cards WHERE player_id = ? AND question_id = ?",
@@ -116,17 +84,31 @@ def apply_review(
     )
 
 
-class ReviewStore:
-    """Cards, review rounds and reports, on the :class:`Store`'s connection."""
+def apply_card_review(conn: sqlite3.Connection, review: CardReview, answer_id: int) -> None:
+    """:func:`apply_review` of an answer's :class:`CardReview`."""
+    apply_review(
+        conn,
+        player_pk=review.player_pk,
+        question_id=review.question_id,
+        category=review.category,
+        answer_id=answer_id,
+        rating=review.rating,
+        reviewed_at=review.reviewed_at,
+        step=review.step,
+    )
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+
+class ReviewStore:
+    """Cards, review rounds and reports, on the store's connection (``Store.reviews``)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     # -- cards ---------------------------------------------------------------------------
 
     async def card(self, player_pk: int, question_id: str) -> CardRow | None:
         """The player's card for a question, if they have answered it."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             f"SELECT {_CARD_COLUMNS} FROM cards WHERE player_id = ? AND question_id = ?",
             (player_pk, question_id),
         )
@@ -134,7 +116,7 @@ class ReviewStore:
 
     async def cards(self, player_pk: int) -> list[CardRow]:
         """Every card of a player, soonest due first."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             f"SELECT {_CARD_COLUMNS} FROM cards WHERE player_id = ? ORDER BY due, id",
             (player_pk,),
         )
@@ -142,7 +124,7 @@ class ReviewStore:
 
     async def due_cards(self, player_pk: int, now: float, limit: int = 50) -> list[CardRow]:
         """The player's cards due at ``now``, most overdue first."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             f"SELECT {_CARD_COLUMNS} FROM cards WHERE player_id = ? AND due <= ? "
             "ORDER BY due, id LIMIT ?",
             (player_pk, now, limit),
@@ -151,7 +133,7 @@ class ReviewStore:
 
     async def due_count(self, player_pk: int, until: float) -> int:
         """How many of the player's cards are due by ``until``."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             "SELECT COUNT(*) FROM cards WHERE player_id = ? AND due <= ?", (player_pk, until)
         )
         return int(row[0]) if row else 0
@@ -160,7 +142,7 @@ class ReviewStore:
         self, round_id: int, player_pk: int
     ) -> tuple[int, int, float] | None:
         """(review log id, card id, reviewed at) of the player's answer to a round, if logged."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             "SELECT l.id, l.card_id, l.reviewed_at FROM review_log l "
             "JOIN answers a ON a.id = l.answer_id WHERE a.round_id = ? AND a.player_id = ?",
             (round_id, player_pk),
@@ -194,11 +176,11 @@ class ReviewStore:
             )
             return True, after
 
-        return await self._store.write_in_thread(work)
+        return await self._db.write_in_thread(work)
 
     async def review_log(self, card_id: int) -> list[tuple[int, int, float, bool]]:
         """(rating, automatic rating, reviewed at, self-rated) of a card, oldest first."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             "SELECT rating, auto_rating, reviewed_at, self_rated FROM review_log "
             "WHERE card_id = ? ORDER BY reviewed_at, id",
             (card_id,),
@@ -209,7 +191,7 @@ class ReviewStore:
 
     async def open_review_round(self, player_pk: int, now: float) -> RoundRecord | None:
         """The player's newest open, unanswered review round that still has time left."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             f"SELECT {ROUND_COLUMNS} FROM rounds r WHERE opened_by = ? AND kind = 'review' "
             "AND closed_at IS NULL AND closes_at > ? AND NOT EXISTS "
             "(SELECT 1 FROM answers a WHERE a.round_id = r.id) ORDER BY id DESC LIMIT 1",
@@ -221,7 +203,7 @@ class ReviewStore:
         self, round_id: int, player_pk: int
     ) -> tuple[int | None, str | None, float] | None:
         """(choice, text, grade) of the player's answer to a round, if any."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             "SELECT choice, text, grade FROM answers WHERE round_id = ? AND player_id = ?",
             (round_id, player_pk),
         )
@@ -255,14 +237,14 @@ class ReviewStore:
             return int(row[0])
 
         try:
-            return await self._store.write_in_thread(work)
+            return await self._db.write_in_thread(work)
         except sqlite3.IntegrityError:
             raise DuplicateReportError(round_id) from None
 
     async def reports(self, *, include_resolved: bool = False) -> list[ReportRow]:
         """Reports for pack authors, oldest first (open ones only unless asked)."""
         where = "" if include_resolved else "WHERE r.status = 'open'"
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             "SELECT r.id, t.platform, t.external_id, p.display_name, r.round_id, r.question_id, "
             "r.kind, r.note, r.answer, r.grade, r.created_at, r.status, r.resolved_at "
             "FROM reports r JOIN teams t ON t.id = r.team_id JOIN players p ON p.id = r.player_id "
@@ -273,7 +255,7 @@ class ReviewStore:
     async def resolve_report(self, report_id: int, now: float, team_pk: int | None = None) -> bool:
         """Mark a report resolved (only within ``team_pk`` when given); False if not open."""
 
-        changed = await self._store.execute_write(
+        changed = await self._db.execute_write(
             "UPDATE reports SET status = 'resolved', resolved_at = ? "
             "WHERE id = ? AND status = 'open' AND (? IS NULL OR team_id = ?)",
             (now, report_id, team_pk, team_pk),

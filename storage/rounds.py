@@ -9,21 +9,20 @@ from storage.database import Database
 from storage.records import (
     ROUND_COLUMNS,
     AnswerRecord,
+    CardReview,
     DuplicateAnswerError,
     OpenRoundExistsError,
     RoundClosedInStoreError,
     RoundRecord,
+    ScoreRowValues,
     round_record,
 )
+from storage.review_store import apply_card_review
 from storage.seasons import current_season
 
 __all__ = ["RoundQueries", "ScoreRowValues", "add_to_scores"]
 
 _SQLITE_MIN_INT, _SQLITE_MAX_INT = -(2**63), 2**63 - 1
-
-ScoreRowValues = tuple[int, str, str, int, int, int]
-"""(team, period key, channel scope, player, points, correct 0|1): one answer's share of a
-leaderboard row."""
 
 
 def add_to_scores(conn: sqlite3.Connection, rows: Iterable[ScoreRowValues]) -> None:
@@ -152,12 +151,14 @@ class RoundQueries(Database):
         answered_at: float,
         periods: Iterable[str],
         on_recorded: Callable[[sqlite3.Connection, int], None] | None = None,
+        review: CardReview | None = None,
     ) -> int:
         """Store an answer and add it to the score totals (of ``periods`` and of the team's
         current season) in one transaction.
 
-        ``on_recorded(conn, answer_id)`` runs last in the same transaction (the FSRS card
-        update), so it commits or rolls back with the answer.
+        ``review`` (the player's FSRS card reviewed by this answer), then ``on_recorded(conn,
+        answer_id)`` (SQLite's own hook, not part of :class:`~storage.interface.Storage`) run
+        last in the same transaction, so they commit or roll back with the answer.
 
         Raises :class:`DuplicateAnswerError` if the player already answered the round, and
         :class:`RoundClosedInStoreError` if the round is closed when the transaction runs (the
@@ -193,6 +194,8 @@ class RoundQueries(Database):
             )
             answer_id = int(cursor.lastrowid or 0)
             add_to_scores(conn, score_rows)
+            if review is not None:
+                apply_card_review(conn, review, answer_id)
             if on_recorded is not None:
                 on_recorded(conn, answer_id)
             return answer_id

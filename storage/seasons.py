@@ -4,11 +4,10 @@ ending a season, and finding an ended one by name."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # storage.rounds, part of the Store, imports current_season from here
-    from storage.store import Store
+from storage.database import Database
+from storage.errors import SeasonNameTakenError
+from storage.records import SeasonRow
 
 __all__ = [
     "FIRST_SEASON",
@@ -22,20 +21,6 @@ FIRST_SEASON = "season:1"
 """The period key of a team's first season (a team with no ``seasons`` row is in it)."""
 
 
-class SeasonNameTakenError(Exception):
-    """The team already has a season of that name."""
-
-
-@dataclass(frozen=True, slots=True)
-class SeasonRow:
-    """A season of one team: its board's period key, and when it ran."""
-
-    period: str
-    name: str | None
-    started_at: float
-    ended_at: float | None
-
-
 def current_season(conn: sqlite3.Connection, team_pk: int) -> tuple[str, float]:
     """(period key, start) of the team's current season, inside an open transaction."""
     row = conn.execute(
@@ -46,14 +31,14 @@ def current_season(conn: sqlite3.Connection, team_pk: int) -> tuple[str, float]:
 
 
 class SeasonStore:
-    """Seasons, on the :class:`Store`'s connection."""
+    """Seasons, on the store's connection."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def current(self, team_pk: int) -> SeasonRow:
         """The team's current season."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             "SELECT period, name, started_at, ended_at FROM seasons "
             "WHERE team_id = ? AND ended_at IS NULL",
             (team_pk,),
@@ -62,7 +47,7 @@ class SeasonStore:
 
     async def ended(self, team_pk: int, name: str) -> SeasonRow | None:
         """The team's ended season of that name (any case), if any."""
-        row = await self._store.fetchone(
+        row = await self._db.fetchone(
             "SELECT period, name, started_at, ended_at FROM seasons WHERE team_id = ? "
             "AND ended_at IS NOT NULL AND name = ? COLLATE NOCASE",
             (team_pk, name),
@@ -71,7 +56,7 @@ class SeasonStore:
 
     async def ended_names(self, team_pk: int) -> list[str]:
         """The names of the team's ended seasons, the latest first."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             "SELECT name FROM seasons WHERE team_id = ? AND ended_at IS NOT NULL "
             "ORDER BY ended_at DESC, id DESC",
             (team_pk,),
@@ -107,12 +92,12 @@ class SeasonStore:
             )
             return period
 
-        return await self._store.write_in_thread(work)
+        return await self._db.write_in_thread(work)
 
     async def due_to_end(self, before: float) -> list[int]:
         """Teams whose current season has answers and began before ``before`` (a first season
         without a row begins with the team's first answer)."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             "SELECT t.id FROM teams t LEFT JOIN seasons s ON s.team_id = t.id "
             "AND s.ended_at IS NULL WHERE EXISTS "
             "(SELECT 1 FROM scores c WHERE c.team_id = t.id AND c.channel_id = '' "

@@ -11,12 +11,12 @@ stay final). The scheduling itself is the engine's: it passes a
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
+from storage.database import Database
+from storage.records import CardReplay, GradeCorrection, Outcome, SettledReport
 from storage.seasons import current_season
-from storage.store import Store
 
 __all__ = [
     "CardReplay",
@@ -26,46 +26,6 @@ __all__ = [
     "SettlementStore",
     "replay_card",
 ]
-
-Outcome = Literal["upheld", "rejected", "resolved"]
-CardReplay = Callable[[str | None, int, int, float], tuple[str, int, float]]
-"""(card JSON before or None for a new card, card id, rating, reviewed at) -> (card JSON
-after, state, due)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SettledReport:
-    """A report with its player, its round and the answer it is about (if any)."""
-
-    id: int
-    kind: str
-    team_pk: int
-    platform: str
-    team_id: str
-    player_pk: int
-    user_id: str
-    player_name: str
-    round_id: int
-    question_id: str
-    note: str
-    answer: str | None
-    created_at: float
-    status: str
-    outcome: str | None
-    resolution_note: str
-    round_kind: str
-    mode: str
-    difficulty: str
-    channel_id: str
-    opened_at: float
-    closes_at: float
-    answer_id: int | None
-    grade: float | None
-    points: int | None
-    answered_at: float | None
-    grade_before: float | None
-    points_before: int | None
-
 
 _SELECT = (
     "SELECT r.id, r.kind, r.team_id, t.platform, t.external_id, r.player_id, p.external_id, "
@@ -82,26 +42,6 @@ _SELECT = (
 
 def _report(row: Sequence[Any]) -> SettledReport:
     return SettledReport(*row)
-
-
-@dataclass(frozen=True, slots=True)
-class GradeCorrection:
-    """An upheld dispute's new grade, and every row it changes."""
-
-    answer_id: int
-    team_pk: int
-    channel_id: str
-    player_pk: int
-    periods: tuple[str, ...]
-    answered_at: float
-    grade_before: float
-    grade_after: float
-    points_before: int
-    points_after: int
-    correct_before: bool
-    correct_after: bool
-    rating: int
-    replay: CardReplay
 
 
 def replay_card(conn: sqlite3.Connection, answer_id: int, rating: int, replay: CardReplay) -> None:
@@ -167,24 +107,24 @@ def _correct(conn: sqlite3.Connection, report_id: int, now: float, fix: GradeCor
 
 
 class SettlementStore:
-    """Reports as admins settle them, on the :class:`Store`'s connection."""
+    """Reports as admins settle them, on the store's connection."""
 
     MAX_NOTIFY_ATTEMPTS = 5
     """A player who could not be told this many times is not tried again."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def report(self, report_id: int) -> SettledReport | None:
         """One report with its round and answer, whatever its team (callers check it)."""
-        row = await self._store.fetchone(_SELECT + "WHERE r.id = ?", (report_id,))
+        row = await self._db.fetchone(_SELECT + "WHERE r.id = ?", (report_id,))
         return _report(row) if row else None
 
     async def open_reports(
         self, team_pk: int | None = None, *, disputes_only: bool = False
     ) -> list[SettledReport]:
         """Open reports, oldest first: of one team (or all), disputes only or every kind."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             _SELECT + "WHERE r.status = 'open' AND (? IS NULL OR r.team_id = ?) "
             "AND (? = 0 OR r.kind = 'dispute') ORDER BY r.created_at, r.id",
             (team_pk, team_pk, int(disputes_only)),
@@ -214,11 +154,11 @@ class SettlementStore:
                 _correct(conn, report_id, now, correction)
             return True
 
-        return await self._store.write_in_thread(work)
+        return await self._db.write_in_thread(work)
 
     async def to_notify(self, limit: int = 50) -> list[SettledReport]:
         """Settled reports whose player has not been told yet (nor given up on), oldest first."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             _SELECT + "WHERE r.outcome IS NOT NULL AND r.notified_at IS NULL "
             "AND r.notify_attempts < ? ORDER BY r.id LIMIT ?",
             (self.MAX_NOTIFY_ATTEMPTS, limit),
@@ -227,7 +167,7 @@ class SettlementStore:
 
     async def player_to_notify(self, player_pk: int) -> list[SettledReport]:
         """The player's settled reports they have not been told of (given up on or not)."""
-        rows = await self._store.fetchall(
+        rows = await self._db.fetchall(
             _SELECT + "WHERE r.player_id = ? AND r.outcome IS NOT NULL AND r.notified_at IS NULL "
             "ORDER BY r.id",
             (player_pk,),
@@ -236,12 +176,12 @@ class SettlementStore:
 
     async def mark_notified(self, report_id: int, now: float) -> None:
         """The player was told the outcome."""
-        await self._store.execute_write(
+        await self._db.execute_write(
             "UPDATE reports SET notified_at = ? WHERE id = ?", (now, report_id)
         )
 
     async def note_failed_notice(self, report_id: int) -> None:
         """Telling the player failed once more."""
-        await self._store.execute_write(
+        await self._db.execute_write(
             "UPDATE reports SET notify_attempts = notify_attempts + 1 WHERE id = ?", (report_id,)
         )

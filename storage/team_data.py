@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.database import Database
+from storage.errors import StoreError
 
 __all__ = ["TeamDataError", "TeamTable", "count_team_rows", "forget_team", "team_tables"]
 
@@ -26,7 +27,7 @@ _SLACK_TABLES = (("slack_installations", "team_key"), ("slack_org_workspaces", "
 """A Slack team's rows in Slack's own tables (keyed by Slack's id, not a ``teams`` row)."""
 
 
-class TeamDataError(Exception):
+class TeamDataError(StoreError):
     """The team's data cannot be deleted (unknown team, or deleting would break the schema)."""
 
 

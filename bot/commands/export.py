@@ -19,7 +19,6 @@ from bot.config import load_settings
 from bot.engine.engine import QuizEngine, period_keys, ranked
 from bot.engine.model import PERIODS, LeaderboardRow, Team
 from bot.safe_text import visible
-from storage.seasons import SeasonStore
 from storage.store import Store
 
 __all__ = ["FIELDS", "export_leaderboard", "format_rows", "parse_team", "register"]
@@ -60,7 +59,7 @@ async def export_leaderboard(
         if team_pk is None:
             raise ExportError(f"no team {team.platform}:{team.team_id} in {database}")
         if chosen == "season":
-            key = (await SeasonStore(store).current(team_pk)).period
+            key = (await store.seasons.current(team_pk)).period
         else:
             key = period_keys(time.time() if now is None else now)[chosen]
         scope = channel_id or ""

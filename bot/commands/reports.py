@@ -21,7 +21,7 @@ from bot.config import load_settings
 from bot.engine.errors import QuizError
 from bot.engine.model import ReportItem
 from bot.safe_text import one_line
-from storage.review_store import ReportRow, ReviewStore
+from storage.review_store import ReportRow
 from storage.store import Store
 
 __all__ = ["add_actions"]
@@ -30,7 +30,7 @@ __all__ = ["add_actions"]
 async def _reports(include_resolved: bool) -> list[ReportRow]:
     store = await Store.open(load_settings().quizbot_database)
     try:
-        return await ReviewStore(store).reports(include_resolved=include_resolved)
+        return await store.reviews.reports(include_resolved=include_resolved)
     finally:
         await store.close()
 

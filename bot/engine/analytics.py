@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from bot.engine.core import Core
 from bot.engine.model import QuestionStats, Team
 from questions.loader import QuestionBank
-from storage.analytics import AnalyticsStore, AnswerFact
+from storage.analytics import AnswerFact
 
 __all__ = [
     "FLAGS",
@@ -143,7 +143,7 @@ class QuestionAnalytics:
 
     def __init__(self, core: Core) -> None:
         self._core = core
-        self.store = AnalyticsStore(core.store)
+        self.store = core.store.analytics
 
     async def questions(self, team: Team | None) -> tuple[QuestionStats, ...]:
         """Every question asked in ``team`` (every team when None) or reported there: flagged

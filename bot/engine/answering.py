@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import cast
 
+from cachetools import LRUCache
+
 from bot.engine import scoring
 from bot.engine.closing import RoundCloser
 from bot.engine.core import Core
@@ -32,7 +34,8 @@ from bot.engine.standings import period_keys
 from bot.safe_text import has_lone_surrogate
 from questions.schema import Question
 from storage.daily_store import DailyStore
-from storage.store import DuplicateAnswerError, RoundClosedInStoreError, RoundRecord
+from storage.errors import DuplicateAnswerError, RoundClosedInStoreError
+from storage.records import RoundRecord
 
 __all__ = ["MAX_ANSWER_CHARS", "AnswerDesk", "grade_reply", "validate_reply"]
 
@@ -91,6 +94,7 @@ def _why_wrong(question: Question, choice_index: int | None) -> str | None:
 
 
 OPEN_ROUNDS_REMEMBERED = 10_000
+"""The most open rounds remembered between answers (least recently used forgotten first)."""
 
 
 class AnswerDesk:
@@ -112,10 +116,13 @@ class AnswerDesk:
         self._closer = closer
         self._reviews = reviews
         self._daily_store = daily_store
-        # Rounds recently answered while open. Only their fixed fields (team, question, choice
-        # order, times) are used: whether a round is still open is checked again inside the
-        # answer's transaction, so a stale entry can never let an answer in after a close.
-        self._open_rounds: dict[int, RoundRecord] = {}
+        # Rounds recently answered while open, by id. Only their fixed fields are read from
+        # here: team, channel, kind, mode, question, choice order, opening and closing times are
+        # written when the round is created and never updated by any process. What changes
+        # (closed_at, the posted message) is not read from here: whether the round is still
+        # open is checked inside the answer's transaction, so a round another process closed
+        # refuses the answer, and the entry is then dropped.
+        self._open_rounds: LRUCache[int, RoundRecord] = LRUCache(maxsize=OPEN_ROUNDS_REMEMBERED)
 
     async def _answerable_round(self, player: Player, round_id: int) -> RoundRecord:
         """The round, checked against the player (team, and owner of a review round), from
@@ -125,8 +132,6 @@ class AnswerDesk:
         if record is None:
             record = await ids.player_round(player, round_id)
             if record.closed_at is None:
-                if len(self._open_rounds) >= OPEN_ROUNDS_REMEMBERED:
-                    self._open_rounds.clear()
                 self._open_rounds[round_id] = record
         elif await ids.known_team_pk(player.team) != record.team_pk:
             raise RoundNotFoundError()
@@ -178,7 +183,7 @@ class AnswerDesk:
                 points=points,
                 answered_at=now,
                 periods=period_keys(now).values(),
-                on_recorded=self._reviews.card_update(player_pk, record, rating, now),
+                review=self._reviews.card_update(player_pk, record, rating, now),
             )
         except DuplicateAnswerError:
             raise AlreadyAnsweredError() from None

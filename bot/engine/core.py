@@ -10,7 +10,8 @@ from bot.engine.identity import Identities
 from bot.engine.model import QuestionCard
 from bot.engine.ports import Clock
 from questions.loader import QuestionBank
-from storage.store import RoundRecord, Store
+from storage.interface import Storage
+from storage.records import RoundRecord
 
 __all__ = ["Core"]
 
@@ -19,7 +20,7 @@ __all__ = ["Core"]
 class Core:
     """The engine's shared collaborators, handed to each group of use cases."""
 
-    store: Store
+    store: Storage
     bank: QuestionBank
     clock: Clock
     rng: random.Random

@@ -18,7 +18,6 @@ from bot.engine.identity import channel_key
 from bot.engine.model import CategoryStats, Channel, WeeklyDigest
 from bot.engine.standings import period_keys, ranked
 from storage.daily_store import DailyStore
-from storage.digest_store import DigestStore
 
 __all__ = ["DIGEST_TOP", "WeeklyDigests", "last_week"]
 
@@ -42,7 +41,7 @@ class WeeklyDigests:
     def __init__(self, core: Core, daily_store: DailyStore) -> None:
         self._core = core
         self._daily_store = daily_store
-        self.store = DigestStore(core.store)
+        self.store = core.store.digests
 
     async def set_digest(self, channel: Channel, value: str) -> bool:
         """Opt the channel in (``on``) or out (``off``); whether it is in."""

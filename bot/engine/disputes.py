@@ -31,7 +31,7 @@ from bot.engine.errors import QuizError
 from bot.engine.model import Player, ReportItem, Settlement, SettlementOutcome, Team
 from bot.engine.reviews import CardScheduler, note_text, rating_for_grade
 from bot.engine.standings import period_keys
-from storage.settlements import GradeCorrection, SettledReport, SettlementStore
+from storage.settlements import GradeCorrection, SettledReport
 
 __all__ = ["ACTIONS", "DisputeDesk", "Teller", "parse_grade"]
 
@@ -72,7 +72,7 @@ class DisputeDesk:
         self._core = core
         self._closer = closer
         self._scheduler = scheduler
-        self.store = SettlementStore(core.store)
+        self.store = core.store.settlements
 
     async def open_reports(
         self, team: Team | None, *, disputes_only: bool = False

@@ -98,8 +98,8 @@ class QuizEngine:
         self.rng = rng or random.Random()
         self.identities = Identities(store)
         core = Core(store, bank, clock, self.rng, self.identities)
-        daily_store = DailyStore(store)
-        queue = OutboxStore(store)
+        daily_store: DailyStore = store.daily
+        queue: OutboxStore = store.publications
         outboxes = Outboxes()
         wake = asyncio.Event()  # set when something is queued: the worker wakes
         self._closer = RoundCloser(core, outboxes, queue, daily_store, poke=wake.set)

@@ -51,6 +51,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cachetools import LRUCache
+
 from bot.engine.text_matching import (
     Analysis,
     Index,
@@ -147,7 +149,9 @@ class _Rubric:
     swap_correction: str | None
 
 
-_rubrics: dict[int, tuple[Question, _Rubric]] = {}
+# By the question object's id; the entry keeps the object, so an id reused by another question
+# (after a bank reload) is never given this one's rubric. A loaded question is frozen.
+_rubrics: LRUCache[int, tuple[Question, _Rubric]] = LRUCache(maxsize=_CACHE_SIZE)
 
 
 def _rubric(question: Question) -> _Rubric:
@@ -156,8 +160,6 @@ def _rubric(question: Question) -> _Rubric:
     if entry is not None and entry[0] is question:
         return entry[1]
     rubric = _compile(question)
-    if len(_rubrics) >= _CACHE_SIZE:
-        del _rubrics[next(iter(_rubrics))]
     _rubrics[id(question)] = (question, rubric)
     return rubric
 

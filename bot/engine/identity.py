@@ -8,14 +8,25 @@ else it is "unknown" too.
 
 from __future__ import annotations
 
+from cachetools import LRUCache
+
 from bot.engine.errors import QuizError, RoundNotFoundError
 from bot.engine.model import Channel, Player, Team
 from bot.safe_text import storable
-from storage.store import RoundRecord, Store
+from storage.interface import Storage
+from storage.records import RoundRecord
 
-__all__ = ["REVIEW_CHANNEL_PREFIX", "Identities", "channel_key", "review_channel_id"]
+__all__ = [
+    "REVIEW_CHANNEL_PREFIX",
+    "TEAMS_REMEMBERED",
+    "Identities",
+    "channel_key",
+    "review_channel_id",
+]
 
 REVIEW_CHANNEL_PREFIX = "review:"
+TEAMS_REMEMBERED = 10_000
+"""The most teams whose internal id is remembered (least recently used forgotten first)."""
 
 
 def review_channel_id(player: Player) -> str:
@@ -39,12 +50,15 @@ def channel_key(channel: Channel) -> str:
 
 
 class Identities:
-    """Internal ids of teams and players, with the teams cached (teams are never deleted)."""
+    """Internal ids of teams and players, with the teams' ids remembered."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Storage) -> None:
         self._store = store
-        self._pks: dict[Team, int] = {}
-        self._teams: dict[int, Team] = {}
+        # Team (platform, external id) <-> internal id, both ways. A team row is never deleted
+        # and neither its key nor its platform and external id ever change, so no process can
+        # make an entry wrong. A team not found is not remembered: another process may add it.
+        self._pks: LRUCache[Team, int] = LRUCache(maxsize=TEAMS_REMEMBERED)
+        self._teams: LRUCache[int, Team] = LRUCache(maxsize=TEAMS_REMEMBERED)
 
     def _remember(self, team: Team, team_pk: int) -> int:
         self._pks[team] = team_pk

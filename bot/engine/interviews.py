@@ -60,8 +60,9 @@ from bot.engine.standings import period_keys
 from bot.engine.text_matching import Phrase, stem
 from questions.loader import QuestionBank
 from questions.schema import DIFFICULTIES, Difficulty, Question
-from storage.interview_store import InterviewRow, InterviewRunningError, InterviewStore, QuestionRow
-from storage.rounds import ScoreRowValues
+from storage.errors import InterviewRunningError
+from storage.interview_store import InterviewRow, QuestionRow
+from storage.records import ScoreRowValues
 
 __all__ = [
     "ALMOST_AT",
@@ -254,7 +255,7 @@ class InterviewDesk:
         self, core: Core, *, question_seconds: int = QUESTION_SECONDS, judge: Judge | None = None
     ) -> None:
         self._core = core
-        self.store = InterviewStore(core.store)
+        self.store = core.store.interviews
         self.question_seconds = question_seconds
         self._judge = judge  # the optional judge grades an answer (never a follow-up's point)
 

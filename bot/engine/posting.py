@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from bot.engine.core import Core
 from bot.engine.model import Channel, MessageRef, Player, QuestionCard, RoundKind, Team
 from bot.engine.rounds import RoundOpener
-from storage.outbox_store import OutboxStore
 
 __all__ = ["RoundPoster", "SendCard"]
 
@@ -73,7 +72,7 @@ class RoundPoster:
         """Close a round whose question was never shown: no reveal, nothing counted."""
         try:
             record = await self._core.ids.team_round(team, round_id)
-            await OutboxStore(self._core.store).close_round(
+            await self._core.store.publications.close_round(
                 record.id, self._core.clock(), reveal=False
             )
         except Exception:

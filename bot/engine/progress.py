@@ -7,7 +7,6 @@ from itertools import groupby
 
 from bot.engine.core import Core
 from bot.engine.model import CategoryStats, MemberProgress, Team, TeamProgress
-from storage.analytics import AnalyticsStore
 
 __all__ = ["TeamProgressDesk"]
 
@@ -17,7 +16,7 @@ class TeamProgressDesk:
 
     def __init__(self, core: Core) -> None:
         self._core = core
-        self.store = AnalyticsStore(core.store)
+        self.store = core.store.analytics
 
     async def team(self, team: Team) -> TeamProgress:
         """Every member of ``team`` who has answered, by name."""

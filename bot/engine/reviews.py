@@ -36,13 +36,10 @@ from bot.engine.identity import review_channel_id
 from bot.engine.model import CategoryStats, Mode, Player, QuestionCard, Stats
 from bot.engine.scoring import CORRECT_THRESHOLD
 from questions.schema import Question
-from storage.review_store import DuplicateReportError, ReviewStep, ReviewStore, apply_review
-from storage.store import RoundRecord
+from storage.errors import DuplicateReportError
+from storage.records import CardReview, ReviewStep, RoundRecord
 
 if TYPE_CHECKING:
-    import sqlite3
-    from collections.abc import Callable
-
     from bot.engine.closing import RoundCloser
 
 __all__ = [
@@ -224,7 +221,7 @@ class ReviewDesk:
     def __init__(self, core: Core, closer: RoundCloser, *, nudge: bool = False) -> None:
         self._core = core
         self._closer = closer
-        self.store = ReviewStore(core.store)
+        self.store = core.store.reviews
         self.scheduler = CardScheduler()
         self.nudge = nudge
 
@@ -232,23 +229,16 @@ class ReviewDesk:
 
     def card_update(
         self, player_pk: int, record: RoundRecord, rating: Rating, at: float
-    ) -> Callable[[sqlite3.Connection, int], None]:
-        """What :meth:`Store.record_answer` runs in the answer's transaction."""
-        step = self.scheduler.step(rating, at)
-
-        def update(conn: sqlite3.Connection, answer_id: int) -> None:
-            apply_review(
-                conn,
-                player_pk=player_pk,
-                question_id=record.question_id,
-                category=record.category,
-                answer_id=answer_id,
-                rating=int(rating),
-                reviewed_at=at,
-                step=step,
-            )
-
-        return update
+    ) -> CardReview:
+        """The card review :meth:`Storage.record_answer` applies in the answer's transaction."""
+        return CardReview(
+            player_pk=player_pk,
+            question_id=record.question_id,
+            category=record.category,
+            rating=int(rating),
+            reviewed_at=at,
+            step=self.scheduler.step(rating, at),
+        )
 
     async def nudge_count(self, player_pk: int) -> int:
         """Reviews due now, when nudges are on (0 otherwise)."""

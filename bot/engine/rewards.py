@@ -19,7 +19,7 @@ from bot.engine.closing import RoundCloser
 from bot.engine.core import Core
 from bot.engine.errors import QuizError
 from bot.engine.model import Player, Team
-from storage.reward_store import RewardRow, RewardStore
+from storage.reward_store import RewardRow
 
 __all__ = ["MAX_THRESHOLD", "RoleGranter", "RoleRewards"]
 
@@ -42,8 +42,7 @@ class RoleRewards:
     def __init__(self, core: Core, closer: RoundCloser) -> None:
         self._core = core
         self._closer = closer
-        self.store = RewardStore(core.store)
-        self._teams_with_points: set[int] | None = None  # teams with a points rule (cached)
+        self.store = core.store.rewards
 
     async def set_rule(
         self, team: Team, role_id: str, *, champions: bool = False, points: int | None = None
@@ -55,14 +54,12 @@ class RoleRewards:
             raise QuizError(f"The points threshold must be from 1 to {MAX_THRESHOLD:,}.")
         rule = RewardRow(role_id, "champions" if champions else "points", points)
         await self.store.set_rule(await self._core.ids.team_pk(team), rule)
-        self._teams_with_points = None
         return rule
 
     async def remove_rule(self, team: Team, role_id: str) -> None:
         """Stop granting ``role_id`` (members keep the role they have)."""
         if not await self.store.remove_rule(await self._core.ids.team_pk(team), role_id):
             raise QuizError("That role is not a reward here.")
-        self._teams_with_points = None
 
     async def rules(self, team: Team) -> tuple[RewardRow, ...]:
         """The team's reward rules."""
@@ -70,8 +67,11 @@ class RoleRewards:
 
     async def after_answer(self, player: Player) -> list[str]:
         """Grant the points roles the player has just earned; the roles granted."""
+        if not self._can_grant(player.team.platform):
+            return []  # nothing could be granted, so nothing is read
         team_pk = await self._core.ids.known_team_pk(player.team)
-        if team_pk is None or team_pk not in await self._points_teams():
+        # Read each time: another process may add or remove a rule at any moment.
+        if team_pk is None or team_pk not in await self.store.teams_with_points_rules():
             return []
         found = await self._core.ids.find_player(player)
         if found is None:
@@ -93,17 +93,18 @@ class RoleRewards:
                 done += await self._grant(team, user_id, role_id)
         return done
 
-    async def _points_teams(self) -> set[int]:
-        if self._teams_with_points is None:
-            self._teams_with_points = await self.store.teams_with_points_rules()
-        return self._teams_with_points
+    def _can_grant(self, platform: str) -> bool:
+        """Whether the outbox of ``platform`` is registered and can grant roles."""
+        outbox = self._closer.outbox_for(platform)
+        return outbox is not None and callable(getattr(outbox, "grant_role", None))
 
     async def _grant(self, team: Team, user_id: str, role_id: str) -> bool:
-        outbox = self._closer.outbox_for(team.platform)
-        if outbox is None or not callable(getattr(outbox, "grant_role", None)):
+        if not self._can_grant(team.platform):
             return False
         try:
-            await cast(RoleGranter, outbox).grant_role(team, user_id, role_id)
+            await cast(RoleGranter, self._closer.outbox_for(team.platform)).grant_role(
+                team, user_id, role_id
+            )
         except Exception:
             log.warning("could not grant role %s to %s", role_id, user_id, exc_info=True)
             return False

@@ -22,7 +22,7 @@ from bot.engine.core import Core
 from bot.engine.errors import QuizError
 from bot.engine.model import SeasonEnded, Team
 from bot.engine.rewards import RoleRewards
-from storage.seasons import SeasonNameTakenError, SeasonStore
+from storage.errors import SeasonNameTakenError
 
 __all__ = [
     "SEASON_SCHEDULES",
@@ -73,7 +73,7 @@ class SeasonDesk:
         self._core = core
         self._rewards = rewards
         self.schedule = schedule
-        self.store = SeasonStore(core.store)
+        self.store = core.store.seasons
 
     async def end(self, team: Team, name: str) -> SeasonEnded:
         """End ``team``'s current season as ``name`` (archived) and start the next one."""

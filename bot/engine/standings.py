@@ -19,8 +19,8 @@ from bot.engine.model import (
 )
 from bot.safe_text import storable
 from storage.daily_store import DailyStore
-from storage.seasons import SeasonRow, SeasonStore
-from storage.store import ScoreRow
+from storage.records import ScoreRow
+from storage.seasons import SeasonRow
 
 __all__ = ["LEADERBOARD_SIZE", "Standings", "period_keys", "ranked"]
 
@@ -62,7 +62,7 @@ class Standings:
     def __init__(self, core: Core, daily_store: DailyStore) -> None:
         self._core = core
         self._daily_store = daily_store
-        self.seasons = SeasonStore(core.store)
+        self.seasons = core.store.seasons
 
     async def period_key(self, team_pk: int, period: Period) -> str:
         """The ``scores`` key of the team's board for ``period`` now."""

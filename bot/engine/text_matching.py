@@ -32,6 +32,7 @@ The pipeline, all deterministic and cheap:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -131,7 +132,6 @@ _CONTRAST_WORDS = frozenset({"than", "unlike", "versus", "vs", "instead", "rathe
 _TERM_MARKERS = frozenset({"operator", "operators", "keyword"})
 _TERM_OPENERS = frozenset({"use", "using", "by", "with", "operator", "keyword"})
 NEGATION_SCOPE = 4
-_stem_cache: dict[str, str] = {}
 
 
 def normalise(text: str, max_chars: int | None = None) -> str:
@@ -178,17 +178,11 @@ def _has_vowel(text: str) -> bool:
     return any(ch in "aeiouy" for ch in text)
 
 
+@functools.lru_cache(maxsize=100_000)  # a pure function of the word
 def stem(word: str) -> str:
     """A light suffix stripper (plural, -ness, -ed, -ing, -ly, final -e, -y) plus a few synonyms."""
-    cached = _stem_cache.get(word)
-    if cached is not None:
-        return cached
     base = _strip_suffixes(word)
-    result = _SYNONYMS.get(base) or base
-    if len(_stem_cache) > 100_000:
-        _stem_cache.clear()
-    _stem_cache[word] = result
-    return result
+    return _SYNONYMS.get(base) or base
 
 
 #: ``-ness`` is stripped only after these endings: an adjective's noun (``correctness``).

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import asyncpg
 
+from storage.errors import StoreError
 from storage.migrations import Migration, SchemaTooNewError, available
 
 __all__ = [
@@ -43,7 +44,7 @@ CREATE TABLE IF NOT EXISTS schema_version (
 """
 
 
-class ForeignDatabaseError(Exception):
+class ForeignDatabaseError(StoreError):
     """The database holds tables but is not a Quizbot database."""
 
 

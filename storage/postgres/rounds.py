@@ -8,11 +8,13 @@ from collections.abc import Awaitable, Callable, Iterable
 import asyncpg
 
 from storage.postgres.database import PostgresDatabase
+from storage.postgres.reviews import apply_review
 from storage.postgres.scores import add_to_scores
 from storage.postgres.seasons import locked_team_season
 from storage.records import (
     ROUND_COLUMNS,
     AnswerRecord,
+    CardReview,
     DuplicateAnswerError,
     OpenRoundExistsError,
     RoundClosedInStoreError,
@@ -149,9 +151,11 @@ class PostgresRoundQueries(PostgresDatabase):
         answered_at: float,
         periods: Iterable[str],
         on_recorded: AnswerHook | None = None,
+        review: CardReview | None = None,
     ) -> int:
         """Store an answer and add it to the score totals (of ``periods`` and of the team's
-        current season) in one transaction; ``on_recorded(conn, answer_id)`` runs last in it.
+        current season) in one transaction; ``review`` (the FSRS card's review) then
+        ``on_recorded(conn, answer_id)`` run last in it.
 
         Raises :class:`DuplicateAnswerError` if the player already answered the round, and
         :class:`RoundClosedInStoreError` if the round is closed when the transaction runs: the
@@ -191,6 +195,17 @@ class PostgresRoundQueries(PostgresDatabase):
                     for scope in ("", round_record.channel_id)
                 ],
             )
+            if review is not None:
+                await apply_review(
+                    conn,
+                    player_pk=review.player_pk,
+                    question_id=review.question_id,
+                    category=review.category,
+                    answer_id=answer_id,
+                    rating=review.rating,
+                    reviewed_at=review.reviewed_at,
+                    step=review.step,
+                )
             if on_recorded is not None:
                 await on_recorded(conn, answer_id)
             return answer_id

@@ -1,0 +1,547 @@
+"""What the engine and the CLI commands need from storage: one typed interface per store.
+
+:class:`Storage` is the core (teams and players, rounds and answers, leaderboards, lifecycle);
+its sub-stores are attributes typed by their own protocols (``storage.reviews``,
+``.interviews``, ``.settlements``, ``.seasons``, ``.analytics``, ``.digests``, ``.rewards``)
+and ``.daily``. Every backend implements these (:class:`storage.store.Store` is SQLite's).
+
+The signatures are backend-neutral: plain values and the records of :mod:`storage.records` in,
+the same out; no connection type. Work that must run inside an
+answer's transaction (the FSRS card's review) is passed as a value (:class:`CardReview`) that
+each backend applies itself. Refusals are the :class:`~storage.errors.StoreError` subclasses of
+:mod:`storage.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal, Protocol
+
+from storage.daily_store import DailyStore
+from storage.outbox_store import OutboxStore
+from storage.records import (
+    AnswerFact,
+    AnswerRecord,
+    CardReview,
+    CardRow,
+    GradeCorrection,
+    InterviewRow,
+    MemberCategory,
+    Outcome,
+    QuestionRow,
+    ReportRow,
+    ReviewStep,
+    RewardRow,
+    RoundRecord,
+    ScoreRow,
+    ScoreRowValues,
+    SeasonRow,
+    SettledReport,
+)
+
+__all__ = [
+    "AnalyticsStorage",
+    "DigestStorage",
+    "InterviewStorage",
+    "ReviewStorage",
+    "RewardStorage",
+    "SeasonStorage",
+    "SettlementStorage",
+    "Storage",
+]
+
+
+class ReviewStorage(Protocol):
+    """FSRS cards, the review log, review rounds and reports (``storage.reviews``)."""
+
+    async def card(self, player_pk: int, question_id: str) -> CardRow | None:
+        """The player's card for a question, if they have answered it."""
+        ...
+
+    async def cards(self, player_pk: int) -> list[CardRow]:
+        """Every card of a player, soonest due first."""
+        ...
+
+    async def due_cards(self, player_pk: int, now: float, limit: int = 50) -> list[CardRow]:
+        """The player's cards due at ``now``, most overdue first."""
+        ...
+
+    async def due_count(self, player_pk: int, until: float) -> int:
+        """How many of the player's cards are due by ``until``."""
+        ...
+
+    async def review_of_answer(
+        self, round_id: int, player_pk: int
+    ) -> tuple[int, int, float] | None:
+        """(review log id, card id, reviewed at) of the player's answer to a round, if logged."""
+        ...
+
+    async def rerate(
+        self, log_id: int, card_id: int, rating: int, step: ReviewStep
+    ) -> tuple[bool, str]:
+        """Replay the card's latest review with ``rating``; (done, card JSON after)."""
+        ...
+
+    async def review_log(self, card_id: int) -> list[tuple[int, int, float, bool]]:
+        """(rating, automatic rating, reviewed at, self-rated) of a card, oldest first."""
+        ...
+
+    async def open_review_round(self, player_pk: int, now: float) -> RoundRecord | None:
+        """The player's open review round, if any."""
+        ...
+
+    async def player_answer(
+        self, round_id: int, player_pk: int
+    ) -> tuple[int | None, str | None, float] | None:
+        """(choice, text, grade) of the player's answer to a round, if any."""
+        ...
+
+    async def add_report(
+        self,
+        *,
+        team_pk: int,
+        player_pk: int,
+        round_id: int,
+        question_id: str,
+        kind: str,
+        note: str,
+        answer: str | None,
+        grade: float | None,
+        created_at: float,
+    ) -> int:
+        """File a report; :class:`~storage.errors.DuplicateReportError` if filed already."""
+        ...
+
+    async def reports(self, *, include_resolved: bool = False) -> list[ReportRow]:
+        """Reports, open ones (or every one) oldest first."""
+        ...
+
+    async def resolve_report(self, report_id: int, now: float, team_pk: int | None = None) -> bool:
+        """Mark an open report resolved (of ``team_pk`` when given); whether it was open."""
+        ...
+
+
+class InterviewStorage(Protocol):
+    """Mock interview sessions and the questions asked in them (``storage.interviews``)."""
+
+    async def start(
+        self,
+        *,
+        team_pk: int,
+        player_pk: int,
+        length: int,
+        categories: Sequence[str],
+        start_level: str,
+        question_seconds: int,
+        now: float,
+    ) -> InterviewRow:
+        """A new running interview; :class:`~storage.errors.InterviewRunningError` if one is
+        running."""
+        ...
+
+    async def running(self, player_pk: int) -> InterviewRow | None:
+        """The player's running interview, if any."""
+        ...
+
+    async def get(self, interview_id: int) -> InterviewRow | None:
+        """An interview by id."""
+        ...
+
+    async def end(self, interview_id: int, reason: str, score: float | None, now: float) -> bool:
+        """End a running interview; whether it was running."""
+        ...
+
+    async def history(self, player_pk: int, limit: int) -> list[tuple[InterviewRow, int]]:
+        """The player's latest ended interviews with how many questions each answered."""
+        ...
+
+    async def previous_score(self, player_pk: int, before_id: int) -> float | None:
+        """The score of the player's last scored interview before ``before_id``."""
+        ...
+
+    async def questions(self, interview_id: int) -> list[QuestionRow]:
+        """The questions asked in an interview, in order."""
+        ...
+
+    async def ask(
+        self,
+        *,
+        interview_id: int,
+        position: int,
+        question_id: str,
+        category: str,
+        difficulty: str,
+        now: float,
+    ) -> bool:
+        """Ask the question at ``position`` while the interview runs; whether it was asked."""
+        ...
+
+    async def answer(
+        self,
+        row_id: int,
+        *,
+        text: str,
+        now: float,
+        grade: float,
+        covered: Sequence[str],
+        missed: Sequence[str],
+        follow_up_point: str | None,
+        final: tuple[float, Sequence[ScoreRowValues]] | None,
+        judge_note: str | None = None,
+    ) -> bool:
+        """Record the answer to an asked question (once); whether it was recorded."""
+        ...
+
+    async def answer_follow_up(
+        self,
+        row_id: int,
+        *,
+        text: str,
+        now: float,
+        credit: float,
+        final: tuple[float, Sequence[ScoreRowValues]],
+    ) -> bool:
+        """Record the answer to a follow-up (once); whether it was recorded."""
+        ...
+
+    async def finish_unanswered_follow_up(
+        self, row_id: int, final_grade: float, scores: Sequence[ScoreRowValues]
+    ) -> bool:
+        """Finish a question whose follow-up was never answered; whether it was finished."""
+        ...
+
+
+class SettlementStorage(Protocol):
+    """Reports as admins settle them (``storage.settlements``)."""
+
+    async def report(self, report_id: int) -> SettledReport | None:
+        """One report with its round and answer, whatever its team (callers check it)."""
+        ...
+
+    async def open_reports(
+        self, team_pk: int | None = None, *, disputes_only: bool = False
+    ) -> list[SettledReport]:
+        """Open reports, oldest first: of one team (or all), disputes only or every kind."""
+        ...
+
+    async def settle(
+        self,
+        report_id: int,
+        outcome: Outcome,
+        note: str,
+        now: float,
+        correction: GradeCorrection | None = None,
+    ) -> bool:
+        """Settle an open report (with an upheld dispute's correction) in one transaction;
+        whether it was open."""
+        ...
+
+    async def to_notify(self, limit: int = 50) -> list[SettledReport]:
+        """Settled reports whose player was not told yet."""
+        ...
+
+    async def player_to_notify(self, player_pk: int) -> list[SettledReport]:
+        """The player's settled reports not told yet."""
+        ...
+
+    async def mark_notified(self, report_id: int, now: float) -> None:
+        """The player was told of the settlement."""
+        ...
+
+    async def note_failed_notice(self, report_id: int) -> None:
+        """Telling the player failed once more."""
+        ...
+
+
+class SeasonStorage(Protocol):
+    """Seasons of each team (``storage.seasons``)."""
+
+    async def current(self, team_pk: int) -> SeasonRow:
+        """The team's current season."""
+        ...
+
+    async def ended(self, team_pk: int, name: str) -> SeasonRow | None:
+        """The team's ended season of that name (any case), if any."""
+        ...
+
+    async def ended_names(self, team_pk: int) -> list[str]:
+        """The names of the team's ended seasons, the latest first."""
+        ...
+
+    async def end(self, team_pk: int, name: str, now: float) -> str:
+        """End the current season as ``name``; its period key.
+        :class:`~storage.errors.SeasonNameTakenError` if the name is taken."""
+        ...
+
+    async def due_to_end(self, before: float) -> list[int]:
+        """The teams whose current season started before ``before``."""
+        ...
+
+
+class AnalyticsStorage(Protocol):
+    """The reads behind question analytics and team progress (``storage.analytics``)."""
+
+    async def answers(self, team_pk: int | None) -> list[AnswerFact]:
+        """Every answer of a team (every team when None) with its question."""
+        ...
+
+    async def times_asked(self, team_pk: int | None) -> dict[str, int]:
+        """Rounds per question."""
+        ...
+
+    async def open_reports(self, team_pk: int | None) -> dict[tuple[str, bool], int]:
+        """Open reports per (question, dispute or not)."""
+        ...
+
+    async def member_categories(self, team_pk: int) -> list[MemberCategory]:
+        """Each member's answers and correct answers by category."""
+        ...
+
+    async def questions_seen(self, team_pk: int) -> dict[int, set[str]]:
+        """The questions each member has answered."""
+        ...
+
+
+class DigestStorage(Protocol):
+    """The weekly digest: opted-in channels, claims, the week's results (``storage.digests``)."""
+
+    async def set_opted_in(self, team_pk: int, channel_id: str, on: bool) -> None:
+        """Opt a channel in or out of the digest."""
+        ...
+
+    async def opted_in(self, team_pk: int) -> set[str]:
+        """The team's channels that get the digest."""
+        ...
+
+    async def claim(self, team_pk: int, channel_id: str, week: str, now: float) -> bool:
+        """Claim a channel's digest of a week; True only for the first claim."""
+        ...
+
+    async def mark_posted(self, team_pk: int, channel_id: str, week: str, now: float) -> None:
+        """The claimed digest was posted."""
+        ...
+
+    async def results(
+        self, team_pk: int, start: float, end: float, *, by: Literal["question_id", "category"]
+    ) -> list[tuple[str, int, int]]:
+        """(question or category, answers, correct) of the team's answers in [start, end)."""
+        ...
+
+
+class RewardStorage(Protocol):
+    """Reward rules and the points roles granted (``storage.rewards``)."""
+
+    async def set_rule(self, team_pk: int, rule: RewardRow) -> None:
+        """Add or replace the rule of ``rule.role_id``."""
+        ...
+
+    async def remove_rule(self, team_pk: int, role_id: str) -> bool:
+        """Remove a role's rule; whether there was one."""
+        ...
+
+    async def rules(self, team_pk: int) -> list[RewardRow]:
+        """The team's rules, points thresholds lowest first."""
+        ...
+
+    async def teams_with_points_rules(self) -> set[int]:
+        """The teams with at least one points rule."""
+        ...
+
+    async def points_roles_due(self, team_pk: int, player_pk: int) -> list[str]:
+        """The points roles the player has earned and not been granted."""
+        ...
+
+    async def granted(self, team_pk: int, role_id: str, player_pk: int, now: float) -> None:
+        """The player was granted a points role."""
+        ...
+
+
+class Storage(Protocol):
+    """Quizbot's database as the engine and the CLI commands use it."""
+
+    # -- sub-stores (read-only: built once by the backend) ----------------------------------
+
+    @property
+    def reviews(self) -> ReviewStorage:
+        """Cards, the review log, review rounds and reports."""
+        ...
+
+    @property
+    def interviews(self) -> InterviewStorage:
+        """Mock interviews."""
+        ...
+
+    @property
+    def settlements(self) -> SettlementStorage:
+        """Settling reports."""
+        ...
+
+    @property
+    def seasons(self) -> SeasonStorage:
+        """Seasons."""
+        ...
+
+    @property
+    def analytics(self) -> AnalyticsStorage:
+        """Question analytics and team progress."""
+        ...
+
+    @property
+    def digests(self) -> DigestStorage:
+        """The weekly digest."""
+        ...
+
+    @property
+    def rewards(self) -> RewardStorage:
+        """Roles as rewards."""
+        ...
+
+    @property
+    def daily(self) -> DailyStore:
+        """The daily question: schedules, slots and streaks."""
+        ...
+
+    @property
+    def publications(self) -> OutboxStore:
+        """The publication queue: closing rounds, and what the bot sends on its own."""
+        ...
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Wait for running and waiting writes, then close."""
+        ...
+
+    def problem(self) -> str | None:
+        """Why writes cannot be saved now, or None."""
+        ...
+
+    async def schema_version(self) -> int:
+        """The applied schema version."""
+        ...
+
+    # -- teams and players -----------------------------------------------------------------
+
+    async def team_pk(self, platform: str, external_id: str) -> int:
+        """The internal id of a team, creating the team on first sight."""
+        ...
+
+    async def team_by_pk(self, team_pk: int) -> tuple[str, str] | None:
+        """(platform, external id) of a team by internal id."""
+        ...
+
+    async def find_team_pk(self, platform: str, external_id: str) -> int | None:
+        """The internal id of a known team, or None."""
+        ...
+
+    async def player_pk(self, team_pk: int, external_id: str, display_name: str) -> int:
+        """The internal id of a player, creating it or refreshing its display name."""
+        ...
+
+    async def find_player(self, team_pk: int, external_id: str) -> tuple[int, str] | None:
+        """(internal id, display name) of a player of this team, or None."""
+        ...
+
+    # -- rounds and answers ----------------------------------------------------------------
+
+    async def create_round(
+        self,
+        *,
+        team_pk: int,
+        channel_id: str,
+        kind: str,
+        mode: str,
+        question_id: str,
+        category: str,
+        difficulty: str,
+        choice_order: str,
+        opened_by: int | None,
+        opened_at: float,
+        closes_at: float,
+    ) -> RoundRecord:
+        """Insert a round; :class:`~storage.errors.OpenRoundExistsError` if the channel has an
+        open quiz round."""
+        ...
+
+    async def get_round(self, round_id: int) -> RoundRecord | None:
+        """A round by id, whatever its team (callers check the team)."""
+        ...
+
+    async def open_quiz_round(self, team_pk: int, channel_id: str) -> RoundRecord | None:
+        """The channel's open quiz round, if any."""
+        ...
+
+    async def due_rounds(self, now: float) -> list[RoundRecord]:
+        """Open rounds (not daily) whose deadline has passed."""
+        ...
+
+    async def next_deadline(self) -> float | None:
+        """The earliest deadline among open rounds (not daily)."""
+        ...
+
+    async def mark_closed(self, round_id: int, now: float) -> bool:
+        """Close a round; True only for the caller that actually closed it."""
+        ...
+
+    async def set_message(self, round_id: int, channel_id: str, message_id: str) -> None:
+        """Remember where the round's question was posted."""
+        ...
+
+    async def question_use_counts(self, team_pk: int, channel_id: str) -> dict[str, int]:
+        """How many rounds of each question this channel has had."""
+        ...
+
+    async def record_answer(
+        self,
+        *,
+        round_record: RoundRecord,
+        player_pk: int,
+        choice: int | None,
+        text: str | None,
+        grade: float,
+        correct: bool,
+        points: int,
+        answered_at: float,
+        periods: Iterable[str],
+        review: CardReview | None = None,
+    ) -> int:
+        """Store an answer, its score totals and ``review`` in one transaction; the answer id.
+
+        :class:`~storage.errors.DuplicateAnswerError` if the player already answered the round,
+        :class:`~storage.errors.RoundClosedInStoreError` if it is closed when the transaction
+        runs."""
+        ...
+
+    async def round_answers(self, round_id: int) -> list[AnswerRecord]:
+        """A round's answers in the order they were given."""
+        ...
+
+    async def answer_count(self, round_id: int) -> int:
+        """How many players answered a round."""
+        ...
+
+    # -- leaderboards and stats ------------------------------------------------------------
+
+    async def top_scores(
+        self, team_pk: int, period: str, channel_id: str, limit: int
+    ) -> list[ScoreRow]:
+        """The best ``limit`` players of a period and scope, highest points first."""
+        ...
+
+    async def player_score(
+        self, team_pk: int, period: str, channel_id: str, player_pk: int
+    ) -> tuple[ScoreRow, int] | None:
+        """A player's totals and competition rank, or None."""
+        ...
+
+    async def player_count(self, team_pk: int, period: str, channel_id: str) -> int:
+        """How many players have a score in a period and scope."""
+        ...
+
+    async def category_results(self, player_pk: int) -> list[tuple[str, int, int]]:
+        """(category, answers, correct) for a player."""
+        ...
+
+    async def answered_questions(self, player_pk: int) -> set[str]:
+        """The ids of every question a player has answered at least once."""
+        ...
