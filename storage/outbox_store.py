@@ -78,30 +78,60 @@ _CLAIM = (
     " SELECT p.id FROM publications p"
     " WHERE p.done_at IS NULL AND p.due_at <= ?"
     " AND (p.lease_until IS NULL OR p.lease_until <= ?)"
-    " AND p.platform IN (SELECT value FROM json_each(?))"
+    " AND {platform}"
     " AND NOT (p.kind = 'count' AND EXISTS (SELECT 1 FROM publications q"
     "  WHERE q.round_id = p.round_id AND q.kind = 'reveal' AND q.done_at IS NULL))"
     " AND NOT (p.kind = 'reveal' AND EXISTS (SELECT 1 FROM publications q"
     "  WHERE q.round_id = p.round_id AND q.kind = 'count' AND q.done_at IS NULL"
     "  AND q.lease_until > ?))"
-    " ORDER BY p.due_at, p.id LIMIT ?) "
+    " ORDER BY p.due_at, p.team_id, p.channel_id, p.id LIMIT ?) "
     "RETURNING id, platform, team_id, channel_id, kind, round_id, slot_id, attempts, "
     "in_flight_at, due_at"
 )
+"""Oldest due first; entries due at the same time (a daily slot's reveals and posts, all due
+at the slot's time) one channel after another, each channel's in queueing order. One platform
+walks the index ``publications_by_platform`` (migration 0014) in that order."""
+_ONE_PLATFORM = "p.platform = ?"
+_PLATFORMS = "p.platform IN (SELECT value FROM json_each(?))"
+
+_QUEUE = (
+    "INSERT INTO publications (platform, team_id, channel_id, kind, round_id, slot_id, "
+    "due_at, created_at) SELECT t.platform, r.team_id, r.channel_id, ?, r.id, ?, {due}, ? "
+    "FROM rounds r JOIN teams t ON t.id = r.team_id WHERE r.id = ? "
+    "ON CONFLICT DO NOTHING"
+)
+_DUE_NOW = "?"
+_DUE_AT_CLOSE = "MIN(?, r.closes_at)"
+"""A reveal is due when its round was to close (now, when it closed early): a daily round's
+reveal is due at the next slot's time, with that slot's post."""
+_DUE_AT_SLOT = (
+    "MAX(MIN(?, (SELECT s.slot_at FROM daily_slots s WHERE s.id = ?)),"
+    " COALESCE((SELECT MAX(q.due_at) FROM publications q WHERE q.done_at IS NULL"
+    " AND q.kind = 'reveal' AND q.team_id = r.team_id AND q.channel_id = r.channel_id"
+    " AND q.due_at <= ?), 0))"
+)
+"""A daily post is due at its slot's time (now, for a slot run late), never before a reveal
+still waiting in its channel: due with the reveals of the rounds its slot closed, after them
+(queued first), and not behind other channels' reveals."""
 
 
 def enqueue_in(
     conn: sqlite3.Connection, kind: Kind, round_id: int, now: float, slot_id: int | None = None
 ) -> bool:
-    """Inside a write: queue ``kind`` of the round (due now); False when one is already queued."""
-    cursor = conn.execute(
-        "INSERT INTO publications (platform, team_id, channel_id, kind, round_id, slot_id, "
-        "due_at, created_at) SELECT t.platform, r.team_id, r.channel_id, ?, r.id, ?, ?, ? "
-        "FROM rounds r JOIN teams t ON t.id = r.team_id WHERE r.id = ? "
-        "ON CONFLICT DO NOTHING",
-        (kind, slot_id, now, now, round_id),
-    )
-    return cursor.rowcount == 1
+    """Inside a write: queue ``kind`` of the round; False when one is already queued.
+
+    A count edit is due now, a reveal when its round was to close (now, if it closed early), a
+    daily post at its slot's time but never before a reveal waiting in its channel (so a
+    channel's reveal and its next question are due together, the reveal first).
+    """
+    if kind == "reveal":
+        sql, params = _QUEUE.format(due=_DUE_AT_CLOSE), (kind, slot_id, now, now, round_id)
+    elif kind == "daily_post":
+        sql = _QUEUE.format(due=_DUE_AT_SLOT)
+        params = (kind, slot_id, now, slot_id, now, now, round_id)
+    else:
+        sql, params = _QUEUE.format(due=_DUE_NOW), (kind, slot_id, now, now, round_id)
+    return conn.execute(sql, params).rowcount == 1
 
 
 def close_in(conn: sqlite3.Connection, round_id: int, now: float, *, reveal: bool) -> bool:
@@ -185,13 +215,19 @@ class OutboxStore:
     async def claim(
         self, owner: str, now: float, *, lease_s: float, limit: int, platforms: Collection[str]
     ) -> list[Publication]:
-        """Lease up to ``limit`` due entries of ``platforms`` to ``owner``, oldest due first."""
+        """Lease up to ``limit`` due entries of ``platforms`` to ``owner``: oldest due first,
+        entries due at the same time one channel after another (:data:`_CLAIM`)."""
         if not platforms or limit <= 0:
             return []
-        params = (owner, now + lease_s, now, now, json.dumps(sorted(platforms)), now, limit)
+        if len(platforms) == 1:
+            [platform] = platforms
+            sql = _CLAIM.format(platform=_ONE_PLATFORM)
+        else:
+            platform, sql = json.dumps(sorted(platforms)), _CLAIM.format(platform=_PLATFORMS)
+        params = (owner, now + lease_s, now, now, platform, now, limit)
 
         def write(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
-            return list(conn.execute(_CLAIM, params))
+            return list(conn.execute(sql, params))
 
         rows = await self._store.write_in_thread(write)
         claimed = [
@@ -209,7 +245,7 @@ class OutboxStore:
             )
             for r in rows
         ]
-        return sorted(claimed, key=lambda entry: (entry.due_at, entry.id))
+        return sorted(claimed, key=lambda e: (e.due_at, e.team_pk, e.channel_id, e.id))
 
     # -- the worker's outcomes -------------------------------------------------------------
 
