@@ -84,13 +84,12 @@ _CLAIM = (
     " AND NOT (p.kind = 'reveal' AND EXISTS (SELECT 1 FROM publications q"
     "  WHERE q.round_id = p.round_id AND q.kind = 'count' AND q.done_at IS NULL"
     "  AND q.lease_until > ?))"
-    " ORDER BY p.due_at, p.team_id, p.channel_id, p.id LIMIT ?) "
+    " ORDER BY p.due_at, p.id LIMIT ?) "
     "RETURNING id, platform, team_id, channel_id, kind, round_id, slot_id, attempts, "
     "in_flight_at, due_at"
 )
-"""Oldest due first; entries due at the same time (a daily slot's reveals and posts, all due
-at the slot's time) one channel after another, each channel's in queueing order. One platform
-walks the index ``publications_by_platform`` (migration 0014) in that order."""
+"""Oldest due first; one platform walks the index ``publications_by_platform`` (migration
+0014) in that order."""
 _ONE_PLATFORM = "p.platform = ?"
 _PLATFORMS = "p.platform IN (SELECT value FROM json_each(?))"
 
@@ -101,18 +100,15 @@ _QUEUE = (
     "ON CONFLICT DO NOTHING"
 )
 _DUE_NOW = "?"
-_DUE_AT_CLOSE = "MIN(?, r.closes_at)"
-"""A reveal is due when its round was to close (now, when it closed early): a daily round's
-reveal is due at the next slot's time, with that slot's post."""
-_DUE_AT_SLOT = (
-    "MAX(MIN(?, (SELECT s.slot_at FROM daily_slots s WHERE s.id = ?)),"
-    " COALESCE((SELECT MAX(q.due_at) FROM publications q WHERE q.done_at IS NULL"
-    " AND q.kind = 'reveal' AND q.team_id = r.team_id AND q.channel_id = r.channel_id"
-    " AND q.due_at <= ?), 0))"
+_DUE_WITH_REVEAL = (
+    "COALESCE((SELECT MAX(q.created_at) FROM publications q"
+    " WHERE q.team_id = r.team_id AND q.channel_id = r.channel_id AND q.kind = 'reveal'"
+    " AND q.created_at >= (SELECT s.slot_at FROM daily_slots s WHERE s.id = ?)"
+    " AND q.created_at <= ?), ?)"
 )
-"""A daily post is due at its slot's time (now, for a slot run late), never before a reveal
-still waiting in its channel: due with the reveals of the rounds its slot closed, after them
-(queued first), and not behind other channels' reveals."""
+"""A daily post is due with the reveal of the round its slot closed (when it was queued, at or
+after the slot's time): after it (queued first), and not behind the reveals other channels
+queued since; with no such reveal, now."""
 
 
 def enqueue_in(
@@ -120,15 +116,14 @@ def enqueue_in(
 ) -> bool:
     """Inside a write: queue ``kind`` of the round; False when one is already queued.
 
-    A count edit is due now, a reveal when its round was to close (now, if it closed early), a
-    daily post at its slot's time but never before a reveal waiting in its channel (so a
-    channel's reveal and its next question are due together, the reveal first).
+    Due now, but a daily post is due with the reveal its slot queued in its channel
+    (:data:`_DUE_WITH_REVEAL`): a channel's reveal and its next question are due together,
+    the reveal first.
     """
-    if kind == "reveal":
-        sql, params = _QUEUE.format(due=_DUE_AT_CLOSE), (kind, slot_id, now, now, round_id)
-    elif kind == "daily_post":
-        sql = _QUEUE.format(due=_DUE_AT_SLOT)
-        params = (kind, slot_id, now, slot_id, now, now, round_id)
+    params: tuple[object, ...]
+    if kind == "daily_post":
+        sql = _QUEUE.format(due=_DUE_WITH_REVEAL)
+        params = (kind, slot_id, slot_id, now, now, now, round_id)
     else:
         sql, params = _QUEUE.format(due=_DUE_NOW), (kind, slot_id, now, now, round_id)
     return conn.execute(sql, params).rowcount == 1
@@ -215,8 +210,7 @@ class OutboxStore:
     async def claim(
         self, owner: str, now: float, *, lease_s: float, limit: int, platforms: Collection[str]
     ) -> list[Publication]:
-        """Lease up to ``limit`` due entries of ``platforms`` to ``owner``: oldest due first,
-        entries due at the same time one channel after another (:data:`_CLAIM`)."""
+        """Lease up to ``limit`` due entries of ``platforms`` to ``owner``, oldest due first."""
         if not platforms or limit <= 0:
             return []
         if len(platforms) == 1:
@@ -245,7 +239,7 @@ class OutboxStore:
             )
             for r in rows
         ]
-        return sorted(claimed, key=lambda e: (e.due_at, e.team_pk, e.channel_id, e.id))
+        return sorted(claimed, key=lambda entry: (entry.due_at, entry.id))
 
     # -- the worker's outcomes -------------------------------------------------------------
 
