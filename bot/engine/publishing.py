@@ -2,13 +2,16 @@
 
 Every daily post, reveal and live count edit is an entry of the queue
 (:class:`~storage.outbox_store.OutboxStore`); user requests only add entries (and
-:meth:`Publications.poke` the worker). :meth:`Publications.run_once` claims a bounded batch of
-due entries with a lease, builds each view from the database (so a reveal shows every answer,
-a count the latest count), publishes it through the platform's :class:`~bot.engine.ports.Outbox`
-and records the outcome. Entries of one channel are published in due order, one at a time (a
-reveal lands before the next question); different channels at most :data:`CONCURRENCY` at a
-time. :attr:`Publications.pace` is awaited before each platform call (a per-platform rate
-limiter fits there).
+:meth:`Publications.poke` the worker). Each platform with an outbox is published on its own,
+so a slow platform holds back no other: :meth:`Publications.run_platform` keeps a bounded number
+of claimed entries in flight and claims more as soon as half of them are done;
+:meth:`Publications.run_once` is one pass (a bounded claim per platform, published). A claim
+leases due entries, oldest due first; each view is built from the database (so a reveal shows
+every answer, a count the latest count), published through the platform's
+:class:`~bot.engine.ports.Outbox` and its outcome recorded. Entries of one channel are
+published in due order, one at a time (a reveal lands before the next question); different
+channels of a platform at most :data:`CONCURRENCY` at a time. :attr:`Publications.pace` is
+awaited before each platform call (a per-platform rate limiter fits there).
 
 One policy for every kind:
 
@@ -59,9 +62,10 @@ RETRY_DELAYS_S: tuple[float, ...] = (2.0, 10.0, 30.0, 120.0, 600.0)
 LEASE_S = 120.0
 """How long a claim holds an entry; a worker that dies leaves it to expire."""
 BATCH = 64
-"""Entries claimed at once (memory stays flat however many are due)."""
+"""Entries of a platform claimed at once, and held in flight at most (memory stays flat however
+many are due)."""
 CONCURRENCY = 8
-"""Channels published to at the same time."""
+"""Channels of a platform published to at the same time."""
 
 Pace = Callable[[str, Publication], Awaitable[None]]
 """Awaited before each platform call with (platform, entry): where a rate limiter goes."""
