@@ -78,7 +78,7 @@ _CLAIM = (
     " SELECT p.id FROM publications p"
     " WHERE p.done_at IS NULL AND p.due_at <= ?"
     " AND (p.lease_until IS NULL OR p.lease_until <= ?)"
-    " AND p.platform IN (SELECT value FROM json_each(?))"
+    " AND {platform}"
     " AND NOT (p.kind = 'count' AND EXISTS (SELECT 1 FROM publications q"
     "  WHERE q.round_id = p.round_id AND q.kind = 'reveal' AND q.done_at IS NULL))"
     " AND NOT (p.kind = 'reveal' AND EXISTS (SELECT 1 FROM publications q"
@@ -88,20 +88,45 @@ _CLAIM = (
     "RETURNING id, platform, team_id, channel_id, kind, round_id, slot_id, attempts, "
     "in_flight_at, due_at"
 )
+"""Oldest due first; one platform walks the index ``publications_by_platform`` (migration
+0014) in that order."""
+_ONE_PLATFORM = "p.platform = ?"
+_PLATFORMS = "p.platform IN (SELECT value FROM json_each(?))"
+
+_QUEUE = (
+    "INSERT INTO publications (platform, team_id, channel_id, kind, round_id, slot_id, "
+    "due_at, created_at) SELECT t.platform, r.team_id, r.channel_id, ?, r.id, ?, {due}, ? "
+    "FROM rounds r JOIN teams t ON t.id = r.team_id WHERE r.id = ? "
+    "ON CONFLICT DO NOTHING"
+)
+_DUE_NOW = "?"
+_DUE_WITH_REVEAL = (
+    "COALESCE((SELECT MAX(q.created_at) FROM publications q"
+    " WHERE q.team_id = r.team_id AND q.channel_id = r.channel_id AND q.kind = 'reveal'"
+    " AND q.created_at >= (SELECT s.slot_at FROM daily_slots s WHERE s.id = ?)"
+    " AND q.created_at <= ?), ?)"
+)
+"""A daily post is due with the reveal of the round its slot closed (when it was queued, at or
+after the slot's time): after it (queued first), and not behind the reveals other channels
+queued since; with no such reveal, now."""
 
 
 def enqueue_in(
     conn: sqlite3.Connection, kind: Kind, round_id: int, now: float, slot_id: int | None = None
 ) -> bool:
-    """Inside a write: queue ``kind`` of the round (due now); False when one is already queued."""
-    cursor = conn.execute(
-        "INSERT INTO publications (platform, team_id, channel_id, kind, round_id, slot_id, "
-        "due_at, created_at) SELECT t.platform, r.team_id, r.channel_id, ?, r.id, ?, ?, ? "
-        "FROM rounds r JOIN teams t ON t.id = r.team_id WHERE r.id = ? "
-        "ON CONFLICT DO NOTHING",
-        (kind, slot_id, now, now, round_id),
-    )
-    return cursor.rowcount == 1
+    """Inside a write: queue ``kind`` of the round; False when one is already queued.
+
+    Due now, but a daily post is due with the reveal its slot queued in its channel
+    (:data:`_DUE_WITH_REVEAL`): a channel's reveal and its next question are due together,
+    the reveal first.
+    """
+    params: tuple[object, ...]
+    if kind == "daily_post":
+        sql = _QUEUE.format(due=_DUE_WITH_REVEAL)
+        params = (kind, slot_id, slot_id, now, now, now, round_id)
+    else:
+        sql, params = _QUEUE.format(due=_DUE_NOW), (kind, slot_id, now, now, round_id)
+    return conn.execute(sql, params).rowcount == 1
 
 
 def close_in(conn: sqlite3.Connection, round_id: int, now: float, *, reveal: bool) -> bool:
@@ -188,10 +213,15 @@ class OutboxStore:
         """Lease up to ``limit`` due entries of ``platforms`` to ``owner``, oldest due first."""
         if not platforms or limit <= 0:
             return []
-        params = (owner, now + lease_s, now, now, json.dumps(sorted(platforms)), now, limit)
+        if len(platforms) == 1:
+            [platform] = platforms
+            sql = _CLAIM.format(platform=_ONE_PLATFORM)
+        else:
+            platform, sql = json.dumps(sorted(platforms)), _CLAIM.format(platform=_PLATFORMS)
+        params = (owner, now + lease_s, now, now, platform, now, limit)
 
         def write(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
-            return list(conn.execute(_CLAIM, params))
+            return list(conn.execute(sql, params))
 
         rows = await self._store.write_in_thread(write)
         claimed = [

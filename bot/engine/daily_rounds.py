@@ -4,8 +4,10 @@ Each rule of the daily question lives here once:
 
 - **the slot claim** (:meth:`DailyRounds.run_slot`): claim ``(team, channel, slot date)``
   (UNIQUE: whoever loses posts nothing) → close the channel's previous daily rounds and queue
-  their reveals → open the new round → queue its post. The publication worker marks the slot
-  posted only once the platform accepted it (:mod:`bot.engine.publishing`);
+  their reveals → open the new round → queue its post, due with the reveal the slot queued in
+  the channel (the reveal first; other channels' reveals queued since do not go before it).
+  The publication worker marks the slot posted only once the platform accepted it
+  (:mod:`bot.engine.publishing`);
 - **the manual trial** (``/quiz-admin daily now``, :meth:`DailyRounds.post_now`): a slot of its
   own that closes nothing and that the streak rule ignores;
 - **the streak rule** (:func:`streak_rule`): computed here, written by the store in the same

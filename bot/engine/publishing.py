@@ -2,13 +2,16 @@
 
 Every daily post, reveal and live count edit is an entry of the queue
 (:class:`~storage.outbox_store.OutboxStore`); user requests only add entries (and
-:meth:`Publications.poke` the worker). :meth:`Publications.run_once` claims a bounded batch of
-due entries with a lease, builds each view from the database (so a reveal shows every answer,
-a count the latest count), publishes it through the platform's :class:`~bot.engine.ports.Outbox`
-and records the outcome. Entries of one channel are published in due order, one at a time (a
-reveal lands before the next question); different channels at most :data:`CONCURRENCY` at a
-time. :attr:`Publications.pace` is awaited before each platform call (a per-platform rate
-limiter fits there).
+:meth:`Publications.poke` the worker). Each platform with an outbox is published on its own,
+so a slow platform holds back no other: :meth:`Publications.run_platform` keeps a bounded number
+of claimed entries in flight and claims more as soon as half of them are done;
+:meth:`Publications.run_once` is one pass (a bounded claim per platform, published). A claim
+leases due entries, oldest due first; each view is built from the database (so a reveal shows
+every answer, a count the latest count), published through the platform's
+:class:`~bot.engine.ports.Outbox` and its outcome recorded. Entries of one channel are
+published in due order, one at a time (a reveal lands before the next question); different
+channels of a platform at most :data:`CONCURRENCY` at a time. :attr:`Publications.pace` is
+awaited before each platform call (a per-platform rate limiter fits there).
 
 One policy for every kind:
 
@@ -28,6 +31,7 @@ its round closes unseen with no reveal).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import uuid
@@ -58,9 +62,10 @@ RETRY_DELAYS_S: tuple[float, ...] = (2.0, 10.0, 30.0, 120.0, 600.0)
 LEASE_S = 120.0
 """How long a claim holds an entry; a worker that dies leaves it to expire."""
 BATCH = 64
-"""Entries claimed at once (memory stays flat however many are due)."""
+"""Entries of a platform claimed at once, and held in flight at most (memory stays flat however
+many are due)."""
 CONCURRENCY = 8
-"""Channels published to at the same time."""
+"""Channels of a platform published to at the same time."""
 
 Pace = Callable[[str, Publication], Awaitable[None]]
 """Awaited before each platform call with (platform, entry): where a rate limiter goes."""
@@ -157,12 +162,15 @@ class Publications:
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self.pace: Pace = no_pace
         self._wake = wake or asyncio.Event()
+        self._signals: set[asyncio.Event] = set()
 
     # -- waking ----------------------------------------------------------------------------
 
     def poke(self) -> None:
         """Something was queued: wake the worker now rather than at its next tick."""
         self._wake.set()
+        for signal in self._signals:
+            signal.set()
 
     async def wait_for_work(self, timeout_s: float) -> None:
         """Return when poked, or after ``timeout_s``."""
@@ -170,39 +178,69 @@ class Publications:
             await asyncio.wait_for(self._wake.wait(), timeout_s)
         self._wake.clear()
 
+    def platforms(self) -> list[str]:
+        """The platforms with an outbox (each is published on its own)."""
+        return self._outboxes.platforms()
+
     # -- the worker ------------------------------------------------------------------------
 
     async def run_once(self, limit: int = BATCH) -> int:
-        """Claim up to ``limit`` due entries and publish them; how many were handled."""
-        now, platforms = self._core.clock(), self._outboxes.platforms()
-        if not await self.store.any_due(now, platforms):
-            return 0  # idle: no write
-        entries = await self.store.claim(
-            self.owner, now, lease_s=self.lease_s, limit=limit, platforms=platforms
+        """One pass: claim up to ``limit`` due entries of each platform with an outbox and
+        publish them, every platform on its own (a slow platform holds back none of the
+        others); how many entries were handled, over all platforms."""
+        handled = await asyncio.gather(
+            *(self._pass(platform, limit) for platform in self.platforms())
         )
-        if not entries:
-            return 0
-        by_channel: dict[tuple[str, int, str], list[Publication]] = {}
-        for entry in entries:
-            by_channel.setdefault((entry.platform, entry.team_pk, entry.channel_id), []).append(
-                entry
-            )
-        slots = asyncio.Semaphore(self.concurrency)
-
-        async def publish_channel(group: list[Publication]) -> None:
-            async with slots:
-                for entry in group:
-                    await self._handle(entry)
-
-        await asyncio.gather(*(publish_channel(group) for group in by_channel.values()))
-        return len(entries)
+        return sum(handled)
 
     async def drain(self) -> int:
-        """Publish until nothing is due; how many entries were handled."""
-        total = 0
-        while handled := await self.run_once():
-            total += handled
-        return total
+        """Publish until nothing is due (each platform on its own); how many entries were
+        handled."""
+
+        async def drain_platform(platform: str) -> int:
+            total = 0
+            while handled := await self._pass(platform, BATCH):
+                total += handled
+            return total
+
+        return sum(await asyncio.gather(*(drain_platform(p) for p in self.platforms())))
+
+    async def _pass(self, platform: str, limit: int) -> int:
+        lane = _Lane(self, platform)
+        claimed = await lane.claim(limit)
+        await lane.idle()
+        return claimed
+
+    async def run_platform(
+        self, platform: str, stop: asyncio.Event, *, tick_s: float, in_flight: int = BATCH
+    ) -> None:
+        """Publish ``platform``'s entries until ``stop`` is set, continuously.
+
+        Up to ``in_flight`` claimed entries are held; once at most half of them are left,
+        more are claimed (no waiting for a whole batch), so the platform's limit is never left
+        idle while entries are due. Between claims it waits for an entry to finish, a
+        :meth:`poke` or ``tick_s``. Once ``stop`` is set it claims nothing more and returns
+        when the entries in flight are done; cancelled, it leaves them to their leases.
+        """
+        lane = _Lane(self, platform)
+        signal = lane.signal
+        self._signals.add(signal)
+        try:
+            while not stop.is_set():
+                if lane.held <= in_flight // 2:
+                    try:
+                        await lane.claim(in_flight - lane.held)
+                    except Exception:
+                        log.exception("publishing: claiming %s entries failed", platform)
+                if stop.is_set():
+                    break
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(signal.wait(), tick_s)
+                signal.clear()
+            await lane.idle()
+        finally:
+            self._signals.discard(signal)
+            await lane.cancel()
 
     # -- one entry -------------------------------------------------------------------------
 
@@ -357,3 +395,74 @@ class Publications:
             "publishing: %s refused (attempt %d); retried in %.0f s: %r", what, refusals, delay, exc
         )
         await self.store.retry_at(entry.id, self.owner, now + delay)
+
+
+class _Lane:
+    """One platform's claimed entries: one task per channel publishes the channel's entries in
+    due order, at most ``concurrency`` channels at a time; :attr:`held` counts those claimed
+    and not yet done (the claims keep it bounded)."""
+
+    def __init__(self, publications: Publications, platform: str) -> None:
+        self._publications = publications
+        self.platform = platform
+        self.held = 0
+        self.signal = asyncio.Event()  # an entry is done, or the worker was poked
+        self._slots = asyncio.Semaphore(publications.concurrency)
+        self._waiting: dict[tuple[int, str], collections.deque[Publication]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def claim(self, limit: int) -> int:
+        """Claim up to ``limit`` due entries of the platform and start publishing them; how
+        many were claimed (a read first: an idle worker writes nothing)."""
+        publications = self._publications
+        now = publications._core.clock()
+        if limit <= 0 or not await publications.store.any_due(now, [self.platform]):
+            return 0
+        entries = await publications.store.claim(
+            publications.owner,
+            now,
+            lease_s=publications.lease_s,
+            limit=limit,
+            platforms=[self.platform],
+        )
+        for entry in entries:
+            self._add(entry)
+        return len(entries)
+
+    def _add(self, entry: Publication) -> None:
+        self.held += 1
+        key = (entry.team_pk, entry.channel_id)
+        waiting = self._waiting.get(key)
+        if waiting is not None:  # the channel's task publishes it after the earlier ones
+            waiting.append(entry)
+            return
+        self._waiting[key] = collections.deque([entry])
+        task = asyncio.create_task(self._publish_channel(key))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _publish_channel(self, key: tuple[int, str]) -> None:
+        waiting = self._waiting[key]
+        try:
+            async with self._slots:
+                while waiting:
+                    try:
+                        await self._publications._handle(waiting[0])
+                    except Exception:  # _handle records refusals; anything else: the lease
+                        log.exception("publishing: entry %s failed", waiting[0].id)
+                    waiting.popleft()
+                    self.held -= 1
+                    self.signal.set()
+        finally:
+            del self._waiting[key]
+
+    async def idle(self) -> None:
+        """Return once every claimed entry is done."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks)
+
+    async def cancel(self) -> None:
+        """Stop publishing: what is in flight keeps its lease, which expires."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
