@@ -270,14 +270,7 @@ async def check_slack(settings: Settings, session: aiohttp.ClientSession) -> lis
             status = response.status
             body = await response.json(content_type=None)
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        return [
-            Check(
-                "slack",
-                "FAIL",
-                f"cannot reach {settings.slack_api_url}: {type(exc).__name__} {exc}",
-                "check the network and SLACK_API_URL",
-            )
-        ]
+        return [_slack_unreachable(settings, exc)]
     if status != 200 or not isinstance(body, dict):
         return [Check("slack", "FAIL", f"Slack answered HTTP {status}", "retry later")]
     if not body.get("ok"):
@@ -306,6 +299,16 @@ async def check_slack(settings: Settings, session: aiohttp.ClientSession) -> lis
     return checks
 
 
+def _slack_unreachable(settings: Settings, exc: Exception) -> Check:
+    """The check's line when Slack's Web API cannot be reached."""
+    return Check(
+        "slack",
+        "FAIL",
+        f"cannot reach {settings.slack_api_url}: {type(exc).__name__} {exc}",
+        "check the network and SLACK_API_URL",
+    )
+
+
 async def check_slack_oauth(settings: Settings, session: aiohttp.ClientSession) -> list[Check]:
     """Slack accepts SLACK_CLIENT_ID and SLACK_CLIENT_SECRET; the redirect URL, the key of the
     tokens at rest, and the installed workspaces (from the database)."""
@@ -319,14 +322,7 @@ async def check_slack_oauth(settings: Settings, session: aiohttp.ClientSession) 
         ) as response:
             body = await response.json(content_type=None)
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        return [
-            Check(
-                "slack",
-                "FAIL",
-                f"cannot reach {settings.slack_api_url}: {type(exc).__name__} {exc}",
-                "check the network and SLACK_API_URL",
-            )
-        ]
+        return [_slack_unreachable(settings, exc)]
     error = str(body.get("error", "")) if isinstance(body, dict) else "unreadable answer"
     if error != "invalid_code":  # the credentials were accepted; only the code was not
         return [
