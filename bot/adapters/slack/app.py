@@ -71,6 +71,7 @@ from bot.engine.engine import QuizEngine
 from bot.engine.errors import QuizError, RoundNotFoundError
 from bot.engine.model import Channel, Player, Team
 from bot.logging_setup import log_event
+from storage.database import Database
 
 __all__ = ["SlackQuiz", "arrival_context", "create_app", "parse_admin_ids"]
 
@@ -569,7 +570,11 @@ def create_app(
     retries rate-limited calls; distributed with OAuth (``SLACK_CLIENT_ID``), to one that sends
     each workspace's own token (:mod:`bot.adapters.slack.oauth`).
     """
-    workspaces = SlackWorkspaces(settings, engine.store) if settings.slack_oauth else None
+    workspaces = None
+    if settings.slack_oauth:
+        if not isinstance(engine.store, Database):  # bot.app refuses this before it starts
+            raise ConfigError("Slack with OAuth (SLACK_CLIENT_ID) needs an SQLite database")
+        workspaces = SlackWorkspaces(settings, engine.store)
     if workspaces is not None:
         client = client or workspaces.client
     elif client is None:
