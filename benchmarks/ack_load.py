@@ -15,6 +15,7 @@ only what production runs: the adapter, the engine and SQLite.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import sys
@@ -53,6 +54,11 @@ def _emit(data: dict[str, Any]) -> None:
 async def _read_line() -> str:
     return await asyncio.to_thread(sys.stdin.readline)
 
+
+_ACK_WAIT_S = 30.0
+"""How long a click waits for its acknowledgement (a later one is long missed anyway)."""
+_REPLIES_WAIT_S = 120.0
+"""How long all the clicks together wait for their replies before the figures are sent."""
 
 _first_bytes: dict[web_protocol.RequestHandler, float] = {}  # connection -> its request's
 
@@ -96,9 +102,11 @@ async def _discord(window_s: float, users: int) -> None:
         of 200 requests to handle is not counted as the bot's time."""
 
         sent_at: ClassVar[dict[str, float]] = {}
+        acked: ClassVar[dict[str, asyncio.Event]] = {}
 
         def open_interaction(self, interaction_id: str, token: str, *args: Any) -> None:
             self.sent_at[token] = time.monotonic()
+            self.acked[token] = asyncio.Event()
             super().open_interaction(interaction_id, token, *args)
 
         async def _api(self, request: web.Request) -> web.Response:
@@ -108,10 +116,15 @@ async def _discord(window_s: float, users: int) -> None:
             finally:
                 _request_done(request)
 
+        async def replied(self, token: str) -> None:
+            """Wait until the interaction got its complete reply (no time limit)."""
+            await self._interactions[token].done.wait()
+
         def _callback(self, interaction_id: str, token: str, body: Any, query: Any) -> Any:
             found = self._interactions.get(token)
-            if found is not None and not found.responded:
+            if found is not None and not self.acked[token].is_set():  # the first callback only
                 acks.append(arrived.get() - self.sent_at[token])
+                self.acked[token].set()
             return super()._callback(interaction_id, token, body, query)
 
     fake = TimedFake(guilds={GUILD: [CHANNEL]})  # the bot is in the clicks' guild, as in use
@@ -145,15 +158,23 @@ async def _discord(window_s: float, users: int) -> None:
         acks.clear()  # only the answers count
         button = next(b["custom_id"] for row in message["components"] for b in row["components"])
 
-        def click(n: int) -> Callable[[], Awaitable[None]]:
+        def click(n: int) -> Callable[[], Awaitable[str]]:
             payload = driver.click(message, button, who=user(f"6{n:017d}", f"user {n}"))
 
-            async def go() -> None:
-                await fake.answered(await send(payload))
+            async def go() -> str:
+                token = await send(payload)
+                with contextlib.suppress(TimeoutError):  # never acknowledged: a missed click
+                    await asyncio.wait_for(TimedFake.acked[token].wait(), _ACK_WAIT_S)
+                return token
 
             return go
 
-        await _staggered([click(n) for n in range(users)], window_s)
+        tokens = await _staggered([click(n) for n in range(users)], window_s)
+        # the replies too, as in use, before the bot is stopped (a late click may get none)
+        replies = [asyncio.ensure_future(fake.replied(token)) for token in tokens]
+        _, unanswered = await asyncio.wait(replies, timeout=_REPLIES_WAIT_S)
+        for reply in unanswered:
+            reply.cancel()
         _emit({"acks_s": acks})
         await _read_line()
     finally:

@@ -5,8 +5,9 @@ Every setting is listed, with a comment, in ``.env.example``.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
@@ -19,7 +20,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.heartbeat import heartbeat_path
 from storage.postgres.url import PostgresUrl, is_postgres_url
@@ -27,13 +28,18 @@ from storage.postgres.url import PostgresUrl, is_postgres_url
 __all__ = [
     "DEFAULT_DATABASE",
     "DEFAULT_POSTGRES_HEARTBEAT",
+    "MAX_SHARDS",
     "POSTGRES_NOT_YET",
     "ConfigError",
     "Settings",
     "check_judge",
     "check_platforms",
+    "check_shard_ids",
     "check_slack_oauth",
+    "describe_shards",
     "load_settings",
+    "parse_shard_count",
+    "parse_shard_ids",
 ]
 
 DEFAULT_DATABASE = Path("data/quizbot.db")
@@ -80,6 +86,9 @@ class Settings(BaseSettings):
     discord_api_base_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None
     discord_dev_guild_id: int | None = None
+    # None: one plain gateway connection; a number or "auto": sharded (see parse_shard_count)
+    discord_shard_count: int | Literal["auto"] | None = None
+    discord_shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
 
     slack_bot_token: str | None = None
     slack_app_token: str | None = None
@@ -133,6 +142,29 @@ class Settings(BaseSettings):
         allowed = get_args(cls.model_fields[info.field_name].annotation)
         folded = value.strip().casefold()
         return next((choice for choice in allowed if choice.casefold() == folded), value)
+
+    @field_validator("discord_shard_count", mode="before")
+    @classmethod
+    def _shard_count(cls, value: object) -> object:
+        """``DISCORD_SHARD_COUNT``: a positive whole number, or ``auto``; blank is unset."""
+        return parse_shard_count(value)
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_ids(cls, value: object, info: ValidationInfo) -> object:
+        """``DISCORD_SHARD_IDS``: this replica's shards (``0-3`` or ``0,1,2,3``), each below
+        ``DISCORD_SHARD_COUNT``, which must be set; blank is unset (every shard)."""
+        ids = parse_shard_ids(value)
+        if ids is None:
+            return None
+        count = info.data.get("discord_shard_count")
+        if count is None:
+            raise ValueError(
+                "needs DISCORD_SHARD_COUNT too (the number of shards of all replicas together)"
+            )
+        if isinstance(count, int):
+            check_shard_ids(ids, count)
+        return ids
 
     @model_validator(mode="wrap")
     @classmethod
@@ -206,6 +238,17 @@ class Settings(BaseSettings):
     def discord_enabled(self) -> bool:
         """True when a Discord token is set."""
         return bool(self.discord_token)
+
+    @property
+    def discord_sharded(self) -> bool:
+        """True when ``DISCORD_SHARD_COUNT`` is set: the Discord client runs shards."""
+        return self.discord_shard_count is not None
+
+    @property
+    def discord_holds_shard_zero(self) -> bool:
+        """True when this replica runs shard 0 (or is not sharded): the one that syncs the
+        slash commands."""
+        return self.discord_shard_ids is None or 0 in self.discord_shard_ids
 
     @property
     def slack_enabled(self) -> bool:
@@ -352,3 +395,86 @@ def load_settings(*, postgres: bool = False, **overrides: object) -> Settings:
     if settings.postgres_url is not None and not postgres:
         raise ConfigError(POSTGRES_NOT_YET)
     return settings
+
+
+# -- Discord shards ------------------------------------------------------------------------
+
+MAX_SHARDS = 100_000
+"""The most shards ``DISCORD_SHARD_COUNT`` may name: a shard serves up to 2 500 guilds, so this
+is far beyond any bot."""
+
+
+def parse_shard_count(value: object) -> int | Literal["auto"] | None:
+    """``DISCORD_SHARD_COUNT``'s value: a whole number from 1 to :data:`MAX_SHARDS`, ``auto``
+    (any case; the count Discord recommends), or None when blank. ValueError otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and value.strip().casefold() == "auto":
+        return "auto"
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, int) and not isinstance(text, bool):
+        count = text
+    elif isinstance(text, str) and text.isascii() and text.isdigit():
+        count = int(text)
+    else:
+        raise ValueError(
+            f"must be a whole number of shards or auto (Discord's recommended count), not {value!r}"
+        )
+    if not 1 <= count <= MAX_SHARDS:
+        raise ValueError(f"must be from 1 to {MAX_SHARDS} shards, or auto, not {count}")
+    return count
+
+
+def parse_shard_ids(value: object) -> tuple[int, ...] | None:
+    """``DISCORD_SHARD_IDS``'s value as sorted shard ids: ranges and single ids separated by
+    commas (``0-3``, ``0,1,2,3``, ``0-1,4``), or None when blank. ValueError naming the bad
+    part for anything else (a negative id, a range running backwards, an id given twice)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, list | tuple) and all(isinstance(item, int) for item in value):
+        parts = [str(item) for item in value]
+    elif isinstance(value, str):
+        parts = [part.strip() for part in value.split(",")]
+    else:
+        raise ValueError(f"must list shard ids like 0-3 or 0,1,2,3, not {value!r}")
+    ids: list[int] = []
+    for part in parts:
+        first, dash, last = part.partition("-")
+        bounds = [first.strip(), last.strip()] if dash else [first.strip()]
+        if not all(bound.isascii() and bound.isdigit() for bound in bounds):
+            raise ValueError(f"must list shard ids like 0-3 or 0,1,2,3; {part!r} is not one")
+        low, high = int(bounds[0]), int(bounds[-1])
+        if low > high:
+            raise ValueError(f"the range {part!r} runs backwards; write it {high}-{low}")
+        if high >= MAX_SHARDS:
+            raise ValueError(f"shard {high} is beyond the most shards there can be ({MAX_SHARDS})")
+        ids.extend(range(low, high + 1))
+    unique = sorted(set(ids))
+    if len(unique) < len(ids):
+        twice = next(shard for shard, after in itertools.pairwise(sorted(ids)) if shard == after)
+        raise ValueError(f"names shard {twice} twice")
+    return tuple(unique)
+
+
+def check_shard_ids(ids: tuple[int, ...], count: int) -> None:
+    """ValueError unless every id in ``ids`` is below ``count`` (shards run from 0)."""
+    beyond = [shard for shard in ids if shard >= count]
+    if beyond:
+        raise ValueError(
+            f"shard {beyond[0]} is not below DISCORD_SHARD_COUNT ({count}): "
+            f"the shards are {describe_shards(tuple(range(count)))}"
+        )
+
+
+def describe_shards(ids: tuple[int, ...]) -> str:
+    """Shard ids in the setting's short form: ``0-3``, ``0-1,4``."""
+    runs: list[str] = []
+    start = previous = None
+    for shard in (*ids, None):
+        if shard is not None and previous is not None and shard == previous + 1:
+            previous = shard
+            continue
+        if start is not None and previous is not None:
+            runs.append(str(start) if start == previous else f"{start}-{previous}")
+        start = previous = shard
+    return ",".join(runs)

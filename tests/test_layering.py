@@ -85,3 +85,80 @@ def test_the_engine_reaches_storage_only_through_the_store() -> None:
                 if name in stores:
                     offenders.append(f"{where}:{node.lineno}: builds {name}")
     assert offenders == []
+
+
+# -- no import cycle ------------------------------------------------------------------------
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, modules: set[str]) -> set[str]:
+    """The modules of ``modules`` that ``path`` imports anywhere (functions and
+    ``TYPE_CHECKING`` blocks too); ``from package import module`` names only the module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = _module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else None
+    package = package if package is not None else _module_name(path)
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, *([base] if base else [])])
+            named = {f"{base}.{alias.name}" for alias in node.names}
+            found.update(name for name in named if name in modules)
+            if not named <= modules:  # names defined in the module (or package) itself
+                found.add(base)
+    return {name for name in found if name in modules}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (or a module importing itself)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in sorted(graph[module]):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            group: list[str] = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1 or module in graph[module]:
+                groups.append(sorted(group))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return groups
+
+
+def test_no_import_cycle_in_bot() -> None:
+    paths = sorted((ROOT / "bot").rglob("*.py"))
+    modules = {_module_name(path) for path in paths}
+    graph = {_module_name(path): _imports(path, modules) - {_module_name(path)} for path in paths}
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]

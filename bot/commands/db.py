@@ -1,5 +1,5 @@
-"""``quizbot db …``: info, a consistent online backup, restore (refused while running), and
-migrate (SQLite or PostgreSQL).
+"""``quizbot db …``: info, a consistent online backup, restore (refused while running),
+migrate (SQLite or PostgreSQL), and copy (a whole database between SQLite and PostgreSQL).
 
 Neither command ever overwrites a copy: a backup into a folder gets a new timestamped name, one
 onto an existing file needs ``--force``, and the database a restore replaces is kept under a
@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -426,13 +427,54 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _copy(args: argparse.Namespace) -> int:
+    """``db copy SRC DST [--force]``: copy a whole database between SQLite and PostgreSQL."""
+    from bot.app import instance_lock, running_pid
+    from storage.copying import CopyError, copy_database, describe, parse_endpoint
+
+    endpoints = []
+    for role, text in (("SRC", args.source), ("DST", args.destination)):
+        try:
+            endpoints.append(parse_endpoint(text))
+        except ValueError as exc:
+            return fail(f"{role}: {exc}")
+    source, destination = endpoints
+    if isinstance(destination, Path):
+        pid = running_pid(destination)
+        if pid is not None:
+            return fail(f"refusing to copy into {destination}: a Quizbot (pid {pid}) uses it")
+
+    def progress(table: str, rows: int, done: bool) -> None:
+        state = "copied" if done else "copying ..."
+        print(f"  {table}: {rows} rows {state}", file=sys.stderr, flush=True)
+
+    print(f"copying {describe(source)} to {describe(destination)} ...", file=sys.stderr)
+    try:
+        result = asyncio.run(
+            copy_database(
+                source, destination, force=args.force, progress=progress, hold=instance_lock
+            )
+        )
+    except CopyError as exc:
+        return fail(exc)
+    rate = result.total / result.seconds if result.seconds else float(result.total)
+    print(
+        f"copied {result.total} rows in {len(result.rows)} tables from {describe(source)} "
+        f"to {describe(destination)} (schema version {result.version}; counts and "
+        f"leaderboards verified) in {result.seconds:.1f} s ({rate:.0f} rows/s)"
+    )
+    if result.kept:
+        print(f"the previous {destination} is kept as {result.kept}")
+    return 0
+
+
 def register(subparsers: Subparsers) -> None:
-    """Add ``db info``, ``db backup PATH``, ``db restore PATH``, ``db forget --team`` and
-    ``db migrate``."""
+    """Add ``db info``, ``db backup PATH``, ``db restore PATH``, ``db forget --team``,
+    ``db migrate`` and ``db copy SRC DST``."""
     sub = add_group(
         subparsers,
         "db",
-        help="database: info, backup, restore, forget, migrate",
+        help="database: info, backup, restore, forget, migrate, copy",
         title="db commands",
         metavar="COMMAND",
     )
@@ -472,3 +514,20 @@ def register(subparsers: Subparsers) -> None:
         help="apply pending schema migrations (SQLite file or PostgreSQL URL) and exit",
     )
     migrate.set_defaults(func=_migrate)
+
+    copy = sub.add_parser(
+        "copy",
+        help="copy the whole database from SRC to DST (each a SQLite file or PostgreSQL URL)",
+    )
+    copy.add_argument("source", metavar="SRC", help="SQLite file or postgresql:// URL to read")
+    copy.add_argument(
+        "destination",
+        metavar="DST",
+        help="new SQLite file, or postgresql:// URL of a new or empty database",
+    )
+    copy.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing SQLite DST (kept as DST.before-copy-<time>)",
+    )
+    copy.set_defaults(func=_copy)

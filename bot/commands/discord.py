@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from bot.commands.groups import Subparsers, add_group
-from bot.config import Settings, load_settings
+from bot.config import Settings, describe_shards, load_settings
 
 __all__ = ["register"]
 
@@ -24,7 +24,7 @@ NO_TOKEN = (
 
 
 def _settings_with_token() -> Settings | None:
-    settings = load_settings()
+    settings = load_settings(postgres=True)  # no database: any QUIZBOT_DATABASE
     if not settings.discord_token:
         print(NO_TOKEN, file=sys.stderr)
         return None
@@ -32,6 +32,11 @@ def _settings_with_token() -> Settings | None:
 
 
 _T = TypeVar("_T")
+
+_NOT_SHARD_ZERO = (
+    "Skipped: this replica runs shards {shards} (DISCORD_SHARD_IDS); "
+    "the replica running shard 0 syncs the commands"
+)
 
 
 def _call_discord(call: Callable[[], Coroutine[Any, Any, _T]]) -> _T | None:
@@ -49,6 +54,9 @@ def _sync(args: argparse.Namespace) -> int:
     settings = _settings_with_token()
     if settings is None:
         return 2
+    if not settings.discord_holds_shard_zero:
+        print(_NOT_SHARD_ZERO.format(shards=describe_shards(settings.discord_shard_ids or ())))
+        return 0
     from bot.adapters.discord import sync_commands
 
     guild_id: int | None = args.guild or settings.discord_dev_guild_id

@@ -23,7 +23,15 @@ import aiohttp
 
 from bot.commands.db import DatabaseProblem, inspect_database, latest_schema, open_readonly
 from bot.commands.groups import Subparsers
-from bot.config import ConfigError, Settings, check_judge, check_platforms, load_settings
+from bot.config import (
+    ConfigError,
+    Settings,
+    check_judge,
+    check_platforms,
+    check_shard_ids,
+    describe_shards,
+    load_settings,
+)
 from bot.llm_judge.client import api_error, auth_headers
 from bot.logging_setup import redact
 from bot.token_cipher import TokenCipher, TokenCipherError, is_sealed
@@ -36,6 +44,7 @@ __all__ = [
     "Check",
     "check_database",
     "check_discord",
+    "check_discord_shards",
     "check_llm",
     "check_postgres",
     "check_questions",
@@ -212,6 +221,83 @@ async def check_discord(settings: Settings, session: aiohttp.ClientSession) -> C
         )
     name = body.get("username", "?") if isinstance(body, dict) else "?"
     return Check("discord", "ok", f"token accepted: bot user {name}")
+
+
+async def check_discord_shards(settings: Settings, session: aiohttp.ClientSession) -> list[Check]:
+    """The shard settings, beside the shard count Discord recommends (``GET /gateway/bot``).
+
+    Not sharded, a line only when Discord recommends shards.
+    """
+    count, ids = settings.discord_shard_count, settings.discord_shard_ids
+    url = settings.discord_api_base_url.rstrip("/") + "/gateway/bot"
+    headers = {"Authorization": f"Bot {settings.discord_token}"}
+    try:
+        async with session.get(url, headers=headers) as response:
+            body: Any = await response.json(content_type=None) if response.status == 200 else {}
+        recommended = int(body["shards"])
+        concurrency = int(body["session_start_limit"]["max_concurrency"])
+    except (aiohttp.ClientError, TimeoutError, ValueError, TypeError, KeyError) as exc:
+        if count is None:
+            return []
+        return [
+            Check(
+                "shards",
+                "warn",
+                f"{_shard_settings(settings)}; cannot read Discord's recommended count "
+                f"({type(exc).__name__})",
+                "see the discord check above",
+            )
+        ]
+    advice = f"Discord recommends {recommended}; identify concurrency {concurrency}"
+    if count is None:
+        if recommended <= 1:
+            return []
+        return [
+            Check(
+                "shards",
+                "warn",
+                f"not sharded; {advice}",
+                f"set DISCORD_SHARD_COUNT={recommended} (or auto) and give each replica its "
+                "DISCORD_SHARD_IDS (README: Shards); Discord refuses a bot in 2 500 guilds "
+                "or more without shards",
+            )
+        ]
+    total = recommended if count == "auto" else count
+    if ids is not None:
+        try:
+            check_shard_ids(ids, total)
+        except ValueError as exc:
+            return [
+                Check(
+                    "shards",
+                    "FAIL",
+                    f"DISCORD_SHARD_IDS: {exc} (DISCORD_SHARD_COUNT=auto); {advice}",
+                    "give this replica shards below the count, or set DISCORD_SHARD_COUNT",
+                )
+            ]
+    detail = f"{_shard_settings(settings, total)}; {advice}"
+    if total < recommended:
+        return [
+            Check(
+                "shards",
+                "warn",
+                detail,
+                f"raise DISCORD_SHARD_COUNT to {recommended} (or auto) and re-slice "
+                "DISCORD_SHARD_IDS across the replicas",
+            )
+        ]
+    return [Check("shards", "ok", detail)]
+
+
+def _shard_settings(settings: Settings, total: int | None = None) -> str:
+    """The shard settings in words: ``shards 0-1 of 4 on this replica`` (``of auto (4)``
+    when ``total`` is the count ``auto`` read)."""
+    count, ids = settings.discord_shard_count, settings.discord_shard_ids
+    if count is None:
+        return "not sharded"
+    mine = describe_shards(ids) if ids is not None else "all"
+    of = f"auto ({total})" if count == "auto" and total is not None else str(count)
+    return f"shards {mine} of {of} on this replica"
 
 
 async def check_slack(settings: Settings, session: aiohttp.ClientSession) -> list[Check]:
@@ -434,6 +520,7 @@ async def run_checks(settings: Settings) -> list[Check]:
         async with aiohttp.ClientSession(timeout=timeout) as session:
             if settings.discord_enabled:
                 checks.append(await check_discord(settings, session))
+                checks.extend(await check_discord_shards(settings, session))
             if settings.slack_oauth:
                 checks.extend(await check_slack_oauth(settings, session))
             elif settings.slack_enabled:

@@ -5,19 +5,41 @@ interaction deadline (404, code 10062), one response per interaction (400, code 
 2 000-character content limit, embed limits and at most five buttons per row (400, code 50035).
 A websocket at ``/gateway`` speaks enough of the gateway protocol to identify a client and
 push events to it.
+
+Rate limits are opt-in (``FakeDiscord(limits=DiscordLimits())``): then, like Discord, it allows
+50 REST requests per second in all (a token bucket; interaction callbacks and webhooks are
+exempt), keeps a bucket per route and major parameter (5 requests per 5 s, announced in the
+``X-RateLimit-*`` headers of every response) and answers a request beyond either with 429, the
+real JSON body (``message``, ``retry_after``, ``global``) and ``Retry-After``,
+``X-RateLimit-Global`` and ``X-RateLimit-Scope`` headers. :class:`DiscordLimits` counts the
+requests and the 429s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
+import math
+import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
-__all__ = ["APP_ID", "BOT_ID", "FakeDiscord", "Recorded"]
+from tests.fakes.rate_window import FixedWindow, TokenBucket
+
+__all__ = [
+    "APP_ID",
+    "BOT_ID",
+    "DiscordLimits",
+    "FakeDiscord",
+    "Identified",
+    "Recorded",
+    "shard_of",
+]
 
 APP_ID = 111111111111111111
 BOT_ID = 111111111111111111
@@ -54,6 +76,20 @@ class Recorded:
     code: int | None = None  #: the Discord error code, when it refused
 
 
+@dataclass(frozen=True)
+class Identified:
+    """One identify the gateway received: the shard it named (None: unsharded) and when
+    (the fake's event-loop clock, in seconds)."""
+
+    shard: tuple[int, int] | None
+    at: float
+
+
+def shard_of(guild_id: str | int, shard_count: int) -> int:
+    """The shard that receives a guild's events (Discord's formula)."""
+    return (int(guild_id) >> 22) % shard_count
+
+
 @dataclass
 class _Interaction:
     token: str
@@ -67,9 +103,113 @@ class _Interaction:
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+_SNOWFLAKE = re.compile(r"^[0-9]{15,21}$")
+RATE_LIMITED = "You are being rate limited."
+
+
+@dataclass
+class DiscordLimits:
+    """Discord's REST rate limits, for ``FakeDiscord(limits=…)``, and what they refused.
+
+    ``time_scale`` runs the limits that many times faster (rates multiplied, windows and waits
+    divided), so a benchmark can use them at a bearable pace; 1.0 is Discord's.
+    """
+
+    global_per_second: float = 50.0
+    route_limit: int = 5
+    route_period_s: float = 5.0
+    time_scale: float = 1.0
+    requests: int = 0  #: requests subject to the limits
+    refused: int = 0  #: of which answered 429
+    refused_global: int = 0  #: of which by the global limit
+
+    def __post_init__(self) -> None:
+        if self.time_scale <= 0 or self.global_per_second <= 0 or self.route_limit < 1:
+            raise ValueError("rates, the route limit and the time scale must be positive")
+        rate = self.global_per_second * self.time_scale
+        self._global = TokenBucket(capacity=self.global_per_second, per_second=rate)
+        self._routes: dict[tuple[str, str], FixedWindow] = {}
+
+    @property
+    def global_rate(self) -> float:
+        """Requests per second the global limit allows (scaled)."""
+        return self.global_per_second * self.time_scale
+
+    @staticmethod
+    def route_of(method: str, parts: list[str]) -> tuple[str, str]:
+        """A request's route (ids replaced) and its major parameter (the channel, guild or
+        webhook the bucket is kept per)."""
+        major = parts[1] if len(parts) > 1 and parts[0] in ("channels", "guilds") else ""
+        template = "/".join("{id}" if _SNOWFLAKE.match(part) else part for part in parts)
+        return f"{method} /{template}", major
+
+    @staticmethod
+    def exempt(parts: list[str]) -> bool:
+        """Interaction callbacks and webhooks are outside the bot's limits."""
+        return bool(parts) and parts[0] in ("interactions", "webhooks")
+
+    def check(self, method: str, parts: list[str], now: float) -> web.Response | None:
+        """Count the request; a 429 response when a limit refuses it, else None."""
+        self.requests += 1
+        wait = self._global.take(now)
+        if wait > 0:
+            self.refused += 1
+            self.refused_global += 1
+            return _rate_limited(wait, is_global=True)
+        window = self._window(method, parts)
+        if not window.take(now):
+            self.refused += 1
+            response = _rate_limited(window.reset_after(now), is_global=False)
+            self.announce(response, method, parts, now)
+            return response
+        return None
+
+    def announce(self, response: web.Response, method: str, parts: list[str], now: float) -> None:
+        """Add the route bucket's ``X-RateLimit-*`` headers to ``response``."""
+        window = self._window(method, parts)
+        reset_after = window.reset_after(now) if window.used else window.period
+        route, _ = self.route_of(method, parts)
+        response.headers.update(
+            {
+                "X-RateLimit-Limit": str(window.limit),
+                "X-RateLimit-Remaining": str(window.remaining()),
+                "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+                "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+                "X-RateLimit-Bucket": hashlib.sha1(route.encode()).hexdigest()[:16],
+            }
+        )
+
+    def _window(self, method: str, parts: list[str]) -> FixedWindow:
+        key = self.route_of(method, parts)
+        window = self._routes.get(key)
+        if window is None:
+            period = self.route_period_s / self.time_scale
+            window = self._routes[key] = FixedWindow(self.route_limit, period)
+        return window
+
+
+def _rate_limited(wait: float, *, is_global: bool) -> web.Response:
+    """Discord's 429: the JSON body with ``retry_after`` and the headers that go with it."""
+    body = {"message": RATE_LIMITED, "retry_after": round(wait, 3), "global": is_global}
+    response = _json(body, 429)
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    response.headers["X-RateLimit-Scope"] = "global" if is_global else "user"
+    response.headers["Via"] = "1.1 google"  # discord.py takes a 429 without it for a ban
+    if is_global:
+        response.headers["X-RateLimit-Global"] = "true"
+    return response
+
+
 @dataclass
 class FakeDiscord:
-    """The fake server; ``await start()`` it, ``await close()`` it."""
+    """The fake server; ``await start()`` it, ``await close()`` it.
+
+    Shards: ``GET /gateway/bot`` answers ``recommended_shards`` and the session start limit
+    (``max_concurrency`` buckets; ``remaining`` counts down with each identify). Several
+    gateway connections may identify with ``shard: [id, count]``; each then gets only the
+    events of its guilds (``(guild_id >> 22) % count == id``), as Discord sends them, and every
+    identify is recorded with its shard and the fake's time (:attr:`identified`).
+    """
 
     deadline_s: float = 3.0
     requests: list[Recorded] = field(default_factory=list)
@@ -87,6 +227,7 @@ class FakeDiscord:
     # guild id -> its text channel ids: announced in READY and sent as GUILD_CREATE, as Discord
     # does for every guild the bot is in (empty: interactions arrive from uncached guilds)
     guilds: dict[str, list[str]] = field(default_factory=dict)
+    limits: DiscordLimits | None = None  # None: no rate limits (the default)
     bot_user: dict[str, Any] = field(
         default_factory=lambda: {
             "id": str(BOT_ID),
@@ -97,11 +238,18 @@ class FakeDiscord:
             "bot": True,
         }
     )
+    # GET /gateway/bot: the shard count Discord recommends and the session start limit
+    recommended_shards: int = 1
+    max_concurrency: int = 1
+    session_starts: int = 1000
+    identified: list[Identified] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._interactions: dict[str, _Interaction] = {}
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
+        self._socket_shards: dict[int, tuple[int, int]] = {}  # id(socket) -> its shard
+        self._next_identify = asyncio.Event()  # set (and replaced) at each identify
         self.port = 0
         self.gateway_identified = asyncio.Event()
 
@@ -169,8 +317,9 @@ class FakeDiscord:
         return [r for r in self.requests if r.method == method and path_part in r.path]
 
     async def push(self, event: str, data: dict[str, Any], sequence: int = 2) -> None:
-        """Send a dispatch event to every connected gateway client."""
-        for ws in self._sockets:
+        """Send a dispatch event to every connected gateway client (sharded: to the shard of
+        the event's guild only)."""
+        for ws in self._receivers(data):
             await ws.send_str(json.dumps({"op": 0, "t": event, "s": sequence, "d": data}))
 
     # -- validation -----------------------------------------------------------------------
@@ -265,14 +414,31 @@ class FakeDiscord:
         parts = path.strip("/").split("/")
         checked = body.get("data") if path.endswith("/callback") and body else body
         invalid = self._invalid(checked)
-        if invalid is not None:
+        limited = self._limited(request.method, parts)
+        if limited is not None:
+            response = limited
+        elif invalid is not None:
             response = _error(400, 50035, f"Invalid Form Body: {invalid}")
         else:
             response = await self._route(request.method, parts, body, dict(request.query))
+        if limited is None:
+            self._announce(response, request.method, parts)
         recorded.status = response.status
         if response.status >= 400 and isinstance(response.body, bytes):
             recorded.code = json.loads(response.body).get("code")
         return response
+
+    def _limited(self, method: str, parts: list[str]) -> web.Response | None:
+        """With limits on: Discord's 429 when a limit refuses this request."""
+        if self.limits is None or DiscordLimits.exempt(parts):
+            return None
+        return self.limits.check(method, parts, asyncio.get_running_loop().time())
+
+    def _announce(self, response: web.Response, method: str, parts: list[str]) -> None:
+        """With limits on: the route bucket's headers on a response."""
+        if self.limits is not None and not DiscordLimits.exempt(parts):
+            now = asyncio.get_running_loop().time()
+            self.limits.announce(response, method, parts, now)
 
     async def _route(
         self, method: str, parts: list[str], body: Any, query: dict[str, str]
@@ -283,18 +449,7 @@ class FakeDiscord:
             case "GET", ["oauth2", "applications", "@me"]:
                 return _json(self._application())
             case "GET", ["gateway"] | ["gateway", "bot"]:
-                return _json(
-                    {
-                        "url": self.gateway_url,
-                        "shards": 1,
-                        "session_start_limit": {
-                            "total": 1000,
-                            "remaining": 1000,
-                            "reset_after": 0,
-                            "max_concurrency": 1,
-                        },
-                    }
-                )
+                return _json(self._gateway_bot())
             case "PUT", ["applications", app, *_, "commands"]:
                 return _json([self._command(app, c) for c in body])
             case "POST", ["interactions", interaction_id, token, "callback"]:
@@ -474,20 +629,88 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11}))
             elif payload["op"] == 2:
                 self.identify.append(payload["d"])
+                self._identified(ws, payload["d"])
+                guilds = {g: c for g, c in self.guilds.items() if ws in self._receivers(g)}
                 ready = {
                     "v": 10,
                     "user": self.bot_user,
-                    "guilds": [{"id": guild, "unavailable": True} for guild in self.guilds],
+                    "guilds": [{"id": guild, "unavailable": True} for guild in guilds],
                     "session_id": "fake-session",
                     "resume_gateway_url": self.gateway_url,
                     "application": {"id": str(APP_ID), "flags": 0},
+                    **self._ready_shard(ws),
                 }
                 await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": 1, "d": ready}))
-                for guild, channels in self.guilds.items():
+                for guild, channels in guilds.items():
                     data = _guild_create(guild, channels)
                     await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "d": data}))
                 self.gateway_identified.set()
         return ws
+
+    # -- shards ---------------------------------------------------------------------------
+
+    def _gateway_bot(self) -> dict[str, Any]:
+        """``GET /gateway/bot``: the URL, the recommended shard count, the start limit."""
+        return {
+            "url": self.gateway_url,
+            "shards": self.recommended_shards,
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": self.session_starts,
+                "reset_after": 0,
+                "max_concurrency": self.max_concurrency,
+            },
+        }
+
+    def _identified(self, ws: web.WebSocketResponse, identify: dict[str, Any]) -> None:
+        """Record an identify and the shard the connection serves from now on."""
+        shard = identify.get("shard")
+        named = (int(shard[0]), int(shard[1])) if shard else None
+        if named is not None:
+            self._socket_shards[id(ws)] = named
+        self.session_starts -= 1
+        self.identified.append(Identified(named, asyncio.get_running_loop().time()))
+        self._next_identify.set()
+        self._next_identify = asyncio.Event()
+
+    def _ready_shard(self, ws: web.WebSocketResponse) -> dict[str, Any]:
+        """READY's ``shard`` field, ``[id, count]``, on a sharded connection."""
+        shard = self._socket_shards.get(id(ws))
+        return {"shard": list(shard)} if shard is not None else {}
+
+    def _receivers(self, event: dict[str, Any] | str) -> list[web.WebSocketResponse]:
+        """The connections an event of this guild (a guild id, or an event's data) goes to:
+        every unsharded one, and the sharded one whose shard holds the guild."""
+        guild = event if isinstance(event, str) else event.get("guild_id")
+        receivers = []
+        for ws in self._sockets:
+            if ws.closed:
+                continue
+            shard = self._socket_shards.get(id(ws))
+            if shard is None or guild is None or shard_of(guild, shard[1]) == shard[0]:
+                receivers.append(ws)
+        return receivers
+
+    async def invalidate_session(self, shard_id: int) -> None:
+        """Send INVALID_SESSION (not resumable) to the connection of ``shard_id``, as Discord
+        does to a session it dropped: the client must identify that shard again."""
+        for ws in self._sockets:
+            shard = self._socket_shards.get(id(ws))
+            if not ws.closed and shard is not None and shard[0] == shard_id:
+                await ws.send_str(json.dumps({"op": 9, "d": False}))
+
+    async def wait_identified(self, count: int) -> None:
+        """Wait until ``count`` identifies in all have been received."""
+        while len(self.identified) < count:
+            await self._next_identify.wait()
+
+    def open_sockets(self) -> list[web.WebSocketResponse]:
+        """The gateway connections still open."""
+        return [ws for ws in self._sockets if not ws.closed]
+
+    def identified_shards(self) -> list[int]:
+        """The shards identified so far, in the order they identified."""
+        return [record.shard[0] for record in self.identified if record.shard is not None]
 
 
 def _guild_create(guild_id: str, channel_ids: list[str]) -> dict[str, Any]:

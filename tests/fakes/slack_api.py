@@ -11,6 +11,13 @@ Slack puts in the redirect), ``oauth.v2.access`` exchanges that code once for a 
 a refresh token and an expiry when :attr:`FakeSlack.rotation_s` is set) and refreshes a token
 with ``grant_type=refresh_token`` (each refresh token works once); ``auth.test`` answers for the
 token's own workspace, and an expired or revoked token is refused like Slack refuses it.
+
+Rate limits are opt-in (``FakeSlack(limits=SlackLimits())``): then, like Slack, it allows about
+one ``chat.postMessage`` per second per channel (short bursts of four) and, per workspace (its
+token, as Slack counts per app and workspace), a number of calls per minute of each limited
+method (``chat.postMessage``, and ``chat.update``: Tier 3, 50 a minute); a call beyond them is
+answered 429 with ``{"ok": false, "error": "ratelimited"}`` and ``Retry-After`` in whole seconds.
+:class:`SlackLimits` counts the calls and the 429s.
 """
 
 from __future__ import annotations
@@ -19,12 +26,16 @@ import asyncio
 import base64
 import itertools
 import json
+import math
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.rate_window import TokenBucket
 
 __all__ = [
     "BOT_USER_ID",
@@ -33,6 +44,7 @@ __all__ = [
     "TEAM_ID",
     "ApiCall",
     "FakeSlack",
+    "SlackLimits",
     "Workspace",
     "block_problems",
 ]
@@ -192,6 +204,73 @@ def _message_problems(args: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+# -- rate limits (opt-in) -------------------------------------------------------------------------
+
+
+def _workspace_limits() -> dict[str, float]:
+    return {"chat.postMessage": 300.0, "chat.update": 50.0}
+
+
+@dataclass
+class SlackLimits:
+    """Slack's limits on posting, for ``FakeSlack(limits=…)``, and what they refused.
+
+    ``per_workspace_per_minute``: calls a minute per workspace (token) and method; methods not
+    named are not limited. ``time_scale`` runs every limit that many times faster (rates
+    multiplied, waits divided); 1.0 is Slack's.
+    """
+
+    post_per_channel_per_s: float = 1.0
+    channel_burst: float = 4.0
+    per_workspace_per_minute: dict[str, float] = field(default_factory=_workspace_limits)
+    workspace_burst_s: float = 12.0  #: a workspace bucket holds this many seconds' worth
+    time_scale: float = 1.0
+    requests: int = 0  #: calls of a limited method
+    refused: int = 0  #: of which answered 429
+    calls: Counter[tuple[str, str]] = field(default_factory=Counter)  #: (workspace, method)
+    channel_posts: Counter[str] = field(default_factory=Counter)  #: posts let through, by channel
+
+    def __post_init__(self) -> None:
+        rates = [self.post_per_channel_per_s, self.time_scale, self.channel_burst]
+        if min(rates + list(self.per_workspace_per_minute.values())) <= 0:
+            raise ValueError("rates, bursts and the time scale must be positive")
+        self._workspaces: dict[tuple[str, str], TokenBucket] = {}
+        self._channels: dict[str, TokenBucket] = {}
+
+    def rate(self, method: str) -> float:
+        """Calls per second of ``method`` one workspace may make (scaled)."""
+        return self.per_workspace_per_minute[method] / 60 * self.time_scale
+
+    def check(self, workspace: str, method: str, channel: str, now: float) -> web.Response | None:
+        """Count the call; Slack's 429 when a limit refuses it, else None."""
+        if method not in self.per_workspace_per_minute:
+            return None
+        self.requests += 1
+        self.calls[workspace, method] += 1
+        bucket = self._workspaces.get((workspace, method))
+        if bucket is None:
+            burst = max(1.0, self.per_workspace_per_minute[method] / 60 * self.workspace_burst_s)
+            bucket = TokenBucket(burst, self.rate(method))
+            self._workspaces[workspace, method] = bucket
+        wait = bucket.take(now)
+        if wait == 0 and method == "chat.postMessage":
+            per_channel = self._channels.get(channel)
+            if per_channel is None:
+                rate = self.post_per_channel_per_s * self.time_scale
+                per_channel = self._channels[channel] = TokenBucket(self.channel_burst, rate)
+            wait = per_channel.take(now)
+            if wait == 0:
+                self.channel_posts[channel] += 1
+        if wait == 0:
+            return None
+        self.refused += 1
+        return web.json_response(
+            {"ok": False, "error": "ratelimited"},
+            status=429,
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+
+
 # -- the fake ------------------------------------------------------------------------------------
 
 
@@ -199,7 +278,8 @@ class FakeSlack:
     """The fake Slack: ``api_url`` for ``AsyncWebClient(base_url=…)``, ``response_url()`` for
     payloads, and a Socket Mode link. Use as ``async with FakeSlack() as slack``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, limits: SlackLimits | None = None) -> None:
+        self.limits = limits  # None: no rate limits (the default)
         self.calls: list[ApiCall] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.not_in_channel: set[str] = set()
@@ -279,6 +359,9 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
         await self._record(method, args, str(token or ""))
+        limited = self._limited(method, args, str(token or ""))
+        if limited is not None:
+            return limited
         if self._rate_limited.get(method, 0) > 0:
             self._rate_limited[method] -= 1
             return web.json_response(
@@ -292,6 +375,14 @@ class FakeSlack:
         if refused:
             return web.json_response({"ok": False, "error": refused})
         return web.json_response(self._answer(method, args, str(token)))
+
+    def _limited(self, method: str, args: dict[str, Any], token: str) -> web.Response | None:
+        """With limits on: Slack's 429 when a limit refuses this call (a workspace is known by
+        its token)."""
+        if self.limits is None:
+            return None
+        now = asyncio.get_running_loop().time()
+        return self.limits.check(token, method, str(args.get("channel", "")), now)
 
     @staticmethod
     async def _args(request: web.Request) -> dict[str, Any]:

@@ -14,14 +14,19 @@ import discord
 
 from bot.adapters.discord.client import QuizBot, configure_endpoints
 from bot.adapters.discord.outbox import DiscordOutbox
+from bot.adapters.discord.sharding import IDENTIFY_WINDOW_S, ShardedQuizBot
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
+from storage.database import Database
+from storage.identify_store import IdentifyLock, IdentifyStore
+from storage.interface import Storage
 
 __all__ = [
     "INVITE_PERMISSIONS",
     "DiscordOutbox",
     "DiscordUnavailable",
     "QuizBot",
+    "ShardedQuizBot",
     "create_bot",
     "invite_url",
     "run_discord",
@@ -48,8 +53,9 @@ async def _logged_in(settings: Settings) -> AsyncIterator[QuizBot]:
     Network failures and refusals become :class:`DiscordUnavailable`.
     """
     token = _token(settings)
+    configure_endpoints(settings)
     try:
-        async with create_bot(None, settings) as bot:
+        async with QuizBot(None) as bot:  # REST only: never sharded
             await bot.login(token)
             yield bot
     except discord.LoginFailure:
@@ -68,10 +74,37 @@ def _token(settings: Settings) -> str:
     return settings.discord_token
 
 
-def create_bot(engine: QuizEngine | None, settings: Settings) -> QuizBot:
-    """A Quizbot client talking to the configured API and gateway (not yet logged in)."""
+def identify_lock(store: Storage) -> IdentifyLock:
+    """The identify lock on ``store``'s database: an SQLite file's, or PostgreSQL's (shared by
+    the replicas)."""
+    if isinstance(store, Database):
+        return IdentifyStore(store)
+    from storage.postgres.database import PostgresDatabase  # asyncpg: only with PostgreSQL
+    from storage.postgres.identify import PostgresIdentifyStore
+
+    if isinstance(store, PostgresDatabase):
+        return PostgresIdentifyStore(store)
+    raise TypeError(f"no identify lock for {type(store).__name__}")
+
+
+def create_bot(
+    engine: QuizEngine | None, settings: Settings, *, identify_hold_s: float = IDENTIFY_WINDOW_S
+) -> QuizBot:
+    """A Quizbot client talking to the configured API and gateway (not yet logged in).
+
+    With ``DISCORD_SHARD_COUNT`` set it runs this replica's shards, each identify waiting for
+    its bucket's lock in the engine's database (held ``identify_hold_s`` seconds).
+    """
     configure_endpoints(settings)
-    return QuizBot(engine)
+    if settings.discord_shard_count is None:
+        return QuizBot(engine)
+    return ShardedQuizBot(
+        engine,
+        count=settings.discord_shard_count,
+        ids=settings.discord_shard_ids,
+        identify=identify_lock(engine.store) if engine is not None else None,
+        hold_s=identify_hold_s,
+    )
 
 
 async def run_discord(engine: QuizEngine, settings: Settings) -> None:

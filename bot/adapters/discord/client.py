@@ -89,10 +89,16 @@ class QuizTree(app_commands.CommandTree[Any]):
 
 
 class QuizBot(discord.Client):
-    """Quizbot on Discord. ``quiz_engine`` is what interaction handlers call."""
+    """Quizbot on Discord. ``quiz_engine`` is what interaction handlers call.
 
-    def __init__(self, engine: QuizEngine | None) -> None:
-        super().__init__(intents=quiz_intents(), allowed_mentions=discord.AllowedMentions.none())
+    ``options`` go to discord.py's client (the sharded client's ``shard_count`` and
+    ``shard_ids``: :class:`~bot.adapters.discord.sharding.ShardedQuizBot`).
+    """
+
+    def __init__(self, engine: QuizEngine | None, **options: Any) -> None:
+        super().__init__(
+            intents=quiz_intents(), allowed_mentions=discord.AllowedMentions.none(), **options
+        )
         self.quiz_engine = engine
         self.in_flight = InFlight()  # tasks handling interactions (registered by `started`)
         self.post_ack = AckFirst()  # the work after the defers waits for the defers in progress
@@ -114,13 +120,17 @@ class QuizBot(discord.Client):
         gateway connection is closed (Discord sends no more interactions), while the REST
         session stays open for the replies of the interactions still running.
         """
+        await self.close_gateway()
+        unfinished = await self.in_flight.drain(DRAIN_S)
+        if unfinished:
+            log.warning("%d Discord interactions were still running at shutdown", unfinished)
+
+    async def close_gateway(self) -> None:
+        """Close the gateway connection (at most 1 s), so Discord sends no more events."""
         ws = self.ws
         if ws is not None and ws.open:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(ws.close(code=1000), 1.0)
-        unfinished = await self.in_flight.drain(DRAIN_S)
-        if unfinished:
-            log.warning("%d Discord interactions were still running at shutdown", unfinished)
 
     async def on_app_command_completion(
         self, interaction: discord.Interaction[Any], command: object

@@ -1,18 +1,17 @@
-"""The HTTP mode endpoint: bounded bodies, signatures checked here, commands answered at once.
+"""The HTTP mode endpoint: bounded bodies and signatures checked before bolt sees a request.
 
 Every request to ``/slack/events`` goes through :meth:`SlackEndpoint.handle`:
 
 1. Its body is read within :class:`~bot.adapters.slack.limits.HttpLimits`: refused unread when
    it declares more than ``max_body_bytes`` (413) or when the bytes of bodies in flight would
    exceed their budget (503); refused when it does not arrive within ``body_timeout_s`` (408).
-2. Only then does it count as an acknowledgement in progress (work after acks waits for it, see
-   :class:`~bot.adapters.ack_first.AckFirst`): a body still arriving delays nobody.
-3. Its signature is checked on the bytes that arrived (401 unless signed; Slack's unsigned
-   ``ssl_check`` gets its empty 200), then its charset (415 unless UTF-8) and encoding (400).
+2. Its signature is checked on the bytes that arrived (401 unless signed; Slack's unsigned
+   ``ssl_check`` gets its empty 200), then its charset (415 unless UTF-8) and encoding (400),
+   and whether bolt can read it at all (400, see :mod:`~bot.adapters.slack.bolt_requests`).
    bolt never sees an unsigned request.
-4. A slash command or interaction is answered at once with the empty 200 every Quizbot
-   listener acknowledges with, and handed to bolt in the background; anything else (events,
-   ``url_verification``) is answered by bolt, 400 when bolt could not read its JSON.
+3. bolt answers it: the listener's ack function acknowledges (an empty 200, a usage hint, a
+   modal's field errors) and the work runs after the response (see
+   :mod:`bot.adapters.slack.listening`).
 
 Each refusal is one log line without the body, at most one per kind every 10 s
 (:class:`~bot.adapters.slack.logs.ThrottledLogger`).
@@ -22,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import time
 from typing import Any
@@ -31,27 +29,20 @@ from urllib.parse import parse_qs
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 
-from bot.adapters.slack.app import SlackQuiz, arrival_context
+from bot.adapters.slack.app import SlackQuiz
 from bot.adapters.slack.bolt_requests import Headers, MalformedRequest, bolt_request
+from bot.adapters.slack.in_flight import arrival_context
 from bot.adapters.slack.limits import BudgetFull, ByteBudget, HttpLimits
 from bot.adapters.slack.logs import ThrottledLogger
 from bot.adapters.slack.signing import signature_problem
 
-__all__ = ["EVENTS_PATH", "SlackEndpoint", "acknowledged_at_once", "web_app"]
+__all__ = ["EVENTS_PATH", "SlackEndpoint", "web_app"]
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 _UTF8 = ("utf-8", "utf8")
 _SSL_CHECK_MAX_BYTES = 512
-
-
-def acknowledged_at_once(body: str) -> bool:
-    """True for the requests the endpoint answers before bolt runs: slash commands (a form with
-    a ``command`` field) and interactions (a form with one ``payload`` field: the app's
-    manifest subscribes to button clicks and modal submissions only). Events (JSON) go
-    through bolt first, as their responses depend on it."""
-    return body.startswith(("payload=", "command=")) or "&command=" in body
 
 
 def is_ssl_check(body: bytes) -> bool:
@@ -75,7 +66,8 @@ class SlackEndpoint:
     """Slack's requests in HTTP mode, checked and bounded before the app sees them."""
 
     def __init__(self, quiz: SlackQuiz, limits: HttpLimits | None = None) -> None:
-        self.quiz = quiz
+        self.app = quiz.app
+        self.post_ack = quiz.post_ack
         self.limits = limits or HttpLimits()
         self.secret = quiz.signing_secret.encode()
         self.small_bodies = ByteBudget(self.limits.small_bodies_bytes)
@@ -88,7 +80,7 @@ class SlackEndpoint:
         try:
             with self._budget(request):
                 body = await self._read(request)
-                with self.quiz.post_ack.acknowledgement():
+                with self.post_ack.acknowledgement():
                     return await self._respond(request, body, context)
         except Refusal as refusal:
             self.log.warning(f"refused a Slack request: {refusal} (from %s)", request.remote)
@@ -138,19 +130,13 @@ class SlackEndpoint:
         except UnicodeDecodeError:
             raise Refusal(400, "body not UTF-8") from None
         bolt_headers: Headers = dict(headers)
-        build = functools.partial(
-            bolt_request, text, query=request.query_string, headers=bolt_headers, context=context
-        )
-        if acknowledged_at_once(text):
-            # Acknowledge first: bolt's parsing and matching wait until the response is out
-            # (a burst of clicks is acknowledged before any of them is worked on).
-            self.quiz.dispatch_acknowledged(build)
-            return web.Response(status=200)
         try:
-            bolt = build()
+            bolt = bolt_request(
+                text, query=request.query_string, headers=bolt_headers, context=context
+            )
         except MalformedRequest as exc:
             raise Refusal(400, str(exc)) from None
-        return await to_aiohttp_response(await self.quiz.app.async_dispatch(bolt))
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt))
 
 
 def web_app(endpoint: SlackEndpoint) -> web.Application:

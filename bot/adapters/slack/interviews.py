@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.adapters.slack import blocks, interview_blocks
+from bot.adapters.slack.deps import SlackDeps
+from bot.adapters.slack.listening import guarded
 from bot.adapters.slack.parsing import parse_interview
 from bot.adapters.slack.payloads import (
     PayloadError,
@@ -29,9 +31,6 @@ from bot.adapters.slack.payloads import (
 from bot.adapters.slack.replies import Reply, submission_reply
 from bot.engine.errors import QuizError
 from bot.engine.model import InterviewPrompt, InterviewStep
-
-if TYPE_CHECKING:
-    from bot.adapters.slack.app import SlackQuiz
 
 __all__ = [
     "ACTION_PATTERN",
@@ -57,11 +56,11 @@ async def reply_step(reply: Reply, step: InterviewStep) -> None:
         await reply(interview_blocks.scorecard_text(step), interview_blocks.scorecard_blocks(step))
 
 
-async def on_interview_command(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) -> None:
+async def on_interview_command(deps: SlackDeps, body: dict[str, Any], reply: Reply) -> None:
     """``/interview [5|8|12] [category] [difficulty]``, ``/interview stop|history``."""
     _, player = command_identity(body)
     args = parse_interview(body.get("text"))
-    engine = quiz.engine
+    engine = deps.engine
     if args.action == "history":
         history = await engine.interview_history(player)
         await reply(
@@ -76,7 +75,7 @@ async def on_interview_command(quiz: SlackQuiz, body: dict[str, Any], reply: Rep
         await reply_step(reply, step)
 
 
-async def on_interview_button(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) -> None:
+async def on_interview_button(deps: SlackDeps, body: dict[str, Any], reply: Reply) -> None:
     """ "Answer" (opens the modal at once: its trigger_id lasts 3 s) or "Stop interview"."""
     team, player = interaction_identity(body)
     actions = body.get("actions")
@@ -87,14 +86,14 @@ async def on_interview_button(quiz: SlackQuiz, body: dict[str, Any], reply: Repl
     kind, interview, *step = value.split(":")
     if kind == "ivstop":
         await reply_step(
-            reply, await quiz.engine.stop_interview(player, interview_id=int(interview))
+            reply, await deps.engine.stop_interview(player, interview_id=int(interview))
         )
         return
     channel = interaction_channel(body, team)
     trigger_id = text_field(body, "trigger_id")
     if channel is None or not trigger_id:
         raise PayloadError("interview button without channel or trigger_id")
-    await quiz.client.views_open(
+    await deps.client.views_open(
         trigger_id=trigger_id,
         view=blocks.answer_modal(
             int(interview),
@@ -108,14 +107,14 @@ async def on_interview_button(quiz: SlackQuiz, body: dict[str, Any], reply: Repl
     )
 
 
-async def on_interview_modal(quiz: SlackQuiz, body: dict[str, Any]) -> None:
+async def on_interview_modal(deps: SlackDeps, body: dict[str, Any]) -> None:
     """The answer modal was submitted: answer the step, send what comes next through the
     click's response_url (chat.postEphemeral when there is none or it fails)."""
     _, player = interaction_identity(body)
     view = body.get("view")
     if not isinstance(view, Mapping):
         raise PayloadError("modal without view")
-    interview_id, reply = submission_reply(quiz.client, view, player.user_id)
+    interview_id, reply = submission_reply(deps.client, view, player.user_id)
 
     async def answer() -> None:
         step = modal_step(view)
@@ -124,7 +123,7 @@ async def on_interview_modal(quiz: SlackQuiz, body: dict[str, Any]) -> None:
         text = view_value(view, blocks.ANSWER_BLOCK_ID, blocks.ANSWER_INPUT_ID)
         await reply_step(
             reply,
-            await quiz.engine.answer_interview(player, text, interview_id=interview_id, step=step),
+            await deps.engine.answer_interview(player, text, interview_id=interview_id, step=step),
         )
 
-    await quiz._guarded(reply, answer())
+    await guarded(reply, answer())

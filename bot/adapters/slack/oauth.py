@@ -21,10 +21,11 @@ import html
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
@@ -52,8 +53,13 @@ from bot.token_cipher import TokenCipher
 from storage.database import Database
 from storage.installation_store import InstallationStore
 
-if TYPE_CHECKING:
-    from bot.adapters.slack.app import SlackQuiz
+
+class Attachable(Protocol):
+    """What :meth:`SlackWorkspaces.attach` equips: the Slack app's bolt app and outbox."""
+
+    app: AsyncApp
+    outbox: SlackOutbox
+
 
 __all__ = [
     "BOT_SCOPES",
@@ -216,7 +222,7 @@ class SlackWorkspaces:
             "installation_store": self.installations,
         }
 
-    def attach(self, quiz: SlackQuiz) -> None:
+    def attach(self, quiz: Attachable) -> None:
         """Give ``quiz`` the per-workspace outbox, the request-token middleware and the
         uninstall listeners (call before registering its outbox with the engine)."""
         quiz.outbox = SlackOutbox(self.client, tokens=self.tokens)

@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks
 from bot.adapters.slack.digest_blocks import digest_blocks
 from bot.adapters.slack.dispute_blocks import settlement_blocks, settlement_text
+from bot.adapters.slack.pacing import SlackPacing
 from bot.adapters.slack.payloads import PLATFORM
 from bot.adapters.slack.token_rotation import NotInstalledError, WorkspaceTokens
 from bot.adapters.wording import digest_title
@@ -39,6 +40,7 @@ __all__ = ["SlackOutbox", "make_client", "render"]
 RATE_LIMIT_RETRIES = 5
 CHANNEL_GONE_ERRORS = frozenset(
     {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
+    | {"restricted_action", "team_access_not_granted"}  # no access: posting restricted there
 )
 MESSAGE_GONE_ERRORS = frozenset({"message_not_found", "cant_update_message"})
 WORKSPACE_GONE_ERRORS = frozenset({"token_revoked", "account_inactive"})
@@ -76,11 +78,24 @@ def render(view: QuestionCard | Reveal) -> dict[str, Any]:
 
 class SlackOutbox:
     """Posts questions and reveals with chat.postMessage, turns a question into its reveal
-    with chat.update (which removes the buttons)."""
+    with chat.update (which removes the buttons). Each call first waits its turn under
+    Slack's limits (:class:`~bot.adapters.slack.pacing.SlackPacing`)."""
 
-    def __init__(self, client: AsyncWebClient, *, tokens: WorkspaceTokens | None = None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        tokens: WorkspaceTokens | None = None,
+        pacing: SlackPacing | None = None,
+    ) -> None:
         self._client = client
         self._tokens = tokens
+        self._pacing = pacing or SlackPacing()
+
+    async def _turn(self, method: str, auth: dict[str, Any], channel_id: str) -> None:
+        """Wait for this call's turn in its workspace (known by its token)."""
+        workspace = str(auth.get("token") or self._client.token or "")
+        await self._pacing.wait(method, workspace, channel_id)
 
     async def _auth(self, team_id: str) -> dict[str, Any]:
         """The ``token`` argument for a call in workspace ``team_id`` (none with one
@@ -102,12 +117,14 @@ class SlackOutbox:
 
     async def post(self, channel: Channel, view: QuestionCard | Reveal) -> MessageRef:
         """Post ``view`` to ``channel`` and return where it landed (channel id, ts)."""
+        auth = await self._auth(channel.team.team_id)
+        await self._turn("chat.postMessage", auth, channel.channel_id)
         response = await self._client.chat_postMessage(
             channel=channel.channel_id,
             unfurl_links=False,
             unfurl_media=False,
             **render(view),
-            **await self._auth(channel.team.team_id),
+            **auth,
         )
         return MessageRef(str(response["channel"]), str(response["ts"]))
 
@@ -126,11 +143,10 @@ class SlackOutbox:
 
     async def edit(self, ref: MessageRef, view: QuestionCard | Reveal) -> None:
         """Replace the message at ``ref`` with ``view``."""
+        auth = await self._auth_of_message(ref)
+        await self._turn("chat.update", auth, ref.channel_id)
         await self._client.chat_update(
-            channel=ref.channel_id,
-            ts=ref.message_id,
-            **render(view),
-            **await self._auth_of_message(ref),
+            channel=ref.channel_id, ts=ref.message_id, **render(view), **auth
         )
 
     async def tell(self, player: Player, settlement: Settlement) -> None:
@@ -152,11 +168,13 @@ class SlackOutbox:
     async def _message(
         self, team_id: str, channel_id: str, text: str, blocks: list[dict[str, Any]]
     ) -> None:
+        auth = await self._auth(team_id)
+        await self._turn("chat.postMessage", auth, channel_id)
         await self._client.chat_postMessage(
             channel=channel_id,
             text=text,
             blocks=blocks,
             unfurl_links=False,
             unfurl_media=False,
-            **await self._auth(team_id),
+            **auth,
         )

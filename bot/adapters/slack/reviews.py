@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.blocks import Block
+from bot.adapters.slack.deps import SlackDeps
+from bot.adapters.slack.listening import AckErrors, guarded
 from bot.adapters.slack.parsing import parse_review
 from bot.adapters.slack.payloads import (
     PayloadError,
@@ -26,11 +28,9 @@ from bot.adapters.slack.payloads import (
 )
 from bot.adapters.slack.replies import Reply, submission_reply
 from bot.adapters.wording import days, filed_thanks
+from bot.engine import options
 from bot.engine.errors import QuizError
-from bot.engine.reviews import RATINGS
-
-if TYPE_CHECKING:
-    from bot.adapters.slack.app import SlackQuiz
+from bot.engine.reviews import RATINGS, REPORT_KINDS
 
 __all__ = [
     "ACTION_PATTERN",
@@ -39,6 +39,7 @@ __all__ = [
     "on_review_button",
     "on_review_command",
     "on_review_modal",
+    "report_kind_errors",
 ]
 
 ACTION_PATTERN = re.compile(r"^review:")
@@ -49,16 +50,16 @@ _VALUE = re.compile(rf"^(rate|dispute|report):([0-9]{{1,18}})(?::({'|'.join(RATI
 BROKEN = "That button is not valid (anymore)."
 
 
-async def on_review_command(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) -> None:
+async def on_review_command(deps: SlackDeps, body: dict[str, Any], reply: Reply) -> None:
     """``/review [choice] [category]``: a private practice question, as an ephemeral
     message."""
     _, player = command_identity(body)
     args = parse_review(body.get("text"))
-    card = await quiz.engine.start_review(player, mode=args.mode, category=args.category)
+    card = await deps.engine.start_review(player, mode=args.mode, category=args.category)
     await reply(blocks.card_text(card), blocks.card_blocks(card))
 
 
-async def on_review_button(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) -> None:
+async def on_review_button(deps: SlackDeps, body: dict[str, Any], reply: Reply) -> None:
     """A rating button (applied at once), or dispute / report (opens a modal)."""
     team, player = interaction_identity(body)
     actions = body.get("actions")
@@ -69,7 +70,7 @@ async def on_review_button(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) 
         raise QuizError(BROKEN)
     what, round_id = match.group(1), int(match.group(2))
     if what == "rate":
-        rated = await quiz.engine.rate_review(player, round_id, match.group(3))
+        rated = await deps.engine.rate_review(player, round_id, match.group(3))
         text = (
             f"Rated *{rated.rating.capitalize()}*: next review in {days(rated.interval_days)}. "
             "Points keep the automatic grade."
@@ -81,7 +82,7 @@ async def on_review_button(quiz: SlackQuiz, body: dict[str, Any], reply: Reply) 
     if channel is None or not trigger_id:
         raise PayloadError("review button without channel or trigger_id")
     response_url = text_field(body, "response_url")
-    await quiz.client.views_open(
+    await deps.client.views_open(
         trigger_id=trigger_id, view=_modal(what, round_id, channel.channel_id, response_url)
     )
 
@@ -121,23 +122,36 @@ def _modal(what: str, round_id: int, channel_id: str, response_url: str) -> dict
     }
 
 
-async def on_review_modal(quiz: SlackQuiz, body: dict[str, Any]) -> None:
+def report_kind_errors(body: dict[str, Any]) -> AckErrors | None:
+    """The report modal's field error when its kind is none of the engine's report kinds
+    (the modal stays open and says which are); None for anything else."""
+    view = body.get("view")
+    if not isinstance(view, Mapping) or view.get("callback_id") != REPORT_CALLBACK_ID:
+        return None
+    try:
+        options.choose("report", view_value(view, KIND_BLOCK, INPUT_ID), REPORT_KINDS)
+    except QuizError as exc:
+        return AckErrors({KIND_BLOCK: exc.message})
+    return None
+
+
+async def on_review_modal(deps: SlackDeps, body: dict[str, Any]) -> None:
     """A dispute or report modal was submitted: file it, confirm through the click's
     response_url (chat.postEphemeral when there is none or it fails)."""
     _, player = interaction_identity(body)
     view = body.get("view")
     if not isinstance(view, Mapping):
         raise PayloadError("modal without view")
-    round_id, reply = submission_reply(quiz.client, view, player.user_id)
+    round_id, reply = submission_reply(deps.client, view, player.user_id)
 
     async def file() -> None:
         note = view_value(view, NOTE_BLOCK, INPUT_ID)
         if view.get("callback_id") == DISPUTE_CALLBACK_ID:
-            filed = await quiz.engine.dispute(player, round_id, note)
+            filed = await deps.engine.dispute(player, round_id, note)
         else:
             kind = view_value(view, KIND_BLOCK, INPUT_ID)
-            filed = await quiz.engine.report_question(player, round_id, kind, note)
+            filed = await deps.engine.report_question(player, round_id, kind, note)
         text = filed_thanks(filed.kind, filed.report_id)
         await reply(text, blocks.notice_blocks(text))
 
-    await quiz._guarded(reply, file())
+    await guarded(reply, file())

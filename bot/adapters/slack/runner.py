@@ -15,7 +15,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.adapters.slack.app import SlackQuiz, create_app
-from bot.adapters.slack.endpoint import EVENTS_PATH, SlackEndpoint, acknowledged_at_once, web_app
+from bot.adapters.slack.endpoint import EVENTS_PATH, SlackEndpoint, web_app
 from bot.adapters.slack.logs import ThrottledLogger
 from bot.adapters.slack.oauth import add_oauth_routes
 from bot.config import ConfigError, Settings
@@ -24,7 +24,6 @@ from bot.engine.engine import QuizEngine
 __all__ = [
     "EVENTS_PATH",
     "SlackEndpoint",
-    "acknowledged_at_once",
     "connect_socket_mode",
     "run_slack",
     "serve_http",

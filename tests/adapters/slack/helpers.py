@@ -23,6 +23,7 @@ __all__ = [
     "Reply",
     "Sender",
     "SlackClient",
+    "ack_text",
     "actor",
     "answer_buttons",
     "click_payload",
@@ -251,6 +252,14 @@ def correct_value(buttons: dict[str, str], answer: str) -> str:
 def dumped(call: ApiCall) -> str:
     """A recorded call's arguments as one JSON string (for "never contains" checks)."""
     return json.dumps(call.args)
+
+
+def ack_text(reply: Reply) -> str:
+    """The ``text`` of an acknowledgement that carries a message (a slash command's private
+    answer, sent by bolt's ``ack(text=…)``)."""
+    body = json.loads(reply.text)
+    assert isinstance(body, dict) and isinstance(body.get("text"), str), reply
+    return str(body["text"])
 
 
 def response_texts(slack: FakeSlack) -> list[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.adapters.daily_admin import parse_daily
 from bot.adapters.slack import SlackQuiz
-from bot.adapters.slack.daily import parse_daily
+from bot.adapters.slack.daily import linked_channel
 from bot.daily import DailyService
 from bot.engine.daily_rounds import spec_of
 from bot.engine.daily_schedule import last_slot
@@ -86,7 +87,7 @@ async def test_admin_daily_commands(
     await quiz.drain()
     shown, bogus = response_texts(slack)[-2:]
     assert shown.startswith("<#C2DAILY>: 09:00 Europe/Berlin")
-    assert "Usage: `/quiz-admin daily" in bogus
+    assert "Usage: /quiz-admin daily" in bogus
     await client.command("/quiz-admin", "daily off <#C2DAILY>", user_id="U9LISTED")
     await quiz.drain()
     assert "is off" in response_texts(slack)[-1]
@@ -94,12 +95,16 @@ async def test_admin_daily_commands(
     assert slack.errors == []
 
 
-def test_parse_daily_accepts_escaped_channels_only() -> None:
-    assert parse_daily("daily channel:<#C2DAILY|daily> time:09:00").channel_id == "C2DAILY"
-    assert parse_daily("daily off <#C2DAILY|>").channel_id == "C2DAILY"
+def test_daily_channels_are_slack_channel_links_only() -> None:
+    team = GENERAL.team
+    for text in ("daily channel:<#C2DAILY|daily> time:09:00", "daily off <#C2DAILY|>"):
+        given = parse_daily(text).channel
+        assert given is not None and linked_channel(team, given).channel_id == "C2DAILY"
     for text in ("daily channel:#daily time:09:00", "daily off #daily", "daily channel:daily"):
+        given = parse_daily(text).channel
+        assert given is not None
         with pytest.raises(QuizError, match="pick the channel from Slack's list"):
-            parse_daily(text)
+            linked_channel(team, given)
 
 
 async def test_plain_channel_name_gets_a_clear_refusal(

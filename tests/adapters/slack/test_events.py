@@ -37,6 +37,7 @@ async def test_each_request_logs_one_event_line_without_secrets(
     await quiz.drain()
     await client.event({"type": "app_home_opened", "user": "U1ALICE", "tab": "home"})
     await quiz.drain()
+    await client.command("/quiz", "alpha easy hard")  # refused in the acknowledgement
     lines = [r for r in caplog.records if r.name == EVENT_LOGGER]
     assert [(r.command, r.outcome) for r in lines] == [  # type: ignore[attr-defined]
         ("/quiz", "ok"),
@@ -44,6 +45,7 @@ async def test_each_request_logs_one_event_line_without_secrets(
         ("action:quiz:answer:A", "refused"),
         ("view:quiz:answer_modal", "refused"),
         ("event:app_home_opened", "ok"),
+        ("/quiz", "refused"),
     ]
     for record in lines:
         fields: dict[str, Any] = vars(record)

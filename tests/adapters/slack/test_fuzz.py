@@ -23,8 +23,10 @@ import aiohttp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.adapters.daily_admin import USAGE as DAILY_USAGE
+from bot.adapters.daily_admin import parse_daily
 from bot.adapters.slack import blocks, create_app, serve_http
-from bot.adapters.slack.daily import DailyArgs, parse_daily
+from bot.adapters.slack.daily import linked_channel
 from bot.adapters.slack.parsing import (
     USAGE,
     AdminArgs,
@@ -167,14 +169,15 @@ def test_parse_stats_and_admin_return_or_usage(text: str | None) -> None:
 @FUZZ
 @given(COMMAND_TEXT | st.none())
 def test_parse_daily_returns_a_linked_channel_or_refuses(text: str | None) -> None:
+    team = Team("slack", TEAM_ID)
     try:
         args = parse_daily(f"daily {text or ''}")
+        channel = None if args.channel is None else linked_channel(team, args.channel)
     except QuizError as exc:
-        assert "Usage: `/quiz-admin daily" in exc.message
+        assert DAILY_USAGE in exc.message
         return
-    assert isinstance(args, DailyArgs)
     assert args.action in ("set", "off", "show", "now")
-    assert args.channel_id is None or _ID.match(args.channel_id)
+    assert channel is None or (_ID.match(channel.channel_id) and channel.team == team)
     assert args.action == "set" or not args.options
 
 

@@ -9,6 +9,7 @@ from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Team
 from tests.adapters.slack.helpers import (
     SlackClient,
+    ack_text,
     click_payload,
     correct_value,
     dumped,
@@ -65,12 +66,15 @@ async def test_quiz_with_unknown_category_replies_privately(
     assert slack.calls_to("chat.postMessage") == []
 
 
-async def test_quiz_garbage_gets_usage(
+async def test_quiz_garbage_gets_usage_in_the_acknowledgement(
     client: SlackClient, quiz: SlackQuiz, slack: FakeSlack
 ) -> None:
-    await client.command("/quiz", "alpha easy hard")
+    reply = await client.command("/quiz", "alpha easy <!channel>")
     await quiz.drain()
-    assert "Usage: `/quiz" in response_texts(slack)[0]
+    assert reply.status == 200
+    assert "Usage: `/quiz" in ack_text(reply) and "&lt;!channel&gt;" in ack_text(reply)
+    assert "Usage: `/quiz" in json.loads(reply.text)["blocks"][0]["text"]["text"]
+    assert slack.api_calls() == []
 
 
 async def test_second_quiz_in_channel_is_refused(
@@ -104,20 +108,21 @@ async def test_leaderboard_and_stats(
     ]
     commands += [("/leaderboard", "yesterday"), ("/stats", ""), ("/stats", "<@U1ALICE|alice>")]
     commands += [("/stats", "<@U2NOBODY>"), ("/stats", "bob")]
+    acks = []
     for name, text in commands:
-        await client.command(name, text)
+        acks.append(await client.command(name, text))
         await quiz.drain()  # replies to requests in flight together may arrive in any order
     responses = slack.calls_to("response_url")
-    assert len(responses) == 1 + 8  # the feedback, then one reply per command
+    assert len(responses) == 1 + 6  # the feedback, then one reply per command understood
     boards = [dumped(r) for r in responses[1:4]]
     assert all("alice" in board and "Your rank" in board for board in boards)
     assert "<#C1GENERAL>" in boards[2]
-    assert "Usage: `/leaderboard" in responses[4].args["text"]
-    stats = [dumped(r) for r in responses[5:]]
+    assert "Usage: `/leaderboard" in ack_text(acks[3])  # the usage hints are the acks' text
+    stats = [dumped(r) for r in responses[4:]]
     assert "1 answer," in stats[0] and "1 answer," in stats[1]
     assert "0 answers" in stats[2]
     assert "Seen 1 of 3 questions" in stats[0] and "Seen 0 of 3 questions" in stats[2]
-    assert "Usage: `/stats" in responses[8].args["text"]
+    assert "Usage: `/stats" in ack_text(acks[7])
     assert all(r.args["response_type"] == "ephemeral" for r in responses)
     assert slack.errors == []
 

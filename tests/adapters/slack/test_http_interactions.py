@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.adapters.slack import SlackQuiz
-from bot.adapters.slack.runner import acknowledged_at_once
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
 from tests.adapters.slack.helpers import (
@@ -166,22 +165,6 @@ async def test_forged_signature_and_stale_timestamp_are_rejected(
     assert await engine.current_round(GENERAL) is None
 
 
-@pytest.mark.parametrize(
-    ("body", "at_once"),
-    [
-        ("payload=%7B%22type%22%3A%22block_actions%22%7D", True),
-        ("token=x&team_id=T1&command=%2Fquiz&text=", True),
-        ("command=%2Fquiz&text=", True),
-        ("token=x&ssl_check=1", False),
-        ('{"type": "url_verification", "challenge": "c"}', False),
-        ('{"type": "event_callback", "event": {"type": "app_home_opened"}}', False),
-        ("token=x&text=%26command%3D", False),  # "&command=" typed by a user arrives encoded
-    ],
-)
-def test_which_requests_are_acknowledged_before_bolt(body: str, at_once: bool) -> None:
-    assert acknowledged_at_once(body) is at_once
-
-
 async def test_rate_limited_post_is_retried_not_dropped(
     client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
 ) -> None:
@@ -209,17 +192,17 @@ async def test_modal_with_broken_metadata_is_ignored(
     assert "Slack listener failed" not in caplog.text and "bolt failed" not in caplog.text
 
 
-async def test_command_without_a_listener_is_acknowledged_then_logged(
+async def test_command_without_a_listener_is_refused_by_bolt_and_logged(
     client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    reply = await client.command("/not-ours")
+    reply = await client.command("/not-ours", "secret words")
     await quiz.drain()
-    assert (reply.status, reply.text) == (200, "")  # answered before bolt looked at it
-    assert "bolt refused an acknowledged request: 404" in caplog.text
+    assert reply.status == 404
+    assert "Unhandled request" in caplog.text and "secret words" not in caplog.text
     assert slack.api_calls() == []
 
 
-async def test_signed_garbage_payload_is_acknowledged_logged_and_changes_nothing(
+async def test_signed_garbage_payload_is_refused_logged_and_changes_nothing(
     client: SlackClient,
     quiz: SlackQuiz,
     slack: FakeSlack,
@@ -228,8 +211,8 @@ async def test_signed_garbage_payload_is_acknowledged_logged_and_changes_nothing
 ) -> None:
     reply = await client.post(urlencode({"payload": "{not json"}), FORM)
     await quiz.drain()
-    assert reply.status == 200
-    assert "dropped an acknowledged Slack request: JSON not valid" in caplog.text
-    assert "Traceback" not in caplog.text and "bolt failed" not in caplog.text
+    assert (reply.status, reply.text) == (400, "JSON not valid")
+    assert "refused a Slack request: 400 JSON not valid" in caplog.text
+    assert "Traceback" not in caplog.text
     assert slack.api_calls() == []
     assert await engine.current_round(GENERAL) is None

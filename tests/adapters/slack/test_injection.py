@@ -9,6 +9,7 @@ built-in packs format code with backticks), but its pings are escaped just the s
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -19,7 +20,9 @@ from bot.engine.engine import QuizEngine
 from questions.loader import QuestionBank
 from questions.schema import Pack
 from tests.adapters.slack.helpers import (
+    Reply,
     SlackClient,
+    ack_text,
     click_payload,
     correct_value,
     start_round,
@@ -77,6 +80,11 @@ def assert_inert(calls: list[ApiCall], *, user_markup: tuple[str, ...] = MARKUP)
                 assert markup not in text, (call.method, text)
 
 
+def acknowledgement(reply: Reply) -> ApiCall:
+    """An acknowledgement that carries a message, as a call to check like the others."""
+    return ApiCall("ack", json.loads(reply.text), 0.0)
+
+
 def outgoing(slack: FakeSlack) -> list[ApiCall]:
     """Everything the app sent that a user can see."""
     seen = ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url")
@@ -94,12 +102,13 @@ async def test_hostile_display_name_in_reveal_leaderboard_and_stats(
     await client.command("/quiz-admin", "close", user_id="U9LISTED")
     await client.command("/leaderboard", "all")
     await client.command("/stats", user_id="U3EVE", user_name=NAME)
-    await client.command("/stats", "<@U3EVE|*boss* _x_ ~y~ `c`>")
+    usage = await client.command("/stats", "<@U3EVE|*boss* _x_ ~y~ `c`>")
     await quiz.drain()
     [update] = slack.calls_to("chat.update")
     assert f"*{ZWSP}boss*{ZWSP}" in " ".join(all_strings(update.args))  # shown, not bold
-    assert len(slack.calls_to("response_url")) == 1 + 1 + 1 + 2
-    assert_inert(outgoing(slack))
+    assert len(slack.calls_to("response_url")) == 1 + 1 + 1 + 1
+    assert "Usage: `/stats" in ack_text(usage)  # the mention split in words: refused in the ack
+    assert_inert([*outgoing(slack), acknowledgement(usage)])
     assert slack.errors == []
 
 
@@ -122,14 +131,15 @@ async def test_refusal_quoting_hostile_input_is_escaped(
     for name, text in (
         ("/quiz", "<!channel>"),  # /quiz is sent unescaped (should_escape: false)
         ("/quiz", "<@U0BOSS>"),
-        ("/leaderboard", "<#C0EVIL"),
     ):
         await client.command(name, text)
         await quiz.drain()  # one at a time, so the replies come in this order
+    usage = await client.command("/leaderboard", "<!here>")  # refused in the ack
     responses = slack.calls_to("response_url")
-    assert len(responses) == 3
+    assert len(responses) == 2
     assert "&lt;!channel&gt;" in responses[0].args["text"]
-    assert_inert(responses, user_markup=())
+    assert "&lt;!here&gt;" in ack_text(usage) and "Usage" in ack_text(usage)
+    assert_inert([*responses, acknowledgement(usage)], user_markup=())
     assert slack.calls_to("chat.postMessage") == []
 
 

@@ -113,3 +113,23 @@ async def test_another_users_review_is_unknown(
     await quiz.drain()
     assert "unknown" in response_texts(slack)[-1]
     assert await engine.store.answer_count(1) == 1
+
+
+async def test_report_of_an_unknown_kind_keeps_the_modal_open_with_the_error(
+    client: SlackClient, quiz: SlackQuiz, slack: FakeSlack, engine: QuizEngine
+) -> None:
+    await client.command("/review", "choice")
+    await quiz.drain()
+    reply = await client.interact(review_modal("review:report_modal", {"kind": "spelling"}))
+    await quiz.drain()
+    assert reply.status == 200
+    answer = json.loads(reply.text)
+    assert answer["response_action"] == "errors"
+    assert set(answer["errors"]) == {"kind"}
+    assert "typo, wrong, unclear" in answer["errors"]["kind"]
+    assert await ReviewStore(engine.store).reports() == []  # nothing filed
+    assert slack.calls_to("chat.postEphemeral") == []  # the modal says it, nothing else
+    reply = await client.interact(review_modal("review:report_modal", {"kind": "Typo"}))
+    await quiz.drain()
+    assert (reply.status, reply.text) == (200, "")  # accepted: the modal closes
+    assert [r.kind for r in await ReviewStore(engine.store).reports()] == ["typo"]

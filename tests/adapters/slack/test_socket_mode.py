@@ -16,6 +16,7 @@ from tests.adapters.slack.helpers import (
     ACK_DEADLINE_S,
     APP_TOKEN,
     BOT_TOKEN,
+    actor,
     answer_buttons,
     click_payload,
     command_form,
@@ -56,6 +57,47 @@ async def test_socket_mode_acks_envelopes_and_runs_commands(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    assert slack.errors == []
+
+
+async def test_socket_mode_acks_carry_usage_hints_and_modal_errors(
+    engine: QuizEngine, slack: FakeSlack
+) -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token=BOT_TOKEN,
+        slack_app_token=APP_TOKEN,
+        slack_api_url=slack.api_url,
+    )
+    task = asyncio.create_task(run_slack(engine, settings))
+    try:
+        await slack.wait_connected()
+        form = command_form(slack, "/quiz", "alpha easy hard")
+        await slack.send_envelope("slash_commands", form, "env-1")
+        ack, _ = await slack.wait_ack("env-1")
+        assert "Usage: `/quiz" in ack["payload"]["text"]
+        report = {
+            "type": "view_submission",
+            **actor(),
+            "view": {
+                "id": "V0VIEW",
+                "type": "modal",
+                "callback_id": "review:report_modal",
+                "private_metadata": json.dumps({"round": 1, "channel": "C1GENERAL"}),
+                "state": {
+                    "values": {"kind": {"value": {"type": "plain_text_input", "value": "bad"}}}
+                },
+            },
+        }
+        await slack.send_envelope("interactive", report, "env-2")
+        ack, _ = await slack.wait_ack("env-2")
+        assert ack["payload"]["response_action"] == "errors"
+        assert "typo, wrong, unclear" in ack["payload"]["errors"]["kind"]
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert slack.calls_to("response_url") == [] and slack.calls_to("chat.postMessage") == []
     assert slack.errors == []
 
 
