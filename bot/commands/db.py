@@ -276,8 +276,8 @@ _POSTGRES_REFUSALS = {
     "backup": "`quizbot db backup` copies an SQLite file; QUIZBOT_DATABASE is PostgreSQL: use "
     "pg_dump (pg_dump --format=custom --file=quizbot.dump URL)",
     "restore": "`quizbot db restore` replaces an SQLite file; QUIZBOT_DATABASE is PostgreSQL: "
-    "stop every replica, then use pg_restore into an empty database "
-    "(pg_restore --dbname=URL quizbot.dump)",
+    "stop every replica, then use pg_restore "
+    "(pg_restore --clean --if-exists --dbname=URL quizbot.dump)",
     "forget": "`quizbot db forget` works on an SQLite file only; QUIZBOT_DATABASE is PostgreSQL",
 }
 """Why each SQLite-file command refuses a PostgreSQL database, and what to use instead."""
