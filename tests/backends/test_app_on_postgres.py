@@ -13,11 +13,12 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.app import build_engine, run
 from bot.commands.doctor import check_postgres
 from bot.commands.health import check_postgres_health
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
 from bot.engine.model import Channel, Player, Team
 from storage.errors import StoreError
@@ -148,3 +149,21 @@ def test_the_heartbeat_file_setting(tmp_path: Path) -> None:
     assert chosen.heartbeat_file == tmp_path / "x.hb"
     blank = settings_for(url, tmp_path, quizbot_heartbeat_file="")
     assert blank.heartbeat_file == Path("quizbot.heartbeat")
+
+
+def test_slack_with_oauth_is_refused_on_postgres_before_anything_opens(
+    tmp_path: Path,
+) -> None:
+    url = f"postgresql://quiz@/nowhere?host={tmp_path}&port=5432"
+    settings = settings_for(
+        url,
+        tmp_path,
+        slack_client_id="1.2",
+        slack_client_secret="s",
+        slack_signing_secret="x",
+        slack_redirect_uri="https://quiz.example/slack/oauth_redirect",
+        quizbot_secret_key=Fernet.generate_key().decode(),
+    )
+    with pytest.raises(ConfigError, match="SQLite file"):
+        asyncio.run(run(settings))
+    assert list(tmp_path.iterdir()) == []
