@@ -174,3 +174,21 @@ async def test_both_publication_workers_drain_one_queue_publishing_each_entry_on
     for round_id in round_ids:
         [entry] = await second.store.publications.entries(round_id)
         assert (entry.kind, entry.outcome) == ("reveal", "published")
+
+
+async def test_both_replicas_rolling_a_season_over_at_once_end_it_once(
+    replicas: Replicas, clock: FakeClock
+) -> None:
+    first, second = replicas
+    card = await first.start_round(Channel(TEAM, "general", "general"), None)
+    await second.answer(Player(TEAM, "u1", "Ada"), card.round_id, choice="A")
+    team_pk = await first.identities.team_pk(TEAM)
+    for engine in replicas:
+        engine.seasons.schedule = "monthly"
+    clock.advance(40 * 86_400)  # the month turned
+    for _ in range(5):  # the race, again and again: every time one of them ends it
+        ended = await asyncio.gather(first.seasons.roll_over(), second.seasons.roll_over())
+        assert sum(ended) <= 1
+    assert await first.store.seasons.ended_names(team_pk) == ["2025-12"]
+    current = await second.store.seasons.current(team_pk)
+    assert current.ended_at is None and current.started_at == clock()
