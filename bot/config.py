@@ -47,7 +47,7 @@ DEFAULT_DATABASE = Path("data/quizbot.db")
 
 POSTGRES_NOT_YET = (
     "QUIZBOT_DATABASE is a PostgreSQL URL: this command reads an SQLite file only "
-    "(`quizbot run`, `console`, `health`, `doctor` and `db migrate` use PostgreSQL); "
+    "(the bot, `health`, `doctor`, `db migrate` and the `questions` reports use PostgreSQL); "
     "set QUIZBOT_DATABASE to a file path to run it on SQLite"
 )
 """Why a command that reads an SQLite file only refuses a PostgreSQL ``QUIZBOT_DATABASE``."""

@@ -167,3 +167,12 @@ def test_slack_with_oauth_is_refused_on_postgres_before_anything_opens(
     with pytest.raises(ConfigError, match="SQLite file"):
         asyncio.run(run(settings))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_question_reports_and_stats_read_postgres(postgres_url: str, tmp_path: Path) -> None:
+    env = clean_env(QUIZBOT_DATABASE=postgres_url)
+    for command in (["questions", "reports"], ["questions", "disputes"], ["questions", "stats"]):
+        done = quizbot(*command, cwd=tmp_path, env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "No open reports." in quizbot("questions", "reports", cwd=tmp_path, env=env).stdout
+    assert list(tmp_path.iterdir()) == []
