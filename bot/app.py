@@ -1,9 +1,11 @@
 """The composition root: build the store, bank and engine, then run the adapters on one loop.
 
 ``run`` starts every platform adapter whose credentials are set (the console when none are),
-the round timer, and holds ``<database>.lock`` so ``quizbot db restore`` knows the bot is
-running. SIGTERM and SIGINT stop it gracefully: adapters are cancelled (no new interactions),
-the store waits for the running write before it closes, and the process exits 0.
+the round timer, and, on an SQLite file, holds ``<database>.lock`` so ``quizbot db restore``
+knows the bot is running. On PostgreSQL (``QUIZBOT_DATABASE=postgresql://…``) nothing is held:
+any number of replicas run on one database, each with its own heartbeat file. SIGTERM and
+SIGINT stop it gracefully: adapters are cancelled (no new interactions), the store waits for
+the running write before it closes, and the process exits 0.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TextIO, TypeVar
 
 from bot.adapters.console import ConsoleSession, run_console
-from bot.config import Settings, check_judge, check_platforms
+from bot.config import ConfigError, Settings, check_judge, check_platforms
 from bot.daily import daily_for
 from bot.engine.engine import QuizEngine
 from bot.heap import tune_collector
@@ -36,6 +38,7 @@ from bot.publisher import publisher_for
 from bot.round_timer import run_round_timer
 from questions.loader import load_bank
 from storage.database import check_database_path, wal_path
+from storage.interface import Storage
 from storage.store import Store, StoreError
 
 __all__ = [
@@ -43,12 +46,15 @@ __all__ = [
     "AdapterRunner",
     "build_engine",
     "check_can_start",
+    "check_postgres",
     "instance_lock",
     "lock_path",
+    "open_store",
     "platform_adapters",
     "run",
     "run_console_app",
     "running_pid",
+    "start_lock",
 ]
 
 log = logging.getLogger(__name__)
@@ -63,13 +69,30 @@ _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 
+async def open_store(settings: Settings) -> Storage:
+    """The store ``QUIZBOT_DATABASE`` names: the SQLite file (migrated as it opens), or the
+    PostgreSQL database, migrated first when ``QUIZBOT_MIGRATE_ON_START`` (else one behind
+    the code is refused with a line saying to run ``quizbot db migrate``)."""
+    url = settings.postgres_url
+    if url is None:
+        return await Store.open(settings.quizbot_database)
+    from storage.postgres.store import PostgresStore  # asyncpg: only with PostgreSQL
+
+    return await PostgresStore.open(
+        url,
+        min_size=settings.quizbot_database_pool_min,
+        max_size=settings.quizbot_database_pool_max,
+        migrate_now=settings.quizbot_migrate_on_start,
+    )
+
+
 @asynccontextmanager
 async def build_engine(settings: Settings, *, seed: int | None = None) -> AsyncIterator[QuizEngine]:
     """Open the store, load the bank and set up the LLM judge when configured; yield the
     engine; close the judge and the store on exit."""
     bank = load_bank(settings.quizbot_questions_dir)
     judge = judge_from_settings(settings)
-    store = await Store.open(settings.quizbot_database)
+    store = await open_store(settings)
     try:
         yield QuizEngine(
             store,
@@ -186,6 +209,29 @@ def running_pid(database: Path) -> str | None:
     return None
 
 
+def check_postgres(settings: Settings) -> None:
+    """Refuse, before anything opens, what PostgreSQL cannot serve yet: Slack distributed
+    with OAuth keeps its installations in an SQLite file (:class:`ConfigError`)."""
+    if settings.postgres_url is not None and settings.slack_oauth:
+        raise ConfigError(
+            "Slack with OAuth (SLACK_CLIENT_ID) keeps its installations in an SQLite file: "
+            "set QUIZBOT_DATABASE to a file path, or use one workspace's SLACK_BOT_TOKEN"
+        )
+
+
+@contextlib.contextmanager
+def start_lock(settings: Settings) -> Iterator[None]:
+    """What this process holds while the bot runs: on an SQLite file, the checks before
+    starting (:func:`check_can_start`) and :func:`instance_lock` (one process per file); on
+    PostgreSQL nothing, since any number of replicas may share the database."""
+    if settings.postgres_url is not None:
+        yield
+        return
+    check_can_start(settings.quizbot_database)
+    with instance_lock(settings.quizbot_database):
+        yield
+
+
 # -- the console -------------------------------------------------------------------------
 
 
@@ -260,8 +306,7 @@ async def run_console_app(
     check_judge(settings)
     loop = asyncio.get_running_loop()
     loop.set_default_executor(_DaemonExecutor(max_workers=1))
-    check_can_start(settings.quizbot_database)
-    with instance_lock(settings.quizbot_database):
+    with start_lock(settings):
         async with (
             build_engine(settings, seed=seed) as engine,
             publisher_for(engine),
@@ -276,7 +321,7 @@ async def run_console_app(
                 engine,
                 {"console": console},
                 with_timer=interactive,
-                heartbeat=settings.quizbot_database,
+                heartbeat=settings.heartbeat_file,
             )
 
 
@@ -306,6 +351,7 @@ async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | Non
     """
     check_platforms(settings)
     check_judge(settings)
+    check_postgres(settings)
     runners = platform_adapters(settings) if adapters is None else dict(adapters)
     if not runners:
         print(
@@ -314,8 +360,7 @@ async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | Non
             file=sys.stderr,
         )
         return await run_console_app(settings)
-    check_can_start(settings.quizbot_database)
-    with instance_lock(settings.quizbot_database):
+    with start_lock(settings):
         async with (
             build_engine(settings) as engine,
             publisher_for(engine),
@@ -335,7 +380,7 @@ async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | Non
                 coros,
                 with_timer=True,
                 stop_on_return=False,
-                heartbeat=settings.quizbot_database,
+                heartbeat=settings.heartbeat_file,
             )
             log.info("stopped; closing the database")
             return code
@@ -353,8 +398,8 @@ async def _supervise(
 
     A coroutine that returns ends the run with its return value when ``stop_on_return``
     (the console at end of input); otherwise, or when it raises, the run ends with code 1.
-    With ``heartbeat`` (the database), the loop beats ``<database>.heartbeat`` meanwhile,
-    with what stops the store from saving, if anything.
+    With ``heartbeat`` (a file), the loop beats it meanwhile, with what stops the store from
+    saving, if anything.
     """
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -362,7 +407,7 @@ async def _supervise(
     tasks = {asyncio.create_task(coro, name=name): name for name, coro in coros.items()}
     timer = asyncio.create_task(run_round_timer(engine), name="timer") if with_timer else None
     if heartbeat is not None:
-        beating = run_heartbeat(heartbeat, problem=engine.store.problem)
+        beating = run_heartbeat(heartbeat, problem=engine.store.problem, file=heartbeat)
         tasks_extra = [asyncio.create_task(beating, name="heartbeat")]
     else:
         tasks_extra = []

@@ -57,7 +57,7 @@ def _console(args: argparse.Namespace) -> int:
 def _settings(*, console: bool | None) -> Settings:
     """The settings, with logging configured; ``console=None``: the console runs when no
     platform is configured."""
-    settings = load_settings()
+    settings = load_settings(postgres=True)  # the bot runs on SQLite or PostgreSQL
     if console is None:
         console = not (settings.discord_enabled or settings.slack_enabled)
     configure_from_settings(settings, console=console)

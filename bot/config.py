@@ -22,10 +22,12 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.heartbeat import heartbeat_path
 from storage.postgres.url import PostgresUrl, is_postgres_url
 
 __all__ = [
     "DEFAULT_DATABASE",
+    "DEFAULT_POSTGRES_HEARTBEAT",
     "MAX_SHARDS",
     "POSTGRES_NOT_YET",
     "ConfigError",
@@ -44,9 +46,15 @@ DEFAULT_DATABASE = Path("data/quizbot.db")
 """The SQLite file used when ``QUIZBOT_DATABASE`` is not set."""
 
 POSTGRES_NOT_YET = (
-    "QUIZBOT_DATABASE is a PostgreSQL URL, which serves only `quizbot db migrate` for now; "
-    "set QUIZBOT_DATABASE to a file path (SQLite) to run the bot and the other commands"
+    "QUIZBOT_DATABASE is a PostgreSQL URL: this command reads an SQLite file only "
+    "(the bot, `health`, `doctor`, `db migrate` and the `questions` reports use PostgreSQL); "
+    "set QUIZBOT_DATABASE to a file path to run it on SQLite"
 )
+"""Why a command that reads an SQLite file only refuses a PostgreSQL ``QUIZBOT_DATABASE``."""
+
+DEFAULT_POSTGRES_HEARTBEAT = Path("quizbot.heartbeat")
+"""The heartbeat file of a bot on PostgreSQL when ``QUIZBOT_HEARTBEAT_FILE`` is not set (each
+replica writes its own, in its working folder)."""
 
 
 class ConfigError(Exception):
@@ -62,6 +70,7 @@ class Settings(BaseSettings):
     quizbot_database_pool_min: int = Field(default=1, ge=0, le=100)
     quizbot_database_pool_max: int = Field(default=10, ge=1, le=100)
     quizbot_migrate_on_start: bool = True
+    quizbot_heartbeat_file: Path | None = None
     quizbot_questions_dir: Path | None = None
     quizbot_round_seconds: int = Field(default=60, ge=5, le=86_400)
     quizbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -101,7 +110,13 @@ class Settings(BaseSettings):
     # QUIZBOT_DATABASE as a postgresql:// URL; ``quizbot_database`` then keeps its default.
     _postgres_url: PostgresUrl | None = PrivateAttr(default=None)
 
-    @field_validator("quizbot_llm_url", "quizbot_llm_model", "quizbot_llm_api_key", mode="before")
+    @field_validator(
+        "quizbot_llm_url",
+        "quizbot_llm_model",
+        "quizbot_llm_api_key",
+        "quizbot_heartbeat_file",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """``QUIZBOT_LLM_URL=`` (nothing after the ``=``) leaves the setting unset."""
@@ -207,6 +222,17 @@ class Settings(BaseSettings):
     def postgres_url(self) -> PostgresUrl | None:
         """The PostgreSQL database when ``QUIZBOT_DATABASE`` is a ``postgresql://`` URL."""
         return self._postgres_url
+
+    @property
+    def heartbeat_file(self) -> Path:
+        """Where the running bot writes its heartbeat: ``QUIZBOT_HEARTBEAT_FILE``, else
+        ``<database>.heartbeat`` beside an SQLite file, or :data:`DEFAULT_POSTGRES_HEARTBEAT`
+        with PostgreSQL (a local file of this replica)."""
+        if self.quizbot_heartbeat_file is not None:
+            return self.quizbot_heartbeat_file
+        if self._postgres_url is not None:
+            return DEFAULT_POSTGRES_HEARTBEAT
+        return heartbeat_path(self.quizbot_database)
 
     @property
     def discord_enabled(self) -> bool:
@@ -355,7 +381,8 @@ def load_settings(*, postgres: bool = False, **overrides: object) -> Settings:
     """Read the settings; an invalid value raises :class:`ConfigError` naming the setting.
 
     A PostgreSQL ``QUIZBOT_DATABASE`` is refused (:data:`POSTGRES_NOT_YET`) unless the caller
-    can use one (``postgres=True``: ``quizbot db migrate``).
+    can use one (``postgres=True``: the bot, ``health``, ``doctor``, ``db migrate``, and the
+    ``db`` commands that refuse it with their own words).
     """
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]

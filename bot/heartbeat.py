@@ -1,7 +1,9 @@
 """The running bot's heartbeat: proof, for ``quizbot health``, that its event loop still turns
 and its database still saves.
 
-While the bot runs, a task on its event loop writes ``<database>.heartbeat`` every
+While the bot runs, a task on its event loop writes its heartbeat file (``<database>.heartbeat``
+beside an SQLite file; with PostgreSQL a local file of each replica, ``QUIZBOT_HEARTBEAT_FILE``,
+passed as ``file=``) every
 :data:`HEARTBEAT_INTERVAL_S` seconds: the wall-clock time, the pid, the interval, and — on a
 second line — what stops the database from saving, if anything (its file deleted, a full disk,
 a read-only file). A bot whose loop is blocked (a hung call, a deadlock) stops writing, and
@@ -51,16 +53,25 @@ def heartbeat_path(database: Path) -> Path:
     return real.with_name(real.name + ".heartbeat")
 
 
+def _file(database: Path, file: Path | None) -> Path:
+    return heartbeat_path(database) if file is None else file
+
+
 def beat(
-    database: Path, interval_s: float = HEARTBEAT_INTERVAL_S, problem: str | None = None
+    database: Path,
+    interval_s: float = HEARTBEAT_INTERVAL_S,
+    problem: str | None = None,
+    *,
+    file: Path | None = None,
 ) -> None:
-    """Write the current time, our pid, ``interval_s`` and ``problem`` to the heartbeat file.
+    """Write the current time, our pid, ``interval_s`` and ``problem`` to the heartbeat file
+    (``file``, else ``<database>.heartbeat``).
 
     Atomically (a new file renamed over the old one) where the disk allows; on a full disk the
     existing file is overwritten in place instead (its block is already allocated), so the
     heartbeat can still say the disk is full. Raises OSError when neither works.
     """
-    path = heartbeat_path(database)
+    path = _file(database, file)
     text = f"{time.time():.3f} {os.getpid()} {interval_s:g}\n{problem or ''}\n".encode()
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -74,24 +85,29 @@ def beat(
 
 
 async def run_heartbeat(
-    database: Path, interval_s: float = HEARTBEAT_INTERVAL_S, problem: Problem = lambda: None
+    database: Path,
+    interval_s: float = HEARTBEAT_INTERVAL_S,
+    problem: Problem = lambda: None,
+    *,
+    file: Path | None = None,
 ) -> None:
     """Beat every ``interval_s`` seconds, reporting ``problem()``, until cancelled; then
-    remove the file."""
+    remove the file (``file``, else ``<database>.heartbeat``)."""
     try:
         while True:
             with contextlib.suppress(OSError):  # no heartbeat must not stop the bot
-                beat(database, interval_s, problem())
+                beat(database, interval_s, problem(), file=file)
             await asyncio.sleep(interval_s)
     finally:
         with contextlib.suppress(OSError):
-            heartbeat_path(database).unlink()
+            _file(database, file).unlink()
 
 
-def read_heartbeat(database: Path) -> Heartbeat | None:
-    """The last beat, or None when there is no readable heartbeat."""
+def read_heartbeat(database: Path, *, file: Path | None = None) -> Heartbeat | None:
+    """The last beat (of ``file``, else of ``<database>.heartbeat``), or None when there is no
+    readable heartbeat."""
     try:
-        first, _, rest = heartbeat_path(database).read_text(encoding="utf-8").partition("\n")
+        first, _, rest = _file(database, file).read_text(encoding="utf-8").partition("\n")
         stamp, pid, *interval = first.split()
         heartbeat = Heartbeat(
             age_s=max(0.0, time.time() - float(stamp)),
@@ -104,7 +120,7 @@ def read_heartbeat(database: Path) -> Heartbeat | None:
     return heartbeat
 
 
-def heartbeat_age(database: Path) -> float | None:
+def heartbeat_age(database: Path, *, file: Path | None = None) -> float | None:
     """Seconds since the last beat, or None when there is no readable heartbeat."""
-    heartbeat = read_heartbeat(database)
+    heartbeat = read_heartbeat(database, file=file)
     return None if heartbeat is None else heartbeat.age_s

@@ -2,8 +2,10 @@
 
 :class:`Storage` is the core (teams and players, rounds and answers, leaderboards, lifecycle);
 its sub-stores are attributes typed by their own protocols (``storage.reviews``,
-``.interviews``, ``.settlements``, ``.seasons``, ``.analytics``, ``.digests``, ``.rewards``)
-and ``.daily``. Every backend implements these (:class:`storage.store.Store` is SQLite's).
+``.interviews``, ``.settlements``, ``.seasons``, ``.analytics``, ``.digests``, ``.rewards``,
+``.daily`` and ``.publications``). Every backend implements these
+(:class:`storage.store.Store` is SQLite's, :class:`storage.postgres.store.PostgresStore`
+PostgreSQL's).
 
 The signatures are backend-neutral: plain values and the records of :mod:`storage.records` in,
 the same out; no connection type. Work that must run inside an
@@ -14,11 +16,11 @@ each backend applies itself. Refusals are the :class:`~storage.errors.StoreError
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Literal, Protocol
 
-from storage.daily_store import DailyStore
-from storage.outbox_store import OutboxStore
+from storage.daily_store import DailySchedule, OpenDaily, UnpostedSlot
+from storage.outbox_store import Ending, Kind, Publication, PublicationState, StreakRule
 from storage.records import (
     AnswerFact,
     AnswerRecord,
@@ -41,8 +43,10 @@ from storage.records import (
 
 __all__ = [
     "AnalyticsStorage",
+    "DailyStorage",
     "DigestStorage",
     "InterviewStorage",
+    "PublicationStorage",
     "ReviewStorage",
     "RewardStorage",
     "SeasonStorage",
@@ -356,6 +360,195 @@ class RewardStorage(Protocol):
         ...
 
 
+class DailyStorage(Protocol):
+    """The daily question: schedules, claimed slots and streaks (``storage.daily``)."""
+
+    async def upsert_schedule(
+        self,
+        *,
+        team_pk: int,
+        channel_id: str,
+        channel_name: str,
+        local_time: str,
+        timezone: str,
+        days: str,
+        difficulty: str | None,
+        close_time: str | None,
+        now: float,
+    ) -> DailySchedule:
+        """Create or replace the channel's schedule (enabled, not paused)."""
+        ...
+
+    async def schedule(self, team_pk: int, channel_id: str) -> DailySchedule | None:
+        """The channel's schedule (enabled or not)."""
+        ...
+
+    async def schedule_by_id(self, schedule_id: int) -> DailySchedule | None:
+        """A schedule by id."""
+        ...
+
+    async def team_schedules(self, team_pk: int) -> list[DailySchedule]:
+        """Every enabled schedule of a team."""
+        ...
+
+    async def active_schedules(self) -> list[DailySchedule]:
+        """Every schedule that should post: enabled and not paused."""
+        ...
+
+    async def disable(self, team_pk: int, channel_id: str) -> bool:
+        """Turn a channel's schedule off; True when one was on."""
+        ...
+
+    async def pause(self, schedule_id: int, reason: str) -> None:
+        """Stop posting for a schedule (its channel is gone) until an admin sets it again."""
+        ...
+
+    async def claim(
+        self,
+        team_pk: int,
+        channel_id: str,
+        slot_date: str,
+        slot_at: float,
+        now: float,
+        *,
+        manual: bool = False,
+    ) -> int | None:
+        """Claim a slot before posting; its id, or None when it was already claimed.
+
+        ``manual``: posted by hand ("now"), not a scheduled day (no streak changes)."""
+        ...
+
+    async def slot_state(self, team_pk: int, channel_id: str, slot_date: str) -> str | None:
+        """The state of a claimed slot ('claimed', 'posted', 'failed'), or None if unclaimed."""
+        ...
+
+    async def slot_round(self, team_pk: int, channel_id: str, slot_date: str) -> int | None:
+        """The round opened for a claimed slot, if any."""
+        ...
+
+    async def fail(self, slot_id: int) -> None:
+        """No round could be opened for a claimed slot: it failed."""
+        ...
+
+    async def open_rounds(self, team_pk: int, channel_id: str) -> list[int]:
+        """Ids of the channel's open daily rounds, oldest first."""
+        ...
+
+    async def due_rounds(self, now: float) -> list[int]:
+        """Ids of open daily rounds whose closing time has come."""
+        ...
+
+    async def open_posted(self) -> list[OpenDaily]:
+        """Posted daily rounds still open (their message shows the running answer count)."""
+        ...
+
+    async def round_slot_state(self, round_id: int) -> str | None:
+        """The state of the slot that opened a daily round ('claimed', 'posted', 'failed'),
+        or None when no slot did."""
+        ...
+
+    async def slot_of_round(self, round_id: int) -> tuple[int, bool] | None:
+        """(slot id, manual) of the slot that opened a daily round, if any."""
+        ...
+
+    async def current_streak(self, team_pk: int, channel_id: str, player_pk: int) -> int:
+        """A player's running streak in one channel."""
+        ...
+
+    async def player_streaks(self, player_pk: int) -> tuple[int, int]:
+        """(current, best) streak of a player: the highest over the team's daily channels."""
+        ...
+
+    async def top_streaks(self, team_pk: int, channel_id: str, limit: int) -> list[tuple[str, int]]:
+        """(display name, current streak) of the channel's longest running streaks."""
+        ...
+
+
+class PublicationStorage(Protocol):
+    """The publication queue and closing rounds (``storage.publications``)."""
+
+    async def close_round(
+        self, round_id: int, now: float, *, reveal: bool, streaks: StreakRule | None = None
+    ) -> bool:
+        """Close a round (quiz, review, daily): True only for the caller that closed it.
+
+        In the same transaction: its pending count edit is dropped, its reveal queued when
+        ``reveal``, and for a daily round shown in its channel ``streaks`` (the engine's rule)
+        decides the streak rows written."""
+        ...
+
+    async def enqueue(
+        self, kind: Kind, round_id: int, now: float, *, slot_id: int | None = None
+    ) -> bool:
+        """Queue ``kind`` of a round; False when one of that kind is already waiting."""
+        ...
+
+    async def queue_daily_post(self, slot_id: int, round_id: int, now: float) -> None:
+        """Remember the round opened for a claimed slot and queue its post, together."""
+        ...
+
+    async def claim(
+        self, owner: str, now: float, *, lease_s: float, limit: int, platforms: Collection[str]
+    ) -> list[Publication]:
+        """Lease up to ``limit`` due entries of ``platforms`` to ``owner``, oldest due first."""
+        ...
+
+    async def begin_daily_post(self, entry_id: int, owner: str, now: float) -> bool:
+        """Mark a daily post in flight before calling the platform; False without the lease."""
+        ...
+
+    async def finish(self, entry_id: int, owner: str, outcome: Ending, now: float) -> bool:
+        """End an entry held by ``owner``; False when its lease was lost meanwhile."""
+        ...
+
+    async def retry_at(self, entry_id: int, owner: str, due_at: float) -> None:
+        """The platform refused: one more attempt counted, the next at ``due_at``, lease freed
+        (a daily post refused is no longer in flight: it may be tried again)."""
+        ...
+
+    async def daily_posted(
+        self,
+        entry_id: int,
+        owner: str,
+        *,
+        slot_id: int,
+        round_id: int,
+        message: tuple[str, str],
+        now: float,
+    ) -> bool:
+        """The platform accepted a daily post: the entry published, the round's message and
+        the slot posted, together; False (nothing written) when the lease was lost."""
+        ...
+
+    async def abandon_daily_post(
+        self, entry_id: int, owner: str, outcome: Ending, *, slot_id: int, round_id: int, now: float
+    ) -> None:
+        """A daily post that will never be seen: the entry ends with ``outcome``, the slot
+        fails and its round closes unseen (no reveal), together."""
+        ...
+
+    async def count_shown(
+        self, entry_id: int, owner: str, round_id: int, count: int, now: float
+    ) -> None:
+        """A count edit landed: the slot remembers the count its message shows."""
+        ...
+
+    async def abandon_unqueued_slots(self, now: float, claimed_before: float) -> list[UnpostedSlot]:
+        """Fail every slot claimed before ``claimed_before`` that is neither posted nor queued
+        (the process stopped between claiming and queueing its post) and close, unseen and with
+        no reveal, the daily rounds opened before then that no slot posts."""
+        ...
+
+    async def entries(self, round_id: int) -> list[PublicationState]:
+        """Every entry of a round, oldest first."""
+        ...
+
+    async def any_due(self, now: float, platforms: Collection[str]) -> bool:
+        """Whether an entry of ``platforms`` is due and free to claim (a read: an idle worker
+        writes nothing)."""
+        ...
+
+
 class Storage(Protocol):
     """Quizbot's database as the engine and the CLI commands use it."""
 
@@ -397,12 +590,12 @@ class Storage(Protocol):
         ...
 
     @property
-    def daily(self) -> DailyStore:
+    def daily(self) -> DailyStorage:
         """The daily question: schedules, slots and streaks."""
         ...
 
     @property
-    def publications(self) -> OutboxStore:
+    def publications(self) -> PublicationStorage:
         """The publication queue: closing rounds, and what the bot sends on its own."""
         ...
 

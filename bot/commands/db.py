@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bot.commands.groups import Subparsers, add_group, fail
-from bot.config import load_settings
+from bot.config import ConfigError, load_settings
 from storage import migrations
 from storage.database import Database, wal_path
 from storage.migrations import REQUIRED_TABLES
@@ -270,13 +270,31 @@ def _keep_replaced(database: Path) -> Path | None:
 # -- the commands ------------------------------------------------------------------------
 
 
-def _database() -> Path:
-    return load_settings().quizbot_database
+_POSTGRES_REFUSALS = {
+    "info": "`quizbot db info` reads an SQLite file; QUIZBOT_DATABASE is PostgreSQL: use psql "
+    "(SELECT MAX(version) FROM schema_version; \\dt+) or `quizbot doctor`",
+    "backup": "`quizbot db backup` copies an SQLite file; QUIZBOT_DATABASE is PostgreSQL: use "
+    "pg_dump (pg_dump --format=custom --file=quizbot.dump URL)",
+    "restore": "`quizbot db restore` replaces an SQLite file; QUIZBOT_DATABASE is PostgreSQL: "
+    "stop every replica, then use pg_restore "
+    "(pg_restore --clean --if-exists --dbname=URL quizbot.dump)",
+    "forget": "`quizbot db forget` works on an SQLite file only; QUIZBOT_DATABASE is PostgreSQL",
+}
+"""Why each SQLite-file command refuses a PostgreSQL database, and what to use instead."""
+
+
+def _database(command: str) -> Path:
+    """The SQLite file of ``command``; a PostgreSQL ``QUIZBOT_DATABASE`` is refused with the
+    tool to use instead (:class:`ConfigError`)."""
+    settings = load_settings(postgres=True)
+    if settings.postgres_url is not None:
+        raise ConfigError(_POSTGRES_REFUSALS[command])
+    return settings.quizbot_database
 
 
 def _info(args: argparse.Namespace) -> int:
     try:
-        info = database_info(_database())
+        info = database_info(_database("info"))
     except DatabaseProblem as exc:
         return fail(exc)
     width = max(len(key) for key in info)
@@ -287,7 +305,7 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    database = _database()
+    database = _database("backup")
     target = Path(args.path)
     try:
         if args.path.endswith(os.sep):
@@ -302,7 +320,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    database = _database()
+    database = _database("restore")
     try:
         kept = restore_database(args.path, database)
     except DatabaseProblem as exc:
@@ -321,7 +339,7 @@ def _forget(args: argparse.Namespace) -> int:
     if not match:
         return fail(f"--team must be PLATFORM:ID, e.g. slack:T0123ABCD (not {args.team!r})")
     platform, team_id = match.groups()
-    database = _database()
+    database = _database("forget")
     if not database.exists():
         return fail(f"{database}: no such file")
     try:

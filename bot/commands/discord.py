@@ -24,7 +24,7 @@ NO_TOKEN = (
 
 
 def _settings_with_token() -> Settings | None:
-    settings = load_settings()
+    settings = load_settings(postgres=True)  # no database: any QUIZBOT_DATABASE
     if not settings.discord_token:
         print(NO_TOKEN, file=sys.stderr)
         return None

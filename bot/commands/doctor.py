@@ -37,6 +37,8 @@ from bot.logging_setup import redact
 from bot.token_cipher import TokenCipher, TokenCipherError, is_sealed
 from questions.loader import PackError, load_bank
 from storage.database import unwritable
+from storage.errors import StoreError
+from storage.postgres.url import PostgresUrl
 
 __all__ = [
     "Check",
@@ -44,6 +46,7 @@ __all__ = [
     "check_discord",
     "check_discord_shards",
     "check_llm",
+    "check_postgres",
     "check_questions",
     "check_settings",
     "check_slack",
@@ -102,9 +105,45 @@ def check_settings(settings: Settings) -> list[Check]:
     return [Check("settings", "ok", f"platforms: {', '.join(platforms)}{mode}")]
 
 
+async def check_postgres(settings: Settings, url: PostgresUrl) -> Check:
+    """The PostgreSQL server answers and its schema version is the code's (or behind it, and
+    migrated at start when ``QUIZBOT_MIGRATE_ON_START``)."""
+    from storage.postgres.migrations import latest_version
+    from storage.postgres.pool import schema_version  # asyncpg: only with PostgreSQL
+
+    try:
+        version = await schema_version(url)
+    except StoreError as exc:
+        return Check(
+            "database",
+            "FAIL",
+            str(exc),
+            "check the server is up and QUIZBOT_DATABASE's host, port, user, password and "
+            "database name",
+        )
+    latest = latest_version()
+    if version > latest:
+        return Check(
+            "database",
+            "FAIL",
+            f"{url}: schema version {version} is newer than this Quizbot ({latest})",
+            "upgrade Quizbot (every replica) to the version that wrote it",
+        )
+    if version < latest and not settings.quizbot_migrate_on_start:
+        return Check(
+            "database",
+            "FAIL",
+            f"{url}: schema version {version}, this Quizbot needs {latest}",
+            "run `quizbot db migrate` (QUIZBOT_MIGRATE_ON_START is false)",
+        )
+    note = "" if version == latest else f"; migrates to {latest} at next start"
+    return Check("database", "ok", f"{url}: PostgreSQL, schema version {version}{note}")
+
+
 def check_database(settings: Settings) -> Check:
     """The database and its folder are writable; the database opens, is a Quizbot database of
-    a known schema, and passes integrity_check."""
+    a known schema, and passes integrity_check (an SQLite file; PostgreSQL:
+    :func:`check_postgres`)."""
     path = settings.quizbot_database
     problem = unwritable(path)
     if problem:
@@ -467,7 +506,10 @@ async def check_llm(settings: Settings, session: aiohttp.ClientSession) -> Check
 async def run_checks(settings: Settings) -> list[Check]:
     """Every check, platform ones only where a token is set, the LLM one where configured."""
     checks = check_settings(settings)
-    checks.append(check_database(settings))
+    if settings.postgres_url is not None:
+        checks.append(await check_postgres(settings, settings.postgres_url))
+    else:
+        checks.append(check_database(settings))
     checks.append(check_questions(settings))
     if settings.discord_enabled or settings.slack_enabled or settings.judge_enabled:
         timeout = aiohttp.ClientTimeout(total=HTTP_TIMEOUT_S)
@@ -498,7 +540,7 @@ def render(checks: list[Check], secrets: list[str]) -> str:
 
 def _doctor(args: argparse.Namespace) -> int:
     try:
-        settings = load_settings()
+        settings = load_settings(postgres=True)
     except ConfigError as exc:
         print(f"FAIL settings: {exc}\n     fix: correct it in .env or the environment")
         return 1

@@ -47,7 +47,7 @@ _CHOICE_LETTERS = "ABCD"
 
 def _bank() -> QuestionBank:
     """Built-in packs plus the configured custom directory."""
-    return load_bank(load_settings().quizbot_questions_dir)
+    return load_bank(load_settings(postgres=True).quizbot_questions_dir)  # no database
 
 
 def _find(bank: QuestionBank, question_id: str) -> Question | None:

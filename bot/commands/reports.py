@@ -22,13 +22,14 @@ from bot.engine.errors import QuizError
 from bot.engine.model import ReportItem
 from bot.safe_text import one_line
 from storage.review_store import ReportRow
-from storage.store import Store
 
 __all__ = ["add_actions"]
 
 
 async def _reports(include_resolved: bool) -> list[ReportRow]:
-    store = await Store.open(load_settings().quizbot_database)
+    from bot.app import open_store
+
+    store = await open_store(load_settings(postgres=True))
     try:
         return await store.reviews.reports(include_resolved=include_resolved)
     finally:

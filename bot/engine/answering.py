@@ -33,8 +33,8 @@ from bot.engine.rewards import RoleRewards
 from bot.engine.standings import period_keys
 from bot.safe_text import has_lone_surrogate
 from questions.schema import Question
-from storage.daily_store import DailyStore
 from storage.errors import DuplicateAnswerError, RoundClosedInStoreError
+from storage.interface import DailyStorage
 from storage.records import RoundRecord
 
 __all__ = ["MAX_ANSWER_CHARS", "AnswerDesk", "grade_reply", "validate_reply"]
@@ -105,7 +105,7 @@ class AnswerDesk:
         core: Core,
         closer: RoundCloser,
         reviews: ReviewDesk,
-        daily_store: DailyStore,
+        daily_store: DailyStorage,
         judge: Judge | None = None,
         *,
         rewards: RoleRewards | None = None,

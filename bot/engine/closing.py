@@ -22,8 +22,7 @@ from bot.engine.errors import QuizError, RoundClosedError
 from bot.engine.model import Channel, Reveal, Team
 from bot.engine.ports import Outbox, channel_gone, message_gone
 from bot.engine.publishing import Outboxes
-from storage.daily_store import DailyStore
-from storage.outbox_store import OutboxStore
+from storage.interface import DailyStorage, PublicationStorage
 from storage.store import RoundRecord
 
 __all__ = ["RoundCloser"]
@@ -38,8 +37,8 @@ class RoundCloser:
         self,
         core: Core,
         outboxes: Outboxes,
-        queue: OutboxStore,
-        daily_store: DailyStore,
+        queue: PublicationStorage,
+        daily_store: DailyStorage,
         *,
         poke: Callable[[], None],
     ) -> None:

@@ -17,7 +17,7 @@ from bot.engine.core import Core
 from bot.engine.identity import channel_key
 from bot.engine.model import CategoryStats, Channel, WeeklyDigest
 from bot.engine.standings import period_keys, ranked
-from storage.daily_store import DailyStore
+from storage.interface import DailyStorage
 
 __all__ = ["DIGEST_TOP", "WeeklyDigests", "last_week"]
 
@@ -38,7 +38,7 @@ def last_week(now: float) -> tuple[float, float, str]:
 class WeeklyDigests:
     """The digest use cases of one :class:`QuizEngine`."""
 
-    def __init__(self, core: Core, daily_store: DailyStore) -> None:
+    def __init__(self, core: Core, daily_store: DailyStorage) -> None:
         self._core = core
         self._daily_store = daily_store
         self.store = core.store.digests

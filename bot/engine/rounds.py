@@ -8,7 +8,7 @@ from bot.engine.core import Core
 from bot.engine.errors import QuizError, RoundAlreadyOpenError
 from bot.engine.identity import channel_key
 from bot.engine.model import Channel, MessageRef, Player, QuestionCard, RoundKind, Team
-from storage.daily_store import DailyStore
+from storage.interface import DailyStorage
 from storage.store import OpenRoundExistsError
 
 __all__ = ["RoundOpener"]
@@ -18,7 +18,7 @@ class RoundOpener:
     """Starts rounds in channels and reports the channel's current one."""
 
     def __init__(
-        self, core: Core, closer: RoundCloser, daily_store: DailyStore, *, round_seconds: int
+        self, core: Core, closer: RoundCloser, daily_store: DailyStorage, *, round_seconds: int
     ) -> None:
         self._core = core
         self._closer = closer

@@ -102,6 +102,8 @@ class SeasonDesk:
                     # it, and a correction of one must not reach the next season's board
                     period = await self.store.end(team_pk, name, now)
                 except SeasonNameTakenError:
+                    if (await self.store.current(team_pk)).started_at >= boundary.timestamp():
+                        break  # another replica ended it meanwhile (under this very name)
                     continue
                 ended += 1
                 champions = (await self._ended(team_pk, name, period)).champion_ids

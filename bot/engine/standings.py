@@ -18,7 +18,7 @@ from bot.engine.model import (
     Team,
 )
 from bot.safe_text import storable
-from storage.daily_store import DailyStore
+from storage.interface import DailyStorage
 from storage.records import ScoreRow
 from storage.seasons import SeasonRow
 
@@ -59,7 +59,7 @@ def ranked(scores: list[ScoreRow]) -> list[LeaderboardRow]:
 class Standings:
     """Leaderboards of a team and stats of a player."""
 
-    def __init__(self, core: Core, daily_store: DailyStore) -> None:
+    def __init__(self, core: Core, daily_store: DailyStorage) -> None:
         self._core = core
         self._daily_store = daily_store
         self.seasons = core.store.seasons

@@ -4,6 +4,7 @@ sight (mirrors :mod:`storage.players`)."""
 from __future__ import annotations
 
 import asyncpg
+from cachetools import LRUCache
 
 from storage.postgres.database import PostgresDatabase
 from storage.postgres.url import PostgresUrl
@@ -18,9 +19,10 @@ class PostgresPlayerQueries(PostgresDatabase):
 
     def __init__(self, pool: asyncpg.Pool, url: PostgresUrl) -> None:
         super().__init__(pool, url)
-        # (team pk, external id) -> (player pk, display name), as in the SQLite store. Another
-        # replica may rename a player meanwhile; the next answer with the new name refreshes it.
-        self._players: dict[tuple[int, str], tuple[int, str]] = {}
+        # (team pk, external id) -> player pk, as in the SQLite store. That pair names one row
+        # for good (players are never deleted, their key never changes), so no other replica
+        # can make an entry wrong. The display name can change in any replica: it is not kept.
+        self.player_pks: LRUCache[tuple[int, str], int] = LRUCache(maxsize=_PLAYER_CACHE_SIZE)
 
     async def team_pk(self, platform: str, external_id: str) -> int:
         """The internal id of a team, creating the team on first sight."""
@@ -52,11 +54,21 @@ class PostgresPlayerQueries(PostgresDatabase):
         return None if found is None else int(found)
 
     async def player_pk(self, team_pk: int, external_id: str, display_name: str) -> int:
-        """The internal id of a player, creating it or refreshing its display name."""
+        """The internal id of a player, creating it or refreshing its display name.
+
+        A player already seen costs one conditional update, which writes only when the name
+        changed (whichever replica saw the change).
+        """
         key = (team_pk, external_id)
-        cached = self._players.get(key)
-        if cached is not None and cached[1] == display_name:
-            return cached[0]
+        known = self.player_pks.get(key)
+        if known is not None:
+            await self.execute_write(
+                "UPDATE players SET display_name = $1 WHERE id = $2 "
+                "AND display_name IS DISTINCT FROM $1",
+                display_name,
+                known,
+            )
+            return known
         player = int(
             await self.fetchvalue(
                 "INSERT INTO players (team_id, external_id, display_name) VALUES ($1, $2, $3) "
@@ -67,22 +79,18 @@ class PostgresPlayerQueries(PostgresDatabase):
                 display_name,
             )
         )
-        self._remember_player(key, player, display_name)
+        self.player_pks[key] = player
         return player
 
-    def _remember_player(self, key: tuple[int, str], player_pk: int, display_name: str) -> None:
-        if len(self._players) >= _PLAYER_CACHE_SIZE:
-            self._players.clear()  # crude but bounded; a miss only costs one query
-        self._players[key] = (player_pk, display_name)
-
     async def find_player(self, team_pk: int, external_id: str) -> tuple[int, str] | None:
-        """(internal id, display name) of a player of this team, or None."""
-        cached = self._players.get((team_pk, external_id))
-        if cached is not None:
-            return cached
+        """(internal id, display name) of a player of this team, or None (the name as stored
+        now, whichever replica wrote it)."""
         row = await self.fetchone(
             "SELECT id, display_name FROM players WHERE team_id = $1 AND external_id = $2",
             team_pk,
             external_id,
         )
-        return (int(row[0]), str(row[1])) if row else None
+        if row is None:
+            return None
+        self.player_pks[(team_pk, external_id)] = int(row[0])
+        return int(row[0]), str(row[1])

@@ -23,6 +23,7 @@ __all__ = [
     "connect",
     "create_pool",
     "migrate",
+    "schema_version",
 ]
 
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -95,3 +96,13 @@ async def migrate(url: PostgresUrl) -> tuple[int, list[int]]:
             raise StoreError(f"{url}: {exc}") from None
         except _FAILURES as exc:
             raise _failure(url, "migration failed", exc) from None
+
+
+async def schema_version(url: PostgresUrl) -> int:
+    """The schema version of the database at ``url`` (0 before any migration), read over one
+    checked connection; :class:`StoreError` when the server cannot be reached or read."""
+    async with connect(url) as conn:
+        try:
+            return await migrations.applied_version(conn)
+        except _FAILURES as exc:
+            raise _failure(url, "cannot read the schema version", exc) from None

@@ -80,17 +80,40 @@ def test_migrate_names_an_unreachable_server_without_its_password(
     assert PASSWORD not in captured.err + captured.out
 
 
-def test_the_bot_refuses_a_postgres_database_in_one_line(
+def test_the_sqlite_file_commands_refuse_a_postgres_database_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("QUIZBOT_DATABASE", f"postgresql://quiz:{PASSWORD}@localhost:5432/quizbot")
-    for command in (["run"], ["console"], ["db", "info"], ["db", "backup", "copy.db"]):
-        assert main(command) == 2
+    instead = {
+        ("db", "info"): "use psql",
+        ("db", "backup", "copy.db"): "use pg_dump",
+        ("db", "restore", "copy.db"): "use pg_restore",
+        ("db", "forget", "--team", "slack:T1"): "SQLite file only",
+    }
+    for command, advice in instead.items():
+        assert main(list(command)) == 2
         captured = capsys.readouterr()
-        assert captured.err == f"quizbot: error: {POSTGRES_NOT_YET}\n"
+        assert captured.err.startswith("quizbot: error: `quizbot db ")
+        assert advice in captured.err and len(captured.err.splitlines()) == 1
         assert captured.out == ""
+    assert main(["export", "leaderboard", "--team", "slack:T1"]) == 2
+    assert capsys.readouterr().err == f"quizbot: error: {POSTGRES_NOT_YET}\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_bot_on_an_unreachable_server_stops_in_one_line_and_holds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = f"postgresql://quiz:{PASSWORD}@/quizbot?host={tmp_path}&port=5432"
+    monkeypatch.setenv("QUIZBOT_DATABASE", url)
+    for command in (["run"], ["console"]):
+        assert main(command) == 2
+        last = capsys.readouterr().err.splitlines()[-1]  # after "starting the console"
+        assert last.startswith("quizbot: error: postgresql://quiz:***@")
+        assert "cannot connect" in last and PASSWORD not in last
+    assert list(tmp_path.iterdir()) == []  # no lock, no heartbeat, no SQLite file
 
 
 @pytest.mark.parametrize(

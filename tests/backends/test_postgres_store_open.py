@@ -10,16 +10,20 @@ import asyncpg
 import pytest
 
 from storage.analytics import AnalyticsStore
+from storage.daily_store import DailyStore
 from storage.database import StoreError
 from storage.digest_store import DigestStore
 from storage.installation_store import InstallationStore
 from storage.interview_store import InterviewStore
 from storage.migrations import available
+from storage.outbox_store import OutboxStore
 from storage.postgres.analytics import PostgresAnalyticsStore
+from storage.postgres.daily import PostgresDailyStore
 from storage.postgres.digests import PostgresDigestStore
 from storage.postgres.installations import PostgresInstallationStore
 from storage.postgres.interviews import PostgresInterviewStore
 from storage.postgres.migrations import MIGRATIONS_DIR, latest_version
+from storage.postgres.outbox import PostgresOutboxStore
 from storage.postgres.reviews import PostgresReviewStore
 from storage.postgres.rewards import PostgresRewardStore
 from storage.postgres.seasons import PostgresSeasonStore
@@ -101,6 +105,8 @@ def test_the_postgres_store_has_every_public_method_of_the_sqlite_store() -> Non
         (DigestStore, PostgresDigestStore),
         (RewardStore, PostgresRewardStore),
         (InstallationStore, PostgresInstallationStore),
+        (DailyStore, PostgresDailyStore),
+        (OutboxStore, PostgresOutboxStore),
     ],
 )
 def test_each_sub_store_has_the_sqlite_ones_methods(

@@ -17,7 +17,9 @@ from bot.adapters.discord.outbox import DiscordOutbox
 from bot.adapters.discord.sharding import IDENTIFY_WINDOW_S, ShardedQuizBot
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
-from storage.identify_store import IdentifyStore
+from storage.database import Database
+from storage.identify_store import IdentifyLock, IdentifyStore
+from storage.interface import Storage
 
 __all__ = [
     "INVITE_PERMISSIONS",
@@ -72,6 +74,19 @@ def _token(settings: Settings) -> str:
     return settings.discord_token
 
 
+def identify_lock(store: Storage) -> IdentifyLock:
+    """The identify lock on ``store``'s database: an SQLite file's, or PostgreSQL's (shared by
+    the replicas)."""
+    if isinstance(store, Database):
+        return IdentifyStore(store)
+    from storage.postgres.database import PostgresDatabase  # asyncpg: only with PostgreSQL
+    from storage.postgres.identify import PostgresIdentifyStore
+
+    if isinstance(store, PostgresDatabase):
+        return PostgresIdentifyStore(store)
+    raise TypeError(f"no identify lock for {type(store).__name__}")
+
+
 def create_bot(
     engine: QuizEngine | None, settings: Settings, *, identify_hold_s: float = IDENTIFY_WINDOW_S
 ) -> QuizBot:
@@ -87,7 +102,7 @@ def create_bot(
         engine,
         count=settings.discord_shard_count,
         ids=settings.discord_shard_ids,
-        identify=IdentifyStore(engine.store) if engine is not None else None,
+        identify=identify_lock(engine.store) if engine is not None else None,
         hold_s=identify_hold_s,
     )
 

@@ -55,6 +55,7 @@ from bot.adapters.slack.replies import Reply, action_reply, command_reply
 from bot.adapters.slack.usage import parsed_by, parsed_in_channel_by
 from bot.config import ConfigError, Settings
 from bot.engine.engine import QuizEngine
+from storage.database import Database
 
 __all__ = ["SlackQuiz", "arrival_context", "build_bolt_app", "create_app", "parse_admin_ids"]
 
@@ -174,7 +175,11 @@ def create_app(
     retries rate-limited calls; distributed with OAuth (``SLACK_CLIENT_ID``), to one that sends
     each workspace's own token (:mod:`bot.adapters.slack.oauth`).
     """
-    workspaces = SlackWorkspaces(settings, engine.store) if settings.slack_oauth else None
+    workspaces = None
+    if settings.slack_oauth:
+        if not isinstance(engine.store, Database):  # bot.app refuses this before it starts
+            raise ConfigError("Slack with OAuth (SLACK_CLIENT_ID) needs an SQLite database")
+        workspaces = SlackWorkspaces(settings, engine.store)
     if workspaces is not None:
         client = client or workspaces.client
     elif client is None:
