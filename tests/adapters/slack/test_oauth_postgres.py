@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -141,12 +142,15 @@ async def test_an_uninstall_pauses_only_that_workspaces_schedules(
     assert [record.team_key for record in await pg_store.installations.all()] == ["T0BETA"]
 
 
-async def test_the_bot_starts_slack_with_oauth_on_postgresql(postgres_url: str) -> None:
+async def test_the_bot_starts_slack_with_oauth_on_postgresql(
+    postgres_url: str, tmp_path: Path
+) -> None:
     """No refusal before start: the app builds on PostgreSQL (the adapters are replaced by one
     that returns at once, so the run ends by itself)."""
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
-        quizbot_database=postgres_url,
+        quizbot_database=postgres_url,  # type: ignore[arg-type]  # a URL: kept as postgres_url
+        quizbot_heartbeat_file=tmp_path / "bot.heartbeat",
         slack_client_id="1.2",
         slack_client_secret="s",
         slack_signing_secret="x",
