@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TextIO, TypeVar
 
 from bot.adapters.console import ConsoleSession, run_console
-from bot.config import ConfigError, Settings, check_judge, check_platforms
+from bot.config import Settings, check_judge, check_platforms
 from bot.daily import daily_for
 from bot.engine.engine import QuizEngine
 from bot.heap import tune_collector
@@ -46,7 +46,6 @@ __all__ = [
     "AdapterRunner",
     "build_engine",
     "check_can_start",
-    "check_postgres",
     "instance_lock",
     "lock_path",
     "open_store",
@@ -209,16 +208,6 @@ def running_pid(database: Path) -> str | None:
     return None
 
 
-def check_postgres(settings: Settings) -> None:
-    """Refuse, before anything opens, what PostgreSQL cannot serve yet: Slack distributed
-    with OAuth keeps its installations in an SQLite file (:class:`ConfigError`)."""
-    if settings.postgres_url is not None and settings.slack_oauth:
-        raise ConfigError(
-            "Slack with OAuth (SLACK_CLIENT_ID) keeps its installations in an SQLite file: "
-            "set QUIZBOT_DATABASE to a file path, or use one workspace's SLACK_BOT_TOKEN"
-        )
-
-
 @contextlib.contextmanager
 def start_lock(settings: Settings) -> Iterator[None]:
     """What this process holds while the bot runs: on an SQLite file, the checks before
@@ -351,7 +340,6 @@ async def run(settings: Settings, *, adapters: Mapping[str, AdapterRunner] | Non
     """
     check_platforms(settings)
     check_judge(settings)
-    check_postgres(settings)
     runners = platform_adapters(settings) if adapters is None else dict(adapters)
     if not runners:
         print(

@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import Literal, Protocol
 
 from storage.daily_store import DailySchedule, OpenDaily, UnpostedSlot
+from storage.installation_store import InstallationRecord
 from storage.outbox_store import Ending, Kind, Publication, PublicationState, StreakRule
 from storage.records import (
     AnswerFact,
@@ -45,6 +46,7 @@ __all__ = [
     "AnalyticsStorage",
     "DailyStorage",
     "DigestStorage",
+    "InstallationStorage",
     "InterviewStorage",
     "PublicationStorage",
     "ReviewStorage",
@@ -546,6 +548,88 @@ class PublicationStorage(Protocol):
     async def any_due(self, now: float, platforms: Collection[str]) -> bool:
         """Whether an entry of ``platforms`` is due and free to claim (a read: an idle worker
         writes nothing)."""
+        ...
+
+
+class InstallationStorage(Protocol):
+    """Slack installations, OAuth states and the workspaces of org-wide installs (the rows
+    behind the Slack adapter's bolt stores; tokens as given, possibly encrypted).
+
+    :class:`storage.installation_store.InstallationStore` is SQLite's (built on the store's
+    connection), ``PostgresStore.installations`` PostgreSQL's. The refresh of a rotating token
+    is claimed and saved with conditional updates, so two processes on one database never
+    spend one refresh token twice.
+    """
+
+    async def save(self, record: InstallationRecord) -> None:
+        """Insert or replace the installation of ``record.team_key`` (a reinstall replaces)."""
+        ...
+
+    async def find(self, team_key: str) -> InstallationRecord | None:
+        """The installation keyed ``team_key``, or None."""
+        ...
+
+    async def find_for_workspace(self, team_id: str) -> InstallationRecord | None:
+        """The installation serving workspace ``team_id``: its own, else its organisation's
+        org-wide install, else None."""
+        ...
+
+    async def all(self) -> list[InstallationRecord]:
+        """Every installation, oldest first."""
+        ...
+
+    async def delete(self, team_key: str) -> bool:
+        """Remove the installation keyed ``team_key``; whether there was one."""
+        ...
+
+    async def remember_org_workspace(self, team_id: str, enterprise_id: str) -> None:
+        """Record that workspace ``team_id`` belongs to organisation ``enterprise_id``."""
+        ...
+
+    async def workspaces_of(self, team_key: str) -> list[str]:
+        """The workspace ids an installation serves: itself and, for an organisation, every
+        workspace of it seen so far."""
+        ...
+
+    async def pause_daily(self, platform: str, team_ids: list[str], reason: str) -> int:
+        """Pause every running daily schedule of the given teams; how many were paused."""
+        ...
+
+    async def claim_refresh(
+        self, team_key: str, refresh_token: str, now: float, lease_s: float
+    ) -> bool:
+        """Claim the right to spend ``refresh_token`` for ``lease_s`` seconds: True for the
+        one caller (of any process) whose update found it unclaimed (or its lease over)."""
+        ...
+
+    async def finish_refresh(
+        self,
+        team_key: str,
+        *,
+        used_refresh_token: str,
+        bot_token: str,
+        bot_refresh_token: str,
+        bot_token_expires_at: int | None,
+    ) -> bool:
+        """Save refreshed tokens over the ones ``used_refresh_token`` belonged to (and end the
+        claim); False when the installation changed meanwhile."""
+        ...
+
+    async def release_refresh(self, team_key: str, refresh_token: str) -> None:
+        """End a claim whose refresh failed, so the next caller may try again."""
+        ...
+
+    async def add_state(self, state: str, expires_at: float) -> None:
+        """Store a new single-use state of the install flow."""
+        ...
+
+    async def consume_state(self, state: str, now: float) -> bool:
+        """Delete ``state``; True only when it existed and had not expired."""
+        ...
+
+    async def team_of_message(self, platform: str, channel_id: str, message_id: str) -> str | None:
+        """The team (external id) whose round posted the message ``message_id`` in
+        ``channel_id``, or None."""
         ...
 
 

@@ -3,7 +3,11 @@
 It serves on 127.0.0.1:0 and records every call. Like Slack it rejects messages over the Block
 Kit limits (``invalid_blocks``), calls without a token (``not_authed``), answers 429 with
 ``Retry-After: 1`` when told to (:meth:`FakeSlack.rate_limit`), and at ``/link`` speaks enough
-of Socket Mode to send envelopes and time their acknowledgements.
+of Socket Mode to send envelopes and time their acknowledgements. Like Slack it takes several
+Socket Mode connections of one app at once (up to 10, one per replica): :meth:`FakeSlack.deliver`
+sends each envelope to one of them, round-robin, and re-delivers an envelope not acknowledged
+within :attr:`FakeSlack.ack_timeout_s` to another connection (with ``retry_attempt`` and
+``retry_reason``), as Slack does.
 
 For apps distributed with OAuth it is also Slack's side of the install flow:
 :meth:`FakeSlack.approve` is an admin approving the app in a workspace (it returns the code
@@ -274,6 +278,19 @@ class SlackLimits:
 # -- the fake ------------------------------------------------------------------------------------
 
 
+MAX_SOCKET_CONNECTIONS = 10
+"""Slack keeps at most this many Socket Mode connections of one app open at once."""
+
+
+@dataclass
+class SocketConnection:
+    """One Socket Mode connection, numbered in the order it was opened."""
+
+    index: int
+    socket: web.WebSocketResponse
+    open: bool = True
+
+
 class FakeSlack:
     """The fake Slack: ``api_url`` for ``AsyncWebClient(base_url=…)``, ``response_url()`` for
     payloads, and a Socket Mode link. Use as ``async with FakeSlack() as slack``."""
@@ -296,6 +313,13 @@ class FakeSlack:
         self._acks: dict[str, tuple[dict[str, Any], float]] = {}
         self._sent: dict[str, float] = {}
         self._changed = asyncio.Condition()
+        self._connections: list[SocketConnection] = []
+        self._rotation = itertools.count()
+        self._redeliveries: set[asyncio.Task[None]] = set()
+        self.response_url_posts: Counter[str] = Counter()  # response URL id -> posts to it
+        self.deliveries: dict[str, list[int]] = {}  # envelope id -> connections it went to
+        self.acked_by: dict[str, int] = {}  # envelope id -> the connection that acknowledged it
+        self.ack_timeout_s = 3.0  # an envelope not acknowledged this soon goes to another
         self.url = ""
         self.oauth = _OAuth()
         self.rotation_s: float | None = None  # tokens issued expire after this long (rotation)
@@ -314,6 +338,8 @@ class FakeSlack:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for task in list(self._redeliveries):
+            task.cancel()
         for socket in self._sockets:
             await socket.close()
         if self._runner is not None:
@@ -552,6 +578,7 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
+        self.response_url_posts[request.match_info["id"]] += 1
         await self._record("response_url", body if isinstance(body, dict) else {})
         if self.response_urls_expired:
             return web.Response(status=404, text="expired_url")
@@ -567,7 +594,10 @@ class FakeSlack:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self._sockets.append(socket)
-        await socket.send_json({"type": "hello", "num_connections": 1})
+        connection = await self._connected(socket)
+        if connection is None:
+            return socket
+        await socket.send_json({"type": "hello", "num_connections": self.open_connections()})
         self._socket_ready.set()
         async for message in socket:
             if message.type != WSMsgType.TEXT:
@@ -577,7 +607,9 @@ class FakeSlack:
             if isinstance(envelope_id, str):
                 async with self._changed:
                     self._acks[envelope_id] = (ack, time.monotonic())
+                    self.acked_by.setdefault(envelope_id, connection.index)
                     self._changed.notify_all()
+        await self._disconnected(connection)
         return socket
 
     async def wait_connected(self, wait_s: float = 5.0) -> None:
@@ -604,3 +636,100 @@ class FakeSlack:
             await self._changed.wait_for(lambda: envelope_id in self._acks)
         ack, at = self._acks[envelope_id]
         return ack, at - self._sent[envelope_id]
+
+    # -- Socket Mode with several connections (replicas) -------------------------------------
+
+    async def _connected(self, socket: web.WebSocketResponse) -> SocketConnection | None:
+        if self.open_connections() >= MAX_SOCKET_CONNECTIONS:
+            await socket.close(code=1008, message=b"too_many_websockets")
+            return None
+        async with self._changed:
+            connection = SocketConnection(len(self._connections), socket)
+            self._connections.append(connection)
+            self._changed.notify_all()
+        return connection
+
+    async def _disconnected(self, connection: SocketConnection) -> None:
+        async with self._changed:
+            connection.open = False
+            self._changed.notify_all()
+
+    def open_connections(self) -> int:
+        """How many Socket Mode connections are open now."""
+        return sum(1 for connection in self._connections if connection.open)
+
+    def connection_is_open(self, index: int) -> bool:
+        """Whether Socket Mode connection ``index`` (numbered in connection order) is open."""
+        return self._connections[index].open
+
+    async def wait_connections(self, count: int, wait_s: float = 5.0) -> None:
+        """Wait until ``count`` Socket Mode connections are open."""
+        async with asyncio.timeout(wait_s), self._changed:
+            await self._changed.wait_for(lambda: self.open_connections() == count)
+
+    async def wait_closed(self, index: int, wait_s: float = 5.0) -> None:
+        """Wait until Socket Mode connection ``index`` has closed."""
+        async with asyncio.timeout(wait_s), self._changed:
+            await self._changed.wait_for(lambda: not self._connections[index].open)
+
+    async def deliver(
+        self,
+        envelope_type: str,
+        payload: dict[str, Any],
+        envelope_id: str,
+        *,
+        to: int | None = None,
+    ) -> int:
+        """Send an envelope to one Socket Mode connection, as Slack does with several: the
+        next open one in turn (round-robin), or ``to``: the connection Slack picked, which may
+        have just gone without Slack noticing yet (the envelope is then lost on the way).
+        Until it is acknowledged, it is re-delivered every :attr:`ack_timeout_s` to another
+        open connection (up to three retries). Returns the connection it went to first."""
+        envelope: dict[str, Any] = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": envelope_type != "events_api",
+            "retry_attempt": 0,
+            "retry_reason": "",
+        }
+        index = to if to is not None else self._next_open(exclude=set())
+        self._sent[envelope_id] = time.monotonic()
+        await self._send_to(index, envelope)
+        task = asyncio.create_task(self._redeliver(envelope, tried=[index]))
+        self._redeliveries.add(task)
+        task.add_done_callback(self._redeliveries.discard)
+        return index
+
+    def _next_open(self, *, exclude: set[int]) -> int:
+        candidates = [c.index for c in self._connections if c.open and c.index not in exclude]
+        if not candidates:
+            candidates = [c.index for c in self._connections if c.open]
+        if not candidates:
+            raise RuntimeError("no open Socket Mode connection")
+        return candidates[next(self._rotation) % len(candidates)]
+
+    async def _send_to(self, index: int, envelope: dict[str, Any]) -> None:
+        self.deliveries.setdefault(str(envelope["envelope_id"]), []).append(index)
+        connection = self._connections[index]
+        if not connection.open or connection.socket.closed:
+            return  # lost on the way: no acknowledgement will come
+        try:
+            await connection.socket.send_json(envelope)
+        except ConnectionResetError:
+            return
+
+    async def _redeliver(self, envelope: dict[str, Any], tried: list[int]) -> None:
+        envelope_id = str(envelope["envelope_id"])
+        for attempt in range(1, 4):
+            try:
+                async with asyncio.timeout(self.ack_timeout_s), self._changed:
+                    await self._changed.wait_for(lambda: envelope_id in self._acks)
+                return
+            except TimeoutError:
+                pass
+            index = self._next_open(exclude=set(tried))
+            tried.append(index)
+            await self._send_to(
+                index, {**envelope, "retry_attempt": attempt, "retry_reason": "timeout"}
+            )

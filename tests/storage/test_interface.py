@@ -77,8 +77,8 @@ async def test_store_and_its_sub_stores_have_every_protocol_method(tmp_path: Pat
 
 def test_the_protocols_depend_on_no_sqlite_module() -> None:
     """The interface speaks in storage.records' values only (and, for now, the rows of the
-    daily store and of the publication queue, defined beside their SQL), so a second backend
-    implements it without SQLite's modules."""
+    daily store, of the publication queue and of Slack installations, defined beside their
+    SQL), so a second backend implements it without SQLite's modules."""
     source = (ROOT / "storage" / "interface.py").read_text(encoding="utf-8")
     assert "sqlite3" not in source and "aiosqlite" not in source
     imported = {
@@ -90,6 +90,7 @@ def test_the_protocols_depend_on_no_sqlite_module() -> None:
         "storage.records",
         "storage.daily_store",
         "storage.outbox_store",
+        "storage.installation_store",
     }
 
 

@@ -40,7 +40,7 @@ from bot.adapters.slack.listening import (
 )
 from bot.adapters.slack.logs import bolt_logger
 from bot.adapters.slack.names import UserNames
-from bot.adapters.slack.oauth import SlackWorkspaces
+from bot.adapters.slack.oauth import SlackWorkspaces, WithInstallations
 from bot.adapters.slack.outbox import SlackOutbox, make_client
 from bot.adapters.slack.parsing import (
     parse_interview,
@@ -177,9 +177,10 @@ def create_app(
     """
     workspaces = None
     if settings.slack_oauth:
-        if not isinstance(engine.store, Database):  # bot.app refuses this before it starts
-            raise ConfigError("Slack with OAuth (SLACK_CLIENT_ID) needs an SQLite database")
-        workspaces = SlackWorkspaces(settings, engine.store)
+        store = engine.store
+        if not isinstance(store, (Database, WithInstallations)):
+            raise ConfigError("Slack with OAuth (SLACK_CLIENT_ID) needs a store of installations")
+        workspaces = SlackWorkspaces(settings, store)
     if workspaces is not None:
         client = client or workspaces.client
     elif client is None:

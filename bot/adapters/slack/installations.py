@@ -1,9 +1,11 @@
 """bolt's installation and OAuth state stores, on Quizbot's own database.
 
 :class:`QuizbotInstallationStore` implements slack_sdk's ``AsyncInstallationStore`` and
-:class:`QuizbotStateStore` its ``AsyncOAuthStateStore``, both over
-:class:`storage.installation_store.InstallationStore` (the SQL). Tokens are sealed with
-:class:`~bot.adapters.slack.token_cipher.TokenCipher` before they are stored.
+:class:`QuizbotStateStore` its ``AsyncOAuthStateStore``, both over the rows of
+:class:`storage.interface.InstallationStorage` (the SQL: SQLite's
+:class:`storage.installation_store.InstallationStore` or ``PostgresStore.installations``).
+Tokens are sealed with :class:`~bot.adapters.slack.token_cipher.TokenCipher` before they are
+stored.
 
 An installation's key is the workspace id, or the organisation id of an Enterprise Grid
 org-wide install (:func:`team_key`). Quizbot asks only for bot scopes, so an installation
@@ -23,7 +25,8 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
 from bot.token_cipher import TokenCipher
-from storage.installation_store import InstallationRecord, InstallationStore
+from storage.installation_store import InstallationRecord
+from storage.interface import InstallationStorage
 
 __all__ = [
     "STATE_EXPIRATION_S",
@@ -52,7 +55,7 @@ class QuizbotInstallationStore(AsyncInstallationStore):
     """Installations in Quizbot's database (bolt's async installation store interface)."""
 
     def __init__(
-        self, rows: InstallationStore, cipher: TokenCipher, clock: Callable[[], float] = time.time
+        self, rows: InstallationStorage, cipher: TokenCipher, clock: Callable[[], float] = time.time
     ) -> None:
         self.rows = rows
         self.cipher = cipher
@@ -184,7 +187,7 @@ class QuizbotStateStore(AsyncOAuthStateStore):
 
     def __init__(
         self,
-        rows: InstallationStore,
+        rows: InstallationStorage,
         clock: Callable[[], float] = time.time,
         expiration_s: float = STATE_EXPIRATION_S,
     ) -> None:

@@ -1,11 +1,12 @@
 """Slack for many workspaces: bolt's OAuth install flow ("Add to Slack") and what comes with it.
 
-:class:`SlackWorkspaces` holds the pieces, all on Quizbot's database
-(:mod:`bot.adapters.slack.installations`): bolt's ``AsyncOAuthFlow`` with Quizbot's install,
-success and failure pages (served by :func:`add_oauth_routes` at ``/slack/install`` and
-``/slack/oauth_redirect``), the authorize step that refreshes rotating tokens serialised per
-workspace (:mod:`bot.adapters.slack.token_rotation`), and what :meth:`SlackWorkspaces.attach`
-adds to the app:
+:class:`SlackWorkspaces` holds the pieces, all on Quizbot's database, an SQLite file or
+PostgreSQL shared by any number of replicas (:mod:`bot.adapters.slack.installations`):
+bolt's ``AsyncOAuthFlow`` with Quizbot's install, success and failure pages (served by
+:func:`add_oauth_routes` at ``/slack/install`` and ``/slack/oauth_redirect``), the authorize
+step that refreshes rotating tokens serialised per workspace
+(:mod:`bot.adapters.slack.token_rotation`), and what :meth:`SlackWorkspaces.attach` adds to
+the app:
 
 - a middleware that keeps the request's bot token for its work
   (:mod:`bot.adapters.slack.workspace_client`) and remembers which organisation a workspace of
@@ -21,7 +22,7 @@ import html
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -52,6 +53,28 @@ from bot.config import Settings
 from bot.token_cipher import TokenCipher
 from storage.database import Database
 from storage.installation_store import InstallationStore
+from storage.interface import InstallationStorage
+
+
+@runtime_checkable
+class WithInstallations(Protocol):
+    """A store that keeps Slack installations as a sub-store (PostgreSQL's)."""
+
+    @property
+    def installations(self) -> InstallationStorage:
+        """The rows of Slack installations, OAuth states and org-wide workspaces."""
+        ...
+
+
+def installation_rows(store: object) -> InstallationStorage | None:
+    """The installation rows of Quizbot's ``store``, whichever its backend: on an SQLite
+    file a :class:`~storage.installation_store.InstallationStore` on its connection, on
+    PostgreSQL its ``installations`` sub-store; None for a store that keeps none."""
+    if isinstance(store, Database):
+        return InstallationStore(store)
+    if isinstance(store, WithInstallations):
+        return store.installations
+    return None
 
 
 class Attachable(Protocol):
@@ -66,8 +89,10 @@ __all__ = [
     "INSTALL_PATH",
     "REDIRECT_PATH",
     "SlackWorkspaces",
+    "WithInstallations",
     "add_oauth_routes",
     "failure_message",
+    "installation_rows",
 ]
 
 log = logging.getLogger(__name__)
@@ -170,11 +195,18 @@ class SlackWorkspaces:
     """Quizbot installed in many workspaces: its stores, token keeper and OAuth flow."""
 
     def __init__(
-        self, settings: Settings, db: Database, *, clock: Callable[[], float] = time.time
+        self,
+        settings: Settings,
+        store: Database | WithInstallations,
+        *,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if not (settings.slack_client_id and settings.slack_client_secret):
             raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are required for OAuth")
-        self.rows = InstallationStore(db)
+        rows = installation_rows(store)
+        if rows is None:
+            raise ValueError(f"{type(store).__name__} keeps no Slack installations")
+        self.rows: InstallationStorage = rows
         self.installations = QuizbotInstallationStore(
             self.rows, TokenCipher(settings.quizbot_secret_key), clock
         )
