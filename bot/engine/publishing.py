@@ -163,20 +163,36 @@ class Publications:
         self.pace: Pace = no_pace
         self._wake = wake or asyncio.Event()
         self._signals: set[asyncio.Event] = set()
+        self._relay: asyncio.Task[None] | None = None
 
     # -- waking ----------------------------------------------------------------------------
 
     def poke(self) -> None:
         """Something was queued: wake the worker now rather than at its next tick."""
         self._wake.set()
-        for signal in self._signals:
-            signal.set()
 
-    async def wait_for_work(self, timeout_s: float) -> None:
-        """Return when poked, or after ``timeout_s``."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout_s)
-        self._wake.clear()
+    async def _relay_wakes(self) -> None:
+        """While lanes run: each time the wake event is set (by :meth:`poke`, or by a use case
+        the engine handed the event to), wake every lane. One event cannot wake several lanes
+        by itself: the first to clear it would hide it from a lane still busy claiming."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            for signal in self._signals:
+                signal.set()
+
+    def _listen(self, signal: asyncio.Event) -> None:
+        self._signals.add(signal)
+        if self._relay is None or self._relay.done():
+            self._relay = asyncio.create_task(self._relay_wakes(), name="publishing:wake")
+
+    async def _stop_listening(self, signal: asyncio.Event) -> None:
+        self._signals.discard(signal)
+        relay = self._relay
+        if not self._signals and relay is not None:
+            self._relay = None
+            relay.cancel()
+            await asyncio.gather(relay, return_exceptions=True)
 
     def platforms(self) -> list[str]:
         """The platforms with an outbox (each is published on its own)."""
@@ -224,7 +240,7 @@ class Publications:
         """
         lane = _Lane(self, platform)
         signal = lane.signal
-        self._signals.add(signal)
+        self._listen(signal)
         try:
             while not stop.is_set():
                 if lane.held <= in_flight // 2:
@@ -239,7 +255,7 @@ class Publications:
                 signal.clear()
             await lane.idle()
         finally:
-            self._signals.discard(signal)
+            await self._stop_listening(signal)
             await lane.cancel()
 
     # -- one entry -------------------------------------------------------------------------
