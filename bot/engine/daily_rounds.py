@@ -39,8 +39,8 @@ from bot.engine.identity import channel_key
 from bot.engine.model import Channel, QuestionCard, Reveal, Team
 from bot.engine.ports import Outbox
 from bot.engine.publishing import Outboxes
-from storage.daily_store import DailySchedule, DailyStore, StreakFacts, StreakRow
-from storage.outbox_store import OutboxStore
+from storage.daily_store import DailySchedule, StreakFacts, StreakRow
+from storage.interface import DailyStorage, PublicationStorage
 from storage.store import RoundRecord
 
 if TYPE_CHECKING:
@@ -126,9 +126,9 @@ class DailyRounds:
     def __init__(
         self,
         core: Core,
-        db: DailyStore,
+        db: DailyStorage,
         *,
-        queue: OutboxStore,
+        queue: PublicationStorage,
         outboxes: Outboxes,
         poke: Callable[[], None],
         rounds: RoundOpener,

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from typing import cast
 
 from bot.engine import options
 from bot.engine.analytics import QuestionAnalytics
@@ -70,9 +69,7 @@ from bot.engine.seasons import SeasonDesk, SeasonSchedule
 from bot.engine.standings import Standings, period_keys, ranked
 from questions.loader import QuestionBank
 from questions.schema import Difficulty
-from storage.daily_store import DailyStore
 from storage.interface import Storage
-from storage.outbox_store import OutboxStore
 
 __all__ = ["MAX_ANSWER_CHARS", "QuizEngine", "period_keys", "ranked"]
 
@@ -101,10 +98,6 @@ class QuizEngine:
         core = Core(store, bank, clock, self.rng, self.identities)
         daily_store = store.daily
         queue = store.publications
-        # DailyRounds and Publications still name SQLite's classes in their signatures; every
-        # backend's sub-stores have those classes' methods (tests/backends checks it).
-        sqlite_daily = cast(DailyStore, daily_store)
-        sqlite_queue = cast(OutboxStore, queue)
         outboxes = Outboxes()
         wake = asyncio.Event()  # set when something is queued: the worker wakes
         self._closer = RoundCloser(core, outboxes, queue, daily_store, poke=wake.set)
@@ -120,8 +113,8 @@ class QuizEngine:
         self.digests = WeeklyDigests(core, daily_store)
         self.daily = DailyRounds(
             core,
-            sqlite_daily,
-            queue=sqlite_queue,
+            daily_store,
+            queue=queue,
             outboxes=outboxes,
             poke=wake.set,
             rounds=self._rounds,
@@ -130,7 +123,7 @@ class QuizEngine:
             digests=self.digests,
         )
         self.publications = Publications(
-            core, outboxes, sqlite_queue, reveal_of=self._closer.reveal, daily=self.daily, wake=wake
+            core, outboxes, queue, reveal_of=self._closer.reveal, daily=self.daily, wake=wake
         )
         self._answers = AnswerDesk(
             core, self._closer, self.reviews, daily_store, judge, rewards=self.rewards

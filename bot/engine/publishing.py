@@ -41,7 +41,8 @@ from typing import Protocol
 from bot.engine.core import Core
 from bot.engine.model import Channel, MessageRef, QuestionCard, Reveal, Team
 from bot.engine.ports import Outbox, channel_gone, message_gone
-from storage.outbox_store import Ending, OutboxStore, Publication
+from storage.interface import PublicationStorage
+from storage.outbox_store import Ending, Publication
 from storage.store import RoundRecord
 
 __all__ = [
@@ -142,7 +143,7 @@ class Publications:
         self,
         core: Core,
         outboxes: Outboxes,
-        store: OutboxStore,
+        store: PublicationStorage,
         *,
         reveal_of: RevealOf,
         daily: DailyPublishing,
