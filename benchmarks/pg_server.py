@@ -39,9 +39,10 @@ class ServerUserError(RuntimeError):
     """Running as root with no ``postgres`` user to run the server as."""
 
 
-def find_binaries() -> Path | None:
-    """The newest installed PostgreSQL's ``bin`` folder, or None."""
-    found = sorted(glob.glob(BINARIES_GLOB), key=lambda p: int(Path(p).parent.parent.name))
+def find_binaries(pattern: str = BINARIES_GLOB) -> Path | None:
+    """The newest installed PostgreSQL's ``bin`` folder (``initdb`` found by ``pattern``), or
+    None."""
+    found = sorted(glob.glob(pattern), key=lambda p: int(Path(p).parent.parent.name))
     return Path(found[-1]).parent if found else None
 
 

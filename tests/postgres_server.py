@@ -38,6 +38,7 @@ __all__ = [
     "postgres_url",
 ]
 
+_BINARIES_GLOB = BINARIES_GLOB
 _TEMPLATE = "quizbot_template"
 _SUPERUSER = "postgres"
 
@@ -45,9 +46,9 @@ _SUPERUSER = "postgres"
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """The session's PostgreSQL server, started the first time a test asks for it."""
-    binaries = find_binaries()
+    binaries = find_binaries(_BINARIES_GLOB)
     if binaries is None:
-        reason = f"PostgreSQL server binaries not found ({BINARIES_GLOB})"
+        reason = f"PostgreSQL server binaries not found ({_BINARIES_GLOB})"
         if os.environ.get("CI"):
             pytest.fail(f"{reason}; CI must run the PostgreSQL tests")
         pytest.skip(reason)
