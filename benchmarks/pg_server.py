@@ -150,7 +150,7 @@ def start(binaries: Path, *, durable: bool = False) -> PostgresServer:
             options,
         )
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        stop(server)  # interrupted while starting: the server may be up already
         raise
     return server
 
