@@ -10,6 +10,8 @@ import pytest
 
 from benchmarks import postgres
 from benchmarks.__main__ import GOALS
+from storage.postgres.store import PostgresStore
+from storage.postgres.url import PostgresUrl
 from tests.postgres_server import PostgresServer
 
 _TINY = postgres.Sizes(
@@ -41,7 +43,7 @@ def test_the_leaderboard_rows_agree_with_the_answers(postgres_url: str) -> None:
         try:
             answers = await conn.fetchval("SELECT COUNT(*) FROM answers")
             total = await conn.fetchrow(
-                "SELECT SUM(points), SUM(answers) FROM scores "
+                "SELECT SUM(points), SUM(answers), COUNT(*) FROM scores "
                 "WHERE period = 'all' AND channel_id = ''"
             )
             points = await conn.fetchval("SELECT SUM(points) FROM answers")
@@ -51,8 +53,21 @@ def test_the_leaderboard_rows_agree_with_the_answers(postgres_url: str) -> None:
                 "AND s.points = l.points) FROM score_levels l"
             )
             periods = await conn.fetchval("SELECT COUNT(DISTINCT period) FROM scores")
+            ahead = await conn.fetch(
+                "SELECT s.player_id, (SELECT COUNT(*) FROM scores o WHERE o.period = 'all' "
+                "AND o.channel_id = '' AND o.points > s.points) FROM scores s "
+                "WHERE s.period = 'all' AND s.channel_id = '' ORDER BY s.player_id LIMIT 20"
+            )
         finally:
             await conn.close()
+        store = await PostgresStore.open(PostgresUrl.parse(postgres_url))
+        try:
+            for player, more in ahead:
+                found = await store.player_score(1, "all", "", player)
+                assert found is not None and found[1] == 1 + more
+            assert await store.player_count(1, "all", "") == total[2]
+        finally:
+            await store.close()
         assert answers == 2_000
         assert total[0] == points and total[1] == answers
         assert levels and all(players == counted for players, counted in levels)
