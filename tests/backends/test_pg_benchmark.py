@@ -8,7 +8,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from benchmarks import postgres
+from benchmarks import pg_server, postgres
 from benchmarks.__main__ import GOALS
 from storage.postgres.store import PostgresStore
 from storage.postgres.url import PostgresUrl
@@ -60,6 +60,7 @@ def test_the_leaderboard_rows_agree_with_the_answers(postgres_url: str) -> None:
             )
         finally:
             await conn.close()
+        assert total is not None
         store = await PostgresStore.open(PostgresUrl.parse(postgres_url))
         try:
             for player, more in ahead:
@@ -78,7 +79,7 @@ def test_the_leaderboard_rows_agree_with_the_answers(postgres_url: str) -> None:
 
 def test_without_a_server_the_figures_are_null(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(postgres.ENV_URL, raising=False)
-    monkeypatch.setattr(postgres.pg_server, "find_binaries", lambda *_: None)
+    monkeypatch.setattr(pg_server, "find_binaries", lambda *_: None)
 
     result = postgres.run(quick=True)
 
