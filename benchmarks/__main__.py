@@ -24,7 +24,16 @@ __all__ = ["GOALS", "Goal", "main"]
 # Modules run in this order. The acknowledgement latencies come first, on a quiet machine: right
 # after the database-heavy benchmarks (the million-answer build writes hundreds of MB) ack passes
 # on a 2-core VM ran up to 50 % slower for a minute or so.
-MODULES = ("acks", "memory", "grading", "grading_quality", "answers", "leaderboard", "fanout")
+MODULES = (
+    "acks",
+    "memory",
+    "grading",
+    "grading_quality",
+    "answers",
+    "leaderboard",
+    "fanout",
+    "postgres",
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,9 @@ GOALS = (
     Goal("fanout_ratio >= 0.9", _get("fanout_ratio"), 0.9, at_least=True),
     Goal("fanout_429_share <= 0.01", _get("fanout_429_share"), 0.01),
     Goal("fanout_rss_growth_mb < 50", _get("fanout_rss_growth_mb"), 50.0),
+    # PostgreSQL (benchmarks/postgres): null, so n/a, without a server to measure.
+    Goal("pg_answer_ratio >= 0.5", _get("pg_answer_ratio"), 0.5, at_least=True),
+    Goal("pg_leaderboard_p99_ms[1M] <= 5", _get("pg_leaderboard_p99_ms", "1M"), 5.0),
 )
 
 

@@ -57,9 +57,13 @@ class PostgresScoreQueries(PostgresDatabase):
     async def player_score(
         self, team_pk: int, period: str, channel_id: str, player_pk: int
     ) -> tuple[ScoreRow, int] | None:
-        """A player's totals and competition rank (1 + players with more points), or None."""
+        """A player's totals and competition rank (1 + players with more points), or None:
+        one statement, the rank summed from ``score_levels`` beside the player's row."""
         row = await self.fetchone(
-            f"SELECT {_SCORE_COLUMNS} FROM scores s JOIN players p ON p.id = s.player_id "
+            f"SELECT {_SCORE_COLUMNS}, (SELECT SUM(l.players) FROM score_levels l "
+            "WHERE l.team_id = s.team_id AND l.period = s.period "
+            "AND l.channel_id = s.channel_id AND l.points > s.points) "
+            "FROM scores s JOIN players p ON p.id = s.player_id "
             "WHERE s.team_id = $1 AND s.period = $2 AND s.channel_id = $3 AND s.player_id = $4",
             team_pk,
             period,
@@ -68,16 +72,7 @@ class PostgresScoreQueries(PostgresDatabase):
         )
         if row is None:
             return None
-        score = _score(row)
-        ahead = await self.fetchvalue(
-            "SELECT SUM(players) FROM score_levels WHERE team_id = $1 AND period = $2 "
-            "AND channel_id = $3 AND points > $4",
-            team_pk,
-            period,
-            channel_id,
-            score.points,
-        )
-        return score, 1 + int(ahead or 0)
+        return _score(row), 1 + int(row[6] or 0)
 
     async def player_count(self, team_pk: int, period: str, channel_id: str) -> int:
         """How many players have a score in a period and scope."""
