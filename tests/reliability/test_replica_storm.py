@@ -13,18 +13,24 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 
+from bot.engine.daily_rounds import spec_of
+from bot.engine.daily_schedule import last_slot
 from bot.engine.engine import QuizEngine
-from bot.engine.model import Channel, Team
+from bot.engine.model import Channel, Player, Team
 from questions.loader import load_bank
 from storage.postgres.store import PostgresStore
 from storage.postgres.url import PostgresUrl
 from tests.postgres_server import PostgresServer, fresh_database
+from tests.reliability.rolling_worker import PLAYERS as ROLLING_PLAYERS
+from tests.reliability.rolling_worker import RecordingOutbox
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -74,9 +80,9 @@ class Worker:
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
 
-    def has(self, kind: str) -> Callable[[], bool]:
-        """A condition for :meth:`wait_for`: the worker printed a line of ``kind``."""
-        return lambda: bool(self.facts(kind))
+    def has(self, kind: str, count: int = 1) -> Callable[[], bool]:
+        """A condition for :meth:`wait_for`: the worker printed ``count`` lines of ``kind``."""
+        return lambda: len(self.facts(kind)) >= count
 
     def facts(self, kind: str) -> list[list[str]]:
         """The printed lines of one kind, without the kind."""
@@ -239,3 +245,152 @@ async def test_ten_thousand_answers_over_two_replica_processes_are_stored_once_a
     assert sum(row.answers for row in team_board) == len(distinct)
     assert players == len(team_board) == PLAYERS
     assert totals["levels_off"] == [], "score_levels disagree with scores"
+
+
+async def _yesterdays_daily_round(url: str, team: Team, log: Path) -> tuple[int, int, str]:
+    """Set a daily schedule whose slot today is two minutes past, post yesterday's slot (as a
+    replica did then) and answer its round; open a quiz round an hour long. The ids of both
+    rounds and the key of today's slot."""
+    store = await PostgresStore.open(PostgresUrl.parse(url), min_size=1, max_size=2)
+    try:
+        yesterday = QuizEngine(
+            store, load_bank(builtin_dir=PACKS), clock=lambda: time.time() - 86_400
+        )
+        yesterday.register_outbox("console", RecordingOutbox(log, call_s=0))
+        due = datetime.now(UTC) - timedelta(minutes=2)
+        channel = Channel(team, "daily", "daily")
+        record = await yesterday.daily.set_schedule(
+            channel, time_of_day=due.strftime("%H:%M"), timezone="UTC"
+        )
+        slot = last_slot(spec_of(record), yesterday.clock())
+        assert await yesterday.daily.run_slot(record, slot) == "queued"
+        assert await yesterday.publications.drain() == 1  # yesterday's post
+        [daily_round] = await yesterday.daily.db.open_rounds(record.team_pk, "daily")
+        for n in range(10):
+            player = Player(team, f"early-{n}", f"Early {n}")
+            await yesterday.answer(player, daily_round, choice="ABCD"[n % 4])
+        today = QuizEngine(store, load_bank(builtin_dir=PACKS), round_seconds=3600)
+        card = await today.start_round(Channel(team, "quiz", "quiz"), None)
+        return daily_round, card.round_id, last_slot(spec_of(record), time.time()).key
+    finally:
+        await store.close()
+
+
+def _calls(log: Path) -> list[tuple[str, int, str, str, int]]:
+    """The platform calls the replicas recorded: (CALL/DONE, pid, post/edit, kind, round)."""
+    if not log.exists():
+        return []
+    return [
+        (f[0], int(f[1]), f[2], f[3], int(f[4]))
+        for f in (line.split() for line in log.read_text().splitlines())
+    ]
+
+
+def _wait_for_call(log: Path, kind: str) -> None:
+    """Block until a replica called the platform for a view of ``kind``."""
+    while not any(c[0] == "CALL" and c[3] == kind for c in _calls(log)):
+        time.sleep(0.05)
+
+
+async def _unfinished(url: str) -> int:
+    """How many entries of the queue have no outcome yet."""
+    conn = await asyncpg.connect(url)
+    try:
+        return int(await conn.fetchval("SELECT COUNT(*) FROM publications WHERE outcome IS NULL"))
+    finally:
+        await conn.close()
+
+
+async def _queue_state(url: str) -> dict[str, object]:
+    conn = await asyncpg.connect(url)
+    try:
+        return {
+            "slots": [
+                (str(r[0]), str(r[1]), str(r[2]))
+                for r in await conn.fetch(
+                    "SELECT channel_id, slot_date, state FROM daily_slots ORDER BY slot_date"
+                )
+            ],
+            "entries": [
+                (str(r[0]), int(r[1]), r[2])
+                for r in await conn.fetch(
+                    "SELECT kind, round_id, outcome FROM publications ORDER BY id"
+                )
+            ],
+            "answers": {
+                (int(r[0]), str(r[1])): int(r[2])
+                for r in await conn.fetch(
+                    "SELECT a.round_id, p.external_id, a.points FROM answers a "
+                    "JOIN players p ON p.id = a.player_id"
+                )
+            },
+        }
+    finally:
+        await conn.close()
+
+
+async def test_replicas_restarted_in_turn_during_a_daily_slot_post_it_once(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    team = Team("console", "rolling")
+    log = tmp_path / "platform.log"
+    async with fresh_database(postgres_server) as url:
+        previous, quiz, today = await _yesterdays_daily_round(url, team, tmp_path / "setup.log")
+        workers: list[Worker] = []
+
+        def start(name: str) -> Worker:
+            worker = Worker("rolling_worker.py", url, name, log, quiz)
+            workers.append(worker)
+            return worker
+
+        async def restart(worker: Worker, name: str) -> Worker:
+            assert worker.stop(signal.SIGTERM) == 0, worker.errors()
+            assert worker.facts("STOPPED"), worker.name
+            again = start(name)
+            await asyncio.to_thread(again.wait_for, again.has("READY"), "ready")
+            return again
+
+        try:
+            first, second = start("A0"), start("B0")
+            for worker in (first, second):
+                await asyncio.to_thread(worker.wait_for, worker.has("READY"), "ready")
+            # The slot is fired at start (caught up); restart both while it is published.
+            await asyncio.to_thread(_wait_for_call, log, "daily")
+            first = await restart(first, "A1")
+            second = await restart(second, "B1")
+            while await _unfinished(url):
+                assert first.process.poll() is None and second.process.poll() is None
+                await asyncio.sleep(0.2)
+            for worker in (first, second):
+                await asyncio.to_thread(
+                    worker.wait_for, worker.has("ACK", ROLLING_PLAYERS), "answers"
+                )
+                assert worker.stop(signal.SIGTERM) == 0, worker.errors()
+        finally:
+            for worker in workers:
+                worker.close()
+        state = await _queue_state(url)
+
+    calls = _calls(log)
+    started = Counter(c[1:] for c in calls if c[0] == "CALL")
+    finished = Counter(c[1:] for c in calls if c[0] == "DONE")
+    assert started == finished, "a graceful stop left a platform call half done"
+    daily_posts = [c for c in calls if c[0] == "DONE" and c[2:4] == ("post", "daily")]
+    assert len(daily_posts) == 1, daily_posts  # today's slot, posted once
+    reveals = [c for c in calls if c[0] == "CALL" and c[3] == "reveal" and c[4] == previous]
+    assert len(reveals) == 1, reveals  # leases held across the restarts: never twice
+    slots = state["slots"]
+    assert isinstance(slots, list) and len(slots) == 2
+    assert slots[-1][1:] == (today, "posted"), slots
+    entries = state["entries"]
+    assert isinstance(entries, list)
+    assert (
+        Counter((kind, outcome) for kind, _, outcome in entries)[("daily_post", "published")] == 2
+    )
+    assert [e for e in entries if e[0] == "reveal"] == [("reveal", previous, "published")]
+    stored = state["answers"]
+    assert isinstance(stored, dict)
+    acknowledged = [f for w in workers for f in w.facts("ACK")]
+    assert len(acknowledged) == 4 * ROLLING_PLAYERS
+    assert all(stored.get((int(r), u)) == int(p) for r, u, p in acknowledged)
+    assert len(stored) == 4 * ROLLING_PLAYERS + 10
