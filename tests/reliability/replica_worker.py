@@ -1,13 +1,15 @@
 """One Quizbot replica on a PostgreSQL database, as ``test_replicas.py`` runs two of them.
 
-Run as ``python replica_worker.py URL NAME ROUNDS HOLD``: the round timer, the publication
+Run as ``python replica_worker.py URL NAME ROUNDS HOLD [WAVE]``: the round timer, the publication
 worker (2 s leases) and the daily service run as in ``quizbot run``; the replica fires the
 daily slot of one schedule both replicas share, then answers in waves in rounds of its own
 (3 s each, never closed by hand: the timers close them), ``ROUNDS`` of them (0: until killed),
-then prints ``IDLE`` and serves until SIGTERM. Each stdout line is one fact, printed once it is
+then prints ``IDLE`` and serves until SIGTERM. A wave is ``WAVE`` answers at once (20 unless
+given). Each stdout line is one fact, printed once it is
 true:
 
 - ``ACK ROUND USER POINTS``: the engine acknowledged the answer;
+- ``NACK ROUND USER``: the engine refused it (the round had closed);
 - ``SLOT OUTCOME``: what firing the shared daily slot did (``queued`` or ``taken``);
 - ``POST ROUND``: the platform accepted the daily question's post;
 - ``REVEAL ROUND``: the platform accepted a reveal;
@@ -100,11 +102,12 @@ async def answer(engine: QuizEngine, player: Player, round_id: int) -> None:
     try:
         feedback = await engine.answer(player, round_id, choice=random.choice("ABCD"))
     except QuizError:
-        return  # refused (the round closed meanwhile): not acknowledged
+        say("NACK", round_id, player.user_id)  # refused (the round closed meanwhile)
+        return
     say("ACK", round_id, player.user_id, feedback.points)
 
 
-async def storm(engine: QuizEngine, name: str, rounds: int) -> None:
+async def storm(engine: QuizEngine, name: str, rounds: int, wave: int) -> None:
     """Open rounds in channels of this replica and answer them in waves."""
     number = 0
     played = 0
@@ -113,14 +116,14 @@ async def storm(engine: QuizEngine, name: str, rounds: int) -> None:
         card = await engine.start_round(channel, None)
         for _ in range(3):
             players = [
-                Player(TEAM, f"{name}-{number + n}", f"{name} {number + n}") for n in range(WAVE)
+                Player(TEAM, f"{name}-{number + n}", f"{name} {number + n}") for n in range(wave)
             ]
-            number += WAVE
+            number += wave
             await asyncio.gather(*(answer(engine, p, card.round_id) for p in players))
         played += 1
 
 
-async def main(url: str, name: str, rounds: int, hold: bool) -> None:
+async def main(url: str, name: str, rounds: int, hold: bool, wave: int) -> None:
     """Serve as one replica until SIGTERM (or a kill)."""
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
@@ -137,7 +140,7 @@ async def main(url: str, name: str, rounds: int, hold: bool) -> None:
         try:
             async with publisher_for(engine):
                 await fire_daily_slot(engine, service)
-                await storm(engine, name, rounds)
+                await storm(engine, name, rounds, wave)
                 say("IDLE", os.getpid())
                 await stop.wait()
         finally:
@@ -149,4 +152,5 @@ async def main(url: str, name: str, rounds: int, hold: bool) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"))
+    wave = int(sys.argv[5]) if len(sys.argv) > 5 else WAVE
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1", wave))
