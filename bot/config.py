@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     # None: one plain gateway connection; a number or "auto": sharded (see parse_shard_count)
     discord_shard_count: int | Literal["auto"] | None = None
     discord_shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
+    # requests a second this process sends on its own (daily posts, reveals, count edits):
+    # Discord's global 50 is per bot token, so replicas that all publish split it
+    discord_posts_per_second: float = Field(default=48.0, gt=0, le=50)
 
     slack_bot_token: str | None = None
     slack_app_token: str | None = None

@@ -96,10 +96,12 @@ def create_bot(
     its bucket's lock in the engine's database (held ``identify_hold_s`` seconds).
     """
     configure_endpoints(settings)
+    pace = settings.discord_posts_per_second
     if settings.discord_shard_count is None:
-        return QuizBot(engine)
+        return QuizBot(engine, posts_per_second=pace)
     return ShardedQuizBot(
         engine,
+        posts_per_second=pace,
         count=settings.discord_shard_count,
         ids=settings.discord_shard_ids,
         identify=identify_lock(engine.store) if engine is not None else None,

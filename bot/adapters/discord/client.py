@@ -28,9 +28,10 @@ from bot.adapters.discord.interaction import (
     log_interaction,
     started,
 )
-from bot.adapters.discord.outbox import DiscordOutbox
+from bot.adapters.discord.outbox import GLOBAL_BURST, GLOBAL_PACE, DiscordOutbox
 from bot.config import Settings
 from bot.engine.engine import QuizEngine
+from bot.pacing import RateLimiter
 
 __all__ = [
     "DRAIN_S",
@@ -95,14 +96,16 @@ class QuizBot(discord.Client):
     ``shard_ids``: :class:`~bot.adapters.discord.sharding.ShardedQuizBot`).
     """
 
-    def __init__(self, engine: QuizEngine | None, **options: Any) -> None:
+    def __init__(
+        self, engine: QuizEngine | None, *, posts_per_second: float = GLOBAL_PACE, **options: Any
+    ) -> None:
         super().__init__(
             intents=quiz_intents(), allowed_mentions=discord.AllowedMentions.none(), **options
         )
         self.quiz_engine = engine
         self.in_flight = InFlight()  # tasks handling interactions (registered by `started`)
         self.post_ack = AckFirst()  # the work after the defers waits for the defers in progress
-        self.outbox = DiscordOutbox(self)
+        self.outbox = DiscordOutbox(self, RateLimiter(posts_per_second, GLOBAL_BURST))
         self.tree = QuizTree(self)
         add_commands(self.tree, self.outbox)
 

@@ -20,6 +20,7 @@ from typing import Literal
 import discord
 
 from bot.adapters.discord.client import QuizBot
+from bot.adapters.discord.outbox import GLOBAL_PACE
 from bot.config import ConfigError, check_shard_ids, describe_shards
 from bot.engine.engine import QuizEngine
 from storage.identify_store import IdentifyLock
@@ -53,10 +54,12 @@ class ShardedQuizBot(QuizBot, discord.AutoShardedClient):
         ids: tuple[int, ...] | None,
         identify: IdentifyLock | None,
         hold_s: float = IDENTIFY_WINDOW_S,
+        posts_per_second: float = GLOBAL_PACE,
     ) -> None:
         known = count if isinstance(count, int) else None
         super().__init__(
             engine,
+            posts_per_second=posts_per_second,
             shard_count=known,
             shard_ids=list(ids) if ids is not None and known is not None else None,
         )
