@@ -14,8 +14,11 @@ from bot.config import ConfigError, load_settings
     ("value", "pace"), [(None, GLOBAL_PACE), ("24", 24.0), ("12.5", 12.5), ("50", 50.0)]
 )
 async def test_the_outbox_paces_at_the_setting(value: str | None, pace: float) -> None:
-    options = {} if value is None else {"discord_posts_per_second": value}
-    settings = load_settings(_env_file=None, **options)
+    settings = (
+        load_settings(_env_file=None)
+        if value is None
+        else load_settings(_env_file=None, discord_posts_per_second=value)
+    )
     for sharded in (None, 4):  # a client never logged in holds no connection to close
         bot = create_bot(None, settings.model_copy(update={"discord_shard_count": sharded}))
         assert bot.outbox._pacing.rate == pace
