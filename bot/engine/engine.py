@@ -27,7 +27,6 @@ network I/O itself.
 
 from __future__ import annotations
 
-import asyncio
 import random
 
 from bot.engine import options
@@ -99,8 +98,11 @@ class QuizEngine:
         daily_store = store.daily
         queue = store.publications
         outboxes = Outboxes()
-        wake = asyncio.Event()  # set when something is queued: the worker wakes
-        self._closer = RoundCloser(core, outboxes, queue, daily_store, poke=wake.set)
+
+        def wake() -> None:  # something was queued: the publication worker wakes now
+            self.publications.poke()
+
+        self._closer = RoundCloser(core, outboxes, queue, daily_store, poke=wake)
         self._rounds = RoundOpener(core, self._closer, daily_store, round_seconds=round_seconds)
         self._poster = RoundPoster(core, self._rounds)
         self.reviews = ReviewDesk(core, self._closer, nudge=review_nudge)
@@ -116,14 +118,14 @@ class QuizEngine:
             daily_store,
             queue=queue,
             outboxes=outboxes,
-            poke=wake.set,
+            poke=wake,
             rounds=self._rounds,
             closer=self._closer,
             standings=self._standings,
             digests=self.digests,
         )
         self.publications = Publications(
-            core, outboxes, queue, reveal_of=self._closer.reveal, daily=self.daily, wake=wake
+            core, outboxes, queue, reveal_of=self._closer.reveal, daily=self.daily
         )
         self._answers = AnswerDesk(
             core, self._closer, self.reviews, daily_store, judge, rewards=self.rewards

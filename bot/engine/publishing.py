@@ -150,7 +150,6 @@ class Publications:
         retry_delays: Sequence[float] = RETRY_DELAYS_S,
         lease_s: float = LEASE_S,
         concurrency: int = CONCURRENCY,
-        wake: asyncio.Event | None = None,
     ) -> None:
         self._core = core
         self._outboxes = outboxes
@@ -162,38 +161,14 @@ class Publications:
         self.concurrency = concurrency
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self.pace: Pace = no_pace
-        self._wake = wake or asyncio.Event()
-        self._signals: set[asyncio.Event] = set()
-        self._relay: asyncio.Task[None] | None = None
+        self._signals: set[asyncio.Event] = set()  # one per running lane
 
     # -- waking ----------------------------------------------------------------------------
 
     def poke(self) -> None:
-        """Something was queued: wake the worker now rather than at its next tick."""
-        self._wake.set()
-
-    async def _relay_wakes(self) -> None:
-        """While lanes run: each time the wake event is set (by :meth:`poke`, or by a use case
-        the engine handed the event to), wake every lane. One event cannot wake several lanes
-        by itself: the first to clear it would hide it from a lane still busy claiming."""
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            for signal in self._signals:
-                signal.set()
-
-    def _listen(self, signal: asyncio.Event) -> None:
-        self._signals.add(signal)
-        if self._relay is None or self._relay.done():
-            self._relay = asyncio.create_task(self._relay_wakes(), name="publishing:wake")
-
-    async def _stop_listening(self, signal: asyncio.Event) -> None:
-        self._signals.discard(signal)
-        relay = self._relay
-        if not self._signals and relay is not None:
-            self._relay = None
-            relay.cancel()
-            await asyncio.gather(relay, return_exceptions=True)
+        """Something was queued: wake every running lane now rather than at its next tick."""
+        for signal in self._signals:
+            signal.set()
 
     def platforms(self) -> list[str]:
         """The platforms with an outbox (each is published on its own)."""
@@ -241,7 +216,7 @@ class Publications:
         """
         lane = _Lane(self, platform)
         signal = lane.signal
-        self._listen(signal)
+        self._signals.add(signal)
         try:
             while not stop.is_set():
                 if lane.held <= in_flight // 2:
@@ -256,7 +231,7 @@ class Publications:
                 signal.clear()
             await lane.idle()
         finally:
-            await self._stop_listening(signal)
+            self._signals.discard(signal)
             await lane.cancel()
 
     # -- one entry -------------------------------------------------------------------------
