@@ -756,10 +756,6 @@ class Storage(Protocol):
         """The earliest deadline among open rounds (not daily)."""
         ...
 
-    async def mark_closed(self, round_id: int, now: float) -> bool:
-        """Close a round; True only for the caller that actually closed it."""
-        ...
-
     async def set_message(self, round_id: int, channel_id: str, message_id: str) -> None:
         """Remember where the round's question was posted."""
         ...

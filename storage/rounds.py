@@ -115,13 +115,6 @@ class RoundQueries(Database):
         )
         return float(row[0]) if row and row[0] is not None else None
 
-    async def mark_closed(self, round_id: int, now: float) -> bool:
-        """Close a round; True only for the caller that actually closed it."""
-        changed = await self.execute_write(
-            "UPDATE rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now, round_id)
-        )
-        return changed == 1
-
     async def set_message(self, round_id: int, channel_id: str, message_id: str) -> None:
         """Remember where the round's question was posted."""
         await self.execute_write(

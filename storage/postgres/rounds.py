@@ -112,13 +112,6 @@ class PostgresRoundQueries(PostgresDatabase):
         )
         return None if found is None else float(found)
 
-    async def mark_closed(self, round_id: int, now: float) -> bool:
-        """Close a round; True only for the caller that actually closed it."""
-        changed = await self.execute_write(
-            "UPDATE rounds SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL", now, round_id
-        )
-        return changed == 1
-
     async def set_message(self, round_id: int, channel_id: str, message_id: str) -> None:
         """Remember where the round's question was posted."""
         await self.execute_write(

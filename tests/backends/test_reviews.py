@@ -31,7 +31,7 @@ async def test_answers_review_the_card_inside_their_transaction(backend: Backend
     logged = await reviews.review_of_answer(first.id, ada)
     assert logged is not None and logged[1] == card.id
 
-    await store.mark_closed(first.id, 120.0)
+    await store.publications.close_round(first.id, 120.0, reveal=False)
     second = await open_round(store, team, "review:u1", kind="review", question="q1")
     later = card.due + 1
     again = backend.review_hook(ada, "q1", "alpha", Rating.Again, later)
@@ -52,7 +52,7 @@ async def test_only_the_latest_review_is_replayed_with_a_self_rating(backend: Ba
         await answer(
             store, record, ada, 20, at=at, hook=backend.review_hook(ada, "q1", "a", Rating.Good, at)
         )
-        await store.mark_closed(record.id, at + 1)
+        await store.publications.close_round(record.id, at + 1, reveal=False)
         rounds.append(record)
     old = await reviews.review_of_answer(rounds[0].id, ada)
     latest = await reviews.review_of_answer(rounds[1].id, ada)

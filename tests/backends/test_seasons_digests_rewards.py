@@ -29,7 +29,7 @@ async def test_ending_a_season_archives_its_board_and_starts_the_next(backend: B
     assert (current.period, current.name, current.started_at) == ("season:2", None, 500.0)
     ended = await seasons.ended(team, "SPRING")
     assert ended is not None and (ended.period, ended.ended_at) == ("season:1", 500.0)
-    await store.mark_closed(first.id, 510.0)
+    await store.publications.close_round(first.id, 510.0, reveal=False)
     second = await open_round(store, team, question="q2")
     await answer(store, second, ada, 10, at=520.0)
     archived = await store.player_score(team, "season:1", "", ada)

@@ -21,7 +21,7 @@ async def _disputed(backend: Backend) -> tuple[int, int, int, int]:
     record = await open_round(store, team)
     hook = backend.review_hook(ada, "q1", "alpha", Rating.Again, 110.0)
     await answer(store, record, ada, 0, correct=False, hook=hook)
-    await store.mark_closed(record.id, 170.0)
+    await store.publications.close_round(record.id, 170.0, reveal=False)
     report = await backend.reviews.add_report(
         team_pk=team,
         player_pk=ada,

@@ -41,8 +41,8 @@ async def test_one_open_quiz_round_per_channel_and_a_daily_beside_it(backend: Ba
         await open_round(store, team, question="q2")
     daily = await open_round(store, team, kind="daily", question="q3")
     assert daily.kind == "daily" and daily.closed_at is None
-    assert await store.mark_closed(quiz.id, 170.0) is True
-    assert await store.mark_closed(quiz.id, 171.0) is False
+    assert await store.publications.close_round(quiz.id, 170.0, reveal=False) is True
+    assert await store.publications.close_round(quiz.id, 171.0, reveal=False) is False
     closed = await store.get_round(quiz.id)
     assert closed is not None and closed.closed_at == 170.0
     assert await store.open_quiz_round(team, "c1") is None
@@ -102,7 +102,7 @@ async def test_a_second_answer_and_an_answer_to_a_closed_round_are_refused(
     await answer(store, record, ada, 30)
     with pytest.raises(DuplicateAnswerError):
         await answer(store, record, ada, 30)
-    await store.mark_closed(record.id, 150.0)
+    await store.publications.close_round(record.id, 150.0, reveal=False)
     with pytest.raises(RoundClosedInStoreError):
         await answer(store, record, bob, 10)
     found = await store.player_score(team, "all", "", ada)
@@ -182,7 +182,9 @@ async def test_answers_racing_a_close_are_either_counted_or_refused(backend: Bac
         return True
 
     answers = [counted(player) for player in players]
-    outcomes = await asyncio.gather(*answers[:6], store.mark_closed(record.id, 150.0), *answers[6:])
+    outcomes = await asyncio.gather(
+        *answers[:6], store.publications.close_round(record.id, 150.0, reveal=False), *answers[6:]
+    )
     accepted = sum(1 for outcome in outcomes[:6] + outcomes[7:] if outcome)
     assert outcomes[6] is True
     assert await store.answer_count(record.id) == accepted

@@ -52,7 +52,9 @@ async def test_a_player_renamed_by_another_connection_is_read_and_renamed_right(
         assert await there.player_pk(team_pk, "u1", "Annie") == player  # renamed elsewhere
         assert await here.find_player(team_pk, "u1") == (player, "Annie")
         assert await here.player_pk(team_pk, "u1", "Ann") == player  # the platform says Ann
-        await here.mark_closed(0, 0.0)  # any later write of this process commits after it
+        await here.publications.close_round(
+            0, 0.0, reveal=False
+        )  # any later write of this process commits after it
         assert await there.find_player(team_pk, "u1") == (player, "Ann")
     finally:
         await here.close()
