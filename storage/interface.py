@@ -36,6 +36,7 @@ from storage.records import (
     ReviewStep,
     RewardRow,
     RoundRecord,
+    ScoreBoard,
     ScoreRow,
     ScoreRowValues,
     SeasonRow,
@@ -809,6 +810,13 @@ class Storage(Protocol):
 
     async def player_count(self, team_pk: int, period: str, channel_id: str) -> int:
         """How many players have a score in a period and scope."""
+        ...
+
+    async def score_board(
+        self, team_pk: int, period: str, channel_id: str, limit: int, user_id: str | None
+    ) -> ScoreBoard:
+        """A period and scope's best ``limit`` players, the player ``user_id``'s (external id)
+        totals and rank, and its player count, from one consistent read."""
         ...
 
     async def category_results(self, player_pk: int) -> list[tuple[str, int, int]]:

@@ -34,6 +34,7 @@ __all__ = [
     "RewardRow",
     "RoundClosedInStoreError",
     "RoundRecord",
+    "ScoreBoard",
     "ScoreRow",
     "ScoreRowValues",
     "SeasonRow",
@@ -93,6 +94,17 @@ class ScoreRow:
     points: int
     answers: int
     correct: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreBoard:
+    """The head of one leaderboard, read at once: its best rows (highest points first), one
+    player's row with its competition rank (None when that player has no score there) and
+    how many players it has."""
+
+    top: tuple[ScoreRow, ...]
+    mine: tuple[ScoreRow, int] | None
+    players: int
 
 
 ROUND_COLUMNS = (

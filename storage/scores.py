@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from storage.database import Database
-from storage.records import ScoreRow
+from storage.records import ScoreBoard, ScoreRow
 
 __all__ = ["ScoreQueries"]
+
+
+class _BoardReads(Protocol):
+    """What :meth:`ScoreQueries.score_board` reads through: this class's queries and the
+    player lookup of :class:`~storage.players.PlayerQueries` (both parts of the store)."""
+
+    async def top_scores(
+        self, team_pk: int, period: str, channel_id: str, limit: int
+    ) -> list[ScoreRow]: ...
+
+    async def find_player(self, team_pk: int, external_id: str) -> tuple[int, str] | None: ...
+
+    async def player_score(
+        self, team_pk: int, period: str, channel_id: str, player_pk: int
+    ) -> tuple[ScoreRow, int] | None: ...
+
+    async def player_count(self, team_pk: int, period: str, channel_id: str) -> int: ...
 
 
 class ScoreQueries(Database):
@@ -52,6 +71,26 @@ class ScoreQueries(Database):
             (team_pk, period, channel_id),
         )
         return int(row[0] or 0) if row else 0
+
+    async def score_board(
+        self: _BoardReads,
+        team_pk: int,
+        period: str,
+        channel_id: str,
+        limit: int,
+        user_id: str | None,
+    ) -> ScoreBoard:
+        """A period and scope's best ``limit`` players, the player ``user_id``'s (external id)
+        totals and rank, and its player count: the reads of :meth:`top_scores`,
+        :meth:`find_player` (a name this store was given is read once it is committed),
+        :meth:`player_score` and :meth:`player_count` in turn."""
+        top = await self.top_scores(team_pk, period, channel_id, limit)
+        found = None if user_id is None else await self.find_player(team_pk, user_id)
+        mine = None
+        if found is not None:
+            mine = await self.player_score(team_pk, period, channel_id, found[0])
+        players = await self.player_count(team_pk, period, channel_id)
+        return ScoreBoard(tuple(top), mine, players)
 
     async def category_results(self, player_pk: int) -> list[tuple[str, int, int]]:
         """(category, answers, correct) for a player."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -44,6 +45,20 @@ def _row(score: ScoreRow, rank: int) -> LeaderboardRow:
     return LeaderboardRow(
         rank, score.user_id, score.display_name, score.points, score.answers, score.correct
     )
+
+
+def _top_with_ties(top: Sequence[ScoreRow]) -> tuple[list[LeaderboardRow], bool]:
+    """From a board's best rows (highest points first; ``LEADERBOARD_MAX_ROWS + 1`` of them
+    when it has that many): the top ten and the players tied with the tenth, at most
+    ``LEADERBOARD_MAX_ROWS`` rows; True when more are tied with the last row than fit."""
+    if (
+        len(top) <= LEADERBOARD_SIZE
+        or top[LEADERBOARD_SIZE].points != top[LEADERBOARD_SIZE - 1].points
+    ):
+        return ranked(list(top[:LEADERBOARD_SIZE])), False
+    tenth = top[LEADERBOARD_SIZE - 1].points
+    tied = [score for score in top if score.points >= tenth]
+    return ranked(tied[:LEADERBOARD_MAX_ROWS]), len(tied) > LEADERBOARD_MAX_ROWS
 
 
 def ranked(scores: list[ScoreRow]) -> list[LeaderboardRow]:
@@ -99,31 +114,13 @@ class Standings:
             chosen = options.parse_period(period)
             key = await self.period_key(team_pk, chosen)
         scope = channel_id or ""
-        rows, more_tied = await self._top_with_ties(team_pk, key, scope)
-        caller_row = None
-        found = await store.find_player(team_pk, storable(caller.user_id)) if caller else None
-        if found is not None:
-            mine = await store.player_score(team_pk, key, scope, found[0])
-            if mine is not None:
-                caller_row = _row(*mine)
-        total = await store.player_count(team_pk, key, scope)
+        user_id = storable(caller.user_id) if caller else None
+        board = await store.score_board(team_pk, key, scope, LEADERBOARD_MAX_ROWS + 1, user_id)
+        rows, more_tied = _top_with_ties(board.top)
+        caller_row = _row(*board.mine) if board.mine is not None else None
         return Leaderboard(
-            chosen, channel_id, tuple(rows), caller_row, total, more_tied, season=archived
+            chosen, channel_id, tuple(rows), caller_row, board.players, more_tied, season=archived
         )
-
-    async def _top_with_ties(
-        self, team_pk: int, key: str, scope: str
-    ) -> tuple[list[LeaderboardRow], bool]:
-        """The top ten and the players tied with the tenth, at most ``LEADERBOARD_MAX_ROWS``
-        rows; True when more are tied with the last row than fit."""
-        store = self._core.store
-        top = await store.top_scores(team_pk, key, scope, LEADERBOARD_SIZE + 1)
-        if len(top) <= LEADERBOARD_SIZE or top[-1].points != top[-2].points:
-            return ranked(top[:LEADERBOARD_SIZE]), False
-        tenth = top[LEADERBOARD_SIZE - 1].points
-        top = await store.top_scores(team_pk, key, scope, LEADERBOARD_MAX_ROWS + 1)
-        tied = [score for score in top if score.points >= tenth]
-        return ranked(tied[:LEADERBOARD_MAX_ROWS]), len(tied) > LEADERBOARD_MAX_ROWS
 
     async def stats(self, player: Player) -> Stats:
         """A player's all-time points, answers, rank, accuracy by category, daily streaks and

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import asyncpg
 
 from storage.postgres.database import PostgresDatabase
-from storage.records import ScoreRow
+from storage.records import ScoreBoard, ScoreRow
 
 __all__ = ["PostgresScoreQueries", "ScoreRowValues", "add_to_scores"]
 
@@ -32,8 +32,33 @@ async def add_to_scores(conn: asyncpg.Connection, rows: Iterable[ScoreRowValues]
     )
 
 
-def _score(row: asyncpg.Record) -> ScoreRow:
-    return ScoreRow(int(row[0]), str(row[1]), str(row[2]), int(row[3]), int(row[4]), int(row[5]))
+_BOARD = (
+    # The caller's row (no row when the external id has no score here) …
+    f"WITH mine AS (SELECT {_SCORE_COLUMNS} FROM players p "
+    "JOIN scores s ON s.player_id = p.id "
+    "WHERE p.team_id = $1 AND p.external_id = $5 "
+    "AND s.team_id = $1 AND s.period = $2 AND s.channel_id = $3), "
+    # … the board's size and the players above the caller, in one pass over its levels …
+    "levels AS (SELECT SUM(l.players) AS players, "
+    "SUM(l.players) FILTER (WHERE l.points > (SELECT points FROM mine)) AS above "
+    "FROM score_levels l WHERE l.team_id = $1 AND l.period = $2 AND l.channel_id = $3), "
+    # … and the best rows, tagged 0, 1 and 2 in one result.
+    f"top AS (SELECT {_SCORE_COLUMNS} FROM scores s JOIN players p ON p.id = s.player_id "
+    "WHERE s.team_id = $1 AND s.period = $2 AND s.channel_id = $3 "
+    "ORDER BY s.points DESC, s.player_id LIMIT $4) "
+    "SELECT 0, top.*, NULL::numeric FROM top "
+    "UNION ALL SELECT 1, mine.*, levels.above FROM mine, levels "
+    "UNION ALL SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, levels.players FROM levels"
+)
+"""One leaderboard's reads in one statement (one round trip, one snapshot): its best
+``$4`` rows (tag 0), the row and players ahead of the player with external id ``$5`` (tag 1)
+and its player count (tag 2)."""
+
+
+def _score(row: asyncpg.Record, start: int = 0) -> ScoreRow:
+    """The :data:`_SCORE_COLUMNS` of ``row`` from its column ``start`` on."""
+    player, user, name, points, answers, correct = (row[start + n] for n in range(6))
+    return ScoreRow(int(player), str(user), str(name), int(points), int(answers), int(correct))
 
 
 class PostgresScoreQueries(PostgresDatabase):
@@ -84,6 +109,18 @@ class PostgresScoreQueries(PostgresDatabase):
             channel_id,
         )
         return int(total or 0)
+
+    async def score_board(
+        self, team_pk: int, period: str, channel_id: str, limit: int, user_id: str | None
+    ) -> ScoreBoard:
+        """A period and scope's best ``limit`` players, the player ``user_id``'s (external id)
+        totals and rank, and its player count: one statement, so one round trip and one
+        snapshot."""
+        rows = await self.fetchall(_BOARD, team_pk, period, channel_id, limit, user_id)
+        top = tuple(_score(row, 1) for row in rows if row[0] == 0)
+        mine = next(((_score(row, 1), 1 + int(row[7] or 0)) for row in rows if row[0] == 1), None)
+        players = next(int(row[7] or 0) for row in rows if row[0] == 2)
+        return ScoreBoard(top, mine, players)
 
     async def category_results(self, player_pk: int) -> list[tuple[str, int, int]]:
         """(category, answers, correct) for a player."""
