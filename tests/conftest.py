@@ -1,5 +1,9 @@
 """Shared fixtures: a fake clock, a small deterministic question bank, a real SQLite store.
 
+Before the tests, the project's modules are compiled to ``__pycache__`` once, so that the many
+``python -m bot`` processes the tests start read bytecode instead of each compiling every
+module again (``PYTHONDONTWRITEBYTECODE`` keeps them from saving it themselves).
+
 Also the run's closing tally of the faults the fault-injection tests injected
 (``tests/reliability/faults.py``): with ``pytest-xdist`` each worker sends its tally to the
 controller, which adds them up and prints it.
@@ -7,6 +11,7 @@ controller, which adds them up and prints it.
 
 from __future__ import annotations
 
+import compileall
 import random
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +25,8 @@ from storage.store import Store
 from tests.reliability.faults import INJECTED, SKIPPED
 
 TEST_PACKS = Path(__file__).parent / "data" / "packs"
+ROOT = Path(__file__).resolve().parent.parent
+_COMPILED = ("bot", "questions", "storage", "benchmarks", "tests")
 
 # A real PostgreSQL server, started on first use (tests/postgres_server.py).
 pytest_plugins = ["tests.postgres_server"]
@@ -60,6 +67,14 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 @pytest.fixture
 def engine(store: Store, bank: QuestionBank, clock: FakeClock) -> QuizEngine:
     return QuizEngine(store, bank, clock=clock, rng=random.Random(7), round_seconds=60)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the project's modules once per run (by the xdist controller, not each worker)."""
+    if hasattr(config, "workerinput"):
+        return
+    for package in _COMPILED:
+        compileall.compile_dir(ROOT / package, quiet=1)
 
 
 _TALLY = "fault_injection"
