@@ -233,28 +233,26 @@ async def write_batch(
             taken.add(key)
             live.append(index)
     stored = await _insert_answers(conn, [writes[i] for i in live])
-    recorded: list[int] = []
+    recorded: dict[int, int] = {}  # index in ``writes`` -> the new answer's id
     for index in live:
         answer_id = stored.get((writes[index].round_record.id, writes[index].player_pk))
         if answer_id is None:
             outcomes[index] = DuplicateAnswerError(writes[index].round_record.id)
         else:
-            outcomes[index] = answer_id
-            recorded.append(index)
-    answer_ids = {index: int(outcomes[index]) for index in recorded}  # type: ignore[arg-type]
+            outcomes[index] = recorded[index] = answer_id
     await _review_cards(
         conn,
         [
-            (review, answer_ids[index])
-            for index in recorded
+            (review, answer_id)
+            for index, answer_id in recorded.items()
             if (review := writes[index].review) is not None
         ],
     )
     await _add_to_scores(conn, [writes[index] for index in recorded], seasons)
-    for index in recorded:
+    for index, answer_id in recorded.items():
         hook = writes[index].on_recorded
         if hook is not None:
-            await hook(conn, answer_ids[index])
+            await hook(conn, answer_id)
     return outcomes
 
 
