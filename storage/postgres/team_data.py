@@ -227,6 +227,7 @@ async def _write_copy(
     for table, where, value in inserting:
         out.write(f"\n-- {table}\n")
         if table in filled:
+            out.write("-- (filled by triggers as the rows above came back: replaced by the copy)\n")
             literal = int(team_pk)  # the team's id: an integer, safe as a literal
             out.write(f"DELETE FROM {quoted(table)} WHERE {where.replace('$1', str(literal))};\n")
         written[table] = await _write_table(conn, out, table, where, value)
