@@ -4,8 +4,10 @@ A table belongs to a team when it has a ``team_id`` column (the ``teams`` row's 
 team-scoped table names it) or a foreign key to a table that belongs to one (answers through
 their rounds, review logs through their cards, …). The plan is read from the database's own
 schema (``PRAGMA foreign_key_list``), so tables added by later migrations are covered without
-a change here. Rows are deleted children first, in one transaction, and the transaction is
-rolled back if ``PRAGMA foreign_key_check`` then finds a dangling reference.
+a change here; :func:`plan_team_tables` makes the plan from any schema, and
+:mod:`storage.postgres.team_data` uses it on PostgreSQL's catalog. Rows are deleted children
+first, in one transaction, and the transaction is rolled back if ``PRAGMA foreign_key_check``
+then finds a dangling reference.
 
 Slack's own tables (``slack_*``: installations, org workspaces, OAuth states) name Slack's ids,
 not a ``teams`` row; :func:`forget_team` removes a Slack team's installation explicitly.

@@ -1,6 +1,7 @@
 """The operator's commands on a PostgreSQL database: ``db forget`` (a copy of the team's rows
 first, then one transaction), ``db info``, ``export leaderboard`` (the same rows as on SQLite),
-and the clear refusals of ``db backup`` and ``db restore``."""
+and the clear refusals of ``db backup`` and ``db restore``; and ``db forget --copy-dir`` on
+SQLite."""
 
 from __future__ import annotations
 
@@ -401,3 +402,46 @@ async def test_export_gives_the_same_rows_on_both_backends(
     assert "Player 6 «T0KEPT»" in lite_csv
     points = [row["points"] for row in json.loads(lite_json)]
     assert points == sorted(points, reverse=True) and len(set(points)) > 1
+
+
+async def test_forget_on_sqlite_backs_up_into_the_copy_dir_or_deletes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "quizbot.db"
+    lite = await Store.open(database)
+    try:
+        await _play(lite)
+        counted = await lite.fetchall("SELECT COUNT(*) FROM answers")
+    finally:
+        await lite.close()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QUIZBOT_DATABASE", str(database))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    forget = ("db", "forget", "--team", "slack:T0GONE", "--yes", "--copy-dir")
+    assert await _quizbot(*forget, str(blocker / "copies")) == 1
+    err = capsys.readouterr().err
+    assert "cannot write the backup" in err and err.endswith("nothing was deleted\n")
+    lite = await Store.open(database)
+    try:
+        assert await lite.fetchall("SELECT COUNT(*) FROM answers") == counted
+    finally:
+        await lite.close()
+
+    assert await _quizbot(*forget, str(tmp_path / "backups")) == 0
+    out = capsys.readouterr().out
+    backup = Path(out.split("backup written to ")[1].split("\n")[0])
+    assert backup.parent == tmp_path / "backups"
+    assert backup.name.startswith("quizbot.db.before-forget-")
+    kept = await Store.open(backup)
+    try:
+        assert await kept.fetchall("SELECT COUNT(*) FROM answers") == counted
+        assert await kept.find_team_pk("slack", "T0GONE") is not None
+    finally:
+        await kept.close()
+    lite = await Store.open(database)
+    try:
+        assert await lite.find_team_pk("slack", "T0GONE") is None
+        assert await lite.find_team_pk("slack", "T0KEPT") is not None
+    finally:
+        await lite.close()
