@@ -356,7 +356,7 @@ def _forget(args: argparse.Namespace) -> int:
                     settings.postgres_url,
                     platform,
                     team_id,
-                    folder=args.copy_dir or Path.cwd(),
+                    folder=(args.copy_dir or Path.cwd()).absolute(),
                     confirmed=args.yes,
                 )
             )
