@@ -12,6 +12,10 @@ The copy and the deletion happen in one transaction that first locks the team's 
 against writers (a running bot's writes wait for it), so the copy holds exactly the rows
 deleted. If the copy cannot be written, or the rows deleted are not the rows copied, the
 transaction is rolled back and nothing is deleted.
+
+Tables that triggers write (``score_levels``, which follows ``scores``) are deleted after the
+others, since deleting those makes the triggers write them, and are restored last, replacing
+what the triggers wrote while the others came back.
 """
 
 from __future__ import annotations
@@ -211,18 +215,26 @@ def _header(name: str, source: str, version: int, copy: Path) -> str:
     )
 
 
+def _filled_last(
+    selections: Sequence[tuple[str, str, object]], filled: set[str]
+) -> list[tuple[str, str, object]]:
+    """``selections`` with the tables triggers write moved to the end (in their order)."""
+    return [entry for entry in selections if entry[0] not in filled] + [
+        entry for entry in selections if entry[0] in filled
+    ]
+
+
 async def _write_copy(
     conn: asyncpg.Connection,
     out: TextIO,
     deleting: Sequence[tuple[str, str, object]],
+    filled: set[str],
     team_pk: int,
 ) -> dict[str, int]:
     """Write the rows to be deleted, parents before the rows that refer to them, and the
     tables triggers fill last (replacing what the triggers wrote while the others were put
     back); the rows written per table."""
-    filled = await _trigger_targets(conn)
-    inserting = [entry for entry in reversed(deleting) if entry[0] not in filled]
-    inserting += [entry for entry in reversed(deleting) if entry[0] in filled]
+    inserting = _filled_last(list(reversed(deleting)), filled)
     written: dict[str, int] = {}
     for table, where, value in inserting:
         out.write(f"\n-- {table}\n")
@@ -282,7 +294,10 @@ async def forget_team(
             await conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             await conn.execute("SET LOCAL extra_float_digits = 3")
             team_pk = await _team_pk(conn, platform, external_id)
-            deleting = await _selections(conn, team_pk, platform, external_id)
+            filled = await _trigger_targets(conn)
+            # the tables triggers write go last: deleting the others makes the triggers
+            # write them (score_levels follows scores)
+            deleting = _filled_last(await _selections(conn, team_pk, platform, external_id), filled)
             names = ", ".join(quoted(table) for table, _, _ in deleting)
             await conn.execute(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
             version = await migrations.applied_version(conn)
@@ -294,7 +309,7 @@ async def forget_team(
                 ) from None
             try:
                 out.write(_header(name, str(db.url), version, copy_to))
-                copied = await _write_copy(conn, out, deleting, team_pk)
+                copied = await _write_copy(conn, out, deleting, filled, team_pk)
                 _settle(temporary, out, copy_to)
             except OSError as exc:
                 raise TeamDataError(
