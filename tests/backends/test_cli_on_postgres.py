@@ -388,15 +388,16 @@ async def test_export_gives_the_same_rows_on_both_backends(
     for database in (str(sqlite_file), postgres_url):
         monkeypatch.setenv("QUIZBOT_DATABASE", database)
         outputs = []
-        for extra in ([], ["--channel", "#C1"], ["--format", "json"]):
+        for extra in ([], ["--channel", "#C1"], ["--format", "json"], ["--period", "season"]):
             command = ["export", "leaderboard", "--team", "slack:T0KEPT", "--period", "all"]
             assert await _quizbot(*command, *extra) == 0
             outputs.append(capsys.readouterr().out)
         assert await _quizbot("export", "leaderboard", "--team", "slack:T0NONE") == 1
         assert "no team slack:T0NONE in " in capsys.readouterr().err
         exports[database] = outputs
-    lite_csv, lite_channel, lite_json = exports[str(sqlite_file)]
-    assert exports[postgres_url] == [lite_csv, lite_channel, lite_json]
+    lite_csv, lite_channel, lite_json, lite_season = exports[str(sqlite_file)]
+    assert exports[postgres_url] == [lite_csv, lite_channel, lite_json, lite_season]
+    assert lite_season == lite_csv  # every answer fell in the first season
     assert len(lite_csv.splitlines()) == 1 + 7  # the header and every player of the team
     assert len(lite_channel.splitlines()) == 1 + 6  # players 1 to 6 answered in C1
     assert "Player 6 «T0KEPT»" in lite_csv
