@@ -29,13 +29,14 @@ BEGIN
         ORDER BY team_id, period, channel_id, points
         ON CONFLICT (team_id, period, channel_id, points)
         DO UPDATE SET players = score_levels.players + EXCLUDED.players;
-    ELSE
-        INSERT INTO score_levels (team_id, period, channel_id, points, players)
-        SELECT team_id, period, channel_id, points, -COUNT(*) FROM old_rows
-        GROUP BY team_id, period, channel_id, points
-        ORDER BY team_id, period, channel_id, points
-        ON CONFLICT (team_id, period, channel_id, points)
-        DO UPDATE SET players = score_levels.players + EXCLUDED.players;
+    ELSE  -- a deleted row leaves its level, which exists unless it was deleted with it
+        UPDATE score_levels l SET players = l.players - gone.players
+        FROM (
+            SELECT team_id, period, channel_id, points, COUNT(*) AS players FROM old_rows
+            GROUP BY team_id, period, channel_id, points
+        ) AS gone
+        WHERE l.team_id = gone.team_id AND l.period = gone.period
+            AND l.channel_id = gone.channel_id AND l.points = gone.points;
     END IF;
     RETURN NULL;
 END;
