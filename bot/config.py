@@ -46,11 +46,12 @@ DEFAULT_DATABASE = Path("data/quizbot.db")
 """The SQLite file used when ``QUIZBOT_DATABASE`` is not set."""
 
 POSTGRES_NOT_YET = (
-    "QUIZBOT_DATABASE is a PostgreSQL URL: this command reads an SQLite file only "
-    "(the bot, `health`, `doctor`, `db migrate` and the `questions` reports use PostgreSQL); "
+    "QUIZBOT_DATABASE is a PostgreSQL URL: this command reads an SQLite file only; "
     "set QUIZBOT_DATABASE to a file path to run it on SQLite"
 )
-"""Why a command that reads an SQLite file only refuses a PostgreSQL ``QUIZBOT_DATABASE``."""
+"""Why a command that reads an SQLite file only refuses a PostgreSQL ``QUIZBOT_DATABASE``
+(every ``quizbot`` command today reads PostgreSQL too: ``db backup`` and ``db restore`` refuse
+it with their own words, naming ``pg_dump`` and ``pg_restore``)."""
 
 DEFAULT_POSTGRES_HEARTBEAT = Path("quizbot.heartbeat")
 """The heartbeat file of a bot on PostgreSQL when ``QUIZBOT_HEARTBEAT_FILE`` is not set (each
@@ -384,8 +385,8 @@ def load_settings(*, postgres: bool = False, **overrides: object) -> Settings:
     """Read the settings; an invalid value raises :class:`ConfigError` naming the setting.
 
     A PostgreSQL ``QUIZBOT_DATABASE`` is refused (:data:`POSTGRES_NOT_YET`) unless the caller
-    can use one (``postgres=True``: the bot, ``health``, ``doctor``, ``db migrate``, and the
-    ``db`` commands that refuse it with their own words).
+    can use one (``postgres=True``: every command today, ``db backup`` and ``db restore``
+    refusing it with their own words).
     """
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]

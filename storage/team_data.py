@@ -4,8 +4,10 @@ A table belongs to a team when it has a ``team_id`` column (the ``teams`` row's 
 team-scoped table names it) or a foreign key to a table that belongs to one (answers through
 their rounds, review logs through their cards, …). The plan is read from the database's own
 schema (``PRAGMA foreign_key_list``), so tables added by later migrations are covered without
-a change here. Rows are deleted children first, in one transaction, and the transaction is
-rolled back if ``PRAGMA foreign_key_check`` then finds a dangling reference.
+a change here; :func:`plan_team_tables` makes the plan from any schema, and
+:mod:`storage.postgres.team_data` uses it on PostgreSQL's catalog. Rows are deleted children
+first, in one transaction, and the transaction is rolled back if ``PRAGMA foreign_key_check``
+then finds a dangling reference.
 
 Slack's own tables (``slack_*``: installations, org workspaces, OAuth states) name Slack's ids,
 not a ``teams`` row; :func:`forget_team` removes a Slack team's installation explicitly.
@@ -20,10 +22,20 @@ from typing import Any
 from storage.database import Database
 from storage.errors import StoreError
 
-__all__ = ["TeamDataError", "TeamTable", "count_team_rows", "forget_team", "team_tables"]
+__all__ = [
+    "SLACK_TABLES",
+    "ForeignKey",
+    "TeamDataError",
+    "TeamTable",
+    "count_team_rows",
+    "forget_team",
+    "plan_team_tables",
+    "quoted",
+    "team_tables",
+]
 
 
-_SLACK_TABLES = (("slack_installations", "team_key"), ("slack_org_workspaces", "team_id"))
+SLACK_TABLES = (("slack_installations", "team_key"), ("slack_org_workspaces", "team_id"))
 """A Slack team's rows in Slack's own tables (keyed by Slack's id, not a ``teams`` row)."""
 
 
@@ -46,17 +58,20 @@ class TeamTable:
 
 
 @dataclass(frozen=True, slots=True)
-class _ForeignKey:
+class ForeignKey:
+    """A column of a table referring to a column of a ``parent`` table."""
+
     column: str
     parent: str
     parent_column: str
 
 
-def _quoted(name: str) -> str:
+def quoted(name: str) -> str:
+    """``name`` as an SQL identifier (double-quoted), for SQLite and PostgreSQL alike."""
     return '"' + name.replace('"', '""') + '"'
 
 
-async def _schema(db: Database) -> tuple[dict[str, list[str]], dict[str, list[_ForeignKey]]]:
+async def _schema(db: Database) -> tuple[dict[str, list[str]], dict[str, list[ForeignKey]]]:
     tables = [
         str(row[0])
         for row in await db.fetchall(
@@ -67,18 +82,18 @@ async def _schema(db: Database) -> tuple[dict[str, list[str]], dict[str, list[_F
     columns: dict[str, list[str]] = {}
     keys: dict[str, list[str]] = {}
     for table in tables:
-        info = await db.fetchall(f"PRAGMA table_info({_quoted(table)})")
+        info = await db.fetchall(f"PRAGMA table_info({quoted(table)})")
         columns[table] = [str(row[1]) for row in info]
         keys[table] = [str(row[1]) for row in sorted(info, key=lambda r: r[5]) if row[5]]
 
     def _key(parent: str) -> str:
         return (keys[parent] or ["rowid"])[0]
 
-    foreign: dict[str, list[_ForeignKey]] = {}
+    foreign: dict[str, list[ForeignKey]] = {}
     for table in tables:
-        rows = await db.fetchall(f"PRAGMA foreign_key_list({_quoted(table)})")
+        rows = await db.fetchall(f"PRAGMA foreign_key_list({quoted(table)})")
         foreign[table] = [
-            _ForeignKey(
+            ForeignKey(
                 str(row[3]),
                 str(row[2]),
                 str(row[4]) if row[4] else (keys[str(row[2])] or ["rowid"])[0],
@@ -93,6 +108,15 @@ async def team_tables(db: Database) -> list[TeamTable]:
     """The tables holding a team's rows, in an order they can be deleted in (every table
     before the tables it refers to; ``teams`` last)."""
     columns, foreign = await _schema(db)
+    return plan_team_tables(columns, foreign)
+
+
+def plan_team_tables(
+    columns: dict[str, list[str]], foreign: dict[str, list[ForeignKey]]
+) -> list[TeamTable]:
+    """The tables of a schema (each table's columns and foreign keys) that hold a team's
+    rows, with their conditions, in an order they can be deleted in (every table before the
+    tables it refers to; ``teams`` last)."""
     where: dict[str, str | None] = {}
 
     def condition(table: str, seen: frozenset[str]) -> str | None:
@@ -110,8 +134,8 @@ async def team_tables(db: Database) -> list[TeamTable]:
                 parent = condition(key.parent, seen | {table})
                 if parent is not None:
                     found = (
-                        f"{_quoted(key.column)} IN (SELECT {_quoted(key.parent_column)} "
-                        f"FROM {_quoted(key.parent)} WHERE {parent})"
+                        f"{quoted(key.column)} IN (SELECT {quoted(key.parent_column)} "
+                        f"FROM {quoted(key.parent)} WHERE {parent})"
                     )
                     break
         where[table] = found
@@ -164,12 +188,12 @@ async def forget_team(
     def run(conn: Any) -> None:
         for table in tables:
             cursor = conn.execute(
-                f"DELETE FROM {_quoted(table.name)} WHERE {table.where}",
+                f"DELETE FROM {quoted(table.name)} WHERE {table.where}",
                 (team_pk,) * table.parameters,
             )
             deleted[table.name] = max(cursor.rowcount, 0)
         if platform == "slack":
-            for name, column in _SLACK_TABLES:
+            for name, column in SLACK_TABLES:
                 cursor = conn.execute(f"DELETE FROM {name} WHERE {column} = ?", (external_id,))
                 deleted[name] = max(cursor.rowcount, 0)
         dangling = conn.execute("PRAGMA foreign_key_check").fetchall()
@@ -194,12 +218,12 @@ async def count_team_rows(db: Database, platform: str, external_id: str) -> dict
     counts: dict[str, int] = {}
     for table in await team_tables(db):
         row = await db.fetchone(
-            f"SELECT COUNT(*) FROM {_quoted(table.name)} WHERE {table.where}",
+            f"SELECT COUNT(*) FROM {quoted(table.name)} WHERE {table.where}",
             (team_pk,) * table.parameters,
         )
         counts[table.name] = int(row[0]) if row else 0
     if platform == "slack":
-        for name, column in _SLACK_TABLES:
+        for name, column in SLACK_TABLES:
             row = await db.fetchone(
                 f"SELECT COUNT(*) FROM {name} WHERE {column} = ?", (external_id,)
             )

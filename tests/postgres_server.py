@@ -3,7 +3,9 @@
 Registered from ``tests/conftest.py``. The server is
 :mod:`benchmarks.pg_server`'s (the benchmarks start theirs the same way): ``initdb`` and
 ``pg_ctl start`` of the installed binaries in a temporary folder, with fsync off, listening
-only on a Unix socket in that folder.
+only on a Unix socket in that folder. Under pytest-xdist each worker is a session of its own,
+so each starts its own server, in its own temporary folder: the workers' sockets never meet
+(the port number only names the socket file).
 
 Each test gets a fresh database copied from a template that already has Quizbot's schema
 (``CREATE DATABASE … TEMPLATE`` is a file copy). Without the binaries the PostgreSQL tests

@@ -1,5 +1,8 @@
 """``quizbot db …``: info, a consistent online backup, restore (refused while running),
-migrate (SQLite or PostgreSQL), and copy (a whole database between SQLite and PostgreSQL).
+forget (one team's rows), migrate, and copy (a whole database between SQLite and PostgreSQL).
+
+``info``, ``forget``, ``migrate`` and ``copy`` work on SQLite and PostgreSQL; ``backup`` and
+``restore`` copy an SQLite file and point a PostgreSQL user to ``pg_dump``/``pg_restore``.
 
 Neither command ever overwrites a copy: a backup into a folder gets a new timestamped name, one
 onto an existing file needs ``--force``, and the database a restore replaces is kept under a
@@ -29,12 +32,15 @@ from bot.commands.groups import Subparsers, add_group, fail
 from bot.config import ConfigError, load_settings
 from storage import migrations
 from storage.database import Database, wal_path
+from storage.errors import StoreError
 from storage.migrations import REQUIRED_TABLES
+from storage.postgres.url import PostgresUrl
 
 __all__ = [
     "REQUIRED_TABLES",
     "DatabaseProblem",
     "backup_database",
+    "copy_name",
     "database_info",
     "inspect_database",
     "latest_schema",
@@ -210,7 +216,6 @@ def restore_database(source_path: Path, database: Path) -> Path | None:
     path is returned.
     """
     from bot.app import instance_lock
-    from storage.store import StoreError
 
     if same_file(source_path, database):
         raise DatabaseProblem(f"refusing to restore: {source_path} is the database itself")
@@ -271,14 +276,11 @@ def _keep_replaced(database: Path) -> Path | None:
 
 
 _POSTGRES_REFUSALS = {
-    "info": "`quizbot db info` reads an SQLite file; QUIZBOT_DATABASE is PostgreSQL: use psql "
-    "(SELECT MAX(version) FROM schema_version; \\dt+) or `quizbot doctor`",
     "backup": "`quizbot db backup` copies an SQLite file; QUIZBOT_DATABASE is PostgreSQL: use "
     "pg_dump (pg_dump --format=custom --file=quizbot.dump URL)",
     "restore": "`quizbot db restore` replaces an SQLite file; QUIZBOT_DATABASE is PostgreSQL: "
     "stop every replica, then use pg_restore "
     "(pg_restore --clean --if-exists --dbname=URL quizbot.dump)",
-    "forget": "`quizbot db forget` works on an SQLite file only; QUIZBOT_DATABASE is PostgreSQL",
 }
 """Why each SQLite-file command refuses a PostgreSQL database, and what to use instead."""
 
@@ -293,9 +295,15 @@ def _database(command: str) -> Path:
 
 
 def _info(args: argparse.Namespace) -> int:
+    settings = load_settings(postgres=True)
     try:
-        info = database_info(_database("info"))
-    except DatabaseProblem as exc:
+        if settings.postgres_url is not None:
+            from storage.postgres.summary import database_summary  # asyncpg: only here
+
+            info = asyncio.run(database_summary(settings.postgres_url))
+        else:
+            info = database_info(settings.quizbot_database)
+    except (DatabaseProblem, StoreError) as exc:
         return fail(exc)
     width = max(len(key) for key in info)
     for key, value in info.items():
@@ -334,23 +342,89 @@ _TEAM = re.compile(r"^(slack|discord|console):(\S+)$")
 
 
 def _forget(args: argparse.Namespace) -> int:
-    """``db forget --team PLATFORM:ID [--yes]``: back up, then delete every row of one team."""
+    """``db forget --team PLATFORM:ID [--yes] [--copy-dir DIR]``: copy, then delete every row
+    of one team (SQLite: a backup of the file; PostgreSQL: the team's rows as an SQL script)."""
     match = _TEAM.match(args.team)
     if not match:
         return fail(f"--team must be PLATFORM:ID, e.g. slack:T0123ABCD (not {args.team!r})")
     platform, team_id = match.groups()
-    database = _database("forget")
-    if not database.exists():
-        return fail(f"{database}: no such file")
+    settings = load_settings(postgres=True)
     try:
-        return asyncio.run(_forget_team(database, platform, team_id, confirmed=args.yes))
+        if settings.postgres_url is not None:
+            return asyncio.run(
+                _forget_postgres(
+                    settings.postgres_url,
+                    platform,
+                    team_id,
+                    folder=(args.copy_dir or Path.cwd()).absolute(),
+                    confirmed=args.yes,
+                )
+            )
+        database = settings.quizbot_database
+        if not database.exists():
+            return fail(f"{database}: no such file")
+        folder = args.copy_dir or database.parent
+        return asyncio.run(
+            _forget_team(database, platform, team_id, folder=folder, confirmed=args.yes)
+        )
     except DatabaseProblem as exc:
         return fail(exc)
 
 
-async def _forget_team(database: Path, platform: str, team_id: str, *, confirmed: bool) -> int:
+def _print_counts(name: str, counts: dict[str, int]) -> None:
+    total = sum(counts.values())
+    print(f"{name}: {total} rows in {sum(1 for n in counts.values() if n)} tables")
+
+
+def _print_deleted(table: str, rows: int) -> None:
+    if rows:
+        print(f"  {table}: {rows} deleted")
+
+
+def copy_name(platform: str, team_id: str) -> str:
+    """The stem of the file a PostgreSQL ``db forget`` writes the team's rows to (the team's
+    id with anything but letters, digits, ``.``, ``_`` and ``-`` as ``_``)."""
+    return f"quizbot-forget-{platform}-{re.sub(r'[^A-Za-z0-9._-]', '_', team_id)}"
+
+
+async def _forget_postgres(
+    url: PostgresUrl, platform: str, team_id: str, *, folder: Path, confirmed: bool
+) -> int:
+    from storage.postgres.database import PostgresDatabase  # asyncpg: only here
+    from storage.postgres.team_data import count_team_rows, forget_team, restore_hint
+    from storage.team_data import TeamDataError
+
+    name = f"{platform}:{team_id}"
+    try:
+        db = await PostgresDatabase.open(url, min_size=1, max_size=1, migrate_now=False)
+    except StoreError as exc:
+        raise DatabaseProblem(f"refusing to forget {name}: {exc}") from None
+    try:
+        try:
+            _print_counts(name, await count_team_rows(db, platform, team_id))
+        except TeamDataError as exc:
+            raise DatabaseProblem(str(exc)) from None
+        if not confirmed:
+            print("nothing deleted: add --yes to delete them (a copy of them is written first)")
+            return 1
+        copy = _unused_path(folder, copy_name(platform, team_id), ".sql")
+        print(f"writing a copy of the rows of {name} to {copy}, then deleting them ...", flush=True)
+        try:
+            deleted = await forget_team(db, platform, team_id, _print_deleted, copy_to=copy)
+        except TeamDataError as exc:
+            raise DatabaseProblem(str(exc)) from None
+    finally:
+        await db.close()
+    print(f"forgot {name}: {sum(deleted.values())} rows deleted; the copy is {copy}")
+    print(f"to put them back: {restore_hint(copy)}")
+    return 0
+
+
+async def _forget_team(
+    database: Path, platform: str, team_id: str, *, folder: Path, confirmed: bool
+) -> int:
     from bot.app import instance_lock
-    from storage.store import Store, StoreError
+    from storage.store import Store
     from storage.team_data import TeamDataError, count_team_rows, forget_team
 
     name = f"{platform}:{team_id}"
@@ -362,26 +436,24 @@ async def _forget_team(database: Path, platform: str, team_id: str, *, confirmed
             raise DatabaseProblem(f"refusing to forget {name}: {exc}") from None
         try:
             try:
-                counts = await count_team_rows(store, platform, team_id)
+                _print_counts(name, await count_team_rows(store, platform, team_id))
             except TeamDataError as exc:
                 raise DatabaseProblem(str(exc)) from None
-            total = sum(counts.values())
-            print(f"{name}: {total} rows in {sum(1 for n in counts.values() if n)} tables")
             if not confirmed:
                 print("nothing deleted: add --yes to delete them (a backup is written first)")
                 return 1
-            backup = _unused_path(database.parent, f"{database.name}.before-forget")
+            backup = _unused_path(folder, f"{database.name}.before-forget")
             print(f"backing up {database} ...", flush=True)
-            written, _ = backup_database(database, backup)
+            try:
+                written, _ = backup_database(database, backup)
+            except OSError as exc:
+                raise DatabaseProblem(
+                    f"cannot write the backup {backup} ({exc.strerror or exc}); nothing was deleted"
+                ) from None
             print(f"backup written to {written}")
             print(f"deleting the rows of {name} ...", flush=True)
             try:
-                deleted = await forget_team(
-                    store,
-                    platform,
-                    team_id,
-                    lambda table, rows: print(f"  {table}: {rows} deleted") if rows else None,
-                )
+                deleted = await forget_team(store, platform, team_id, _print_deleted)
             except TeamDataError as exc:
                 raise DatabaseProblem(str(exc)) from None
         finally:
@@ -501,12 +573,21 @@ def register(subparsers: Subparsers) -> None:
 
     forget = sub.add_parser(
         "forget",
-        help="delete one team's scores and history (after a backup; bot must be stopped)",
+        help="delete one team's scores and history, after writing a copy (SQLite: a backup "
+        "of the file, the bot stopped; PostgreSQL: the team's rows as an SQL script)",
     )
     forget.add_argument(
         "--team", required=True, metavar="PLATFORM:ID", help="the team, e.g. slack:T0123ABCD"
     )
     forget.add_argument("--yes", action="store_true", help="really delete (else only count)")
+    forget.add_argument(
+        "--copy-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder for the copy, created if missing (default: beside the SQLite file; the "
+        "current folder on PostgreSQL)",
+    )
     forget.set_defaults(func=_forget)
 
     migrate = sub.add_parser(

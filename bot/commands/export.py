@@ -1,4 +1,5 @@
-"""``quizbot export leaderboard``: every ranked row of a team's leaderboard, as CSV or JSON."""
+"""``quizbot export leaderboard``: every ranked row of a team's leaderboard, as CSV or JSON,
+from the configured database (an SQLite file or PostgreSQL), read through the store."""
 
 from __future__ import annotations
 
@@ -19,15 +20,25 @@ from bot.config import load_settings
 from bot.engine.engine import QuizEngine, period_keys, ranked
 from bot.engine.model import PERIODS, LeaderboardRow, Team
 from bot.safe_text import visible
+from storage.errors import StoreError
+from storage.interface import Storage
+from storage.postgres.url import PostgresUrl
 from storage.store import Store
 
-__all__ = ["FIELDS", "export_leaderboard", "format_rows", "parse_team", "register"]
+__all__ = [
+    "FIELDS",
+    "export_leaderboard",
+    "format_rows",
+    "leaderboard_rows",
+    "parse_team",
+    "register",
+]
 
 FIELDS = tuple(field.name for field in dataclasses.fields(LeaderboardRow))
 
 
 class ExportError(Exception):
-    """The export cannot be made (unknown team, missing database); one line."""
+    """The export cannot be made (unknown team, missing or unreachable database); one line."""
 
 
 def parse_team(value: str) -> Team:
@@ -39,35 +50,61 @@ def parse_team(value: str) -> Team:
 
 
 async def export_leaderboard(
-    database: Path,
+    database: Path | PostgresUrl,
     team: Team,
     *,
     period: str = "week",
     channel_id: str | None = None,
     now: float | None = None,
 ) -> list[LeaderboardRow]:
-    """Every ranked player of a team's board for a period (and channel), as /leaderboard ranks."""
+    """Every ranked player of a team's board for a period (and channel), as /leaderboard ranks,
+    read from an SQLite file or a PostgreSQL database (one not at this Quizbot's schema version
+    is refused: ``quizbot db migrate`` brings it there)."""
+    store = await _open(database)
     try:
-        with open_readonly(database):
-            pass
-    except DatabaseProblem as exc:
-        raise ExportError(str(exc)) from None
-    chosen = QuizEngine.parse_period(period)
-    store = await Store.open(database)
-    try:
-        team_pk = await store.find_team_pk(team.platform, team.team_id)
-        if team_pk is None:
-            raise ExportError(f"no team {team.platform}:{team.team_id} in {database}")
-        if chosen == "season":
-            key = (await store.seasons.current(team_pk)).period
-        else:
-            key = period_keys(time.time() if now is None else now)[chosen]
-        scope = channel_id or ""
-        total = await store.player_count(team_pk, key, scope)
-        scores = await store.top_scores(team_pk, key, scope, max(total, 1))
+        return await leaderboard_rows(
+            store, team, period=period, channel_id=channel_id, now=now, where=str(database)
+        )
     finally:
         await store.close()
-    return ranked(scores)
+
+
+async def _open(database: Path | PostgresUrl) -> Storage:
+    """The store of ``database``; :class:`ExportError` when it cannot be opened."""
+    try:
+        if isinstance(database, PostgresUrl):
+            from storage.postgres.store import PostgresStore  # asyncpg: only with PostgreSQL
+
+            return await PostgresStore.open(database, min_size=1, max_size=2, migrate_now=False)
+        with open_readonly(database):
+            pass
+        return await Store.open(database)
+    except (DatabaseProblem, StoreError) as exc:
+        raise ExportError(str(exc)) from None
+
+
+async def leaderboard_rows(
+    store: Storage,
+    team: Team,
+    *,
+    period: str = "week",
+    channel_id: str | None = None,
+    now: float | None = None,
+    where: str = "the database",
+) -> list[LeaderboardRow]:
+    """Every ranked player of a team's board in ``store`` (either backend), as /leaderboard
+    ranks; :class:`ExportError` naming ``where`` for an unknown team."""
+    chosen = QuizEngine.parse_period(period)
+    team_pk = await store.find_team_pk(team.platform, team.team_id)
+    if team_pk is None:
+        raise ExportError(f"no team {team.platform}:{team.team_id} in {where}")
+    if chosen == "season":
+        key = (await store.seasons.current(team_pk)).period
+    else:
+        key = period_keys(time.time() if now is None else now)[chosen]
+    scope = channel_id or ""
+    total = await store.player_count(team_pk, key, scope)
+    return ranked(await store.top_scores(team_pk, key, scope, max(total, 1)))
 
 
 def format_rows(rows: list[LeaderboardRow], fmt: str) -> str:
@@ -120,7 +157,8 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
-    database = load_settings().quizbot_database
+    settings = load_settings(postgres=True)
+    database = settings.postgres_url or settings.quizbot_database
     try:
         rows = asyncio.run(
             export_leaderboard(database, args.team, period=args.period, channel_id=args.channel)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import cast
 
-from cachetools import LRUCache
-
 from bot.engine import scoring
 from bot.engine.closing import RoundCloser
 from bot.engine.core import Core
@@ -116,13 +114,7 @@ class AnswerDesk:
         self._closer = closer
         self._reviews = reviews
         self._daily_store = daily_store
-        # Rounds recently answered while open, by id. Only their fixed fields are read from
-        # here: team, channel, kind, mode, question, choice order, opening and closing times are
-        # written when the round is created and never updated by any process. What changes
-        # (closed_at, the posted message) is not read from here: whether the round is still
-        # open is checked inside the answer's transaction, so a round another process closed
-        # refuses the answer, and the entry is then dropped.
-        self._open_rounds: LRUCache[int, RoundRecord] = LRUCache(maxsize=OPEN_ROUNDS_REMEMBERED)
+        self._open_rounds = core.open_rounds
 
     async def _answerable_round(self, player: Player, round_id: int) -> RoundRecord:
         """The round, checked against the player (team, and owner of a review round), from

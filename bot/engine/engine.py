@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import random
 
-from bot.engine import options
+from cachetools import LRUCache
+
+from bot.engine import answering, options
 from bot.engine.analytics import QuestionAnalytics
 from bot.engine.answering import MAX_ANSWER_CHARS, AnswerDesk
 from bot.engine.closing import RoundCloser
@@ -69,6 +71,7 @@ from bot.engine.standings import Standings, period_keys, ranked
 from questions.loader import QuestionBank
 from questions.schema import Difficulty
 from storage.interface import Storage
+from storage.records import RoundRecord
 
 __all__ = ["MAX_ANSWER_CHARS", "QuizEngine", "period_keys", "ranked"]
 
@@ -94,7 +97,8 @@ class QuizEngine:
         self.clock = clock
         self.rng = rng or random.Random()
         self.identities = Identities(store)
-        core = Core(store, bank, clock, self.rng, self.identities)
+        open_rounds: LRUCache[int, RoundRecord] = LRUCache(maxsize=answering.OPEN_ROUNDS_REMEMBERED)
+        core = Core(store, bank, clock, self.rng, self.identities, open_rounds)
         daily_store = store.daily
         queue = store.publications
         outboxes = Outboxes()

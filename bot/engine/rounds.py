@@ -78,7 +78,7 @@ class RoundOpener:
         except OpenRoundExistsError:
             existing = await core.store.open_quiz_round(team_pk, channel_id)
             raise RoundAlreadyOpenError(existing.id if existing else 0) from None
-        return core.card(record)
+        return core.card(core.opened(record))
 
     async def current(self, channel: Channel) -> QuestionCard | None:
         """The channel's open quiz round, if any (closing it first if its time is up)."""

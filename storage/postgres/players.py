@@ -3,10 +3,12 @@ sight (mirrors :mod:`storage.players`)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 from cachetools import LRUCache
 
-from storage.postgres.database import PostgresDatabase
+from storage.postgres.answer_batches import BatchedWrites
 from storage.postgres.url import PostgresUrl
 
 __all__ = ["PostgresPlayerQueries"]
@@ -14,7 +16,7 @@ __all__ = ["PostgresPlayerQueries"]
 _PLAYER_CACHE_SIZE = 100_000
 
 
-class PostgresPlayerQueries(PostgresDatabase):
+class PostgresPlayerQueries(BatchedWrites):
     """Reads and writes of ``teams`` and ``players``."""
 
     def __init__(self, pool: asyncpg.Pool, url: PostgresUrl) -> None:
@@ -23,6 +25,7 @@ class PostgresPlayerQueries(PostgresDatabase):
         # for good (players are never deleted, their key never changes), so no other replica
         # can make an entry wrong. The display name can change in any replica: it is not kept.
         self.player_pks: LRUCache[tuple[int, str], int] = LRUCache(maxsize=_PLAYER_CACHE_SIZE)
+        self._renaming: dict[tuple[int, str], asyncio.Future[None]] = {}
 
     async def team_pk(self, platform: str, external_id: str) -> int:
         """The internal id of a team, creating the team on first sight."""
@@ -56,18 +59,16 @@ class PostgresPlayerQueries(PostgresDatabase):
     async def player_pk(self, team_pk: int, external_id: str, display_name: str) -> int:
         """The internal id of a player, creating it or refreshing its display name.
 
-        A player already seen costs one conditional update, which writes only when the name
-        changed (whichever replica saw the change).
+        A player already seen by this store costs no trip: the name is refreshed in the next
+        answer batch, ahead of its answers (written only when it changed, whichever replica saw
+        the change), and :meth:`find_player` waits for it.
         """
         key = (team_pk, external_id)
         known = self.player_pks.get(key)
         if known is not None:
-            await self.execute_write(
-                "UPDATE players SET display_name = $1 WHERE id = $2 "
-                "AND display_name IS DISTINCT FROM $1",
-                display_name,
-                known,
-            )
+            renaming = self.batches.rename(known, display_name)
+            self._renaming[key] = renaming
+            renaming.add_done_callback(lambda done: self._renamed(key, done))
             return known
         player = int(
             await self.fetchvalue(
@@ -82,9 +83,16 @@ class PostgresPlayerQueries(PostgresDatabase):
         self.player_pks[key] = player
         return player
 
+    def _renamed(self, key: tuple[int, str], done: asyncio.Future[None]) -> None:
+        if self._renaming.get(key) is done:
+            del self._renaming[key]
+
     async def find_player(self, team_pk: int, external_id: str) -> tuple[int, str] | None:
         """(internal id, display name) of a player of this team, or None (the name as stored
-        now, whichever replica wrote it)."""
+        now, whichever replica wrote it, once a name this store was given is committed)."""
+        renaming = self._renaming.get((team_pk, external_id))
+        if renaming is not None:
+            await asyncio.wait([renaming])
         row = await self.fetchone(
             "SELECT id, display_name FROM players WHERE team_id = $1 AND external_id = $2",
             team_pk,

@@ -22,6 +22,7 @@ __all__ = [
     "check_server",
     "connect",
     "create_pool",
+    "keep_session",
     "migrate",
     "schema_version",
 ]
@@ -65,11 +66,22 @@ async def connect(url: PostgresUrl) -> AsyncIterator[asyncpg.Connection]:
         await conn.close()
 
 
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """The pool's reset of a connection it takes back: nothing beyond what asyncpg always does
+    (an open transaction is rolled back). Quizbot leaves no session state behind — no
+    ``SET``, ``LISTEN``, cursor or session-level advisory lock: its locks are transaction-level
+    — so asyncpg's default reset query would be a round trip per query for nothing."""
+
+
 async def create_pool(url: PostgresUrl, *, min_size: int, max_size: int) -> asyncpg.Pool:
     """A pool of ``min_size`` to ``max_size`` connections, the first one checked."""
     try:
         pool = await asyncpg.create_pool(
-            url.dsn, min_size=min_size, max_size=max_size, timeout=CONNECT_TIMEOUT_SECONDS
+            url.dsn,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            reset=keep_session,
         )
     except _FAILURES as exc:
         raise _failure(url, "cannot connect", exc) from None

@@ -3,21 +3,16 @@ totals (mirrors :mod:`storage.rounds`)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 
 import asyncpg
 
-from storage.postgres.database import PostgresDatabase
-from storage.postgres.reviews import apply_review
-from storage.postgres.scores import add_to_scores
-from storage.postgres.seasons import locked_team_season
+from storage.postgres.answer_batches import AnswerHook, AnswerWrite, BatchedWrites
 from storage.records import (
     ROUND_COLUMNS,
     AnswerRecord,
     CardReview,
-    DuplicateAnswerError,
     OpenRoundExistsError,
-    RoundClosedInStoreError,
     RoundRecord,
 )
 
@@ -25,18 +20,13 @@ __all__ = ["AnswerHook", "PostgresRoundQueries"]
 
 _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 _ONE_OPEN_QUIZ = "rounds_one_open_quiz_per_channel"
-_ONE_ANSWER = "answers_round_id_player_id_key"
-
-AnswerHook = Callable[[asyncpg.Connection, int], Awaitable[None]]
-"""What :meth:`PostgresRoundQueries.record_answer` runs last in the answer's transaction,
-given the connection and the new answer's id (the FSRS card update)."""
 
 
 def _round(row: asyncpg.Record) -> RoundRecord:
     return RoundRecord(*tuple(row))
 
 
-class PostgresRoundQueries(PostgresDatabase):
+class PostgresRoundQueries(BatchedWrites):
     """Reads and writes of ``rounds`` and ``answers``."""
 
     async def create_round(
@@ -148,67 +138,29 @@ class PostgresRoundQueries(PostgresDatabase):
     ) -> int:
         """Store an answer and add it to the score totals (of ``periods`` and of the team's
         current season) in one transaction; ``review`` (the FSRS card's review) then
-        ``on_recorded(conn, answer_id)`` run last in it.
+        ``on_recorded(conn, answer_id)`` run last in it. Answers that arrive together share
+        the transaction (:mod:`storage.postgres.answer_batches`), each still all or nothing.
 
         Raises :class:`DuplicateAnswerError` if the player already answered the round, and
         :class:`RoundClosedInStoreError` if the round is closed when the transaction runs: the
         round's row is locked for share first, so a close waits for the answer (which is then
         in the reveal) or the answer sees the close. Returns the answer id once committed.
         """
-        wanted = tuple(periods)
-
-        async def insert(conn: asyncpg.Connection) -> int:
-            state = await conn.fetchrow(  # locks the round and its team (see seasons.py)
-                "SELECT r.closed_at FROM rounds r JOIN teams t ON t.id = r.team_id "
-                "WHERE r.id = $1 FOR SHARE",
-                round_record.id,
+        return await self.batches.record(
+            AnswerWrite(
+                round_record=round_record,
+                player_pk=player_pk,
+                choice=choice,
+                text=text,
+                grade=grade,
+                correct=correct,
+                points=points,
+                answered_at=answered_at,
+                periods=tuple(periods),
+                review=review,
+                on_recorded=on_recorded,
             )
-            if state is None or state[0] is not None:
-                raise RoundClosedInStoreError(round_record.id)
-            season, _ = await locked_team_season(conn, round_record.team_pk)
-            answer_id = int(
-                await conn.fetchval(
-                    "INSERT INTO answers (round_id, player_id, choice, text, grade, correct, "
-                    "points, answered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                    round_record.id,
-                    player_pk,
-                    choice,
-                    text,
-                    grade,
-                    int(correct),
-                    points,
-                    answered_at,
-                )
-            )
-            await add_to_scores(
-                conn,
-                [
-                    (round_record.team_pk, period, scope, player_pk, points, int(correct))
-                    for period in (*wanted, season)
-                    for scope in ("", round_record.channel_id)
-                ],
-            )
-            if review is not None:
-                await apply_review(
-                    conn,
-                    player_pk=review.player_pk,
-                    question_id=review.question_id,
-                    category=review.category,
-                    answer_id=answer_id,
-                    rating=review.rating,
-                    reviewed_at=review.reviewed_at,
-                    step=review.step,
-                )
-            if on_recorded is not None:
-                await on_recorded(conn, answer_id)
-            return answer_id
-
-        try:
-            return await self.in_transaction(insert)
-        except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name != _ONE_ANSWER:
-                raise
-            raise DuplicateAnswerError(round_record.id) from None
+        )
 
     async def round_answers(self, round_id: int) -> list[AnswerRecord]:
         """A round's answers in the order they were given."""

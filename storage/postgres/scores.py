@@ -20,15 +20,28 @@ _SCORE_COLUMNS = "s.player_id, p.external_id, p.display_name, s.points, s.answer
 
 
 async def add_to_scores(conn: asyncpg.Connection, rows: Iterable[ScoreRowValues]) -> None:
-    """Add one answer to each of the leaderboard rows ``rows``, inside an open transaction
-    (``score_levels`` follows through the table's triggers)."""
-    await conn.executemany(
+    """Add answers to their leaderboard rows inside an open transaction, each row of ``rows``
+    one answer's share: one statement, the rows summed per key and written in key order, so
+    concurrent writers lock them in the same order (``score_levels`` follows through the
+    table's statement triggers)."""
+    totals: dict[tuple[int, str, str, int], list[int]] = {}
+    for team_pk, period, scope, player_pk, points, correct in rows:
+        total = totals.setdefault((team_pk, period, scope, player_pk), [0, 0, 0])
+        total[0] += points
+        total[1] += 1
+        total[2] += correct
+    if not totals:
+        return
+    keys = sorted(totals)
+    await conn.execute(
         "INSERT INTO scores (team_id, period, channel_id, player_id, points, answers, correct) "
-        "VALUES ($1, $2, $3, $4, $5, 1, $6) "
+        "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], "
+        "$5::bigint[], $6::bigint[], $7::bigint[]) ORDER BY 1, 2, 3, 4 "
         "ON CONFLICT (team_id, period, channel_id, player_id) DO UPDATE SET "
-        "points = scores.points + EXCLUDED.points, answers = scores.answers + 1, "
+        "points = scores.points + EXCLUDED.points, answers = scores.answers + EXCLUDED.answers, "
         "correct = scores.correct + EXCLUDED.correct",
-        list(rows),
+        *([key[column] for key in keys] for column in range(4)),
+        *([totals[key][column] for key in keys] for column in range(3)),
     )
 
 

@@ -84,21 +84,21 @@ def test_the_sqlite_file_commands_refuse_a_postgres_database_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("QUIZBOT_DATABASE", f"postgresql://quiz:{PASSWORD}@localhost:5432/quizbot")
+    url = f"postgresql://quiz:{PASSWORD}@localhost:5432/quizbot"
+    monkeypatch.setenv("QUIZBOT_DATABASE", url)
     instead = {
-        ("db", "info"): "use psql",
         ("db", "backup", "copy.db"): "use pg_dump",
         ("db", "restore", "copy.db"): "use pg_restore",
-        ("db", "forget", "--team", "slack:T1"): "SQLite file only",
     }
     for command, advice in instead.items():
         assert main(list(command)) == 2
         captured = capsys.readouterr()
         assert captured.err.startswith("quizbot: error: `quizbot db ")
         assert advice in captured.err and len(captured.err.splitlines()) == 1
-        assert captured.out == ""
-    assert main(["export", "leaderboard", "--team", "slack:T1"]) == 2
-    assert capsys.readouterr().err == f"quizbot: error: {POSTGRES_NOT_YET}\n"
+        assert captured.out == "" and PASSWORD not in captured.err
+    with pytest.raises(ConfigError) as refused:  # a command that reads an SQLite file only
+        load_settings(_env_file=None, quizbot_database=url)
+    assert str(refused.value) == POSTGRES_NOT_YET
     assert list(tmp_path.iterdir()) == []
 
 

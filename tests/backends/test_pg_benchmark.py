@@ -30,6 +30,10 @@ def test_the_benchmark_reports_every_figure(postgres_server: PostgresServer) -> 
     assert result["pg_answer_ratio"] == pytest.approx(
         answers["1_replica"] / result["pg_raw_txn_per_s"]
     )
+    assert result["pg_raw_txn_per_s_store_pool"] > 0
+    assert result["pg_answer_ratio_store_pool"] == pytest.approx(
+        answers["1_replica"] / result["pg_raw_txn_per_s_store_pool"]
+    )
     assert result["pg_leaderboard_p99_ms"]["1M"] > 0
     assert result["pg_leaderboard_build_s"] > 0
     labels = {goal.label for goal in GOALS if goal.met(result) is not None}
@@ -84,5 +88,6 @@ def test_without_a_server_the_figures_are_null(monkeypatch: pytest.MonkeyPatch) 
     result = postgres.run(quick=True)
 
     assert result["pg_answer_ratio"] is None
+    assert result["pg_answer_ratio_store_pool"] is None
     assert result["pg_leaderboard_p99_ms"] == {"100k": None}
     assert result["notes"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
 import pytest
 
@@ -17,6 +18,7 @@ from bot.engine.errors import (
     RoundNotFoundError,
 )
 from bot.engine.model import Channel, MessageRef, Player, QuestionCard, Reveal, Team
+from questions.loader import QuestionBank
 from tests.conftest import FakeClock
 
 TEAM = Team("console", "team-a")
@@ -275,16 +277,19 @@ async def test_stats_by_category(engine: QuizEngine) -> None:
 
 
 async def test_answers_racing_a_close_are_either_refused_or_in_the_reveal(
-    engine: QuizEngine,
+    engine: QuizEngine, bank: QuestionBank, clock: FakeClock
 ) -> None:
     card = await engine.start_round(GENERAL, ALICE)
+    # The players answer through another engine on the store (as on another replica): it did
+    # not open the round, so each answer reads it while the close is under way.
+    other = QuizEngine(engine.store, bank, clock=clock, rng=random.Random(8), round_seconds=60)
     players = [Player(TEAM, f"racer{i}", f"Racer {i}") for i in range(40)]
     for player in players:  # known players, so every answer takes the same path
-        await engine.identities.player_pk(player)
+        await other.identities.player_pk(player)
 
     async def answer(player: Player) -> bool:
         try:
-            await engine.answer(player, card.round_id, choice="A")
+            await other.answer(player, card.round_id, choice="A")
         except RoundClosedError:
             return False
         return True

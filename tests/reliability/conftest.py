@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.faults import INJECTED, SKIPPED
 from tests.reliability.harness import Harness
 
 
@@ -17,14 +16,3 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
     opened = Harness(tmp_path / "reliability.db")
     yield opened
     opened.close()
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say which faults the fault-injection tests injected, and which they could not."""
-    if not (INJECTED or SKIPPED):
-        return
-    ran = ", ".join(f"{kind} ×{count}" for kind, count in sorted(INJECTED.items()))
-    terminalreporter.write_sep("-", "fault injection")
-    terminalreporter.write_line(f"injected {sum(INJECTED.values())} faults: {ran or 'none'}")
-    for reason, count in sorted(SKIPPED.items()):
-        terminalreporter.write_line(f"skipped ×{count}: {reason}")
