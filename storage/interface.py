@@ -816,7 +816,7 @@ class Storage(Protocol):
         self, team_pk: int, period: str, channel_id: str, limit: int, user_id: str | None
     ) -> ScoreBoard:
         """A period and scope's best ``limit`` players, the player ``user_id``'s (external id)
-        totals and rank, and its player count, from one consistent read."""
+        totals and rank (None without a score there), and its player count, in one call."""
         ...
 
     async def category_results(self, player_pk: int) -> list[tuple[str, int, int]]:
