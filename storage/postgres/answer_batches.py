@@ -9,7 +9,10 @@ answer at a time, so one bad answer cannot refuse the others.
 Batches take their locks in one order — the rounds and their teams (shared, so a close or a
 season roll-over waits for the batch), then answers, cards and scores, each table in key order,
 then the score levels (one ordered statement, see migration 0016) — so concurrent batches, of
-this process or another replica, wait for each other but do not deadlock.
+this process or another replica, wait for each other but do not deadlock. Display names go
+first and lock a player's row only when the name changed (a lock the foreign-key checks of
+other batches do not wait for); two replicas renaming the same players at the same instant may
+deadlock, and the server's abort is retried like any other.
 """
 
 from __future__ import annotations
@@ -313,7 +316,7 @@ async def _review_cards(
         [review.reviewed_at for _, review in keys],
     )
     rows = await conn.fetch(
-        "SELECT c.id, c.player_id, c.question_id, c.card, c.reviews FROM cards c "
+        "SELECT c.id, c.player_id, c.question_id, c.card FROM cards c "
         "JOIN unnest($1::bigint[], $2::text[]) AS u(p, q) "
         "ON c.player_id = u.p AND c.question_id = u.q "
         "ORDER BY c.player_id, c.question_id FOR UPDATE OF c",
