@@ -17,79 +17,13 @@ from storage.review_store import CardRow, DuplicateReportError, ReportRow, Revie
 if TYPE_CHECKING:
     from storage.postgres.database import PostgresDatabase
 
-__all__ = ["PostgresReviewStore", "apply_review"]
+__all__ = ["PostgresReviewStore"]
 
 _CARD_COLUMNS = "id, player_id, question_id, category, state, due, card, reviews, last_log_id"
 
 
 def _card(row: asyncpg.Record) -> CardRow:
     return CardRow(*tuple(row))
-
-
-async def _locked_card(
-    conn: asyncpg.Connection, player_pk: int, question_id: str
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT id, card FROM cards WHERE player_id = $1 AND question_id = $2 FOR UPDATE",
-        player_pk,
-        question_id,
-    )
-
-
-async def apply_review(
-    conn: asyncpg.Connection,
-    *,
-    player_pk: int,
-    question_id: str,
-    category: str,
-    answer_id: int,
-    rating: int,
-    reviewed_at: float,
-    step: ReviewStep,
-) -> None:
-    """Review the player's card for a question (creating it), inside an open transaction:
-    the answer hook of :meth:`PostgresStore.record_answer`, so the card moves if and only if
-    the answer is committed."""
-    row = await _locked_card(conn, player_pk, question_id)
-    before: str | None = None
-    if row is None:
-        created = await conn.fetchval(
-            "INSERT INTO cards (player_id, question_id, category, state, due, card) "
-            "VALUES ($1, $2, $3, 0, $4, '') ON CONFLICT (player_id, question_id) DO NOTHING "
-            "RETURNING id",
-            player_pk,
-            question_id,
-            category,
-            reviewed_at,
-        )
-        if created is None:  # another transaction created it meanwhile
-            row = await _locked_card(conn, player_pk, question_id)
-            assert row is not None
-    if row is None:
-        card_id = int(created)
-    else:
-        card_id, before = int(row[0]), str(row[1])
-    after, state, due = step(before, card_id)
-    log_id = await conn.fetchval(
-        "INSERT INTO review_log (card_id, answer_id, rating, auto_rating, reviewed_at, "
-        "card_before) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        card_id,
-        answer_id,
-        rating,
-        rating,
-        reviewed_at,
-        before or "",
-    )
-    await conn.execute(
-        "UPDATE cards SET state = $1, due = $2, card = $3, category = $4, "
-        "reviews = reviews + 1, last_log_id = $5 WHERE id = $6",
-        state,
-        due,
-        after,
-        category,
-        log_id,
-        card_id,
-    )
 
 
 class PostgresReviewStore:

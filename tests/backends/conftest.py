@@ -23,14 +23,13 @@ from storage.postgres.digests import PostgresDigestStore
 from storage.postgres.installations import PostgresInstallationStore
 from storage.postgres.interviews import PostgresInterviewStore
 from storage.postgres.reviews import PostgresReviewStore
-from storage.postgres.reviews import apply_review as apply_review_postgres
 from storage.postgres.rewards import PostgresRewardStore
 from storage.postgres.seasons import PostgresSeasonStore
 from storage.postgres.settlements import PostgresSettlementStore
 from storage.postgres.store import PostgresStore
 from storage.postgres.url import PostgresUrl
+from storage.records import CardReview
 from storage.review_store import ReviewStore
-from storage.review_store import apply_review as apply_review_sqlite
 from storage.reward_store import RewardStore
 from storage.seasons import SeasonStore
 from storage.settlements import SettlementStore
@@ -144,30 +143,19 @@ class Backend:
         async with self.store.transaction() as lite:
             await lite.execute(_SCHEDULE.format("?, ?, ?, ?, ?, ?"), values)
 
-    def review_hook(
-        self, player_pk: int, question_id: str, category: str, rating: Rating, at: float
-    ) -> Any:
-        """The engine's card update as an ``on_recorded`` hook of this backend."""
-        step = CardScheduler().step(rating, at)
-        fields: dict[str, Any] = {
-            "player_pk": player_pk,
-            "question_id": question_id,
-            "category": category,
-            "rating": int(rating),
-            "reviewed_at": at,
-            "step": step,
-        }
-        if self.name == "sqlite":
-
-            def sqlite_hook(conn: sqlite3.Connection, answer_id: int) -> None:
-                apply_review_sqlite(conn, answer_id=answer_id, **fields)
-
-            return sqlite_hook
-
-        async def postgres_hook(conn: asyncpg.Connection, answer_id: int) -> None:
-            await apply_review_postgres(conn, answer_id=answer_id, **fields)
-
-        return postgres_hook
+    @staticmethod
+    def card_review(
+        player_pk: int, question_id: str, category: str, rating: Rating, at: float
+    ) -> CardReview:
+        """The engine's card update for an answer (``record_answer``'s ``review``)."""
+        return CardReview(
+            player_pk=player_pk,
+            question_id=question_id,
+            category=category,
+            rating=int(rating),
+            reviewed_at=at,
+            step=CardScheduler().step(rating, at),
+        )
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

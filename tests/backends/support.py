@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.records import RoundRecord
+from storage.records import CardReview, RoundRecord
 from tests.backends.conftest import AnyStore
 
 __all__ = ["PERIODS", "answer", "open_round"]
@@ -45,6 +45,7 @@ async def answer(
     correct: bool = True,
     at: float = 110.0,
     hook: object = None,
+    review: CardReview | None = None,
 ) -> int:
     """``player``'s answer (choice A) to ``record``, with the periods of :data:`PERIODS`."""
     return await store.record_answer(
@@ -58,4 +59,5 @@ async def answer(
         answered_at=at,
         periods=PERIODS,
         on_recorded=hook,  # type: ignore[arg-type]
+        review=review,
     )

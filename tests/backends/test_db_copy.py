@@ -65,7 +65,7 @@ async def _build(path: Path) -> None:
                         points=(number + 1) * (4 - position) * 5,
                         answered_at=at,
                         periods=_periods(at),
-                        on_recorded=sqlite_backend.review_hook(
+                        review=sqlite_backend.card_review(
                             player, f"q{number}", "alpha", Rating.Good, at
                         ),
                     )

@@ -19,8 +19,8 @@ async def test_answers_review_the_card_inside_their_transaction(backend: Backend
     team = await store.team_pk("console", "local")
     ada = await store.player_pk(team, "u1", "Ada")
     first = await open_round(store, team, "review:u1", kind="review", question="q1")
-    hook = backend.review_hook(ada, "q1", "alpha", Rating.Good, 110.0)
-    await answer(store, first, ada, 20, hook=hook)
+    review = backend.card_review(ada, "q1", "alpha", Rating.Good, 110.0)
+    await answer(store, first, ada, 20, review=review)
     card = await reviews.card(ada, "q1")
     assert card is not None
     assert (card.reviews, card.category, card.player_pk) == (1, "alpha", ada)
@@ -34,8 +34,8 @@ async def test_answers_review_the_card_inside_their_transaction(backend: Backend
     await store.publications.close_round(first.id, 120.0, reveal=False)
     second = await open_round(store, team, "review:u1", kind="review", question="q1")
     later = card.due + 1
-    again = backend.review_hook(ada, "q1", "alpha", Rating.Again, later)
-    await answer(store, second, ada, 0, correct=False, at=later, hook=again)
+    again = backend.card_review(ada, "q1", "alpha", Rating.Again, later)
+    await answer(store, second, ada, 0, correct=False, at=later, review=again)
     moved = await reviews.card(ada, "q1")
     assert moved is not None and moved.reviews == 2 and moved.id == card.id
     assert [entry[:2] for entry in await reviews.review_log(card.id)] == [(3, 3), (1, 1)]
@@ -49,9 +49,8 @@ async def test_only_the_latest_review_is_replayed_with_a_self_rating(backend: Ba
     rounds = []
     for at in (110.0, 10 * DAY):
         record = await open_round(store, team, "review:u1", kind="review", question="q1")
-        await answer(
-            store, record, ada, 20, at=at, hook=backend.review_hook(ada, "q1", "a", Rating.Good, at)
-        )
+        review = backend.card_review(ada, "q1", "a", Rating.Good, at)
+        await answer(store, record, ada, 20, at=at, review=review)
         await store.publications.close_round(record.id, at + 1, reveal=False)
         rounds.append(record)
     old = await reviews.review_of_answer(rounds[0].id, ada)

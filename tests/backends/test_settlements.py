@@ -19,8 +19,8 @@ async def _disputed(backend: Backend) -> tuple[int, int, int, int]:
     team = await store.team_pk("discord", "G1")
     ada = await store.player_pk(team, "u1", "Ada")
     record = await open_round(store, team)
-    hook = backend.review_hook(ada, "q1", "alpha", Rating.Again, 110.0)
-    await answer(store, record, ada, 0, correct=False, hook=hook)
+    review = backend.card_review(ada, "q1", "alpha", Rating.Again, 110.0)
+    await answer(store, record, ada, 0, correct=False, review=review)
     await store.publications.close_round(record.id, 170.0, reveal=False)
     report = await backend.reviews.add_report(
         team_pk=team,
