@@ -391,6 +391,7 @@ async def _forget_postgres(
     url: PostgresUrl, platform: str, team_id: str, *, folder: Path, confirmed: bool
 ) -> int:
     from storage.postgres.database import PostgresDatabase  # asyncpg: only here
+    from storage.postgres.pool import other_quizbot_connections
     from storage.postgres.team_data import count_team_rows, forget_team, restore_hint
     from storage.team_data import TeamDataError
 
@@ -404,6 +405,14 @@ async def _forget_postgres(
             _print_counts(name, await count_team_rows(db, platform, team_id))
         except TeamDataError as exc:
             raise DatabaseProblem(str(exc)) from None
+        async with db.transaction() as conn:
+            running = await other_quizbot_connections(conn)
+        if running:
+            raise DatabaseProblem(
+                f"refusing to forget {name}: {running} other Quizbot connections are open to "
+                "this database; stop every replica first (a running bot keeps the team's ids "
+                "and would fail its writes for the team), then run this again"
+            )
         if not confirmed:
             print("nothing deleted: add --yes to delete them (a copy of them is written first)")
             return 1

@@ -22,8 +22,9 @@ class PostgresPlayerQueries(BatchedWrites):
     def __init__(self, pool: asyncpg.Pool, url: PostgresUrl) -> None:
         super().__init__(pool, url)
         # (team pk, external id) -> player pk, as in the SQLite store. That pair names one row
-        # for good (players are never deleted, their key never changes), so no other replica
-        # can make an entry wrong. The display name can change in any replica: it is not kept.
+        # for good (players are deleted only by `db forget`, which refuses while a bot is
+        # connected; their key never changes), so no other replica can make an entry wrong.
+        # The display name can change in any replica: it is not kept.
         self.player_pks: LRUCache[tuple[int, str], int] = LRUCache(maxsize=_PLAYER_CACHE_SIZE)
         self._renaming: dict[tuple[int, str], asyncio.Future[None]] = {}
 

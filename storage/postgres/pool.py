@@ -17,6 +17,7 @@ from storage.postgres import migrations
 from storage.postgres.url import PostgresUrl
 
 __all__ = [
+    "APPLICATION_NAME",
     "CONNECT_TIMEOUT_SECONDS",
     "MIN_SERVER_VERSION",
     "check_server",
@@ -24,9 +25,13 @@ __all__ = [
     "create_pool",
     "keep_session",
     "migrate",
+    "other_quizbot_connections",
     "schema_version",
 ]
 
+APPLICATION_NAME = "quizbot"
+"""How a pooled connection names itself to the server (``pg_stat_activity``), so a command can
+tell whether a bot is connected: :func:`other_quizbot_connections`."""
 CONNECT_TIMEOUT_SECONDS = 10.0
 """How long connecting may take before it is given up."""
 MIN_SERVER_VERSION = 120000
@@ -82,6 +87,7 @@ async def create_pool(url: PostgresUrl, *, min_size: int, max_size: int) -> asyn
             max_size=max_size,
             timeout=CONNECT_TIMEOUT_SECONDS,
             reset=keep_session,
+            server_settings={"application_name": APPLICATION_NAME},
         )
     except _FAILURES as exc:
         raise _failure(url, "cannot connect", exc) from None
@@ -118,3 +124,15 @@ async def schema_version(url: PostgresUrl) -> int:
             return await migrations.applied_version(conn)
         except _FAILURES as exc:
             raise _failure(url, "cannot read the schema version", exc) from None
+
+
+async def other_quizbot_connections(conn: asyncpg.Connection) -> int:
+    """How many other Quizbot pool connections (a running bot's, or another command's) are open
+    to the database of ``conn``."""
+    return int(
+        await conn.fetchval(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = $1 AND pid <> pg_backend_pid()",
+            APPLICATION_NAME,
+        )
+    )

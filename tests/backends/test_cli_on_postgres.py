@@ -272,6 +272,22 @@ async def test_forget_refuses_an_unknown_team_and_changes_nothing(
     assert await _snapshot(url) == before and _files(tmp_path) == []
 
 
+async def test_forget_refuses_while_a_bot_is_connected_and_changes_nothing(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = await _snapshot(url)
+    _use(url, tmp_path, monkeypatch)
+    replica = await PostgresStore.open(PostgresUrl.parse(url), min_size=1, max_size=1)
+    try:
+        assert await _quizbot("db", "forget", "--team", "slack:T0GONE", "--yes") == 1
+    finally:
+        await replica.close()
+    err = capsys.readouterr().err
+    assert err.startswith("quizbot: error: refusing to forget slack:T0GONE: 1 other Quizbot ")
+    assert "stop every replica first" in err
+    assert await _snapshot(url) == before and _files(tmp_path) == []
+
+
 async def test_forget_deletes_nothing_when_the_copy_cannot_be_written(
     url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
