@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
 from storage.postgres.database import PostgresDatabase
-from storage.postgres.scores import add_to_scores
+from storage.postgres.scores import scores_upsert
 from storage.postgres.url import PostgresUrl
 from storage.records import (
     CardReview,
@@ -185,8 +185,8 @@ class AnswerBatches:
         outcomes: list[int | Exception] = []
 
         async def work(conn: asyncpg.Connection) -> None:
-            await _rename(conn, batch.names)
-            outcomes[:] = await write_batch(conn, [item.write for item in batch.answers])
+            writes = [item.write for item in batch.answers]
+            outcomes[:] = await write_batch(conn, writes, batch.names)
 
         await self._in_transaction(work)
         return outcomes
@@ -203,27 +203,14 @@ def _settle(future: asyncio.Future[Any], outcome: object) -> None:
         future.set_result(outcome)
 
 
-async def _rename(conn: asyncpg.Connection, names: dict[int, str]) -> None:
-    """Give players their latest display names (rows whose name is unchanged are not written)."""
-    if not names:
-        return
-    ids = sorted(names)
-    await conn.execute(
-        "UPDATE players p SET display_name = u.name "
-        "FROM unnest($1::bigint[], $2::text[]) AS u(id, name) "
-        "WHERE p.id = u.id AND p.display_name IS DISTINCT FROM u.name",
-        ids,
-        [names[player_pk] for player_pk in ids],
-    )
-
-
 async def write_batch(
-    conn: asyncpg.Connection, writes: Sequence[AnswerWrite]
+    conn: asyncpg.Connection, writes: Sequence[AnswerWrite], names: Mapping[int, str] = {}
 ) -> list[int | Exception]:
-    """Write ``writes`` inside the open transaction of ``conn``: for each, its answer id or
-    the refusal its caller gets."""
+    """Write ``writes`` inside the open transaction of ``conn``, after giving players their
+    latest display ``names`` (by player id): for each write, its answer id or the refusal its
+    caller gets."""
     outcomes: list[int | Exception] = [0] * len(writes)
-    seasons = await _open_rounds(conn, sorted({w.round_record.id for w in writes}))
+    seasons = await _open_rounds(conn, sorted({w.round_record.id for w in writes}), names)
     taken: set[tuple[int, int]] = set()
     live: list[int] = []
     for index, write in enumerate(writes):
@@ -243,15 +230,16 @@ async def write_batch(
             outcomes[index] = DuplicateAnswerError(writes[index].round_record.id)
         else:
             outcomes[index] = recorded[index] = answer_id
-    await _review_cards(
-        conn,
-        [
-            (review, answer_id)
-            for index, answer_id in recorded.items()
-            if (review := writes[index].review) is not None
-        ],
-    )
-    await _add_to_scores(conn, [writes[index] for index in recorded], seasons)
+    if recorded:
+        cards = await _review_cards(
+            conn,
+            [
+                (review, answer_id)
+                for index, answer_id in recorded.items()
+                if (review := writes[index].review) is not None
+            ],
+        )
+        await _log_and_score(conn, cards, [writes[index] for index in recorded], seasons)
     for index, answer_id in recorded.items():
         hook = writes[index].on_recorded
         if hook is not None:
@@ -259,14 +247,23 @@ async def write_batch(
     return outcomes
 
 
-async def _open_rounds(conn: asyncpg.Connection, round_ids: list[int]) -> dict[int, str]:
+async def _open_rounds(
+    conn: asyncpg.Connection, round_ids: list[int], names: Mapping[int, str]
+) -> dict[int, str]:
     """The open rounds among ``round_ids``, each with its team's current season, the rounds
-    and teams locked for share in id order."""
+    and teams locked for share in id order; in the same statement, players get their latest
+    display ``names`` (rows whose name is unchanged are not written)."""
+    ids = sorted(names)
     rows = await conn.fetch(
+        "WITH renamed AS (UPDATE players p SET display_name = u.name "
+        "FROM unnest($2::bigint[], $3::text[]) AS u(id, name) "
+        "WHERE p.id = u.id AND p.display_name IS DISTINCT FROM u.name) "
         "SELECT r.id, r.closed_at, s.period FROM rounds r JOIN teams t ON t.id = r.team_id "
         "LEFT JOIN seasons s ON s.team_id = r.team_id AND s.ended_at IS NULL "
         "WHERE r.id = ANY($1::bigint[]) ORDER BY r.id FOR SHARE OF r, t",
         round_ids,
+        ids,
+        [names[player_pk] for player_pk in ids],
     )
     return {int(row[0]): str(row[2] or FIRST_SEASON) for row in rows if row[1] is None}
 
@@ -297,11 +294,12 @@ async def _insert_answers(
 
 async def _review_cards(
     conn: asyncpg.Connection, reviewed: Sequence[tuple[CardReview, int]]
-) -> None:
-    """Review each answer's FSRS card (created when new): the cards locked in key order, the
-    reviews of one card replayed in the batch's order, a review-log row per answer."""
+) -> _CardWrites | None:
+    """Review each answer's FSRS card (created when new): the cards locked in key order and
+    the reviews of one card replayed in the batch's order; what is left to write (a review-log
+    row per answer, each card's new state), or None when no answer reviews a card."""
     if not reviewed:
-        return
+        return None
     keys = sorted(
         {(review.player_pk, review.question_id): review for review, _ in reviewed}.items()
     )
@@ -335,29 +333,7 @@ async def _review_cards(
         card.reviews += 1
         card.last_answer_id = answer_id
         logs.append((card.id, answer_id, review.rating, review.reviewed_at, before or ""))
-    logged = await conn.fetch(
-        "INSERT INTO review_log (card_id, answer_id, rating, auto_rating, reviewed_at, "
-        "card_before) SELECT c, a, r, r, t, b FROM unnest($1::bigint[], $2::bigint[], "
-        "$3::integer[], $4::float8[], $5::text[]) AS u(c, a, r, t, b) "
-        "RETURNING id, answer_id",
-        *(list(column) for column in zip(*logs, strict=True)),
-    )
-    log_of_answer = {int(row[1]): int(row[0]) for row in logged}
-    changed = list(cards.values())
-    await conn.execute(
-        "UPDATE cards c SET state = u.state, due = u.due, card = u.card, "
-        "category = u.category, reviews = c.reviews + u.reviews, last_log_id = u.log "
-        "FROM unnest($1::bigint[], $2::integer[], $3::float8[], $4::text[], $5::text[], "
-        "$6::integer[], $7::bigint[]) AS u(id, state, due, card, category, reviews, log) "
-        "WHERE c.id = u.id",
-        [card.id for card in changed],
-        [card.state for card in changed],
-        [card.due for card in changed],
-        [card.json for card in changed],
-        [card.category for card in changed],
-        [card.reviews for card in changed],
-        [log_of_answer[card.last_answer_id] for card in changed],
-    )
+    return _CardWrites(logs, list(cards.values()))
 
 
 @dataclass(slots=True)
@@ -373,21 +349,64 @@ class _CardState:
     last_answer_id: int = 0
 
 
-async def _add_to_scores(
-    conn: asyncpg.Connection, writes: Sequence[AnswerWrite], seasons: dict[int, str]
+@dataclass(frozen=True, slots=True)
+class _CardWrites:
+    """A batch's reviews once replayed: the review-log rows (card, answer, rating, time, the
+    card before) and the cards as the reviews leave them."""
+
+    logs: list[tuple[int, int, int, float, str]]
+    cards: list[_CardState]
+
+
+_LOG_AND_UPDATE_CARDS = (
+    "WITH logged AS (INSERT INTO review_log (card_id, answer_id, rating, auto_rating, "
+    "reviewed_at, card_before) SELECT c, a, r, r, t, b FROM unnest($1::bigint[], $2::bigint[], "
+    "$3::integer[], $4::float8[], $5::text[]) AS u(c, a, r, t, b) RETURNING id, answer_id), "
+    "carded AS (UPDATE cards c SET state = u.state, due = u.due, card = u.card, "
+    "category = u.category, reviews = c.reviews + u.reviews, last_log_id = logged.id "
+    "FROM unnest($6::bigint[], $7::integer[], $8::float8[], $9::text[], $10::text[], "
+    "$11::integer[], $12::bigint[]) AS u(id, state, due, card, category, reviews, answer) "
+    "JOIN logged ON logged.answer_id = u.answer WHERE c.id = u.id) "
+)
+"""The review-log rows and the cards' new states (``$1``–``$12``), as the head of a statement
+that goes on to add to the scores (from ``$13``)."""
+
+
+async def _log_and_score(
+    conn: asyncpg.Connection,
+    cards: _CardWrites | None,
+    writes: Sequence[AnswerWrite],
+    seasons: dict[int, str],
 ) -> None:
-    """Add the answers to their leaderboard rows: each period, the team's season, team-wide
-    and per channel."""
-    await add_to_scores(
-        conn,
-        [
+    """In one statement: the review-log rows and card updates of ``cards``, and the recorded
+    ``writes`` added to their leaderboard rows (each period, the team's season, team-wide and
+    per channel). The cards are already locked; the score rows are locked in key order, then
+    their levels (migration 0016's statement triggers)."""
+    sql, params = scores_upsert(
+        (
             (record.team_pk, period, scope, write.player_pk, write.points, int(write.correct))
             for write in writes
             for record in (write.round_record,)
             for period in (*write.periods, seasons[record.id])
             for scope in ("", record.channel_id)
-        ],
+        ),
+        first=1 if cards is None else 13,
     )
+    if cards is not None:
+        changed = cards.cards
+        sql = _LOG_AND_UPDATE_CARDS + sql
+        params = [
+            *(list(column) for column in zip(*cards.logs, strict=True)),
+            [card.id for card in changed],
+            [card.state for card in changed],
+            [card.due for card in changed],
+            [card.json for card in changed],
+            [card.category for card in changed],
+            [card.reviews for card in changed],
+            [card.last_answer_id for card in changed],
+            *params,
+        ]
+    await conn.execute(sql, *params)
 
 
 class BatchedWrites(PostgresDatabase):
