@@ -26,7 +26,7 @@ from typing import Any
 import asyncpg
 
 from storage.postgres.database import PostgresDatabase
-from storage.postgres.scores import scores_upsert
+from storage.postgres.scores import add_to_scores
 from storage.postgres.url import PostgresUrl
 from storage.records import (
     CardReview,
@@ -231,15 +231,22 @@ async def write_batch(
         else:
             outcomes[index] = recorded[index] = answer_id
     if recorded:
-        cards = await _review_cards(
-            conn,
-            [
-                (review, answer_id)
-                for index, answer_id in recorded.items()
-                if (review := writes[index].review) is not None
-            ],
+        reviewed = [
+            (review, answer_id)
+            for index, answer_id in recorded.items()
+            if (review := writes[index].review) is not None
+        ]
+        cards = await _lock_cards(conn, reviewed)
+        # The server adds the answers to the scores while the reviews are replayed here.
+        scoring = asyncio.ensure_future(
+            _add_to_scores(conn, [writes[index] for index in recorded], seasons)
         )
-        await _log_and_score(conn, cards, [writes[index] for index in recorded], seasons)
+        try:
+            await asyncio.sleep(0)  # the scores statement is sent
+            card_writes = _replay(cards, reviewed)
+        finally:
+            await scoring
+        await _write_reviews(conn, card_writes)
     for index, answer_id in recorded.items():
         hook = writes[index].on_recorded
         if hook is not None:
@@ -292,14 +299,13 @@ async def _insert_answers(
     return {(int(row[1]), int(row[2])): int(row[0]) for row in rows}
 
 
-async def _review_cards(
+async def _lock_cards(
     conn: asyncpg.Connection, reviewed: Sequence[tuple[CardReview, int]]
-) -> _CardWrites | None:
-    """Review each answer's FSRS card (created when new): the cards locked in key order and
-    the reviews of one card replayed in the batch's order; what is left to write (a review-log
-    row per answer, each card's new state), or None when no answer reviews a card."""
+) -> dict[tuple[int, str], _CardState]:
+    """The FSRS cards the answers review (created when new), locked in key order, by (player,
+    question)."""
     if not reviewed:
-        return None
+        return {}
     keys = sorted(
         {(review.player_pk, review.question_id): review for review, _ in reviewed}.items()
     )
@@ -321,9 +327,16 @@ async def _review_cards(
         [key[0] for key, _ in keys],
         [key[1] for key, _ in keys],
     )
-    cards = {
+    return {
         (int(row[1]), str(row[2])): _CardState(int(row[0]), str(row[3]) or None) for row in rows
     }
+
+
+def _replay(
+    cards: dict[tuple[int, str], _CardState], reviewed: Sequence[tuple[CardReview, int]]
+) -> _CardWrites:
+    """Replay each answer's review on its card, the reviews of one card in the batch's order:
+    a review-log row per answer, and the cards as the reviews leave them."""
     logs: list[tuple[int, int, int, float, str]] = []
     for review, answer_id in reviewed:
         card = cards[(review.player_pk, review.question_id)]
@@ -358,55 +371,49 @@ class _CardWrites:
     cards: list[_CardState]
 
 
-_LOG_AND_UPDATE_CARDS = (
-    "WITH logged AS (INSERT INTO review_log (card_id, answer_id, rating, auto_rating, "
-    "reviewed_at, card_before) SELECT c, a, r, r, t, b FROM unnest($1::bigint[], $2::bigint[], "
-    "$3::integer[], $4::float8[], $5::text[]) AS u(c, a, r, t, b) RETURNING id, answer_id), "
-    "carded AS (UPDATE cards c SET state = u.state, due = u.due, card = u.card, "
-    "category = u.category, reviews = c.reviews + u.reviews, last_log_id = logged.id "
-    "FROM unnest($6::bigint[], $7::integer[], $8::float8[], $9::text[], $10::text[], "
-    "$11::integer[], $12::bigint[]) AS u(id, state, due, card, category, reviews, answer) "
-    "JOIN logged ON logged.answer_id = u.answer WHERE c.id = u.id) "
-)
-"""The review-log rows and the cards' new states (``$1``–``$12``), as the head of a statement
-that goes on to add to the scores (from ``$13``)."""
+async def _write_reviews(conn: asyncpg.Connection, reviews: _CardWrites) -> None:
+    """In one statement, the review-log rows and the cards' new states (the cards are locked
+    already)."""
+    if not reviews.logs:
+        return
+    changed = reviews.cards
+    await conn.execute(
+        "WITH logged AS (INSERT INTO review_log (card_id, answer_id, rating, auto_rating, "
+        "reviewed_at, card_before) SELECT c, a, r, r, t, b FROM unnest($1::bigint[], "
+        "$2::bigint[], $3::integer[], $4::float8[], $5::text[]) AS u(c, a, r, t, b) "
+        "RETURNING id, answer_id) "
+        "UPDATE cards c SET state = u.state, due = u.due, card = u.card, "
+        "category = u.category, reviews = c.reviews + u.reviews, last_log_id = logged.id "
+        "FROM unnest($6::bigint[], $7::integer[], $8::float8[], $9::text[], $10::text[], "
+        "$11::integer[], $12::bigint[]) AS u(id, state, due, card, category, reviews, answer) "
+        "JOIN logged ON logged.answer_id = u.answer WHERE c.id = u.id",
+        *(list(column) for column in zip(*reviews.logs, strict=True)),
+        [card.id for card in changed],
+        [card.state for card in changed],
+        [card.due for card in changed],
+        [card.json for card in changed],
+        [card.category for card in changed],
+        [card.reviews for card in changed],
+        [card.last_answer_id for card in changed],
+    )
 
 
-async def _log_and_score(
-    conn: asyncpg.Connection,
-    cards: _CardWrites | None,
-    writes: Sequence[AnswerWrite],
-    seasons: dict[int, str],
+async def _add_to_scores(
+    conn: asyncpg.Connection, writes: Sequence[AnswerWrite], seasons: dict[int, str]
 ) -> None:
-    """In one statement: the review-log rows and card updates of ``cards``, and the recorded
-    ``writes`` added to their leaderboard rows (each period, the team's season, team-wide and
-    per channel). The cards are already locked; the score rows are locked in key order, then
-    their levels (migration 0016's statement triggers)."""
-    sql, params = scores_upsert(
-        (
+    """Add the recorded ``writes`` to their leaderboard rows: each period, the team's season,
+    team-wide and per channel (the rows locked in key order, then their levels: migration
+    0016's statement triggers)."""
+    await add_to_scores(
+        conn,
+        [
             (record.team_pk, period, scope, write.player_pk, write.points, int(write.correct))
             for write in writes
             for record in (write.round_record,)
             for period in (*write.periods, seasons[record.id])
             for scope in ("", record.channel_id)
-        ),
-        first=1 if cards is None else 13,
+        ],
     )
-    if cards is not None:
-        changed = cards.cards
-        sql = _LOG_AND_UPDATE_CARDS + sql
-        params = [
-            *(list(column) for column in zip(*cards.logs, strict=True)),
-            [card.id for card in changed],
-            [card.state for card in changed],
-            [card.due for card in changed],
-            [card.json for card in changed],
-            [card.category for card in changed],
-            [card.reviews for card in changed],
-            [card.last_answer_id for card in changed],
-            *params,
-        ]
-    await conn.execute(sql, *params)
 
 
 class BatchedWrites(PostgresDatabase):
