@@ -9,10 +9,14 @@ answer at a time, so one bad answer cannot refuse the others.
 Batches take their locks in one order — the rounds and their teams (shared, so a close or a
 season roll-over waits for the batch), then answers, cards and scores, each table in key order,
 then the score levels (one ordered statement, see migration 0016) — so concurrent batches, of
-this process or another replica, wait for each other but do not deadlock. Display names go
-first and lock a player's row only when the name changed (a lock the foreign-key checks of
-other batches do not wait for); two replicas renaming the same players at the same instant may
-deadlock, and the server's abort is retried like any other.
+this process or another replica, wait for each other but do not deadlock. Display names are
+written with the rounds' locks, in the same statement, and lock a player's row only when the
+name changed (a lock the foreign-key checks of other batches do not wait for); two replicas
+renaming the same players at the same instant may deadlock, and the server's abort is retried
+like any other.
+
+The scores statement is sent before the cards' reviews are replayed in Python, so the server
+adds to the scores while this process computes the cards' new states.
 """
 
 from __future__ import annotations
