@@ -246,7 +246,7 @@ async def write_batch(
             _add_to_scores(conn, [writes[index] for index in recorded], seasons)
         )
         try:
-            await asyncio.sleep(0)  # the scores statement is sent
+            await asyncio.sleep(0)  # the scores statement goes out
             card_writes = _replay(cards, reviewed)
         finally:
             await scoring

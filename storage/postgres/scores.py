@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import asyncpg
 
 from storage.postgres.database import PostgresDatabase
 from storage.records import ScoreBoard, ScoreRow
 
-__all__ = ["PostgresScoreQueries", "ScoreRowValues", "add_to_scores", "scores_upsert"]
+__all__ = ["PostgresScoreQueries", "ScoreRowValues", "add_to_scores"]
 
 ScoreRowValues = tuple[int, str, str, int, int, int]
 """(team, period key, channel scope, player, points, correct 0|1): one answer's share of a
@@ -20,45 +19,30 @@ leaderboard row."""
 _SCORE_COLUMNS = "s.player_id, p.external_id, p.display_name, s.points, s.answers, s.correct"
 
 
-def scores_upsert(rows: Iterable[ScoreRowValues], first: int = 1) -> tuple[str, list[list[Any]]]:
-    """The statement adding ``rows`` (each one answer's share of a leaderboard row) to their
-    ``scores`` rows, its parameters numbered from ``$first``, and those parameters: the rows
-    summed per key and written in key order, so concurrent writers lock them in the same order
-    (``score_levels`` follows through the table's statement triggers). ``rows`` must not be
-    empty."""
-    totals: dict[tuple[int, str, str, int], list[int]] = {}
-    for team_pk, period, scope, player_pk, points, correct in rows:
-        total = totals.get((team_pk, period, scope, player_pk))
-        if total is None:
-            totals[(team_pk, period, scope, player_pk)] = [points, 1, correct]
-        else:
-            total[0] += points
-            total[1] += 1
-            total[2] += correct
-    keys = sorted(totals)
-    p = [f"${first + column}" for column in range(7)]
-    sql = (
-        "INSERT INTO scores (team_id, period, channel_id, player_id, points, answers, correct) "
-        f"SELECT * FROM unnest({p[0]}::bigint[], {p[1]}::text[], {p[2]}::text[], "
-        f"{p[3]}::bigint[], {p[4]}::bigint[], {p[5]}::bigint[], {p[6]}::bigint[]) "
-        "ORDER BY 1, 2, 3, 4 ON CONFLICT (team_id, period, channel_id, player_id) DO UPDATE SET "
-        "points = scores.points + EXCLUDED.points, answers = scores.answers + EXCLUDED.answers, "
-        "correct = scores.correct + EXCLUDED.correct"
-    )
-    values = [totals[key] for key in keys]
-    return sql, [
-        *([key[column] for key in keys] for column in range(4)),
-        *([value[column] for value in values] for column in range(3)),
-    ]
-
-
 async def add_to_scores(conn: asyncpg.Connection, rows: Iterable[ScoreRowValues]) -> None:
     """Add answers to their leaderboard rows inside an open transaction, each row of ``rows``
-    one answer's share, in one statement (:func:`scores_upsert`)."""
-    rows = list(rows)
-    if rows:
-        sql, params = scores_upsert(rows)
-        await conn.execute(sql, *params)
+    one answer's share: one statement, the rows summed per key and written in key order, so
+    concurrent writers lock them in the same order (``score_levels`` follows through the
+    table's statement triggers)."""
+    totals: dict[tuple[int, str, str, int], list[int]] = {}
+    for team_pk, period, scope, player_pk, points, correct in rows:
+        total = totals.setdefault((team_pk, period, scope, player_pk), [0, 0, 0])
+        total[0] += points
+        total[1] += 1
+        total[2] += correct
+    if not totals:
+        return
+    keys = sorted(totals)
+    await conn.execute(
+        "INSERT INTO scores (team_id, period, channel_id, player_id, points, answers, correct) "
+        "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], "
+        "$5::bigint[], $6::bigint[], $7::bigint[]) ORDER BY 1, 2, 3, 4 "
+        "ON CONFLICT (team_id, period, channel_id, player_id) DO UPDATE SET "
+        "points = scores.points + EXCLUDED.points, answers = scores.answers + EXCLUDED.answers, "
+        "correct = scores.correct + EXCLUDED.correct",
+        *([key[column] for key in keys] for column in range(4)),
+        *([totals[key][column] for key in keys] for column in range(3)),
+    )
 
 
 _BOARD = (

@@ -5,6 +5,7 @@ and FSRS cards come out exactly as if the answers had been written one by one.""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -171,6 +172,61 @@ async def test_an_answer_that_fails_in_a_shared_transaction_fails_alone(url: str
         assert (await store.find_player(team, "u0")) == (players[0], "Player 0")
         board = await store.top_scores(team, "all", "", 50)
         assert players[7] not in {row.player_pk for row in board} and len(board) == 29
+    finally:
+        await store.close()
+    await _levels_match_scores(url)
+
+
+class _ReplayFailed(Exception):
+    """A card review that cannot be replayed."""
+
+
+async def test_a_review_that_fails_while_the_scores_are_written_fails_alone(url: str) -> None:
+    """The scores statement is in flight while the reviews replay: a replay that raises leaves
+    the connection usable, the shared transaction is rolled back, and only that answer fails."""
+    store = await _open(url)
+    try:
+        team = await store.team_pk("console", "t")
+        players = [await store.player_pk(team, f"u{n}", f"Player {n}") for n in range(30)]
+        record = await open_round(store, team)
+
+        def broken(card: str | None, card_id: int) -> tuple[str, int, float]:
+            raise _ReplayFailed(card_id)
+
+        async def answer(player: int) -> int | BaseException:
+            review = _review(player, record.question_id, 110.0 + player)
+            if player == players[11]:
+                review = dataclasses.replace(review, step=broken)
+            try:
+                return await store.record_answer(
+                    round_record=record,
+                    player_pk=player,
+                    choice=0,
+                    text=None,
+                    grade=1.0,
+                    correct=True,
+                    points=10,
+                    answered_at=110.0 + player,
+                    periods=PERIODS,
+                    review=review,
+                )
+            except _ReplayFailed as exc:
+                return exc
+
+        outcomes = await asyncio.gather(*(answer(p) for p in players))
+        assert isinstance(outcomes[11], _ReplayFailed)
+        assert all(isinstance(o, int) for n, o in enumerate(outcomes) if n != 11)
+        assert await store.answer_count(record.id) == 29
+        board = await store.top_scores(team, "all", "", 50)
+        assert {row.player_pk for row in board} == set(players) - {players[11]}
+        assert all(row.points == 10 and row.answers == 1 for row in board)
+        conn = await asyncpg.connect(url)
+        try:
+            logs = await conn.fetchval("SELECT COUNT(*) FROM review_log")
+            carded = await conn.fetchval("SELECT COUNT(*) FROM cards WHERE reviews = 1")
+        finally:
+            await conn.close()
+        assert logs == carded == 29
     finally:
         await store.close()
     await _levels_match_scores(url)
