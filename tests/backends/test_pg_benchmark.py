@@ -30,6 +30,9 @@ def test_the_benchmark_reports_every_figure(postgres_server: PostgresServer) -> 
     assert result["pg_answer_ratio"] == pytest.approx(
         answers["1_replica"] / result["pg_raw_txn_per_s"]
     )
+    attempts = result["pg_answer_ratio_attempts"]  # the reported attempt is the median one
+    assert len(attempts) == 3
+    assert sorted(attempts)[1] == pytest.approx(result["pg_answer_ratio"], abs=1e-3)
     assert result["pg_raw_txn_per_s_store_pool"] > 0
     assert result["pg_answer_ratio_store_pool"] == pytest.approx(
         answers["1_replica"] / result["pg_raw_txn_per_s_store_pool"]
@@ -88,6 +91,7 @@ def test_without_a_server_the_figures_are_null(monkeypatch: pytest.MonkeyPatch) 
     result = postgres.run(quick=True)
 
     assert result["pg_answer_ratio"] is None
+    assert result["pg_answer_ratio_attempts"] is None
     assert result["pg_answer_ratio_store_pool"] is None
     assert result["pg_leaderboard_p99_ms"] == {"100k": None}
     assert result["notes"]
