@@ -170,7 +170,10 @@ async def replica_answers(
     answers are in flight. The replica waits for ``start_at`` (epoch seconds) once its store is
     open, so replicas in other processes start together.
     """
-    store = await PostgresStore.open(PostgresUrl.parse(url), max_size=_POOL_SIZE)
+    # every pooled connection opened before the clock runs, as the raw transactions' pool's
+    store = await PostgresStore.open(
+        PostgresUrl.parse(url), min_size=_POOL_SIZE, max_size=_POOL_SIZE
+    )
     engine = QuizEngine(
         store, test_bank(), clock=BenchClock(), rng=random.Random(7 + replica), round_seconds=3600
     )
