@@ -6,7 +6,8 @@ databases from), else a throw-away one started from the installed binaries
 figures are null and a note says why.
 
 * ``pg_answers_per_s``: answers per second through ``QuizEngine.answer`` with one replica (one
-  engine, its own :class:`PostgresStore` and pool) and with two replicas (two processes, each
+  engine, its own :class:`PostgresStore` and pool, its connections opened before the clock
+  starts as the raw transactions' pool's are) and with two replicas (two processes, each
   its own engine, store and pool) on the same database; each replica keeps ``_CONCURRENCY``
   answers in flight, the two-replica figure is the sum of both.
 * ``pg_raw_txn_per_s``: plain asyncpg ``BEGIN`` / single-row ``INSERT`` / ``COMMIT``
