@@ -76,13 +76,13 @@ def _stamp_request_arrivals() -> None:
 
 def _arrival_of(request: web.Request) -> float:
     """When ``request``'s first bytes were read (now, if unknown)."""
-    return _first_bytes.get(request.protocol) or time.monotonic()  # type: ignore[arg-type]
+    return _first_bytes.get(request.protocol) or time.monotonic()
 
 
 def _request_done(request: web.Request) -> None:
     """Forget the stamp of a handled request (its body is read): the connection's next bytes
     are the next request's."""
-    _first_bytes.pop(request.protocol, None)  # type: ignore[arg-type]
+    _first_bytes.pop(request.protocol, None)
 
 
 async def _discord(window_s: float, users: int) -> None:

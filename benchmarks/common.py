@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.engine.engine import QuizEngine
@@ -31,7 +32,9 @@ def test_bank() -> QuestionBank:
     return load_bank(builtin_dir=BENCH_PACKS)
 
 
-def make_engine(store: Store, clock: BenchClock, *, round_seconds: int = 3600) -> QuizEngine:
+def make_engine(
+    store: Store, clock: Callable[[], float], *, round_seconds: int = 3600
+) -> QuizEngine:
     """An engine on ``store`` with a seeded RNG and long rounds."""
     return QuizEngine(
         store, test_bank(), clock=clock, rng=random.Random(7), round_seconds=round_seconds

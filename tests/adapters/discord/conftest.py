@@ -12,10 +12,8 @@ import pytest
 with warnings.catch_warnings():
     # discord.py imports the stdlib audioop (deprecated in 3.11, for voice we never use).
     warnings.simplefilter("ignore", DeprecationWarning)
-    import discord
-
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
+    from discord.gateway import DiscordWebSocket
+    from discord.http import Route
 
 from bot.adapters.discord import QuizBot, create_bot
 from bot.config import Settings, load_settings
