@@ -310,26 +310,27 @@ async def _lock_cards(
     question)."""
     if not reviewed:
         return {}
-    keys = sorted(
-        {(review.player_pk, review.question_id): review for review, _ in reviewed}.items()
-    )
+    latest = {(review.player_pk, review.question_id): review for review, _ in reviewed}
+    keys = sorted(latest)
+    players = [player for player, _ in keys]
+    questions = [question for _, question in keys]
     await conn.execute(
         "INSERT INTO cards (player_id, question_id, category, state, due, card) "
         "SELECT p, q, c, 0, d, '' FROM unnest($1::bigint[], $2::text[], $3::text[], "
         "$4::float8[]) AS u(p, q, c, d) ORDER BY p, q "
         "ON CONFLICT (player_id, question_id) DO NOTHING",
-        [key[0] for key, _ in keys],
-        [key[1] for key, _ in keys],
-        [review.category for _, review in keys],
-        [review.reviewed_at for _, review in keys],
+        players,
+        questions,
+        [latest[key].category for key in keys],
+        [latest[key].reviewed_at for key in keys],
     )
     rows = await conn.fetch(
         "SELECT c.id, c.player_id, c.question_id, c.card FROM cards c "
         "JOIN unnest($1::bigint[], $2::text[]) AS u(p, q) "
         "ON c.player_id = u.p AND c.question_id = u.q "
         "ORDER BY c.player_id, c.question_id FOR UPDATE OF c",
-        [key[0] for key, _ in keys],
-        [key[1] for key, _ in keys],
+        players,
+        questions,
     )
     return {
         (int(row[1]), str(row[2])): _CardState(int(row[0]), str(row[3]) or None) for row in rows

@@ -15,7 +15,12 @@ from fsrs import Rating
 from bot.engine.reviews import CardScheduler
 from storage.postgres.store import PostgresStore
 from storage.postgres.url import PostgresUrl
-from storage.records import CardReview, DuplicateAnswerError, RoundClosedInStoreError
+from storage.records import (
+    CardReview,
+    DuplicateAnswerError,
+    ReviewStep,
+    RoundClosedInStoreError,
+)
 from tests.backends.conftest import HookFailedError
 from tests.backends.support import PERIODS, open_round
 from tests.postgres_server import PostgresServer, fresh_database
@@ -45,10 +50,24 @@ def _review(player: int, question: str, at: float) -> CardReview:
     )
 
 
+class _ReplayFailed(Exception):
+    """A card review that cannot be replayed."""
+
+
 async def _answer(
-    store: PostgresStore, record: object, player: int, points: int, *, hook: object = None
+    store: PostgresStore,
+    record: object,
+    player: int,
+    points: int,
+    *,
+    hook: object = None,
+    step: ReviewStep | None = None,
 ) -> int | Exception:
-    """The answer id, or the refusal the caller gets."""
+    """The answer id, or the refusal (or failure) the caller gets; ``step`` replaces the
+    review's scheduler."""
+    review = _review(player, record.question_id, 110.0 + player)  # type: ignore[attr-defined]
+    if step is not None:
+        review = dataclasses.replace(review, step=step)
     try:
         return await store.record_answer(
             round_record=record,  # type: ignore[arg-type]
@@ -60,10 +79,10 @@ async def _answer(
             points=points,
             answered_at=110.0 + player,
             periods=PERIODS,
-            review=_review(player, record.question_id, 110.0 + player),  # type: ignore[attr-defined]
+            review=review,
             on_recorded=hook,  # type: ignore[arg-type]
         )
-    except (DuplicateAnswerError, RoundClosedInStoreError, HookFailedError) as exc:
+    except (DuplicateAnswerError, RoundClosedInStoreError, HookFailedError, _ReplayFailed) as exc:
         return exc
 
 
@@ -177,10 +196,6 @@ async def test_an_answer_that_fails_in_a_shared_transaction_fails_alone(url: str
     await _levels_match_scores(url)
 
 
-class _ReplayFailed(Exception):
-    """A card review that cannot be replayed."""
-
-
 async def test_a_review_that_fails_while_the_scores_are_written_fails_alone(url: str) -> None:
     """The scores statement is in flight while the reviews replay: a replay that raises leaves
     the connection usable, the shared transaction is rolled back, and only that answer fails."""
@@ -193,27 +208,12 @@ async def test_a_review_that_fails_while_the_scores_are_written_fails_alone(url:
         def broken(card: str | None, card_id: int) -> tuple[str, int, float]:
             raise _ReplayFailed(card_id)
 
-        async def answer(player: int) -> int | BaseException:
-            review = _review(player, record.question_id, 110.0 + player)
-            if player == players[11]:
-                review = dataclasses.replace(review, step=broken)
-            try:
-                return await store.record_answer(
-                    round_record=record,
-                    player_pk=player,
-                    choice=0,
-                    text=None,
-                    grade=1.0,
-                    correct=True,
-                    points=10,
-                    answered_at=110.0 + player,
-                    periods=PERIODS,
-                    review=review,
-                )
-            except _ReplayFailed as exc:
-                return exc
-
-        outcomes = await asyncio.gather(*(answer(p) for p in players))
+        outcomes = await asyncio.gather(
+            *(
+                _answer(store, record, p, 10, step=broken if p == players[11] else None)
+                for p in players
+            )
+        )
         assert isinstance(outcomes[11], _ReplayFailed)
         assert all(isinstance(o, int) for n, o in enumerate(outcomes) if n != 11)
         assert await store.answer_count(record.id) == 29
